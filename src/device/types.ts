@@ -1,0 +1,68 @@
+/**
+ * The normalized view of a lamp or plug that both dialects (SMART for Tapo, IOT for Kasa) are
+ * mapped onto. These shapes are the product contract of design.md: flows depend on the keys.
+ */
+
+/** The state object emitted by lamp-control / lamp-status and returned by getState(). */
+export interface LampState {
+  on: boolean;
+  online: boolean;
+  /** Model without region, e.g. "L530". */
+  model: string;
+  /** The device's own name, decoded (SMART nicknames are base64 on the wire). */
+  alias: string;
+  /** "bulb" | "strip" | "plug" */
+  type: DeviceKind;
+  firmware?: string;
+  /** 1–100, where the device dims. */
+  brightness?: number;
+  /** 0–360, where the device has colour. */
+  hue?: number;
+  /** 0–100, where the device has colour. */
+  saturation?: number;
+  /** Kelvin, where the device tunes white; 0 while it shows a colour. */
+  colorTemp?: number;
+  /** "#rrggbb", where the device has colour. */
+  color?: string;
+  /** Name of the running effect, or "off"; present where the device has effects. */
+  effect?: string;
+  /** Watts, energy plugs only. */
+  power?: number;
+  /** Watt-hours today, energy plugs only. */
+  energyToday?: number;
+}
+
+export type DeviceKind = 'bulb' | 'strip' | 'plug';
+export type Dialect = 'smart' | 'iot';
+
+/** What a device can do; commands are validated against this before anything is sent. */
+export interface Capabilities {
+  dialect: Dialect;
+  kind: DeviceKind;
+  brightness: boolean;
+  color: boolean;
+  /** Inclusive kelvin range, or null when white cannot be tuned (includes min = max ranges). */
+  colorTemp: { min: number; max: number } | null;
+  /** Names of built-in effects, or null when the device has none. */
+  effects: string[] | null;
+  /** Whether the device accepts a per-command transition time. */
+  transition: boolean;
+  energy: boolean;
+}
+
+/**
+ * A command after parsing and validation: one combined change, sent as one device request.
+ * Produced from the msg.payload grammar (booleans, "on"/"off"/"toggle", 0–100, "#rrggbb", objects).
+ */
+export interface LampCommand {
+  on?: boolean;
+  toggle?: boolean;
+  brightness?: number;
+  hue?: number;
+  saturation?: number;
+  colorTemp?: number;
+  /** Milliseconds. */
+  transition?: number;
+  /** Effect name, or "off". */
+  effect?: string;
+}

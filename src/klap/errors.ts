@@ -1,0 +1,164 @@
+/**
+ * Every failure the library reports is a LampError with a stable `code`, so callers (and the
+ * Node-RED nodes) can branch on the kind of problem and show a message that says what to do.
+ * Messages never contain credentials.
+ */
+
+export type LampErrorCode =
+  | 'AUTH_FAILED'
+  | 'UNREACHABLE'
+  | 'TIMEOUT'
+  | 'THIRD_PARTY_DISABLED'
+  | 'NOT_KLAP'
+  | 'HANDSHAKE_FAILED'
+  | 'SESSION_EXPIRED'
+  | 'INTEGRITY'
+  | 'MALFORMED'
+  | 'DEVICE_ERROR'
+  | 'INVALID_COMMAND'
+  | 'UNSUPPORTED'
+  | 'CLOSED';
+
+export class LampError extends Error {
+  readonly code: LampErrorCode;
+
+  constructor(code: LampErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Describes where a device lives, for messages; never includes credentials. */
+export function describeAddress(host: string, port: number): string {
+  return port === 80 ? host : `${host}:${port}`;
+}
+
+/** No credential candidate (account, TP-Link defaults, blank) matched the device's challenge. */
+export class AuthenticationError extends LampError {
+  constructor(address: string) {
+    super(
+      'AUTH_FAILED',
+      `${address} rejected the credentials. Use the TP-Link/Tapo account e-mail and password ` +
+        'exactly as in the app (both are case-sensitive); the device may also be bound to a ' +
+        'different account.',
+    );
+  }
+}
+
+export class UnreachableError extends LampError {
+  constructor(address: string, reason: string, options?: { cause?: unknown }) {
+    super(
+      'UNREACHABLE',
+      `Cannot reach ${address} (${reason}). Check that the device is powered and on the network, ` +
+        'and that host and port are right.',
+      options,
+    );
+  }
+}
+
+export class TimeoutError extends LampError {
+  constructor(address: string, step: string, ms: number) {
+    super(
+      'TIMEOUT',
+      `${address} did not answer ${step} within ${ms} ms. The device may be offline, busy or on ` +
+        'a slow network; check it is reachable or raise the timeout.',
+    );
+  }
+}
+
+/** handshake1 answered 403: newer firmware refuses local clients until the user opts in. */
+export class ThirdPartyCompatibilityError extends LampError {
+  constructor(address: string) {
+    super(
+      'THIRD_PARTY_DISABLED',
+      `${address} refused the login (HTTP 403). In the Tapo app open Me › Third-Party Services ` +
+        'and enable "Third-Party Compatibility" (toggle it off and on if it already is), then ' +
+        'wait a minute and retry.',
+    );
+  }
+}
+
+/** handshake1 answered 404: the device speaks an older (AES) or newer (TPAP) protocol. */
+export class NotKlapError extends LampError {
+  constructor(address: string) {
+    super(
+      'NOT_KLAP',
+      `${address} does not speak KLAP (HTTP 404 at handshake). Its firmware uses the older AES ` +
+        'protocol or the newer TPAP protocol, which this package does not support; a firmware ' +
+        'update (AES) or rollback (TPAP) may help.',
+    );
+  }
+}
+
+export class HandshakeError extends LampError {
+  constructor(address: string, detail: string) {
+    super(
+      'HANDSHAKE_FAILED',
+      `Login to ${address} failed (${detail}). Retry; if it persists, power-cycle the device.`,
+    );
+  }
+}
+
+/** The device no longer knows our session (expired, or replaced by another client's login). */
+export class SessionExpiredError extends LampError {
+  constructor(address: string, detail: string) {
+    super('SESSION_EXPIRED', `${address} ended the session (${detail}).`);
+  }
+}
+
+/** A response whose signature does not match: never decrypted, never trusted. */
+export class IntegrityError extends LampError {
+  constructor(address: string) {
+    super(
+      'INTEGRITY',
+      `A response from ${address} failed its integrity check (bad signature) and was discarded. ` +
+        'Something between Node-RED and the device altered it, or another device answers at ' +
+        'this address.',
+    );
+  }
+}
+
+export class MalformedResponseError extends LampError {
+  constructor(address: string, detail: string) {
+    super('MALFORMED', `${address} sent a reply this package cannot read (${detail}).`);
+  }
+}
+
+/** The device understood the request and answered with an error code. */
+export class DeviceError extends LampError {
+  readonly deviceCode: number;
+  readonly method: string;
+
+  constructor(address: string, method: string, deviceCode: number, meaning: string) {
+    super('DEVICE_ERROR', `${address} refused ${method}: ${meaning} (error ${deviceCode}).`);
+    this.deviceCode = deviceCode;
+    this.method = method;
+  }
+}
+
+/** Bad input, found before anything was sent. `property` names what was wrong. */
+export class InvalidCommandError extends LampError {
+  readonly property: string;
+
+  constructor(property: string, message: string) {
+    super('INVALID_COMMAND', message);
+    this.property = property;
+  }
+}
+
+/** A valid command for a feature this device does not have (colour on a white bulb, ...). */
+export class UnsupportedFeatureError extends LampError {
+  readonly property: string;
+
+  constructor(property: string, message: string) {
+    super('UNSUPPORTED', message);
+    this.property = property;
+  }
+}
+
+export class ClosedError extends LampError {
+  constructor(address: string) {
+    super('CLOSED', `The connection to ${address} was closed.`);
+  }
+}
