@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+// `npm test`: everything, in the order that fails fastest. Build, type check, lint, then every
+// test file under test/ (unit, emulator, Node-RED flows, packaging, scorecard, editor in
+// Chromium) in one node:test run under c8, then the coverage gate for the protocol layers.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const COVERAGE_FLOOR = 90; // % of lines, per layer below
+const GATED_LAYERS = ['src/klap', 'src/device'];
+
+function step(title, command, args, env = {}) {
+  console.log(`\n=== ${title}`);
+  const result = spawnSync(command, args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
+  if (result.status !== 0) {
+    console.error(`\n${title} failed (exit ${result.status ?? result.signal}).`);
+    process.exit(result.status || 1);
+  }
+}
+
+function testFiles(dir) {
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...testFiles(path));
+    else if (name.endsWith('.test.ts')) out.push(relative(root, path));
+  }
+  return out;
+}
+
+function coverageGate() {
+  const summary = JSON.parse(readFileSync(join(root, 'coverage/coverage-summary.json'), 'utf8'));
+  let failed = false;
+  console.log('\n=== Coverage gate (lines)');
+  for (const layer of GATED_LAYERS) {
+    let total = 0;
+    let covered = 0;
+    for (const [file, data] of Object.entries(summary)) {
+      if (file === 'total' || !relative(root, file).startsWith(`${layer}/`)) continue;
+      total += data.lines.total;
+      covered += data.lines.covered;
+    }
+    const pct = total === 0 ? 0 : (100 * covered) / total;
+    const ok = pct >= COVERAGE_FLOOR;
+    failed ||= !ok;
+    console.log(`${ok ? 'ok  ' : 'FAIL'} ${layer}: ${pct.toFixed(1)}% of ${total} lines (floor ${COVERAGE_FLOOR}%)`);
+  }
+  if (failed) process.exit(1);
+}
+
+step('Build', process.execPath, ['scripts/build.mjs']);
+step('Type check', bin('tsc'), ['-p', 'tsconfig.json']);
+step('Lint', bin('biome'), ['check', 'src', 'test', 'scripts']);
+step(
+  'Tests',
+  bin('c8'),
+  [
+    '--reporter=text',
+    '--reporter=json-summary',
+    '--include=src/**',
+    '--exclude=src/**/editor.ts',
+    process.execPath,
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    ...testFiles(join(root, 'test')),
+  ],
+  { NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' },
+);
+coverageGate();
