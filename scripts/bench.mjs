@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+// `npm run bench`: how fast and how lean the library is against emulated devices on 127.0.0.1.
+// Prints numbers; passes or fails nothing. Run after `npm run build` (it uses dist/).
+import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
+
+const require = createRequire(import.meta.url);
+const { connect } = require('../dist/index.js');
+const { startEmulator } = require('../dist/emulator/index.js');
+
+const credentials = { username: 'bench@example.com', password: 'bench-password' };
+
+function summary(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return `p50 ${at(0.5).toFixed(2)} ms, p95 ${at(0.95).toFixed(2)} ms, max ${sorted.at(-1).toFixed(2)} ms (n=${sorted.length})`;
+}
+
+async function timed(fn) {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+}
+
+async function main() {
+  const bulb = await startEmulator({ model: 'L530', ...credentials });
+  const target = { host: bulb.host, port: bulb.port, ...credentials };
+  console.log(`lamp-control benchmark, Node ${process.version}, emulated L530 on ${bulb.host}:${bulb.port}\n`);
+
+  // 1. Cold start: handshake1 + handshake2 + dialect/capability discovery + first state.
+  const cold = [];
+  for (let i = 0; i < 20; i++) {
+    cold.push(
+      await timed(async () => {
+        const lamp = await connect(target);
+        await lamp.close();
+      }),
+    );
+  }
+  console.log(`connect (cold session, first state)   ${summary(cold)}`);
+
+  // 2. Warm requests on one shared session.
+  const lamp = await connect(target);
+  const warm = [];
+  for (let i = 0; i < 500; i++) warm.push(await timed(() => lamp.getState()));
+  console.log(`getState (warm session)               ${summary(warm)}`);
+
+  const sets = [];
+  for (let i = 0; i < 200; i++) {
+    sets.push(await timed(() => lamp.setState({ brightness: 1 + (i % 100) })));
+  }
+  console.log(`setState brightness (state returned)  ${summary(sets)}`);
+
+  // 3. Many concurrent callers on one device: queued, one session, no extra handshakes.
+  const handshakesBefore = bulb.klap.counters.handshakes;
+  const callers = 30;
+  const perCaller = 20;
+  const burst = await timed(() =>
+    Promise.all(
+      Array.from({ length: callers }, async () => {
+        for (let i = 0; i < perCaller; i++) await lamp.getState();
+      }),
+    ),
+  );
+  const total = callers * perCaller;
+  console.log(
+    `${callers} concurrent callers × ${perCaller}            ${(total / (burst / 1000)).toFixed(0)} requests/s, ` +
+      `${bulb.klap.counters.handshakes - handshakesBefore} extra handshakes`,
+  );
+  await lamp.close();
+
+  // 4. Memory for a house full of lamps: 50 clients with live sessions.
+  globalThis.gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const lamps = [];
+  for (let i = 0; i < 50; i++) lamps.push(await connect(target));
+  globalThis.gc?.();
+  const heapAfter = process.memoryUsage().heapUsed;
+  console.log(
+    `memory per connected client            ${((heapAfter - heapBefore) / 50 / 1024).toFixed(1)} KiB heap` +
+      (globalThis.gc ? '' : ' (run with --expose-gc for steadier figures)'),
+  );
+  await Promise.all(lamps.map((l) => l.close()));
+  console.log(`\nrss ${(process.memoryUsage().rss / 1024 / 1024).toFixed(1)} MiB at the end`);
+  await bulb.close();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
