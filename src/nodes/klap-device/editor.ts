@@ -1,0 +1,122 @@
+// Editor definition of the `klap-device` config node. Transpiled by scripts/build.mjs into a
+// plain <script> in nodes/klap-device.html; keep registerType's arguments literal so the
+// Flow Library scorecard can read them.
+
+interface KlapDeviceProps {
+  name: string;
+  host: string;
+  port: number;
+  timeout: number;
+}
+
+interface KlapDeviceCreds {
+  username: string;
+  password: string;
+}
+
+type KlapDeviceNode = import('node-red__editor-client').NodeInstance<KlapDeviceProps> & {
+  credentials?: { username?: string; password?: string; has_password?: boolean };
+};
+
+interface ProbeAnswer {
+  ok: boolean;
+  model?: string;
+  alias?: string;
+  type?: string;
+  code?: string;
+  message?: string;
+}
+
+RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-device', {
+  category: 'config',
+  icon: 'lamp-control-device.svg',
+  defaults: {
+    name: { value: '' },
+    host: { value: '', required: true },
+    port: {
+      value: 80,
+      required: true,
+      validate: function (v: unknown) {
+        const n = Number(v);
+        return String(v).trim() !== '' && Number.isInteger(n) && n >= 1 && n <= 65535;
+      },
+    },
+    timeout: {
+      value: 5,
+      required: true,
+      validate: function (v: unknown) {
+        const n = Number(v);
+        return String(v).trim() !== '' && Number.isFinite(n) && n > 0;
+      },
+    },
+  },
+  credentials: {
+    username: { type: 'text' },
+    password: { type: 'password' },
+  },
+  label: function () {
+    if (this.name) return this.name;
+    if (this.host) return Number(this.port) && Number(this.port) !== 80 ? `${this.host}:${this.port}` : this.host;
+    return this._('klap-device.paletteLabel');
+  },
+  labelStyle: function () {
+    return this.name ? 'node_label_italic' : '';
+  },
+  paletteLabel: function () {
+    return this._('klap-device.paletteLabel');
+  },
+  oneditprepare: function () {
+    const node = this;
+    const result = $('#node-config-lamp-control-probe-result');
+    $('#node-config-lamp-control-probe').on('click', () => {
+      const body = {
+        id: node.id,
+        host: String($('#node-config-input-host').val() ?? '').trim(),
+        port: Number($('#node-config-input-port').val()),
+        timeout: Number($('#node-config-input-timeout').val()),
+        username: String($('#node-config-input-username').val() ?? ''),
+        password: String($('#node-config-input-password').val() ?? ''),
+      };
+      result
+        .removeClass('lamp-control-probe-ok lamp-control-probe-error')
+        .text(node._('klap-device.probe.running'));
+      $.ajax({
+        url: 'lamp-control/probe',
+        type: 'POST',
+        contentType: 'application/json',
+        dataType: 'json',
+        data: JSON.stringify(body),
+        timeout: (Number(body.timeout) > 0 ? Number(body.timeout) : 5) * 1000 + 5000,
+      })
+        .done((answer: ProbeAnswer) => {
+          if (answer?.ok) {
+            result
+              .addClass('lamp-control-probe-ok')
+              .text(
+                node._('klap-device.probe.ok', {
+                  model: answer.model ?? '?',
+                  alias: answer.alias ?? '',
+                  type: answer.type ?? '',
+                }),
+              );
+          } else {
+            result
+              .addClass('lamp-control-probe-error')
+              .text(
+                node._('klap-device.probe.failed', {
+                  message: answer?.message ?? answer?.code ?? '?',
+                }),
+              );
+          }
+        })
+        .fail((xhr) => {
+          const answer = xhr.responseJSON as ProbeAnswer | undefined;
+          const message =
+            answer?.message ?? answer?.code ?? (xhr.status ? `HTTP ${xhr.status}` : xhr.statusText);
+          result
+            .addClass('lamp-control-probe-error')
+            .text(node._('klap-device.probe.failed', { message: message || '?' }));
+        });
+    });
+  },
+});

@@ -1,0 +1,46 @@
+// Editor definition of the `lamp-control` node. Transpiled by scripts/build.mjs into a plain
+// <script> in nodes/lamp-control.html; keep registerType's arguments literal so the Flow
+// Library scorecard can read them.
+
+interface LampControlProps {
+  name: string;
+  device: string;
+  action: 'payload' | 'on' | 'off' | 'toggle';
+}
+
+RED.nodes.registerType<LampControlProps>('lamp-control', {
+  category: 'lamp control',
+  color: '#E2D96E',
+  defaults: {
+    name: { value: '' },
+    device: { value: '', type: 'klap-device', required: true },
+    action: {
+      value: 'payload',
+      validate: function (v: unknown) {
+        return ['payload', 'on', 'off', 'toggle'].indexOf(String(v)) !== -1;
+      },
+    },
+  },
+  inputs: 1,
+  outputs: 1,
+  icon: 'lamp-control-bulb.svg',
+  paletteLabel: function () {
+    return this._('lamp-control.paletteLabel');
+  },
+  label: function () {
+    if (this.name) return this.name;
+    if (this.action && this.action !== 'payload') {
+      return this._('lamp-control.label.' + this.action);
+    }
+    return this._('lamp-control.paletteLabel');
+  },
+  labelStyle: function () {
+    return this.name ? 'node_label_italic' : '';
+  },
+  inputLabels: function () {
+    return this._('lamp-control.inputLabel');
+  },
+  outputLabels: function () {
+    return this._('lamp-control.outputLabel');
+  },
+});

@@ -1,0 +1,52 @@
+// Editor definition of the `lamp-status` node. Transpiled by scripts/build.mjs into a plain
+// <script> in nodes/lamp-status.html; keep registerType's arguments literal so the Flow
+// Library scorecard can read them.
+
+interface LampStatusProps {
+  name: string;
+  device: string;
+  interval: number;
+  output: 'state' | 'on';
+}
+
+RED.nodes.registerType<LampStatusProps>('lamp-status', {
+  category: 'lamp control',
+  color: '#E2D96E',
+  defaults: {
+    name: { value: '' },
+    device: { value: '', type: 'klap-device', required: true },
+    interval: {
+      value: 10,
+      required: true,
+      validate: function (v: unknown) {
+        const n = Number(v);
+        return String(v).trim() !== '' && Number.isFinite(n) && n >= 0;
+      },
+    },
+    output: {
+      value: 'state',
+      validate: function (v: unknown) {
+        return v === 'state' || v === 'on';
+      },
+    },
+  },
+  inputs: 1,
+  outputs: 1,
+  icon: 'lamp-control-status.svg',
+  paletteLabel: function () {
+    return this._('lamp-status.paletteLabel');
+  },
+  label: function () {
+    if (this.name) return this.name;
+    return this._('lamp-status.paletteLabel');
+  },
+  labelStyle: function () {
+    return this.name ? 'node_label_italic' : '';
+  },
+  inputLabels: function () {
+    return this._('lamp-status.inputLabel');
+  },
+  outputLabels: function () {
+    return this._(this.output === 'on' ? 'lamp-status.outputLabel.on' : 'lamp-status.outputLabel.state');
+  },
+});
