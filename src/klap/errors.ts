@@ -162,3 +162,16 @@ export class ClosedError extends LampError {
     super('CLOSED', `The connection to ${address} was closed.`);
   }
 }
+
+/**
+ * The device closed the connection in the middle of an exchange (ECONNRESET, "socket hang up").
+ * Usually transient: some plugs close the TCP connection after every reply (notes §7 #8), so the
+ * transport retries once on a fresh connection without a new login before reporting it.
+ */
+export class ConnectionResetError extends UnreachableError {
+  readonly transient = true;
+
+  constructor(address: string, step: string, options?: { cause?: unknown }) {
+    super(address, `the device closed the connection during ${step}`, options);
+  }
+}

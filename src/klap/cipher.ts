@@ -1,0 +1,126 @@
+/**
+ * The KLAP session cipher (notes §1.7–§1.9), shared by the client transport and the emulator.
+ *
+ * Everything derives from (local seed, remote seed, matched auth hash). Each message is
+ * AES-128-CBC with IV = ivBase(12) ‖ be32(seq) and travels as
+ * sha256(sigKey ‖ be32(seq) ‖ ciphertext) ‖ ciphertext. The device answers with the request's
+ * seq, so both directions use the same encrypt/decrypt pair.
+ */
+
+import { createCipheriv, createDecipheriv, createHash, timingSafeEqual } from 'node:crypto';
+
+/** The largest seq a signed int32 can carry; going past it means a new handshake (§1.11). */
+export const MAX_SEQ = 0x7fffffff;
+const SIGNATURE_BYTES = 32;
+const BLOCK_BYTES = 16;
+
+export type CipherFailure = 'short' | 'signature' | 'decrypt';
+
+/**
+ * Why a body could not be opened. Deliberately not a LampError: the cipher does not know which
+ * device it talks to, so the transport (or emulator) maps it to the right user-facing error.
+ */
+export class CipherError extends Error {
+  readonly reason: CipherFailure;
+
+  constructor(reason: CipherFailure, message: string) {
+    super(message);
+    this.name = 'CipherError';
+    this.reason = reason;
+  }
+}
+
+function sha256(...parts: Buffer[]): Buffer {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part);
+  return hash.digest();
+}
+
+/** The initial seq for these inputs, without building a whole cipher (the emulator brute-forces it). */
+export function initialSeqFor(localSeed: Buffer, remoteSeed: Buffer, auth: Buffer): number {
+  return sha256(Buffer.from('iv'), localSeed, remoteSeed, auth).readInt32BE(28);
+}
+
+function be32(seq: number): Buffer {
+  const out = Buffer.alloc(4);
+  out.writeInt32BE(seq, 0);
+  return out;
+}
+
+export class KlapCipher {
+  readonly key: Buffer;
+  readonly ivBase: Buffer;
+  readonly sigKey: Buffer;
+  readonly initialSeq: number;
+  private seq: number;
+
+  constructor(localSeed: Buffer, remoteSeed: Buffer, auth: Buffer) {
+    const seeds = [localSeed, remoteSeed, auth];
+    this.key = sha256(Buffer.from('lsk'), ...seeds).subarray(0, 16);
+    const ivHash = sha256(Buffer.from('iv'), ...seeds);
+    this.ivBase = ivHash.subarray(0, 12);
+    this.initialSeq = ivHash.readInt32BE(28);
+    this.sigKey = sha256(Buffer.from('ldk'), ...seeds).subarray(0, 28);
+    this.seq = this.initialSeq;
+  }
+
+  /** The last seq handed out (the initial seq before any request). */
+  get currentSeq(): number {
+    return this.seq;
+  }
+
+  /** True once no further seq fits in an int32: the session must be replaced, never wrapped. */
+  get exhausted(): boolean {
+    return this.seq >= MAX_SEQ;
+  }
+
+  /** Increments before use, as devices expect; null when the int32 range is used up. */
+  nextSeq(): number | null {
+    if (this.exhausted) return null;
+    this.seq += 1;
+    return this.seq;
+  }
+
+  private iv(seq: number): Buffer {
+    return Buffer.concat([this.ivBase, be32(seq)]);
+  }
+
+  signature(seq: number, ciphertext: Buffer): Buffer {
+    return sha256(this.sigKey, be32(seq), ciphertext);
+  }
+
+  /** signature ‖ ciphertext for `seq`. */
+  encrypt(plaintext: string | Buffer, seq: number): Buffer {
+    const cipher = createCipheriv('aes-128-cbc', this.key, this.iv(seq));
+    const data = typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext;
+    const ciphertext = Buffer.concat([cipher.update(data), cipher.final()]);
+    return Buffer.concat([this.signature(seq, ciphertext), ciphertext]);
+  }
+
+  /**
+   * Opens signature ‖ ciphertext for `seq`. The signature is checked before any decryption so a
+   * tampered or misdirected body is never fed to the block cipher.
+   */
+  decrypt(seq: number, body: Buffer): Buffer {
+    if (body.length < SIGNATURE_BYTES) {
+      throw new CipherError('short', `body of ${body.length} bytes cannot hold a signature`);
+    }
+    const received = body.subarray(0, SIGNATURE_BYTES);
+    const ciphertext = body.subarray(SIGNATURE_BYTES);
+    if (!timingSafeEqual(received, this.signature(seq, ciphertext))) {
+      throw new CipherError('signature', 'signature mismatch');
+    }
+    if (ciphertext.length === 0 || ciphertext.length % BLOCK_BYTES !== 0) {
+      throw new CipherError(
+        'decrypt',
+        `ciphertext of ${ciphertext.length} bytes is not whole blocks`,
+      );
+    }
+    try {
+      const decipher = createDecipheriv('aes-128-cbc', this.key, this.iv(seq));
+      return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+    } catch {
+      throw new CipherError('decrypt', 'bad padding');
+    }
+  }
+}

@@ -1,0 +1,322 @@
+/**
+ * KlapTransport: one device, one KLAP session, one request at a time.
+ *
+ * The transport hides sessions from its callers: it logs in when needed (first use, session
+ * lifetime nearly over, seq range used up), renews once transparently when the device says the
+ * session is gone, and turns every failure into a LampError whose message tells the user what
+ * to do. Requests to one device are serialised (see queue.ts), handshakes included.
+ */
+
+import { randomBytes } from 'node:crypto';
+import * as http from 'node:http';
+import { CipherError, KlapCipher } from './cipher';
+import { type CredentialCandidate, type CredentialKind, credentialCandidates } from './credentials';
+import {
+  AuthenticationError,
+  ClosedError,
+  ConnectionResetError,
+  describeAddress,
+  HandshakeError,
+  IntegrityError,
+  LampError,
+  MalformedResponseError,
+  NotKlapError,
+  SessionExpiredError,
+  ThirdPartyCompatibilityError,
+} from './errors';
+import { type AuthKind, handshake2Payload, matchServerHash, type SeedFormula } from './hashes';
+import { type HttpReply, parseSetCookie, postBinary } from './http';
+import { SerialQueue } from './queue';
+import type { SendOptions, Transport } from './transport-types';
+
+export interface KlapTransportOptions {
+  host: string;
+  /** Default 80. */
+  port?: number;
+  /** TP-Link / Tapo account e-mail, exactly as in the app (case-sensitive). */
+  username?: string;
+  password?: string;
+  /** Per network step (each handshake leg, each request). Default 5000 ms. */
+  timeoutMs?: number;
+  /** Monotonic milliseconds; injectable so tests can age a session without waiting. */
+  clock?: () => number;
+}
+
+/** How the last successful login matched; safe to show (no secrets). */
+export interface KlapLoginInfo {
+  readonly credential: CredentialKind;
+  readonly authKind: AuthKind;
+  readonly formula: SeedFormula;
+}
+
+export interface KlapStats {
+  /** Completed logins (handshake2 accepted). */
+  readonly handshakes: number;
+  /** Encrypted requests answered with HTTP 200. */
+  readonly requests: number;
+}
+
+interface Session {
+  sessionId: string;
+  cipher: KlapCipher;
+  /** Monotonic ms after which the session is renewed before use. */
+  renewAt: number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 5000;
+/** python-kasa renews 20 minutes before TIMEOUT because device clocks drift (notes §1.12). */
+const MAX_RENEW_MARGIN_SECONDS = 1200;
+const HANDSHAKE1_REPLY_BYTES = 48;
+
+/** Request-level outcome the retry loop needs to tell apart from final errors. */
+class SessionRejected extends Error {
+  constructor(readonly detail: string) {
+    super(detail);
+  }
+}
+
+function monotonicMs(): number {
+  return performance.now();
+}
+
+/**
+ * When to renew: TIMEOUT minus min(20 min, TIMEOUT/2), so a 24 h session renews at 23 h 40 min
+ * and a short 60 s session still gets 30 s of use instead of being renewed on every request.
+ */
+export function renewDelayMs(timeoutSeconds: number): number {
+  const margin = Math.min(MAX_RENEW_MARGIN_SECONDS, timeoutSeconds / 2);
+  return (timeoutSeconds - margin) * 1000;
+}
+
+export class KlapTransport implements Transport {
+  readonly host: string;
+  readonly port: number;
+  /** host[:port] for messages. */
+  readonly address: string;
+  readonly timeoutMs: number;
+
+  private readonly username: string | undefined;
+  private readonly password: string | undefined;
+  private readonly clock: () => number;
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  private readonly queue = new SerialQueue();
+  private readonly abort = new AbortController();
+  private session: Session | null = null;
+  private closed = false;
+  private counts = { handshakes: 0, requests: 0 };
+  private login: KlapLoginInfo | null = null;
+
+  constructor(options: KlapTransportOptions) {
+    this.host = options.host;
+    this.port = options.port ?? 80;
+    this.address = describeAddress(this.host, this.port);
+    const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.timeoutMs = Number.isFinite(timeout) && timeout > 0 ? timeout : DEFAULT_TIMEOUT_MS;
+    this.username = options.username;
+    this.password = options.password;
+    this.clock = options.clock ?? monotonicMs;
+  }
+
+  get stats(): KlapStats {
+    return { ...this.counts };
+  }
+
+  /** Which credential and variant the last login used; null before the first login. */
+  get lastLogin(): KlapLoginInfo | null {
+    return this.login;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  send(plaintext: string, options: SendOptions = {}): Promise<string> {
+    if (this.closed) return Promise.reject(new ClosedError(this.address));
+    return this.queue.run(() => this.exchange(plaintext, options));
+  }
+
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      this.session = null;
+      const error = new ClosedError(this.address);
+      this.queue.rejectPending(error);
+      // Aborting makes the in-flight POST (if any) reject with ClosedError at once.
+      this.abort.abort();
+      this.agent.destroy();
+    }
+    return Promise.resolve();
+  }
+
+  /** Forgets the session so the next send logs in again (e.g. after the device rebooted). */
+  resetSession(): void {
+    this.session = null;
+  }
+
+  // ---- one queued job ------------------------------------------------------------------------
+
+  private async exchange(plaintext: string, options: SendOptions): Promise<string> {
+    let resetRetried = false;
+    let sessionRetried = false;
+    for (;;) {
+      this.assertOpen();
+      try {
+        const session = await this.liveSession();
+        const reply = await this.request(session, plaintext);
+        if (!this.isSessionDead(options, reply)) return reply;
+        // The device answered inside the payload that our session is gone (SMART 9999 etc.).
+        this.session = null;
+        if (sessionRetried) {
+          throw new SessionExpiredError(
+            this.address,
+            'the device still reported the session dead right after a fresh login',
+          );
+        }
+        sessionRetried = true;
+      } catch (error) {
+        if (error instanceof SessionRejected) {
+          this.session = null;
+          if (sessionRetried) {
+            throw new SessionExpiredError(
+              this.address,
+              `${error.detail} right after a fresh login`,
+            );
+          }
+          sessionRetried = true;
+          continue;
+        }
+        if (error instanceof ConnectionResetError && !resetRetried && !this.closed) {
+          // Keep the session: the device merely closed the TCP connection (notes §7 #8).
+          resetRetried = true;
+          continue;
+        }
+        // Anything else may leave the device and us out of step: start clean next time.
+        this.session = null;
+        throw this.closed ? new ClosedError(this.address) : toLampError(error, this.address);
+      }
+    }
+  }
+
+  private isSessionDead(options: SendOptions, reply: string): boolean {
+    if (!options.sessionDead) return false;
+    try {
+      return options.sessionDead(reply) === true;
+    } catch {
+      // A faulty predicate must not turn a good reply into a failure.
+      return false;
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ClosedError(this.address);
+  }
+
+  private async liveSession(): Promise<Session> {
+    const current = this.session;
+    if (current && !current.cipher.exhausted && this.clock() < current.renewAt) return current;
+    this.session = null;
+    const fresh = await this.handshake();
+    this.session = fresh;
+    return fresh;
+  }
+
+  private post(path: string, body: Buffer, step: string, sessionId?: string): Promise<HttpReply> {
+    return postBinary({
+      agent: this.agent,
+      host: this.host,
+      port: this.port,
+      path,
+      body,
+      timeoutMs: this.timeoutMs,
+      step,
+      address: this.address,
+      signal: this.abort.signal,
+      ...(sessionId ? { sessionId } : {}),
+    });
+  }
+
+  // ---- login ---------------------------------------------------------------------------------
+
+  private async handshake(): Promise<Session> {
+    const localSeed = randomBytes(16);
+    const first = await this.post('/app/handshake1', localSeed, 'handshake1');
+    if (first.status === 403) throw new ThirdPartyCompatibilityError(this.address);
+    if (first.status === 404) throw new NotKlapError(this.address);
+    if (first.status !== 200) {
+      throw new HandshakeError(this.address, `handshake1 answered HTTP ${first.status}`);
+    }
+    if (first.body.length !== HANDSHAKE1_REPLY_BYTES) {
+      throw new MalformedResponseError(
+        this.address,
+        `handshake1 reply of ${first.body.length} bytes instead of ${HANDSHAKE1_REPLY_BYTES}`,
+      );
+    }
+    const cookie = parseSetCookie(first.headers['set-cookie']);
+    if (!cookie) {
+      throw new MalformedResponseError(this.address, 'handshake1 without a usable TP_SESSIONID');
+    }
+    const remoteSeed = first.body.subarray(0, 16);
+    const serverHash = first.body.subarray(16);
+
+    // Rebuilt on every login: devices switch between account and default credentials.
+    const candidates: CredentialCandidate[] = credentialCandidates(this.username, this.password);
+    const match = matchServerHash(localSeed, remoteSeed, serverHash, candidates);
+    if (!match) throw new AuthenticationError(this.address);
+
+    const proof = handshake2Payload(match.formula, localSeed, remoteSeed, match.authHash);
+    const second = await this.post('/app/handshake2', proof, 'handshake2', cookie.sessionId);
+    if (second.status !== 200) {
+      throw new HandshakeError(this.address, `handshake2 answered HTTP ${second.status}`);
+    }
+
+    this.counts.handshakes += 1;
+    this.login = { credential: match.credential, authKind: match.authKind, formula: match.formula };
+    return {
+      sessionId: cookie.sessionId,
+      cipher: new KlapCipher(localSeed, remoteSeed, match.authHash),
+      renewAt: this.clock() + renewDelayMs(cookie.timeoutSeconds),
+    };
+  }
+
+  // ---- one encrypted request ----------------------------------------------------------------
+
+  private async request(session: Session, plaintext: string): Promise<string> {
+    const seq = session.cipher.nextSeq();
+    if (seq === null) {
+      // liveSession() renews exhausted sessions, so this only guards against misuse.
+      throw new SessionRejected('the session used up its sequence numbers');
+    }
+    const body = session.cipher.encrypt(plaintext, seq);
+    const reply = await this.post(
+      `/app/request?seq=${seq}`,
+      body,
+      'the request',
+      session.sessionId,
+    );
+    if (reply.status === 401 || reply.status === 403) {
+      throw new SessionRejected(`the device refused the session (HTTP ${reply.status})`);
+    }
+    if (reply.status !== 200) {
+      throw new MalformedResponseError(this.address, `HTTP ${reply.status} to a request`);
+    }
+    let opened: Buffer;
+    try {
+      opened = session.cipher.decrypt(seq, reply.body);
+    } catch (error) {
+      if (error instanceof CipherError && error.reason === 'signature') {
+        throw new IntegrityError(this.address);
+      }
+      const detail = error instanceof Error ? error.message : 'undecryptable reply';
+      throw new MalformedResponseError(this.address, detail);
+    }
+    this.counts.requests += 1;
+    return opened.toString('utf8');
+  }
+}
+
+/** Last line of defence: whatever escaped the specific mappings still reaches users as a LampError. */
+function toLampError(error: unknown, address: string): LampError {
+  if (error instanceof LampError) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  return new MalformedResponseError(address, `unexpected failure: ${detail}`);
+}

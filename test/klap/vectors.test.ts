@@ -1,0 +1,96 @@
+/** The notes §1.14 test vectors, cross-checked against python-kasa, for both KLAP variants. */
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { KlapCipher } from '../../src/klap/cipher';
+import { authHash, handshake2Payload, serverHash } from '../../src/klap/hashes';
+
+const hex = (value: Buffer) => value.toString('hex');
+const localSeed = Buffer.from('000102030405060708090a0b0c0d0e0f', 'hex');
+const remoteSeed = Buffer.from('101112131415161718191a1b1c1d1e1f', 'hex');
+const USER = 'user@example.com';
+const PASS = 'secret';
+
+describe('KLAP v1 (md5 auth hash, v1 seed formula)', () => {
+  const auth = authHash('md5', USER, PASS);
+
+  it('auth hash', () => {
+    assert.equal(hex(auth), '9d6ce791ce44316e9e52fc1bc9d36496');
+  });
+
+  it('handshake1 server hash', () => {
+    assert.equal(
+      hex(serverHash('v1', localSeed, remoteSeed, auth)),
+      'c2d456076f946c707000874d2e226a1c09e89a21e459272b8ec0f01cdaf774cf',
+    );
+  });
+
+  it('handshake2 payload', () => {
+    assert.equal(
+      hex(handshake2Payload('v1', localSeed, remoteSeed, auth)),
+      '50ef3325d42cd7c999aa9e47e8cb0f8a7f6f239f1d51b39d46d581a4bb75c8c5',
+    );
+  });
+});
+
+describe('KLAP v2 (sha auth hash, v2 seed formula)', () => {
+  const auth = authHash('sha', USER, PASS);
+
+  it('auth hash', () => {
+    assert.equal(hex(auth), 'b039216532fc844e9ae0cc8fe3ea911c9ba09c641bb96a3e1f776d93f7b5ae9b');
+  });
+
+  it('handshake1 server hash', () => {
+    assert.equal(
+      hex(serverHash('v2', localSeed, remoteSeed, auth)),
+      '8ed3b905e654fbee23900d0244156a33029c025b71b03bfcc601eff33aaebb70',
+    );
+  });
+
+  it('handshake2 payload', () => {
+    assert.equal(
+      hex(handshake2Payload('v2', localSeed, remoteSeed, auth)),
+      '1e590e7a4dc128da48ed17e06fe23ddb6ec646bb6da2eb00708d590f194201d7',
+    );
+  });
+
+  it('session key, IV base, initial seq and signature key', () => {
+    const cipher = new KlapCipher(localSeed, remoteSeed, auth);
+    assert.equal(hex(cipher.key), '35dcf29cd535ce140a239c67f641d395');
+    assert.equal(hex(cipher.ivBase), '863e09a70667472d3fa152a4');
+    assert.equal(cipher.initialSeq, -903964344);
+    assert.equal(hex(cipher.sigKey), '777443e2fdd5cb21052633a60e830f44c8654b3a701f449231ed11fa');
+  });
+
+  it('first request: seq, ciphertext and signature of get_device_info', () => {
+    const cipher = new KlapCipher(localSeed, remoteSeed, auth);
+    const seq = cipher.nextSeq();
+    assert.equal(seq, -903964343);
+    const body = cipher.encrypt('{"method":"get_device_info"}', seq as number);
+    assert.equal(body.length, 64);
+    assert.equal(
+      hex(body.subarray(0, 32)),
+      '81da24b0a1db4c9ec2fd895b347d416921d7f7a822457b501a52072e5f9acebf',
+    );
+    assert.equal(
+      hex(body.subarray(32)),
+      '1119b459358000bec16c976ef226a249c491bf18064c9319a51d85792116a683',
+    );
+    // The device side opens it with the same seq.
+    const device = new KlapCipher(localSeed, remoteSeed, auth);
+    assert.equal(
+      device.decrypt(seq as number, body).toString('utf8'),
+      '{"method":"get_device_info"}',
+    );
+  });
+});
+
+describe('blank credentials', () => {
+  it('v1 and v2 auth hashes of empty username and password', () => {
+    assert.equal(hex(authHash('md5', '', '')), '5873dd45edd01f09c1ef2e7819369e8e');
+    assert.equal(
+      hex(authHash('sha', '', '')),
+      'b8628ab91c74f531603f6d5b45e730e54c123a7247b8978272c03f1e13560cea',
+    );
+  });
+});
