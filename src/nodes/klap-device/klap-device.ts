@@ -1,0 +1,175 @@
+/**
+ * `klap-device` config node: one per physical lamp or plug. Owns ONE LampClient (one KLAP
+ * session) through a DeviceHub shared by every lamp-control and lamp-status node that uses it,
+ * and serves the editor's "Test connection" button (POST lamp-control/probe).
+ */
+import type { Request, Response } from 'express';
+import type { NodeAPI, NodeDef } from 'node-red';
+import { LampClient } from '../../device/client';
+import {
+  codedError,
+  type KlapDeviceCredentials,
+  type KlapDeviceNode,
+  parsePort,
+  parseSeconds,
+} from '../shared/config';
+import { DeviceHub, errorCode } from '../shared/device-hub';
+
+interface KlapDeviceDef extends NodeDef {
+  host?: string;
+  port?: number | string;
+  timeout?: number | string;
+}
+
+/** Node-RED's stand-in for "the password has not been changed" in editor requests. */
+const PASSWORD_PLACEHOLDER = '__PWRD__';
+/** Express apps that already carry the probe route (one per runtime, also under the test helper). */
+const probeRegistered = new WeakSet<object>();
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `${VAR}` (the whole value), as Node-RED resolves it for deployed nodes. */
+function expandEnv(value: string): string {
+  const match = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(value.trim());
+  if (!match) return value;
+  return process.env[match[1]] ?? '';
+}
+
+/** Removes any trace of the secrets from a text that leaves the runtime. */
+function scrub(text: string, secrets: (string | undefined)[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret && secret.length >= 3) out = out.split(secret).join('***');
+  }
+  return out;
+}
+
+export = (RED: NodeAPI) => {
+  const t = (key: string, vars?: Record<string, string | number>): string => RED._(key, vars);
+
+  function KlapDevice(this: KlapDeviceNode, config: KlapDeviceDef) {
+    RED.nodes.createNode(this, config);
+    this.host = typeof config.host === 'string' ? config.host.trim() : '';
+    this.port = parsePort(config.port);
+    this.timeout = parseSeconds(config.timeout, 5, false);
+    const credentials: KlapDeviceCredentials = this.credentials ?? {};
+
+    this.hub = new DeviceHub({
+      host: this.host,
+      port: this.port,
+      timeoutMs: Math.round(this.timeout * 1000),
+      username: credentials.username || undefined,
+      password: credentials.password || undefined,
+      t,
+      warn: (text) => this.warn(text),
+      log: (text) => this.log(text),
+      createClient: (options) => {
+        if (!options.host) throw codedError('NO_HOST', t('klap-device.errors.noHost'));
+        return new LampClient(options);
+      },
+    });
+
+    this.on('close', (_removed: boolean, done: () => void) => {
+      // Same for removed and restarted: the session belongs to this instance only.
+      this.hub.close().then(
+        () => done(),
+        () => done(),
+      );
+    });
+  }
+
+  RED.nodes.registerType<
+    KlapDeviceNode,
+    KlapDeviceDef,
+    Record<string, never>,
+    KlapDeviceCredentials
+  >('klap-device', KlapDevice, {
+    credentials: { username: { type: 'text' }, password: { type: 'password' } },
+  });
+
+  async function probe(req: Request, res: Response): Promise<void> {
+    const body: unknown = req.body;
+    if (!isRecord(body) || typeof body.host !== 'string' || !expandEnv(body.host).trim()) {
+      res
+        .status(400)
+        .json({ ok: false, code: 'BAD_REQUEST', message: t('klap-device.errors.probeHost') });
+      return;
+    }
+    if (body.port !== undefined && body.port !== '' && parsePort(body.port) !== Number(body.port)) {
+      res
+        .status(400)
+        .json({ ok: false, code: 'BAD_REQUEST', message: t('klap-device.errors.probePort') });
+      return;
+    }
+    const host = expandEnv(body.host).trim();
+    const port = parsePort(body.port);
+    const timeoutSeconds = Math.min(parseSeconds(body.timeout, 5, false), 30);
+
+    // Fall back to the deployed node's credentials for what the editor does not know.
+    let stored: KlapDeviceCredentials = {};
+    if (typeof body.id === 'string' && body.id) {
+      const deployed: unknown = RED.nodes.getNode(body.id);
+      if (isRecord(deployed) && deployed.type === 'klap-device' && isRecord(deployed.credentials)) {
+        const creds = deployed.credentials;
+        stored = {
+          username: typeof creds.username === 'string' ? creds.username : undefined,
+          password: typeof creds.password === 'string' ? creds.password : undefined,
+        };
+      }
+    }
+    const username = typeof body.username === 'string' ? expandEnv(body.username) : stored.username;
+    const password =
+      typeof body.password === 'string' && body.password !== PASSWORD_PLACEHOLDER
+        ? expandEnv(body.password)
+        : stored.password;
+
+    const client = new LampClient({
+      host,
+      port,
+      username: username || undefined,
+      password: password || undefined,
+      timeoutMs: Math.round(timeoutSeconds * 1000),
+    });
+    try {
+      const state = await client.open();
+      const capabilities = await client.capabilities();
+      res.json({
+        ok: true,
+        model: state.model,
+        alias: state.alias,
+        type: state.type,
+        capabilities,
+      });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      res.json({
+        ok: false,
+        code: errorCode(err) ?? 'ERROR',
+        message: scrub(message, [password, username]),
+      });
+    } finally {
+      await client.close().catch(() => undefined);
+    }
+  }
+
+  if (!probeRegistered.has(RED.httpAdmin)) {
+    probeRegistered.add(RED.httpAdmin);
+    RED.httpAdmin.post(
+      '/lamp-control/probe',
+      RED.auth.needsPermission('klap-device.write'),
+      (req: Request, res: Response) => {
+        probe(req, res).catch((err: unknown) => {
+          if (!res.headersSent) {
+            res.status(500).json({
+              ok: false,
+              code: 'ERROR',
+              message: err instanceof Error ? err.name : 'error',
+            });
+          }
+        });
+      },
+    );
+  }
+};

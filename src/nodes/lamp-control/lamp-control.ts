@@ -1,0 +1,97 @@
+/**
+ * `lamp-control`: sends a command (the msg.payload grammar, a fixed on/off/toggle, or a raw
+ * device request in msg.request) through the shared session of its `klap-device`, and passes
+ * the incoming msg on with msg.payload = the device's state after the command (or the decoded
+ * response of a raw request). Errors end in done(err) so Catch nodes get them.
+ */
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { InvalidCommandError } from '../../klap/errors';
+import { codedError, copyState, findDevice } from '../shared/config';
+import type { HubUser } from '../shared/device-hub';
+
+type Action = 'payload' | 'on' | 'off' | 'toggle';
+const ACTIONS: readonly Action[] = ['payload', 'on', 'off', 'toggle'];
+
+interface LampControlDef extends NodeDef {
+  device?: string;
+  action?: string;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export = (RED: NodeAPI) => {
+  const t = (key: string, vars?: Record<string, string | number>): string => RED._(key, vars);
+
+  /** Validates `msg.request` = { method: string, params?: object }. */
+  function parseRawRequest(request: unknown): { method: string; params?: unknown } {
+    if (!isRecord(request) || typeof request.method !== 'string' || !request.method.trim()) {
+      throw new InvalidCommandError('request.method', t('lamp-control.errors.requestMethod'));
+    }
+    const params = request.params;
+    if (params !== undefined && params !== null && typeof params !== 'object') {
+      throw new InvalidCommandError('request.params', t('lamp-control.errors.requestParams'));
+    }
+    return params === undefined || params === null
+      ? { method: request.method.trim() }
+      : { method: request.method.trim(), params };
+  }
+
+  function LampControl(this: Node, config: LampControlDef) {
+    RED.nodes.createNode(this, config);
+    const action: Action = ACTIONS.find((a) => a === config.action) ?? 'payload';
+    const device = findDevice(RED, config.device);
+
+    const user: HubUser = {
+      id: this.id,
+      setDeviceStatus: (status) => this.status(status),
+    };
+
+    if (device) {
+      device.hub.register(user);
+    } else {
+      this.status({ fill: 'red', shape: 'ring', text: t('lamp-control.status.noDevice') });
+    }
+
+    this.on('input', (msg: NodeMessageInFlow, send, done) => {
+      if (!device) {
+        done(codedError('NO_DEVICE', t('lamp-control.errors.noDevice')));
+        return;
+      }
+      const hub = device.hub;
+      const run = async (): Promise<void> => {
+        if (action === 'payload' && msg.request !== undefined) {
+          const { method, params } = parseRawRequest(msg.request);
+          const response = await hub.request(method, params);
+          msg.payload = response;
+          // A raw request may have changed anything: show the device status again.
+          const status = hub.currentStatus;
+          if (status.text) this.status(status);
+        } else {
+          // Fixed actions ignore the message's content: any message triggers them.
+          const command: unknown = action === 'payload' ? msg.payload : action;
+          const state = await hub.command(command);
+          msg.payload = copyState(state);
+        }
+      };
+      run().then(
+        () => {
+          send(msg as NodeMessage);
+          done();
+        },
+        (err: unknown) => {
+          this.status(hub.errorStatus(err));
+          done(err instanceof Error ? err : codedError('ERROR', String(err)));
+        },
+      );
+    });
+
+    this.on('close', (_removed: boolean, done: () => void) => {
+      device?.hub.deregister(user);
+      done();
+    });
+  }
+
+  RED.nodes.registerType('lamp-control', LampControl);
+};

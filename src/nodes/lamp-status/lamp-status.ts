@@ -1,0 +1,83 @@
+/**
+ * `lamp-status`: reports the state of its `klap-device`. Polls through the config node's ONE
+ * shared poller (which runs at the shortest interval any status node asks for), emits when the
+ * state changes, on every input message (fresh read, always emitted), once with
+ * `online: false` when the device is lost and with the fresh state when it is back.
+ */
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { LampState } from '../../device/types';
+import { codedError, copyState, findDevice, parseSeconds } from '../shared/config';
+import { type HubUser, stateSnapshot } from '../shared/device-hub';
+
+type Output = 'state' | 'on';
+
+interface LampStatusDef extends NodeDef {
+  device?: string;
+  interval?: number | string;
+  output?: string;
+}
+
+export = (RED: NodeAPI) => {
+  const t = (key: string, vars?: Record<string, string | number>): string => RED._(key, vars);
+
+  function LampStatus(this: Node, config: LampStatusDef) {
+    RED.nodes.createNode(this, config);
+    const interval = parseSeconds(config.interval, 10, true);
+    const output: Output = config.output === 'on' ? 'on' : 'state';
+    const device = findDevice(RED, config.device);
+    /** Snapshot of the last state this node sent, for change-only emission. */
+    let lastSent: string | undefined;
+
+    const fill = (msg: NodeMessage, state: LampState): NodeMessage => {
+      const copy = copyState(state);
+      msg.topic = copy.alias || device?.hub.host || '';
+      msg.payload = output === 'on' ? copy.on : copy;
+      msg.state = copy;
+      return msg;
+    };
+
+    const user: HubUser = {
+      id: this.id,
+      pollInterval: interval,
+      setDeviceStatus: (status) => this.status(status),
+      deviceState: (state) => {
+        const snapshot = stateSnapshot(state);
+        if (snapshot === lastSent) return;
+        lastSent = snapshot;
+        this.send(fill({}, state));
+      },
+    };
+
+    if (device) {
+      device.hub.register(user);
+    } else {
+      this.status({ fill: 'red', shape: 'ring', text: t('lamp-status.status.noDevice') });
+    }
+
+    this.on('input', (msg: NodeMessageInFlow, send, done) => {
+      if (!device) {
+        done(codedError('NO_DEVICE', t('lamp-status.errors.noDevice')));
+        return;
+      }
+      const hub = device.hub;
+      hub.refresh(user).then(
+        (state) => {
+          lastSent = stateSnapshot(state);
+          send(fill(msg, state));
+          done();
+        },
+        (err: unknown) => {
+          this.status(hub.errorStatus(err));
+          done(err instanceof Error ? err : codedError('ERROR', String(err)));
+        },
+      );
+    });
+
+    this.on('close', (_removed: boolean, done: () => void) => {
+      device?.hub.deregister(user);
+      done();
+    });
+  }
+
+  RED.nodes.registerType('lamp-status', LampStatus);
+};

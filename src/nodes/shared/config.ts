@@ -1,0 +1,64 @@
+/**
+ * Small helpers shared by the three runtime nodes: parsing editor values, finding the config
+ * node, copying states for messages.
+ */
+import type { Node, NodeAPI } from 'node-red';
+import type { LampState } from '../../device/types';
+import type { DeviceHub } from './device-hub';
+
+/** The runtime shape of a deployed `klap-device` config node. */
+export interface KlapDeviceNode extends Node<KlapDeviceCredentials> {
+  host: string;
+  port: number;
+  timeout: number;
+  hub: DeviceHub;
+}
+
+export interface KlapDeviceCredentials {
+  username?: string;
+  password?: string;
+}
+
+function isBlank(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && !value.trim());
+}
+
+/** Seconds from an editor field; `fallback` for blank or invalid, `min` is the smallest allowed. */
+export function parseSeconds(value: unknown, fallback: number, allowZero: boolean): number {
+  if (isBlank(value)) return fallback;
+  const n = typeof value === 'number' ? value : Number(String(value).trim());
+  if (!Number.isFinite(n) || n < 0) return fallback;
+  if (n === 0 && !allowZero) return fallback;
+  return n;
+}
+
+/** A TCP port from an editor field; 80 for blank or invalid. */
+export function parsePort(value: unknown): number {
+  if (isBlank(value)) return 80;
+  const n = typeof value === 'number' ? value : Number(String(value).trim());
+  return Number.isInteger(n) && n >= 1 && n <= 65535 ? n : 80;
+}
+
+/** The deployed klap-device with that id, or undefined (none chosen, deleted, disabled). */
+export function findDevice(RED: NodeAPI, id: unknown): KlapDeviceNode | undefined {
+  if (typeof id !== 'string' || !id) return undefined;
+  const node: unknown = RED.nodes.getNode(id);
+  if (typeof node !== 'object' || node === null) return undefined;
+  const candidate = node as Partial<KlapDeviceNode>;
+  if (candidate.type !== 'klap-device' || typeof candidate.hub?.register !== 'function') {
+    return undefined;
+  }
+  return node as KlapDeviceNode;
+}
+
+/** A copy for a message, so downstream nodes cannot alter the shared state. */
+export function copyState(state: LampState): LampState {
+  return { ...state };
+}
+
+/** An Error with a `code` (Node-RED copies it to msg.error.code for Catch nodes). */
+export function codedError(code: string, message: string): Error & { code: string } {
+  const err = new Error(message) as Error & { code: string };
+  err.code = code;
+  return err;
+}

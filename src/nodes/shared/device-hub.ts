@@ -1,0 +1,451 @@
+/**
+ * The runtime heart of a `klap-device` config node: one LampClient (one KLAP session) shared by
+ * every node that uses the device, a registry of those nodes, status fan-out, the last known
+ * state, and ONE poller running at the shortest interval any registered status node asks for.
+ *
+ * Deliberately free of Node-RED types beyond the status shape, so it can be reasoned about (and
+ * tested) on its own; klap-device.ts wires it to the node API (i18n, logging, credentials).
+ */
+import type { Capabilities, LampState } from '../../device/types';
+import { describeAddress } from '../../klap/errors';
+
+export type StatusFill = 'red' | 'green' | 'yellow' | 'blue' | 'grey';
+
+export interface DeviceStatus {
+  fill?: StatusFill;
+  shape?: 'ring' | 'dot';
+  text?: string;
+}
+
+/** A node that uses the device (lamp-control, lamp-status). */
+export interface HubUser {
+  readonly id: string;
+  /** Seconds between polls this user wants (> 0), or 0/undefined for none. */
+  readonly pollInterval?: number;
+  /** Receives the device-wide status (connecting, on · 80%, offline, ...). */
+  setDeviceStatus(status: DeviceStatus): void;
+  /**
+   * Receives every new device state: after a poll that read it, after a command changed it, and
+   * once with `online: false` when the device is lost. The user decides whether it changed.
+   */
+  deviceState?(state: LampState): void;
+}
+
+/** The part of LampClient the hub uses (lets tests substitute a client). */
+export interface HubClient {
+  getState(): Promise<LampState>;
+  setState(payload: unknown): Promise<LampState>;
+  request(method: string, params?: unknown): Promise<unknown>;
+  capabilities(): Promise<Capabilities>;
+  close(): Promise<void>;
+}
+
+/** What the hub hands to the client factory (the ConnectOptions of LampClient). */
+export interface ConnectOptions {
+  host: string;
+  port?: number;
+  username?: string;
+  password?: string;
+  timeoutMs?: number;
+}
+
+export type Translate = (key: string, vars?: Record<string, string | number>) => string;
+
+export interface HubOptions {
+  host: string;
+  port: number;
+  timeoutMs: number;
+  username?: string;
+  password?: string;
+  /** i18n lookup in the klap-device catalog. */
+  t: Translate;
+  warn(text: string): void;
+  log(text: string): void;
+  createClient(options: ConnectOptions): HubClient;
+  /** Poll delay after the device refused the login (don't lock the account). Default 30 s. */
+  authBackoffMs?: number;
+  /** Upper bound of the exponential back-off while the device is unreachable. Default 30 s. */
+  maxBackoffMs?: number;
+}
+
+/** Failures of our own input: they say nothing about the device or the link. */
+const LOCAL_CODES = new Set(['INVALID_COMMAND', 'UNSUPPORTED']);
+/** The device refuses us: retrying quickly only risks a lock-out. */
+const REFUSAL_CODES = new Set(['AUTH_FAILED', 'THIRD_PARTY_DISABLED', 'NOT_KLAP']);
+
+const STATUS_KEYS: Record<string, string> = {
+  UNREACHABLE: 'offline',
+  TIMEOUT: 'timeout',
+  AUTH_FAILED: 'authFailed',
+  THIRD_PARTY_DISABLED: 'thirdParty',
+  NOT_KLAP: 'notKlap',
+  HANDSHAKE_FAILED: 'handshakeFailed',
+  SESSION_EXPIRED: 'sessionExpired',
+  INTEGRITY: 'integrity',
+  MALFORMED: 'malformed',
+  DEVICE_ERROR: 'deviceError',
+  INVALID_COMMAND: 'invalidCommand',
+  UNSUPPORTED: 'unsupported',
+  CLOSED: 'closed',
+  NO_HOST: 'noHost',
+};
+
+/** The `code` of a LampError (or any error carrying a string code), else undefined. */
+export function errorCode(err: unknown): string | undefined {
+  if (typeof err === 'object' && err !== null && 'code' in err) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+/** Fields compared to decide whether a state "changed"; order fixed so snapshots compare. */
+const STATE_KEYS: (keyof LampState)[] = [
+  'online',
+  'on',
+  'brightness',
+  'hue',
+  'saturation',
+  'colorTemp',
+  'color',
+  'effect',
+  'power',
+  'energyToday',
+  'alias',
+  'model',
+  'type',
+  'firmware',
+];
+
+/** A string that is equal for two states exactly when a user would see no difference. */
+export function stateSnapshot(state: LampState): string {
+  return JSON.stringify(STATE_KEYS.map((key) => state[key] ?? null));
+}
+
+export class DeviceHub {
+  readonly address: string;
+  readonly host: string;
+  private readonly options: HubOptions;
+  private readonly users = new Map<string, HubUser>();
+  private client: HubClient | undefined;
+  private lastState: LampState | undefined;
+  /** undefined until the first answer or failure. */
+  private online: boolean | undefined;
+  private failure: unknown;
+  private consecutiveFailures = 0;
+  private outageLogged = false;
+  /** Bumped by every successful command, so an older poll result never overwrites it. */
+  private generation = 0;
+  private status: DeviceStatus = {};
+  private started = false;
+  private timer: NodeJS.Timeout | undefined;
+  private timerDue = 0;
+  private polling = false;
+  private closed = false;
+
+  constructor(options: HubOptions) {
+    this.options = options;
+    this.host = options.host;
+    this.address = describeAddress(options.host, options.port);
+  }
+
+  /** Last known state (with `online`), if the device ever answered. */
+  get state(): LampState | undefined {
+    return this.lastState ? { ...this.lastState } : undefined;
+  }
+
+  get currentStatus(): DeviceStatus {
+    return { ...this.status };
+  }
+
+  get isOnline(): boolean | undefined {
+    return this.online;
+  }
+
+  /** The poll period in ms, or undefined when no registered user polls. */
+  get pollIntervalMs(): number | undefined {
+    let min: number | undefined;
+    for (const user of this.users.values()) {
+      const seconds = user.pollInterval;
+      if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0) {
+        const ms = Math.max(50, Math.round(seconds * 1000));
+        if (min === undefined || ms < min) min = ms;
+      }
+    }
+    return min;
+  }
+
+  get userCount(): number {
+    return this.users.size;
+  }
+
+  register(user: HubUser): void {
+    if (this.closed) return;
+    this.users.set(user.id, user);
+    if (this.status.text) user.setDeviceStatus({ ...this.status });
+    const known = this.lastState;
+    if (known && user.deviceState) {
+      // After the constructor has returned, so the node can send.
+      setImmediate(() => {
+        if (!this.closed && this.users.get(user.id) === user && this.lastState === known) {
+          user.deviceState?.({ ...known });
+        }
+      });
+    }
+    if (!this.started) {
+      // Connect at deploy: shows "on · 80%" / "auth failed" at once, and gives status nodes
+      // their first state. Coalesced with other nodes registering in the same tick.
+      this.started = true;
+      this.schedule(0);
+    } else {
+      this.reschedule();
+    }
+  }
+
+  deregister(user: HubUser): void {
+    if (this.users.get(user.id) === user) this.users.delete(user.id);
+    if (this.users.size === 0) {
+      // Nobody uses the device any more: free the session and the timer (MQTT-broker style).
+      this.stopTimer();
+      this.started = false;
+      const client = this.client;
+      this.client = undefined;
+      if (client) client.close().catch(() => undefined);
+    } else {
+      this.reschedule();
+    }
+  }
+
+  /** Sends a msg.payload-grammar command; the resulting state is shared with every user. */
+  async command(payload: unknown): Promise<LampState> {
+    try {
+      const state = await this.getClient().setState(payload);
+      this.generation++;
+      return this.accept(state);
+    } catch (err) {
+      this.fail(err, false);
+      throw err;
+    }
+  }
+
+  /** Raw request for power users; the decoded device response. */
+  async request(method: string, params?: unknown): Promise<unknown> {
+    try {
+      return await this.getClient().request(method, params);
+    } catch (err) {
+      this.fail(err, false);
+      throw err;
+    }
+  }
+
+  /**
+   * Reads the state now. Every user except `origin` hears about it (origin emits it itself).
+   * Failures mark the device offline and are rethrown.
+   */
+  async refresh(origin?: HubUser): Promise<LampState> {
+    const generation = this.generation;
+    try {
+      const state = await this.getClient().getState();
+      if (generation !== this.generation && this.lastState) {
+        // A command finished while we read: its result is newer than ours.
+        return { ...this.lastState };
+      }
+      return this.accept(state, origin);
+    } catch (err) {
+      this.fail(err, true);
+      throw err;
+    }
+  }
+
+  async capabilities(): Promise<Capabilities> {
+    return this.getClient().capabilities();
+  }
+
+  /** Status for an error of this device (used by the nodes for their own red ring). */
+  errorStatus(err: unknown): DeviceStatus {
+    const key = STATUS_KEYS[errorCode(err) ?? ''] ?? 'error';
+    return { fill: 'red', shape: 'ring', text: this.options.t(`klap-device.status.${key}`) };
+  }
+
+  stateStatus(state: LampState): DeviceStatus {
+    const t = this.options.t;
+    if (!state.on) return { fill: 'grey', shape: 'ring', text: t('klap-device.status.off') };
+    if (typeof state.brightness === 'number') {
+      return {
+        fill: 'green',
+        shape: 'dot',
+        text: t('klap-device.status.onBrightness', { brightness: state.brightness }),
+      };
+    }
+    if (typeof state.power === 'number') {
+      return {
+        fill: 'green',
+        shape: 'dot',
+        text: t('klap-device.status.onPower', { power: Math.round(state.power * 10) / 10 }),
+      };
+    }
+    return { fill: 'green', shape: 'dot', text: t('klap-device.status.on') };
+  }
+
+  /** Stops the poller and closes the client (sockets, queued work). Bounded by `limitMs`. */
+  async close(limitMs = 4000): Promise<void> {
+    this.closed = true;
+    this.stopTimer();
+    this.users.clear();
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    let guard: NodeJS.Timeout | undefined;
+    await Promise.race([
+      client.close().catch(() => undefined),
+      new Promise<void>((resolve) => {
+        guard = setTimeout(resolve, limitMs);
+        guard.unref();
+      }),
+    ]);
+    if (guard) clearTimeout(guard);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private getClient(): HubClient {
+    if (this.closed) {
+      throw Object.assign(new Error(this.options.t('klap-device.errors.closed')), {
+        code: 'CLOSED',
+      });
+    }
+    if (!this.client) {
+      const { host, port, timeoutMs, username, password } = this.options;
+      this.client = this.options.createClient({ host, port, timeoutMs, username, password });
+      if (this.online === undefined) {
+        this.fanStatus({
+          fill: 'yellow',
+          shape: 'ring',
+          text: this.options.t('klap-device.status.connecting'),
+        });
+      }
+    }
+    return this.client;
+  }
+
+  private accept(state: LampState, origin?: HubUser): LampState {
+    const fresh: LampState = { ...state, online: true };
+    if (this.closed) return { ...fresh };
+    this.lastState = fresh;
+    this.online = true;
+    this.failure = undefined;
+    this.consecutiveFailures = 0;
+    if (this.outageLogged) {
+      this.outageLogged = false;
+      this.options.log(this.options.t('klap-device.log.online', { address: this.address }));
+    }
+    this.fanStatus(this.stateStatus(fresh));
+    for (const user of [...this.users.values()]) {
+      if (user !== origin) this.deliver(user, fresh);
+    }
+    return { ...fresh };
+  }
+
+  private fail(err: unknown, reading: boolean): void {
+    if (this.closed) return;
+    const code = errorCode(err);
+    if (code === 'CLOSED') return;
+    if (code !== undefined && LOCAL_CODES.has(code)) return;
+    // A device that refuses one command (DEVICE_ERROR) is still there; a failed read is not.
+    if (!reading && (code === 'DEVICE_ERROR' || code === undefined)) return;
+    this.consecutiveFailures++;
+    this.failure = err;
+    const wasOnline = this.online !== false;
+    this.online = false;
+    this.fanStatus(this.errorStatus(err));
+    if (!this.outageLogged) {
+      this.outageLogged = true;
+      const reason = err instanceof Error ? err.message : String(err);
+      this.options.warn(
+        this.options.t('klap-device.log.offline', { address: this.address, reason }),
+      );
+    }
+    if (wasOnline && this.lastState) {
+      const lost: LampState = { ...this.lastState, online: false };
+      this.lastState = lost;
+      for (const user of [...this.users.values()]) this.deliver(user, lost);
+    }
+  }
+
+  private deliver(user: HubUser, state: LampState): void {
+    if (!user.deviceState) return;
+    try {
+      user.deviceState({ ...state });
+    } catch {
+      // A user's handler must never break the hub (or the other users).
+    }
+  }
+
+  private fanStatus(status: DeviceStatus): void {
+    this.status = status;
+    for (const user of [...this.users.values()]) {
+      try {
+        user.setDeviceStatus({ ...status });
+      } catch {
+        // ignore: status is cosmetic
+      }
+    }
+  }
+
+  /** Delay until the next poll, with back-off while the device is failing. */
+  private nextDelay(): number | undefined {
+    const base = this.pollIntervalMs;
+    if (base === undefined) return undefined;
+    if (this.online !== false) return base;
+    const ceiling = Math.max(base, this.options.maxBackoffMs ?? 30_000);
+    const code = errorCode(this.failure);
+    if (code !== undefined && REFUSAL_CODES.has(code)) {
+      return Math.max(base, this.options.authBackoffMs ?? 30_000);
+    }
+    const exponent = Math.min(Math.max(this.consecutiveFailures - 1, 0), 16);
+    return Math.min(base * 2 ** exponent, ceiling);
+  }
+
+  /** Re-evaluates the poller after the set of users changed. */
+  private reschedule(): void {
+    const delay = this.nextDelay();
+    if (delay === undefined) {
+      this.stopTimer();
+      return;
+    }
+    this.schedule(delay);
+  }
+
+  /** Arms the poll timer for `delayMs` unless a poll is due sooner or running. */
+  private schedule(delayMs: number): void {
+    if (this.closed || this.polling) return;
+    const due = Date.now() + delayMs;
+    if (this.timer && this.timerDue <= due) return;
+    this.stopTimer();
+    this.timerDue = due;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.poll();
+    }, delayMs);
+  }
+
+  private stopTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private async poll(): Promise<void> {
+    if (this.closed || this.polling || this.users.size === 0) return;
+    this.polling = true;
+    try {
+      await this.refresh();
+    } catch {
+      // recorded by refresh(): status fanned out, outage logged once
+    } finally {
+      this.polling = false;
+    }
+    if (this.closed || this.users.size === 0) return;
+    const delay = this.nextDelay();
+    if (delay !== undefined) this.schedule(delay);
+  }
+}
