@@ -1,0 +1,172 @@
+/**
+ * LampClient: the library API of design.md. One client per device. It works out the dialect
+ * (SMART or IOT) and the capabilities once, then validates every command against them before
+ * anything is sent. Operations run one at a time (a client-level queue) so that a "toggle"
+ * (read, then write) is never interleaved with another command from the same client.
+ */
+import { ClosedError, describeAddress } from '../klap/errors';
+import { KlapTransport } from '../klap/transport';
+import type { Transport } from '../klap/transport-types';
+import { checkCommand, parseCommand } from './command';
+import type { DeviceDriver } from './driver';
+import { IotDriver } from './iot-driver';
+import { IotProtocol } from './iot-protocol';
+import { SmartDriver } from './smart-driver';
+import { NotSmartReplyError, SmartProtocol } from './smart-protocol';
+import type { Capabilities, LampState } from './types';
+
+export interface ConnectOptions {
+  host: string;
+  /** Default 80. */
+  port?: number;
+  /** TP-Link / Tapo account e-mail, case-sensitive. */
+  username?: string;
+  password?: string;
+  /** Per network step; default 5000 ms. */
+  timeoutMs?: number;
+}
+
+export class LampClient {
+  /** host[:port], for messages. */
+  readonly address: string;
+  private readonly transport: Transport;
+  private driver: DeviceDriver | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private state: LampState | undefined;
+
+  constructor(options: ConnectOptions, transport?: Transport) {
+    this.address = describeAddress(options.host, options.port ?? 80);
+    this.transport =
+      transport ??
+      new KlapTransport({
+        host: options.host,
+        port: options.port,
+        username: options.username,
+        password: options.password,
+        timeoutMs: options.timeoutMs,
+      });
+  }
+
+  /** The state from the last successful exchange with the device; undefined before the first. */
+  get lastState(): LampState | undefined {
+    return this.state;
+  }
+
+  /** 'smart' or 'iot' once known. */
+  get dialect(): DeviceDriver['dialect'] | undefined {
+    return this.driver?.dialect;
+  }
+
+  /** Runs `task` after every earlier operation of this client has finished. */
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => {
+      if (this.closed) throw new ClosedError(this.address);
+      return task();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private remember(state: LampState): LampState {
+    this.state = state;
+    return { ...state };
+  }
+
+  /**
+   * Detects the dialect once per client: SMART unless the device answers the SMART negotiation
+   * in another shape, which Kasa IOT devices do (an err_code per "module", no error_code).
+   */
+  private async connectDriver(): Promise<{ driver: DeviceDriver; state: LampState }> {
+    try {
+      return await SmartDriver.open(new SmartProtocol(this.transport, this.address));
+    } catch (error) {
+      if (!(error instanceof NotSmartReplyError)) throw error;
+      return await IotDriver.open(new IotProtocol(this.transport, this.address));
+    }
+  }
+
+  /** The driver, negotiating first if needed; `state` is set when negotiation just read it. */
+  private async ensureDriver(): Promise<{ driver: DeviceDriver; state?: LampState }> {
+    if (this.driver) return { driver: this.driver };
+    const opened = await this.connectDriver();
+    this.driver = opened.driver;
+    this.remember(opened.state);
+    return opened;
+  }
+
+  /** Log in, detect dialect and capabilities, return the first state. */
+  open(): Promise<LampState> {
+    return this.serial(async () => {
+      const { driver, state } = await this.ensureDriver();
+      return this.remember(state ?? (await driver.readState()));
+    });
+  }
+
+  /** The state, fresh from the device (opens lazily). */
+  getState(): Promise<LampState> {
+    return this.serial(async () => {
+      const { driver, state } = await this.ensureDriver();
+      return this.remember(state ?? (await driver.readState()));
+    });
+  }
+
+  /**
+   * Apply a payload (the msg.payload grammar). Invalid payloads are refused before anything is
+   * sent (InvalidCommandError / UnsupportedFeatureError); a valid one costs one device request
+   * that also reads the new state back ("toggle" reads the power first).
+   */
+  setState(payload: unknown): Promise<LampState> {
+    let command: ReturnType<typeof parseCommand>;
+    try {
+      // Device-independent checks first, so a malformed payload does not even open a session.
+      command = parseCommand(payload);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.serial(async () => {
+      const { driver } = await this.ensureDriver();
+      const checked = checkCommand(command, driver.capabilities, driver.model);
+      return this.remember(await driver.apply(checked));
+    });
+  }
+
+  /**
+   * A raw device request, for power users. SMART: the method name (`get_device_info`), result
+   * returned as the device sent it (`{}` for setters). IOT: `"module.method"`
+   * (`system.get_sysinfo`), the method's result without its err_code.
+   */
+  request(method: string, params?: unknown): Promise<unknown> {
+    return this.serial(async () => {
+      const { driver } = await this.ensureDriver();
+      return driver.request(method, params);
+    });
+  }
+
+  /** What the device can do (opens lazily). */
+  capabilities(): Promise<Capabilities> {
+    return this.serial(async () => {
+      const { driver } = await this.ensureDriver();
+      return structuredClone(driver.capabilities);
+    });
+  }
+
+  /** Ends the session; later calls fail with ClosedError. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.transport.close();
+  }
+}
+
+/** Construct a client and open it: `const lamp = await connect({ host, username, password })`. */
+export async function connect(options: ConnectOptions): Promise<LampClient> {
+  const client = new LampClient(options);
+  try {
+    await client.open();
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+  return client;
+}

@@ -1,0 +1,19 @@
+export * from './capabilities';
+export { type ConnectOptions, connect, LampClient } from './client';
+export * from './color';
+export * from './command';
+export type { DeviceDriver } from './driver';
+export { BULB_EFFECTS, STRIP_EFFECTS, type StripEffect } from './effects';
+export { IotDriver } from './iot-driver';
+export { IotProtocol, type IotRequest, iotErrorMeaning } from './iot-protocol';
+export { SmartDriver } from './smart-driver';
+export {
+  MAX_BATCH_SIZE,
+  NotSmartReplyError,
+  type SmartOutcome,
+  SmartProtocol,
+  type SmartRequest,
+  smartErrorMeaning,
+} from './smart-protocol';
+export * from './state';
+export type * from './types';

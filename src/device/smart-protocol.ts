@@ -1,0 +1,267 @@
+/**
+ * The Tapo SMART JSON dialect carried inside KLAP: request envelopes, multipleRequest batching
+ * and the device's error codes. Knows nothing about lamps; the SMART driver builds on it.
+ */
+import { randomUUID } from 'node:crypto';
+import { DeviceError, MalformedResponseError } from '../klap/errors';
+import type { Transport } from '../klap/transport-types';
+
+export interface SmartRequest {
+  method: string;
+  params?: unknown;
+}
+
+/** One method's outcome inside a batch: either its result or the device's error for it. */
+export type SmartOutcome =
+  | { method: string; ok: true; result: unknown }
+  | { method: string; ok: false; error: DeviceError };
+
+/** Devices answer at most this many sub-requests well; bigger batches time out (notes §2.2). */
+export const MAX_BATCH_SIZE = 5;
+
+/** Codes that mean "your session is gone": the transport re-handshakes and retries once. */
+export const SESSION_DEAD_CODES: ReadonlySet<number> = new Set([9999, -40401]);
+
+/**
+ * Top-level answers to multipleRequest that mean "this device will not take batches" rather than
+ * "this request failed": -1003 (JSON decode), -1002 (no such method), 1200 (multi request failed).
+ * Unknown codes are treated the same way, as python-kasa does.
+ */
+const BATCH_REFUSED_CODES: ReadonlySet<number> = new Set([-1003, -1002, 1200]);
+
+/** Readable meanings for SMART error codes (notes §2.4), worded to say what to do. */
+const SMART_ERROR_MEANINGS: ReadonlyMap<number, string> = new Map([
+  [-1, 'the device reported a general failure'],
+  [-1001, 'unspecified device error; retry'],
+  [-1002, 'method not supported by this device'],
+  [-1003, 'the device could not decode the request'],
+  [-1004, 'the device could not encode its answer'],
+  [-1005, 'the device could not decrypt the request; log in again'],
+  [-1006, 'request too long'],
+  [-1007, 'the cloud request failed'],
+  [-1008, 'invalid parameters (a value is missing, of the wrong type or out of range)'],
+  [-1010, 'invalid public key'],
+  [-1012, 'invalid terminal UUID'],
+  [-1101, 'invalid session parameters'],
+  [-1201, 'quick setup error'],
+  [-1301, 'rate limited: slow down and retry in a few seconds'],
+  [-1401, 'firmware error'],
+  [-1402, 'firmware version error'],
+  [-1501, 'login failed: check the credentials'],
+  [1002, 'transport not available; retry'],
+  [1003, 'unknown credentials'],
+  [1100, 'handshake failed: check the credentials'],
+  [1111, 'login failed: check the credentials'],
+  [1112, 'HTTP transport failed; retry'],
+  [1200, 'multiple request failed'],
+  [9999, 'session timed out; log in again'],
+  [-40401, 'session expired; log in again'],
+  [-40413, 'invalid nonce; retry'],
+]);
+
+export function smartErrorMeaning(code: number): string {
+  return SMART_ERROR_MEANINGS.get(code) ?? 'unknown device error';
+}
+
+/** Thrown when the reply is not a SMART envelope at all: the device speaks another dialect. */
+export class NotSmartReplyError extends Error {
+  readonly reply: unknown;
+  constructor(reply: unknown) {
+    super('reply is not a SMART envelope (no numeric error_code)');
+    this.reply = reply;
+  }
+}
+
+interface SmartEnvelope {
+  error_code: number;
+  result?: unknown;
+}
+
+function isSessionDeadReply(replyText: string): boolean {
+  try {
+    const reply = JSON.parse(replyText) as { error_code?: unknown };
+    return typeof reply.error_code === 'number' && SESSION_DEAD_CODES.has(reply.error_code);
+  } catch {
+    return false;
+  }
+}
+
+/** Methods python-kasa always sends with `{}` because some firmware rejects missing params. */
+const EMPTY_OBJECT_PARAMS: ReadonlySet<string> = new Set(['get_countdown_rules']);
+
+function hasParams(params: unknown): boolean {
+  if (params === undefined || params === null) return false;
+  if (typeof params === 'object' && !Array.isArray(params)) return Object.keys(params).length > 0;
+  return true;
+}
+
+export interface SmartProtocolOptions {
+  /** Stable per client; a fresh one is generated when omitted. */
+  terminalUuid?: string;
+  /** Clock for request_time_milis (tests pin it). */
+  now?: () => number;
+}
+
+export class SmartProtocol {
+  readonly terminalUuid: string;
+  /** Drops to 1 for good once the device refuses a batch. */
+  batchSize = MAX_BATCH_SIZE;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly address: string,
+    options: SmartProtocolOptions = {},
+  ) {
+    // python-kasa uses base64(md5(uuid4)); any stable opaque string works, this is as long.
+    this.terminalUuid =
+      options.terminalUuid ?? Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64');
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The envelope of one request; params omitted when empty (except where `{}` is required). */
+  envelope(method: string, params?: unknown): Record<string, unknown> {
+    const body: Record<string, unknown> = {
+      method,
+      request_time_milis: this.now(),
+      terminal_uuid: this.terminalUuid,
+    };
+    if (hasParams(params)) body.params = params;
+    else if (EMPTY_OBJECT_PARAMS.has(method)) body.params = {};
+    return body;
+  }
+
+  /** Send one envelope, return the parsed reply (error_code not yet checked). */
+  private async exchange(method: string, params?: unknown): Promise<SmartEnvelope> {
+    const text = await this.transport.send(JSON.stringify(this.envelope(method, params)), {
+      sessionDead: isSessionDeadReply,
+    });
+    let reply: unknown;
+    try {
+      reply = JSON.parse(text);
+    } catch {
+      throw new MalformedResponseError(this.address, `${method}: reply is not JSON`);
+    }
+    if (
+      typeof reply !== 'object' ||
+      reply === null ||
+      typeof (reply as SmartEnvelope).error_code !== 'number'
+    ) {
+      throw new NotSmartReplyError(reply);
+    }
+    return reply as SmartEnvelope;
+  }
+
+  private error(method: string, code: number): DeviceError {
+    return new DeviceError(this.address, method, code, smartErrorMeaning(code));
+  }
+
+  /** One request; its result (`{}` for setters that return none), or a DeviceError thrown. */
+  async call(method: string, params?: unknown): Promise<unknown> {
+    const reply = await this.exchange(method, params);
+    if (reply.error_code !== 0) throw this.error(method, reply.error_code);
+    return reply.result ?? {};
+  }
+
+  /**
+   * Several requests, batched into multipleRequest (at most `batchSize` each). Returns one
+   * outcome per request, in order. Per-method errors are kept per method rather than thrown.
+   * Because devices stop at the first failing sub-request, methods missing from a reply are
+   * asked again one at a time, unless `requeryMissing` is false (for writes, where a half-done
+   * change should not be completed behind the caller's back): those get the first error.
+   */
+  async callAll(
+    requests: SmartRequest[],
+    options: { requeryMissing?: boolean } = {},
+  ): Promise<SmartOutcome[]> {
+    const requeryMissing = options.requeryMissing ?? true;
+    const outcomes: SmartOutcome[] = [];
+    let index = 0;
+    while (index < requests.length) {
+      const chunk = requests.slice(index, index + this.batchSize);
+      if (chunk.length === 1) {
+        outcomes.push(await this.single(chunk[0]));
+        index += 1;
+        continue;
+      }
+      const batch = await this.batch(chunk);
+      if (batch === null) continue; // batching just got switched off: redo this chunk singly
+      let firstError: DeviceError | undefined;
+      for (let i = 0; i < chunk.length; i++) {
+        const outcome = batch[i];
+        if (outcome) {
+          if (!outcome.ok) firstError ??= outcome.error;
+          outcomes.push(outcome);
+        } else if (requeryMissing || !firstError) {
+          outcomes.push(await this.single(chunk[i]));
+        } else {
+          outcomes.push({ method: chunk[i].method, ok: false, error: firstError });
+        }
+      }
+      index += chunk.length;
+    }
+    return outcomes;
+  }
+
+  private async single(request: SmartRequest): Promise<SmartOutcome> {
+    try {
+      return {
+        method: request.method,
+        ok: true,
+        result: await this.call(request.method, request.params),
+      };
+    } catch (error) {
+      if (error instanceof DeviceError) return { method: request.method, ok: false, error };
+      throw error;
+    }
+  }
+
+  /**
+   * One multipleRequest. Returns outcomes aligned with `chunk` (undefined where the device did
+   * not answer), or null when the device refused batching, after which batchSize is 1.
+   */
+  private async batch(chunk: SmartRequest[]): Promise<(SmartOutcome | undefined)[] | null> {
+    const requests = chunk.map((r) =>
+      hasParams(r.params) ? { method: r.method, params: r.params } : { method: r.method },
+    );
+    const reply = await this.exchange('multipleRequest', { requests });
+    if (reply.error_code !== 0) {
+      if (
+        BATCH_REFUSED_CODES.has(reply.error_code) ||
+        !SMART_ERROR_MEANINGS.has(reply.error_code)
+      ) {
+        this.batchSize = 1;
+        return null;
+      }
+      throw this.error('multipleRequest', reply.error_code);
+    }
+    const responses = (reply.result as { responses?: unknown } | undefined)?.responses;
+    if (!Array.isArray(responses)) {
+      throw new MalformedResponseError(this.address, 'multipleRequest reply has no responses list');
+    }
+    // Match answers to requests by method, in order, so repeated methods pair up correctly.
+    const aligned: (SmartOutcome | undefined)[] = new Array(chunk.length).fill(undefined);
+    for (const entry of responses as {
+      method?: unknown;
+      error_code?: unknown;
+      result?: unknown;
+    }[]) {
+      const slot = chunk.findIndex(
+        (r, i) => aligned[i] === undefined && r.method === entry?.method,
+      );
+      if (slot < 0) continue;
+      const code = typeof entry.error_code === 'number' ? entry.error_code : 0;
+      aligned[slot] =
+        code === 0
+          ? { method: chunk[slot].method, ok: true, result: entry.result ?? {} }
+          : { method: chunk[slot].method, ok: false, error: this.error(chunk[slot].method, code) };
+    }
+    return aligned;
+  }
+}
+
+/** The result of an outcome, or its error thrown. */
+export function unwrap(outcome: SmartOutcome): unknown {
+  if (!outcome.ok) throw outcome.error;
+  return outcome.result;
+}

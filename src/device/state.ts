@@ -1,0 +1,150 @@
+/**
+ * Normalizes what devices report (SMART get_device_info, IOT get_sysinfo) into the LampState of
+ * design.md. Only keys the device actually has are included, so flows can test for presence.
+ */
+import { hueSaturationToHex, kelvinToHex } from './color';
+import { BULB_EFFECTS } from './effects';
+import type { Capabilities, LampState } from './types';
+
+/** "L530E(EU)" / "HS100(UK)" -> "L530E" / "HS100": the region suffix is not part of the model. */
+export function modelWithoutRegion(model: unknown): string {
+  return String(model ?? '')
+    .replace(/\(.*\)\s*$/, '')
+    .trim();
+}
+
+/** SMART nicknames are base64 UTF-8; anything that does not decode cleanly is shown as sent. */
+export function decodeNickname(nickname: unknown): string {
+  if (typeof nickname !== 'string') return '';
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(nickname) || nickname.length % 4 !== 0) return nickname;
+  const decoded = Buffer.from(nickname, 'base64').toString('utf8');
+  return decoded.includes('\uFFFD') ? nickname : decoded;
+}
+
+export function encodeNickname(alias: string): string {
+  return Buffer.from(alias, 'utf8').toString('base64');
+}
+
+/** "1.1.6 Build 240130 Rel.173828" -> "1.1.6". */
+export function firmwareVersion(version: unknown): string | undefined {
+  if (typeof version !== 'string' || version.trim() === '') return undefined;
+  return version.trim().split(/\s+/)[0];
+}
+
+function num(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * The shown colour: in colour mode hue/saturation at the current brightness, in white mode the
+ * approximate colour of that white. Including brightness makes "#rrggbb" round-trip: a colour
+ * sent in is read back the same (within rounding).
+ */
+function shownColor(
+  hue: number,
+  saturation: number,
+  colorTemp: number,
+  brightness: number,
+): string {
+  return colorTemp > 0
+    ? kelvinToHex(colorTemp, brightness)
+    : hueSaturationToHex(hue, saturation, brightness);
+}
+
+function effectName(info: Record<string, unknown>, capabilities: Capabilities): string | undefined {
+  if (!capabilities.effects) return undefined;
+  if (capabilities.kind === 'strip') {
+    const effect = info.lighting_effect as { enable?: unknown; name?: unknown } | undefined;
+    const enabled = effect?.enable === 1 || effect?.enable === true;
+    return enabled && typeof effect?.name === 'string' ? effect.name : 'off';
+  }
+  if (info.dynamic_light_effect_enable !== true) return 'off';
+  const id = info.dynamic_light_effect_id;
+  return BULB_EFFECTS.find((e) => e.id === id)?.name ?? String(id ?? 'on');
+}
+
+export interface SmartEnergy {
+  /** get_energy_usage result: current_power in mW, today_energy in Wh. */
+  current_power?: unknown;
+  today_energy?: unknown;
+}
+
+export function smartState(
+  info: Record<string, unknown>,
+  capabilities: Capabilities,
+  energy?: SmartEnergy,
+): LampState {
+  const state: LampState = {
+    on: info.device_on === true,
+    online: true,
+    model: modelWithoutRegion(info.model),
+    alias: decodeNickname(info.nickname),
+    type: capabilities.kind,
+  };
+  const firmware = firmwareVersion(info.fw_ver);
+  if (firmware) state.firmware = firmware;
+  const brightness = num(info.brightness);
+  if (capabilities.brightness && brightness !== undefined) state.brightness = brightness;
+  const hue = num(info.hue) ?? 0;
+  const saturation = num(info.saturation) ?? 0;
+  const colorTemp = num(info.color_temp) ?? 0;
+  if (capabilities.color) {
+    state.hue = hue;
+    state.saturation = saturation;
+  }
+  if (capabilities.colorTemp) state.colorTemp = colorTemp;
+  if (capabilities.color) {
+    // Strips report their fixed 9000 K while white, which is not a white we can draw; show the
+    // hue/saturation instead when white cannot be tuned.
+    const white = capabilities.colorTemp ? colorTemp : 0;
+    state.color = shownColor(hue, saturation, white, brightness ?? 100);
+  }
+  const effect = effectName(info, capabilities);
+  if (effect !== undefined) state.effect = effect;
+  if (capabilities.energy && energy) {
+    const milliwatts = num(energy.current_power);
+    if (milliwatts !== undefined) state.power = Math.round(milliwatts) / 1000;
+    const today = num(energy.today_energy);
+    if (today !== undefined) state.energyToday = today;
+  }
+  return state;
+}
+
+/** IOT bulbs keep their light state under light_state, or its dft_on_state while off. */
+function iotLightState(sysinfo: Record<string, unknown>): Record<string, unknown> {
+  const light = (sysinfo.light_state ?? {}) as Record<string, unknown>;
+  if (light.on_off === 0 && typeof light.dft_on_state === 'object' && light.dft_on_state) {
+    return { ...(light.dft_on_state as Record<string, unknown>), on_off: 0 };
+  }
+  return light;
+}
+
+export function iotState(sysinfo: Record<string, unknown>, capabilities: Capabilities): LampState {
+  const base = {
+    online: true,
+    model: modelWithoutRegion(sysinfo.model),
+    alias: typeof sysinfo.alias === 'string' ? sysinfo.alias : '',
+    type: capabilities.kind,
+  };
+  const firmware = firmwareVersion(sysinfo.sw_ver);
+  if (capabilities.kind === 'plug') {
+    const state: LampState = { on: sysinfo.relay_state === 1, ...base };
+    if (firmware) state.firmware = firmware;
+    return state;
+  }
+  const light = iotLightState(sysinfo);
+  const state: LampState = { on: light.on_off === 1, ...base };
+  if (firmware) state.firmware = firmware;
+  const brightness = num(light.brightness);
+  if (capabilities.brightness && brightness !== undefined) state.brightness = brightness;
+  const hue = num(light.hue) ?? 0;
+  const saturation = num(light.saturation) ?? 0;
+  const colorTemp = num(light.color_temp) ?? 0;
+  if (capabilities.color) {
+    state.hue = hue;
+    state.saturation = saturation;
+  }
+  if (capabilities.colorTemp) state.colorTemp = colorTemp;
+  if (capabilities.color) state.color = shownColor(hue, saturation, colorTemp, brightness ?? 100);
+  return state;
+}

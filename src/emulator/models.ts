@@ -1,0 +1,278 @@
+/**
+ * Realistic descriptions of the emulated devices: what get_device_info / component_nego (SMART)
+ * or get_sysinfo (IOT) return on real hardware, shaped after public device dumps (notes §2.6,
+ * §2.12, §3.3), with our own identifiers. Each call returns a fresh copy the device can mutate.
+ */
+
+export type ModelName = 'L530' | 'L510' | 'L900' | 'P100' | 'P110' | 'HS100';
+
+export const MODEL_NAMES: readonly ModelName[] = ['L530', 'L510', 'L900', 'P100', 'P110', 'HS100'];
+
+export interface SmartModel {
+  dialect: 'smart';
+  name: ModelName;
+  /** Short description for the CLI line. */
+  description: string;
+  /** The KLAP variant devices of this model use. */
+  klap: 1 | 2;
+  components: { id: string; ver_code: number }[];
+  info: Record<string, unknown>;
+}
+
+export interface IotModel {
+  dialect: 'iot';
+  name: ModelName;
+  description: string;
+  klap: 1 | 2;
+  sysinfo: Record<string, unknown>;
+}
+
+export type DeviceModel = SmartModel | IotModel;
+
+const c = (id: string, ver_code: number) => ({ id, ver_code });
+
+/** Components every SMART device lists. */
+const COMMON_COMPONENTS = [
+  c('device', 2),
+  c('firmware', 2),
+  c('quick_setup', 3),
+  c('inherit', 1),
+  c('time', 1),
+  c('wireless', 1),
+  c('schedule', 2),
+  c('countdown', 2),
+  c('antitheft', 1),
+  c('account', 1),
+  c('synchronize', 1),
+  c('sunrise_sunset', 1),
+  c('cloud_connect', 1),
+  c('iot_cloud', 1),
+  c('device_local_time', 1),
+  c('default_states', 1),
+];
+
+const LAMP_COMPONENTS = [c('preset', 1), c('brightness', 1), c('on_off_gradually', 3)];
+const PLUG_COMPONENTS = [c('led', 1), c('auto_off', 2), c('power_protection', 1)];
+
+/** A MAC in TP-Link's dash form, unique per model so several devices look distinct. */
+function mac(last: number): string {
+  return `5C-E9-31-4A-7B-${last.toString(16).toUpperCase().padStart(2, '0')}`;
+}
+
+function deviceId(seed: string): string {
+  return Buffer.from(`lamp-control-emulator-${seed}`).toString('hex').slice(0, 40).toUpperCase();
+}
+
+function b64(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64');
+}
+
+/** Fields every SMART get_device_info carries. */
+function commonInfo(
+  model: string,
+  type: string,
+  alias: string,
+  macLast: number,
+): Record<string, unknown> {
+  return {
+    device_id: deviceId(model),
+    fw_ver: '1.1.6 Build 240130 Rel.173828',
+    hw_ver: '3.0',
+    type,
+    model,
+    mac: mac(macLast),
+    hw_id: deviceId(`${model}-hw`).slice(0, 32),
+    fw_id: '00000000000000000000000000000000',
+    oem_id: deviceId(`${model}-oem`).slice(0, 32),
+    ip: '127.0.0.1',
+    time_diff: 0,
+    ssid: b64('emulated-network'),
+    rssi: -52,
+    signal_level: 2,
+    latitude: 0,
+    longitude: 0,
+    lang: 'en_US',
+    avatar: type === 'SMART.TAPOPLUG' ? 'plug' : 'bulb',
+    region: 'Europe/London',
+    specs: '',
+    nickname: b64(alias),
+    has_set_location_info: false,
+    device_on: false,
+    overheated: false,
+  };
+}
+
+const L530: () => SmartModel = () => ({
+  dialect: 'smart',
+  name: 'L530',
+  description: 'colour bulb',
+  klap: 2,
+  components: [
+    ...COMMON_COMPONENTS,
+    ...LAMP_COMPONENTS,
+    c('color', 1),
+    c('color_temperature', 1),
+    c('auto_light', 1),
+    c('light_effect', 1),
+    c('bulb_quick_control', 1),
+  ],
+  info: {
+    ...commonInfo('L530', 'SMART.TAPOBULB', 'Living room lamp', 0x30),
+    brightness: 100,
+    hue: 0,
+    saturation: 100,
+    color_temp: 2700,
+    color_temp_range: [2500, 6500],
+    dynamic_light_effect_enable: false,
+    dynamic_light_effect_id: '',
+    default_states: {
+      type: 'last_states',
+      re_power_type: 'always_on',
+      state: { brightness: 100, color_temp: 2700, hue: 0, saturation: 100 },
+    },
+  },
+});
+
+const L510: () => SmartModel = () => ({
+  dialect: 'smart',
+  name: 'L510',
+  description: 'dimmable white bulb',
+  klap: 2,
+  components: [...COMMON_COMPONENTS, ...LAMP_COMPONENTS],
+  info: {
+    ...commonInfo('L510', 'SMART.TAPOBULB', 'Hallway lamp', 0x10),
+    fw_ver: '1.1.2 Build 230921 Rel.172130',
+    hw_ver: '3.0',
+    brightness: 80,
+    color_temp: 2700,
+    color_temp_range: [2700, 2700],
+    default_states: { type: 'last_states', re_power_type: 'always_on', state: { brightness: 80 } },
+  },
+});
+
+const L900: () => SmartModel = () => ({
+  dialect: 'smart',
+  name: 'L900',
+  description: 'light strip',
+  klap: 2,
+  components: [
+    ...COMMON_COMPONENTS,
+    ...LAMP_COMPONENTS,
+    c('color', 1),
+    c('color_temperature', 1),
+    c('light_strip', 1),
+    c('light_strip_lighting_effect', 1),
+    c('music_rhythm', 1),
+  ],
+  info: {
+    ...commonInfo('L900', 'SMART.TAPOBULB', 'TV backlight', 0x90),
+    fw_ver: '1.1.0 Build 230905 Rel.184939',
+    hw_ver: '1.0',
+    brightness: 50,
+    hue: 240,
+    saturation: 100,
+    color_temp: 0,
+    color_temp_range: [9000, 9000],
+    lighting_effect: {
+      brightness: 50,
+      custom: 0,
+      display_colors: [],
+      enable: 0,
+      id: '',
+      name: 'station',
+    },
+    music_rhythm_enable: false,
+    music_rhythm_mode: 'single_lamp',
+    default_states: {
+      type: 'last_states',
+      state: { brightness: 50, color_temp: 0, hue: 240, saturation: 100 },
+    },
+  },
+});
+
+const P100: () => SmartModel = () => ({
+  dialect: 'smart',
+  name: 'P100',
+  description: 'plug',
+  klap: 2,
+  components: [...COMMON_COMPONENTS, ...PLUG_COMPONENTS],
+  info: {
+    ...commonInfo('P100', 'SMART.TAPOPLUG', 'Desk lamp plug', 0x01),
+    fw_ver: '1.2.1 Build 220831 Rel.163526',
+    hw_ver: '1.0',
+    on_time: 0,
+    auto_off_status: 'off',
+    auto_off_remain_time: 0,
+    overheat_status: 'normal',
+    default_states: { type: 'last_states', state: {} },
+  },
+});
+
+const P110: () => SmartModel = () => ({
+  dialect: 'smart',
+  name: 'P110',
+  description: 'energy plug',
+  klap: 2,
+  components: [
+    ...COMMON_COMPONENTS,
+    ...PLUG_COMPONENTS,
+    c('energy_monitoring', 2),
+    c('current_protection', 1),
+  ],
+  info: {
+    ...commonInfo('P110', 'SMART.TAPOPLUG', 'Floor lamp plug', 0x11),
+    fw_ver: '1.3.0 Build 230905 Rel.152200',
+    hw_ver: '1.0',
+    on_time: 0,
+    auto_off_status: 'off',
+    auto_off_remain_time: 0,
+    overheat_status: 'normal',
+    overcurrent_status: 'normal',
+    power_protection_status: 'normal',
+    default_states: { type: 'last_states', state: {} },
+  },
+});
+
+const HS100: () => IotModel = () => ({
+  dialect: 'iot',
+  name: 'HS100',
+  description: 'Kasa plug',
+  klap: 1,
+  sysinfo: {
+    sw_ver: '1.1.0 Build 201016 Rel.175121',
+    hw_ver: '4.1',
+    model: 'HS100(UK)',
+    deviceId: deviceId('HS100'),
+    oemId: deviceId('HS100-oem').slice(0, 32),
+    hwId: deviceId('HS100-hw').slice(0, 32),
+    rssi: -48,
+    latitude_i: 0,
+    longitude_i: 0,
+    alias: 'Kitchen lamp plug',
+    status: 'new',
+    obd_src: 'tplink',
+    mic_type: 'IOT.SMARTPLUGSWITCH',
+    feature: 'TIM',
+    mac: '1C:3B:F3:4A:7B:00',
+    updating: 0,
+    led_off: 0,
+    relay_state: 0,
+    on_time: 0,
+    icon_hash: '',
+    dev_name: 'Smart Wi-Fi Plug',
+    active_mode: 'none',
+    next_action: { type: -1 },
+    ntc_state: 0,
+  },
+});
+
+const FACTORIES: Record<ModelName, () => DeviceModel> = { L530, L510, L900, P100, P110, HS100 };
+
+export function isModelName(name: string): name is ModelName {
+  return (MODEL_NAMES as readonly string[]).includes(name);
+}
+
+/** A fresh, mutable description of a model. */
+export function createModel(name: ModelName): DeviceModel {
+  return FACTORIES[name]();
+}

@@ -1,0 +1,344 @@
+/**
+ * The JSON side of an emulated Tapo SMART device: takes the decrypted request, answers like the
+ * real firmware (error codes, multipleRequest semantics, setters that also switch the lamp on).
+ * KLAP itself is KlapServer's job; this class only sees plaintext.
+ */
+import type { SmartModel } from './models';
+
+/** Device-level faults for tests. Mutable between requests. */
+export interface SmartDeviceFaults {
+  /** Answer multipleRequest with -1003, as some P100 firmware does. */
+  refuseBatches: boolean;
+  /** Answer the next requests with these error codes, one code per request, first in first. */
+  errorCodes: number[];
+  /** When set, more than `maxRequests` requests within `windowMs` answer -1301. */
+  rateLimit: { maxRequests: number; windowMs: number } | null;
+}
+
+export function defaultSmartFaults(): SmartDeviceFaults {
+  return { refuseBatches: false, errorCodes: [], rateLimit: null };
+}
+
+type Json = Record<string, unknown>;
+
+/** A device answer for one method: a result, or an error code. */
+type Answer = { code: 0; result?: unknown } | { code: number };
+
+const ok = (result?: unknown): Answer => ({ code: 0, result });
+const fail = (code: number): Answer => ({ code });
+
+const PARAMS_ERROR = -1008;
+const UNKNOWN_METHOD = -1002;
+const JSON_DECODE_FAIL = -1003;
+const RATE_LIMITED = -1301;
+
+/** Energy an emulated lamp draws while on, in mW (a 9 W LED lamp). */
+const LAMP_POWER_MW = 8962;
+
+function isInt(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export class EmulatedSmartDevice {
+  faults: SmartDeviceFaults = defaultSmartFaults();
+  /** Requests received (a multipleRequest counts once) and methods run, by name. */
+  readonly counters = { requests: 0, methods: {} as Record<string, number> };
+  /** Called on device_reboot, so the KLAP side can forget its sessions. */
+  onReboot: (() => void) | undefined;
+
+  private readonly components: Set<string>;
+  private readonly state: Json;
+  private stripEffect: Json | undefined;
+  private readonly recent: number[] = [];
+  private todayEnergyWh = 120;
+
+  constructor(
+    readonly model: SmartModel,
+    options: { alias?: string; clock?: () => number } = {},
+  ) {
+    this.components = new Set(model.components.map((x) => x.id));
+    this.state = model.info;
+    if (options.alias !== undefined)
+      this.state.nickname = Buffer.from(options.alias).toString('base64');
+    this.clock = options.clock ?? Date.now;
+  }
+
+  private readonly clock: () => number;
+
+  /** The live get_device_info (for assertions); mutate with care. */
+  get info(): Json {
+    return this.state;
+  }
+
+  has(component: string): boolean {
+    return this.components.has(component);
+  }
+
+  /** One decrypted request in, one reply out. Never throws. */
+  handle(plaintext: string): string {
+    this.counters.requests++;
+    let request: unknown;
+    try {
+      request = JSON.parse(plaintext);
+    } catch {
+      return JSON.stringify({ error_code: JSON_DECODE_FAIL });
+    }
+    if (!isObject(request) || typeof request.method !== 'string') {
+      return JSON.stringify({ error_code: JSON_DECODE_FAIL });
+    }
+    const injected = this.faults.errorCodes.shift();
+    if (injected !== undefined) return JSON.stringify({ error_code: injected });
+    if (this.rateLimited()) return JSON.stringify({ error_code: RATE_LIMITED });
+    if (request.method === 'multipleRequest') return JSON.stringify(this.multiple(request.params));
+    return JSON.stringify(this.envelope(this.run(request.method, request.params)));
+  }
+
+  private rateLimited(): boolean {
+    const limit = this.faults.rateLimit;
+    if (!limit) return false;
+    const now = this.clock();
+    while (this.recent.length > 0 && now - this.recent[0] >= limit.windowMs) this.recent.shift();
+    this.recent.push(now);
+    return this.recent.length > limit.maxRequests;
+  }
+
+  private envelope(answer: Answer): Json {
+    if (answer.code !== 0) return { error_code: answer.code };
+    const result = (answer as { result?: unknown }).result;
+    return result === undefined ? { error_code: 0 } : { error_code: 0, result };
+  }
+
+  /** Runs sub-requests in order and stops after the first error, like the firmware. */
+  private multiple(params: unknown): Json {
+    if (this.faults.refuseBatches) return { error_code: JSON_DECODE_FAIL };
+    const requests = isObject(params) ? params.requests : undefined;
+    if (!Array.isArray(requests)) return { error_code: PARAMS_ERROR };
+    const responses: Json[] = [];
+    for (const sub of requests) {
+      const method = isObject(sub) && typeof sub.method === 'string' ? sub.method : '';
+      const answer =
+        method === '' || method === 'multipleRequest'
+          ? fail(method === '' ? PARAMS_ERROR : UNKNOWN_METHOD)
+          : this.run(method, (sub as Json).params);
+      responses.push({ method, ...this.envelope(answer) });
+      if (answer.code !== 0) break;
+    }
+    return { error_code: 0, result: { responses } };
+  }
+
+  private run(method: string, params: unknown): Answer {
+    this.counters.methods[method] = (this.counters.methods[method] ?? 0) + 1;
+    const energy = this.has('energy_monitoring');
+    switch (method) {
+      case 'component_nego':
+        return ok({ component_list: this.model.components.map((x) => ({ ...x })) });
+      case 'get_device_info':
+        return ok(structuredClone(this.state));
+      case 'get_device_usage':
+        return ok(this.deviceUsage());
+      case 'get_energy_usage':
+        return energy ? ok(this.energyUsage()) : fail(UNKNOWN_METHOD);
+      case 'get_current_power':
+        return energy
+          ? ok({ current_power: Math.round(this.powerMw() / 1000) })
+          : fail(UNKNOWN_METHOD);
+      case 'set_device_info':
+        return this.setDeviceInfo(params);
+      case 'get_connect_cloud_state':
+        return ok({ status: 0 });
+      case 'get_countdown_rules':
+        // P110 firmware refuses a missing params object here (notes §2.1).
+        if (!isObject(params)) return fail(PARAMS_ERROR);
+        return this.has('countdown')
+          ? ok({
+              enable: false,
+              countdown_rule_max_count: 1,
+              rule_list: [],
+              start_index: 0,
+              sum: 0,
+            })
+          : fail(UNKNOWN_METHOD);
+      case 'device_reboot':
+        setImmediate(() => this.onReboot?.());
+        return ok();
+      case 'get_dynamic_light_effect_rules':
+        return this.has('light_effect') ? ok(this.bulbEffectRules()) : fail(UNKNOWN_METHOD);
+      case 'set_dynamic_light_effect_rule_enable':
+        return this.has('light_effect') ? this.setBulbEffect(params) : fail(UNKNOWN_METHOD);
+      case 'get_lighting_effect':
+        return this.has('light_strip_lighting_effect')
+          ? ok(structuredClone(this.stripEffect ?? this.state.lighting_effect))
+          : fail(UNKNOWN_METHOD);
+      case 'set_lighting_effect':
+        return this.has('light_strip_lighting_effect')
+          ? this.setStripEffect(params)
+          : fail(UNKNOWN_METHOD);
+      default:
+        return fail(UNKNOWN_METHOD);
+    }
+  }
+
+  private powerMw(): number {
+    return this.state.device_on === true ? LAMP_POWER_MW : 0;
+  }
+
+  private deviceUsage(): Json {
+    return {
+      time_usage: { today: 42, past7: 1260, past30: 5400 },
+      power_usage: { today: 6, past7: 189, past30: 810 },
+      saved_power: { today: 36, past7: 1071, past30: 4590 },
+    };
+  }
+
+  private energyUsage(): Json {
+    const now = new Date(this.clock());
+    const pad = (n: number) => String(n).padStart(2, '0');
+    return {
+      today_runtime: 42,
+      month_runtime: 5400,
+      today_energy: this.todayEnergyWh,
+      month_energy: 3120,
+      local_time: `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())} ${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}`,
+      electricity_charge: [0, 0, 0],
+      current_power: this.powerMw(),
+    };
+  }
+
+  /** Validates like firmware (-1008 on anything off), then merges; light changes switch on. */
+  private setDeviceInfo(params: unknown): Answer {
+    if (!isObject(params)) return fail(PARAMS_ERROR);
+    const light = ['brightness', 'hue', 'saturation', 'color_temp'].filter((k) => k in params);
+    if ('device_on' in params && typeof params.device_on !== 'boolean') return fail(PARAMS_ERROR);
+    if ('brightness' in params && !(this.has('brightness') && isInt(params.brightness, 1, 100))) {
+      return fail(PARAMS_ERROR);
+    }
+    if ('hue' in params && !(this.has('color') && isInt(params.hue, 0, 360)))
+      return fail(PARAMS_ERROR);
+    if ('saturation' in params && !(this.has('color') && isInt(params.saturation, 0, 100))) {
+      return fail(PARAMS_ERROR);
+    }
+    if ('color_temp' in params && !this.validColorTemp(params.color_temp))
+      return fail(PARAMS_ERROR);
+    if ('nickname' in params) {
+      const name = params.nickname;
+      if (
+        typeof name !== 'string' ||
+        name === '' ||
+        Buffer.from(name, 'base64').toString('base64') !== name
+      ) {
+        return fail(PARAMS_ERROR);
+      }
+    }
+    for (const key of [...light, 'device_on', 'nickname']) {
+      if (key in params) this.state[key] = params[key];
+    }
+    if (light.length > 0 && !('device_on' in params)) this.state.device_on = true;
+    if (light.some((k) => k !== 'brightness')) this.stopEffects();
+    if (this.has('light_strip_lighting_effect') && 'brightness' in params) {
+      // Strips keep one brightness for plain light and effect alike.
+      (this.state.lighting_effect as Json).brightness = params.brightness;
+    }
+    return ok();
+  }
+
+  private validColorTemp(value: unknown): boolean {
+    if (!this.has('color_temperature') && !this.has('color')) return false;
+    if (value === 0) return this.has('color');
+    const [min, max] = (this.state.color_temp_range as number[] | undefined) ?? [2500, 6500];
+    return this.has('color_temperature') && isInt(value, min, max);
+  }
+
+  private stopEffects(): void {
+    if ('dynamic_light_effect_enable' in this.state) {
+      this.state.dynamic_light_effect_enable = false;
+      this.state.dynamic_light_effect_id = '';
+    }
+    const effect = this.state.lighting_effect as Json | undefined;
+    if (effect) effect.enable = 0;
+    if (this.stripEffect) this.stripEffect.enable = 0;
+  }
+
+  private bulbEffectRules(): Json {
+    const rule = (id: string, mode: string, colors: number[][]) => ({
+      id,
+      scene_name: '',
+      change_mode: mode,
+      change_time: id === 'L1' ? 500 : 3000,
+      color_status_list: colors,
+      enable:
+        this.state.dynamic_light_effect_enable === true &&
+        this.state.dynamic_light_effect_id === id,
+    });
+    return {
+      enable: this.state.dynamic_light_effect_enable === true,
+      id: this.state.dynamic_light_effect_id ?? '',
+      max_count: 2,
+      rule_list: [
+        rule('L1', 'direct', [
+          [100, 0, 100, 0],
+          [100, 120, 100, 0],
+          [100, 240, 100, 0],
+        ]),
+        rule('L2', 'bln', [
+          [100, 30, 80, 0],
+          [60, 40, 60, 0],
+        ]),
+      ],
+      start_index: 0,
+      sum: 2,
+    };
+  }
+
+  private setBulbEffect(params: unknown): Answer {
+    if (!isObject(params) || typeof params.enable !== 'boolean') return fail(PARAMS_ERROR);
+    if (!params.enable) {
+      this.state.dynamic_light_effect_enable = false;
+      this.state.dynamic_light_effect_id = '';
+      return ok();
+    }
+    if (params.id !== 'L1' && params.id !== 'L2') return fail(PARAMS_ERROR);
+    this.state.dynamic_light_effect_enable = true;
+    this.state.dynamic_light_effect_id = params.id;
+    this.state.device_on = true;
+    return ok();
+  }
+
+  private setStripEffect(params: unknown): Answer {
+    if (!isObject(params)) return fail(PARAMS_ERROR);
+    const summary = this.state.lighting_effect as Json;
+    if ('brightness' in params && !isInt(params.brightness, 1, 100)) return fail(PARAMS_ERROR);
+    if (params.enable === 0 || params.enable === false) {
+      summary.enable = 0;
+      if (this.stripEffect) this.stripEffect.enable = 0;
+      return ok();
+    }
+    if (params.bAdjusted === true && 'brightness' in params) {
+      summary.brightness = params.brightness;
+      if (this.stripEffect) this.stripEffect.brightness = params.brightness;
+      return ok();
+    }
+    if (typeof params.id !== 'string' || params.id === '' || typeof params.name !== 'string') {
+      return fail(PARAMS_ERROR);
+    }
+    const brightness = isInt(params.brightness, 1, 100)
+      ? params.brightness
+      : (summary.brightness as number);
+    this.stripEffect = { ...structuredClone(params), enable: 1, brightness };
+    this.state.lighting_effect = {
+      brightness,
+      custom: params.custom === 1 ? 1 : 0,
+      display_colors: Array.isArray(params.display_colors)
+        ? structuredClone(params.display_colors)
+        : [],
+      enable: 1,
+      id: params.id,
+      name: params.name,
+    };
+    this.state.device_on = true;
+    return ok();
+  }
+}
