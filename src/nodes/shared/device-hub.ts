@@ -175,6 +175,11 @@ export class DeviceHub {
     return min;
   }
 
+  /** No poll running or armed (for tests and diagnostics). */
+  get idle(): boolean {
+    return !this.polling && this.timer === undefined;
+  }
+
   get userCount(): number {
     return this.users.size;
   }
