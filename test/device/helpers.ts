@@ -1,0 +1,37 @@
+/** Shared fixtures for device-layer tests: emulated devices behind an in-memory transport. */
+
+import { componentIds, iotCapabilities, smartCapabilities } from '../../src/device/capabilities';
+import { LampClient } from '../../src/device/client';
+import type { Capabilities } from '../../src/device/types';
+import { createDevice } from '../../src/emulator/index';
+import { EmulatedIotDevice } from '../../src/emulator/iot-device';
+import { MemoryTransport } from '../../src/emulator/memory-transport';
+import { createModel, type ModelName } from '../../src/emulator/models';
+import type { EmulatedSmartDevice } from '../../src/emulator/smart-device';
+
+/** Capabilities of a model, worked out the way the client does from its description. */
+export function capabilitiesOf(name: ModelName): Capabilities {
+  const model = createModel(name);
+  return model.dialect === 'smart'
+    ? smartCapabilities(componentIds({ component_list: model.components }), model.info)
+    : iotCapabilities(model.sysinfo);
+}
+
+export interface Rig {
+  client: LampClient;
+  transport: MemoryTransport;
+  device: EmulatedSmartDevice | EmulatedIotDevice;
+}
+
+/** A client talking to an emulated model through MemoryTransport (no network, no KLAP). */
+export function rig(name: ModelName): Rig {
+  const device = createDevice(createModel(name));
+  const transport = new MemoryTransport((text) => device.handle(text));
+  const client = new LampClient({ host: '127.0.0.1', port: 9 }, transport);
+  return { client, transport, device };
+}
+
+export function smartDevice(r: Rig): EmulatedSmartDevice {
+  if (r.device instanceof EmulatedIotDevice) throw new Error('not a SMART device');
+  return r.device;
+}
