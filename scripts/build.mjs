@@ -120,7 +120,8 @@ for (const type of types) {
 
   // 3. The runtime entry Node-RED requires, beside the HTML.
   const runtime = path.join(root, 'dist', 'nodes', type, `${type}.js`);
-  if (!fs.existsSync(runtime)) fail(`missing ${path.relative(root, runtime)} (src/nodes/${type}/${type}.ts)`);
+  if (!fs.existsSync(runtime))
+    fail(`missing ${path.relative(root, runtime)} (src/nodes/${type}/${type}.ts)`);
   fs.writeFileSync(
     path.join(out, `${type}.js`),
     `module.exports = require('../dist/nodes/${type}/${type}.js');\n`,
@@ -134,7 +135,10 @@ for (const type of types) {
     const target = path.join(out, 'locales', lang);
     fs.mkdirSync(target, { recursive: true });
     const catalog = {};
-    for (const file of fs.readdirSync(langDir).filter((f) => f.endsWith('.json')).sort()) {
+    for (const file of fs
+      .readdirSync(langDir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       let data;
       try {
         data = JSON.parse(read(path.join(langDir, file)));
@@ -161,13 +165,15 @@ const icons = fs.existsSync(path.join(root, 'icons'))
   ? fs.readdirSync(path.join(root, 'icons')).filter((f) => f.endsWith('.svg'))
   : [];
 fs.mkdirSync(path.join(out, 'icons'), { recursive: true });
-for (const icon of icons) fs.copyFileSync(path.join(root, 'icons', icon), path.join(out, 'icons', icon));
+for (const icon of icons)
+  fs.copyFileSync(path.join(root, 'icons', icon), path.join(out, 'icons', icon));
 
 // Every node listed in package.json must now exist.
 const pkg = JSON.parse(read(path.join(root, 'package.json')));
 for (const [type, file] of Object.entries(pkg['node-red']?.nodes ?? {})) {
   for (const f of [file, file.replace(/\.js$/, '.html')]) {
-    if (!fs.existsSync(path.join(root, f))) fail(`package.json lists ${type} but ${f} was not built`);
+    if (!fs.existsSync(path.join(root, f)))
+      fail(`package.json lists ${type} but ${f} was not built`);
   }
 }
 console.log(`build: ${types.join(', ')} -> nodes/ (${icons.length} icons)`);

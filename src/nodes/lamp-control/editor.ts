@@ -43,4 +43,8 @@ RED.nodes.registerType<LampControlProps>('lamp-control', {
   outputLabels: function () {
     return this._('lamp-control.outputLabel');
   },
+  oneditprepare: function () {
+    // Flows written without an action (older or hand-made) mean "from msg.payload".
+    if (!this.action) $('#node-input-action').val('payload');
+  },
 });

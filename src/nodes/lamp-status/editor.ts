@@ -49,4 +49,11 @@ RED.nodes.registerType<LampStatusProps>('lamp-status', {
   outputLabels: function () {
     return this._(this.output === 'on' ? 'lamp-status.outputLabel.on' : 'lamp-status.outputLabel.state');
   },
+  oneditprepare: function () {
+    // Flows written without these properties get the runtime's defaults.
+    if (!this.output) $('#node-input-output').val('state');
+    if (this.interval === undefined || String(this.interval) === '') {
+      $('#node-input-interval').val(10);
+    }
+  },
 });

@@ -1,0 +1,394 @@
+/**
+ * The editor panels in a real browser (Debian's Chromium driven by playwright-core) against a
+ * Node-RED 4 child process with this repo linked into its user dir and an emulated L530 lamp:
+ * fields and defaults, red validation marking, the password never reaching the page, the
+ * "Test connection" button (good and bad credentials), values persisting through a deploy, and
+ * German labels. Screenshots of each dialog go to test-results/. Needs a build.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import {
+  DEMO_PASSWORD,
+  DEMO_USER,
+  deploy,
+  type Emulator,
+  getJson,
+  MODULE,
+  type NodeRed,
+  repoRoot,
+  startEmulator,
+  startNodeRed,
+  waitFor,
+} from '../package/support';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const shots = path.join(repoRoot, 'test-results');
+let tmp: string;
+let red: NodeRed;
+let emulator: Emulator;
+let browser: Browser;
+
+// The editor page's globals, used only inside page.evaluate / waitForFunction callbacks.
+// biome-ignore lint/suspicious/noExplicitAny: untyped browser globals
+declare const RED: any;
+// biome-ignore lint/suspicious/noExplicitAny: untyped browser globals
+declare const $: any;
+
+before(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lamp-control-editor-'));
+  const userDir = path.join(tmp, 'user');
+  const scope = path.join(userDir, 'node_modules', MODULE.split('/')[0]);
+  fs.mkdirSync(scope, { recursive: true });
+  fs.symlinkSync(repoRoot, path.join(scope, MODULE.split('/')[1]), 'dir');
+  fs.mkdirSync(shots, { recursive: true });
+
+  emulator = await startEmulator('L530');
+  red = await startNodeRed(userDir);
+  await deploy(red, [
+    { id: 'tab1', type: 'tab', label: 'editor test' },
+    {
+      id: 'dev1',
+      type: 'klap-device',
+      name: '',
+      host: '127.0.0.1',
+      port: emulator.port,
+      timeout: 5,
+      credentials: { username: DEMO_USER, password: DEMO_PASSWORD },
+    },
+    { id: 'ctl1', type: 'lamp-control', z: 'tab1', x: 300, y: 100, device: 'dev1', wires: [[]] },
+    {
+      id: 'st1',
+      type: 'lamp-status',
+      z: 'tab1',
+      x: 300,
+      y: 180,
+      device: 'dev1',
+      interval: 10,
+      output: 'state',
+      wires: [[]],
+    },
+  ]);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await red?.stop();
+  await emulator?.close();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+async function openEditor(locale = 'en-US'): Promise<Page> {
+  const context = await browser.newContext({ locale, viewport: { width: 1280, height: 860 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(String(err)));
+  await page.goto(red.url);
+  await page.waitForFunction(
+    () => (window as { RED?: typeof RED }).RED?.nodes?.node?.('ctl1'),
+    null,
+    {
+      timeout: 30_000,
+    },
+  );
+  // Let the editor finish its start-up (palette, sidebar) before opening dialogs.
+  await page.waitForSelector('.red-ui-palette-node[data-palette-type="lamp-control"]');
+  assert.deepEqual(errors, [], 'no script errors in the editor');
+  return page;
+}
+
+async function editNode(page: Page, id: string, firstField: string): Promise<void> {
+  await page.evaluate((nodeId) => RED.editor.edit(RED.nodes.node(nodeId)), id);
+  await page.waitForSelector(firstField, { state: 'visible' });
+  await page.waitForTimeout(400); // tray slide-in animation
+}
+
+async function editConfig(page: Page, id: string): Promise<void> {
+  await page.evaluate((nodeId) => RED.editor.editConfig('', 'klap-device', nodeId), id);
+  await page.waitForSelector('#node-config-input-host', { state: 'visible' });
+  await page.waitForTimeout(400);
+}
+
+/** Sets a field the way a user would and lets Node-RED re-validate it. */
+async function setField(page: Page, selector: string, value: string): Promise<boolean> {
+  await page.fill(selector, value);
+  return page.evaluate((sel) => {
+    $(sel).trigger('change');
+    return $(sel).hasClass('input-error');
+  }, selector);
+}
+
+async function deployFromEditor(page: Page): Promise<void> {
+  await page.waitForTimeout(300); // tray closing
+  await page.click('#red-ui-header-button-deploy');
+  // Node-RED asks for confirmation when a flow has invalid or unused nodes; a clean flow
+  // deploys straight away and shows a notification.
+  const outcome = await Promise.race([
+    page.waitForSelector('.red-ui-notification', { timeout: 10_000 }).then(() => 'deployed'),
+    page
+      .waitForSelector('#node-dialog-confirm-deploy', { state: 'visible', timeout: 10_000 })
+      .then(() => 'confirm'),
+  ]);
+  assert.equal(outcome, 'deployed', 'deploy needed no confirmation (all nodes valid)');
+}
+
+async function flowNode(id: string): Promise<Record<string, unknown> | undefined> {
+  const flows = await getJson<Record<string, unknown>[]>(`${red.url}/flows`);
+  return flows.find((n) => n.id === id);
+}
+
+test('palette shows the lamp control category with both nodes', async () => {
+  const page = await openEditor();
+  try {
+    for (const type of ['lamp-control', 'lamp-status']) {
+      const label = await page.textContent(
+        `.red-ui-palette-node[data-palette-type="${type}"] .red-ui-palette-label`,
+      );
+      assert.ok(label?.trim(), `${type} has a palette label`);
+    }
+    const categories = await page.$$eval('.red-ui-palette-header', (els) =>
+      els.map((e) => e.textContent?.trim()),
+    );
+    assert.ok(
+      categories.some((c) => c === 'lamp control'),
+      `category listed: ${categories.join(', ')}`,
+    );
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('lamp-control dialog: fields, defaults, and saving persists', async () => {
+  const page = await openEditor();
+  try {
+    const defaults = await page.evaluate(() => {
+      const d = RED.nodes.getType('lamp-control').defaults;
+      return { action: d.action.value, device: d.device.type };
+    });
+    assert.deepEqual(defaults, { action: 'payload', device: 'klap-device' });
+    // ctl1 was deployed without an action: the dialog shows the runtime's default.
+    await editNode(page, 'ctl1', '#node-input-action');
+    assert.equal(await page.inputValue('#node-input-action'), 'payload');
+    const options = await page.$$eval('#node-input-action option', (els) =>
+      els.map((e) => [(e as HTMLOptionElement).value, e.textContent?.trim()]),
+    );
+    assert.deepEqual(
+      options.map((o) => o[0]),
+      ['payload', 'on', 'off', 'toggle'],
+    );
+    assert.ok(
+      options.every((o) => o[1] && !o[1].includes('lamp-control.')),
+      'option labels translated',
+    );
+    assert.equal(await page.inputValue('#node-input-device'), 'dev1');
+    assert.match((await page.textContent('.form-tips')) ?? '', /msg\.payload/);
+    await page.screenshot({ path: path.join(shots, 'lamp-control-dialog.png') });
+
+    await page.selectOption('#node-input-action', 'toggle');
+    await page.fill('#node-input-name', 'Hall lamp');
+    await page.click('#node-dialog-ok');
+    await deployFromEditor(page);
+    const saved = await waitFor('lamp-control saved', async () => {
+      const n = await flowNode('ctl1');
+      return n?.name === 'Hall lamp' ? n : undefined;
+    });
+    assert.equal(saved.action, 'toggle');
+    assert.equal(saved.device, 'dev1');
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('lamp-status dialog: defaults, interval validation, saving persists', async () => {
+  const page = await openEditor();
+  try {
+    const defaults = await page.evaluate(() => {
+      const d = RED.nodes.getType('lamp-status').defaults;
+      return { interval: d.interval.value, output: d.output.value, device: d.device.type };
+    });
+    assert.deepEqual(defaults, { interval: 10, output: 'state', device: 'klap-device' });
+    await editNode(page, 'st1', '#node-input-interval');
+    assert.equal(await page.inputValue('#node-input-interval'), '10');
+    assert.equal(await page.inputValue('#node-input-output'), 'state');
+    assert.equal(
+      await setField(page, '#node-input-interval', '-1'),
+      true,
+      'interval -1 marked red',
+    );
+    await page.screenshot({ path: path.join(shots, 'lamp-status-dialog-invalid.png') });
+    assert.equal(
+      await setField(page, '#node-input-interval', 'abc'),
+      true,
+      'interval abc marked red',
+    );
+    assert.equal(
+      await setField(page, '#node-input-interval', '0'),
+      false,
+      'interval 0 (no polling) is fine',
+    );
+    assert.equal(await setField(page, '#node-input-interval', '30'), false);
+    await page.selectOption('#node-input-output', 'on');
+    await page.screenshot({ path: path.join(shots, 'lamp-status-dialog.png') });
+    await page.click('#node-dialog-ok');
+    await deployFromEditor(page);
+    const saved = await waitFor('lamp-status saved', async () => {
+      const n = await flowNode('st1');
+      return n?.output === 'on' ? n : undefined;
+    });
+    assert.equal(Number(saved.interval), 30);
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('klap-device dialog: validation, password never rendered, test connection, persistence', async () => {
+  const page = await openEditor();
+  try {
+    const defaults = await page.evaluate(() => {
+      const t = RED.nodes.getType('klap-device');
+      return {
+        port: t.defaults.port.value,
+        timeout: t.defaults.timeout.value,
+        category: t.category,
+        creds: t.credentials,
+      };
+    });
+    assert.deepEqual(defaults, {
+      port: 80,
+      timeout: 5,
+      category: 'config',
+      creds: { username: { type: 'text' }, password: { type: 'password' } },
+    });
+    await editConfig(page, 'dev1');
+    assert.equal(await page.inputValue('#node-config-input-host'), '127.0.0.1');
+    assert.equal(await page.inputValue('#node-config-input-port'), String(emulator.port));
+    assert.equal(await page.inputValue('#node-config-input-timeout'), '5');
+    assert.equal(await page.inputValue('#node-config-input-username'), DEMO_USER);
+    assert.equal(await page.inputValue('#node-config-input-password'), '__PWRD__');
+    assert.equal(await page.getAttribute('#node-config-input-password', 'type'), 'password');
+    const html = await page.content();
+    assert.ok(!html.includes(DEMO_PASSWORD), 'the stored password is not in the page');
+    const creds = await page.evaluate(() => RED.nodes.node('dev1').credentials);
+    assert.equal(creds.password, undefined);
+    assert.equal(creds.has_password, true);
+    await page.screenshot({ path: path.join(shots, 'klap-device-dialog.png') });
+
+    // Validation marking.
+    assert.equal(
+      await setField(page, '#node-config-input-host', ''),
+      true,
+      'empty host marked red',
+    );
+    assert.equal(await setField(page, '#node-config-input-port', '0'), true, 'port 0 marked red');
+    assert.equal(
+      await setField(page, '#node-config-input-port', '70000'),
+      true,
+      'port 70000 marked red',
+    );
+    assert.equal(
+      await setField(page, '#node-config-input-timeout', '0'),
+      true,
+      'timeout 0 marked red',
+    );
+    await page.screenshot({ path: path.join(shots, 'klap-device-dialog-invalid.png') });
+    assert.equal(await setField(page, '#node-config-input-host', '127.0.0.1'), false);
+    assert.equal(await setField(page, '#node-config-input-port', String(emulator.port)), false);
+    assert.equal(await setField(page, '#node-config-input-timeout', '7'), false);
+
+    // Test connection with the stored password (the field still shows __PWRD__).
+    await page.click('#node-config-lamp-control-probe');
+    await page.waitForFunction(
+      () =>
+        /L530/.test(
+          document.getElementById('node-config-lamp-control-probe-result')?.textContent ?? '',
+        ),
+      null,
+      { timeout: 15_000 },
+    );
+    assert.ok(await page.$('#node-config-lamp-control-probe-result.lamp-control-probe-ok'));
+    await page.screenshot({ path: path.join(shots, 'klap-device-probe-ok.png') });
+
+    // ... and with a wrong password typed in: the device's refusal is shown.
+    await page.fill('#node-config-input-password', 'not-the-password');
+    await page.click('#node-config-lamp-control-probe');
+    await page.waitForSelector('#node-config-lamp-control-probe-result.lamp-control-probe-error', {
+      timeout: 20_000,
+    });
+    const failure = (await page.textContent('#node-config-lamp-control-probe-result')) ?? '';
+    assert.match(failure, /credentials|case-sensitive/i, failure);
+    assert.ok(!failure.includes('not-the-password'), 'the typed password is not echoed');
+    await page.screenshot({ path: path.join(shots, 'klap-device-probe-failed.png') });
+
+    // Save with the password unchanged: name and timeout persist, the password survives.
+    await page.fill('#node-config-input-password', '__PWRD__');
+    await page.fill('#node-config-input-name', 'Desk lamp');
+    await page.click('#node-config-dialog-ok');
+    await deployFromEditor(page);
+    const saved = await waitFor('klap-device saved', async () => {
+      const n = await flowNode('dev1');
+      return n?.name === 'Desk lamp' ? n : undefined;
+    });
+    assert.equal(Number(saved.timeout), 7);
+    assert.equal(Number(saved.port), emulator.port);
+    assert.equal(saved.credentials, undefined, 'GET /flows never returns credentials');
+  } finally {
+    await page.context().close();
+  }
+
+  // The stored password still works after the save (probe falls back to it by id).
+  const res = await fetch(`${red.url}/lamp-control/probe`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      id: 'dev1',
+      host: '127.0.0.1',
+      port: emulator.port,
+      timeout: 5,
+      username: DEMO_USER,
+      password: '__PWRD__',
+    }),
+  });
+  const answer = (await res.json()) as { ok: boolean; model?: string };
+  assert.equal(answer.ok, true, JSON.stringify(answer));
+  assert.equal(answer.model, 'L530');
+});
+
+test('German editor: labels, options and tips are translated', async () => {
+  const page = await openEditor('de-DE');
+  try {
+    await editNode(page, 'st1', '#node-input-interval');
+    const labels = await page.$$eval('.red-ui-tray label', (els) =>
+      els.map((e) => e.textContent?.trim()),
+    );
+    assert.ok(labels.includes('Abfrage alle'), labels.join(' | '));
+    assert.match((await page.textContent('.form-tips')) ?? '', /Zustand/);
+    await page.screenshot({ path: path.join(shots, 'lamp-status-dialog-de.png') });
+    await page.click('#node-dialog-cancel');
+    await page.waitForTimeout(400);
+
+    await editConfig(page, 'dev1');
+    assert.match(
+      (await page.textContent('#node-config-lamp-control-probe')) ?? '',
+      /Verbindung testen/,
+    );
+    assert.match((await page.textContent('#node-config-lamp-control-tips')) ?? '', /Drittanbieter/);
+    await page.screenshot({ path: path.join(shots, 'klap-device-dialog-de.png') });
+  } finally {
+    await page.context().close();
+  }
+});
