@@ -65,9 +65,6 @@ export = (RED: NodeAPI) => {
           const { method, params } = parseRawRequest(msg.request);
           const response = await hub.request(method, params);
           msg.payload = response;
-          // A raw request may have changed anything: show the device status again.
-          const status = hub.currentStatus;
-          if (status.text) this.status(status);
         } else {
           // Fixed actions ignore the message's content: any message triggers them.
           const command: unknown = action === 'payload' ? msg.payload : action;
@@ -77,6 +74,9 @@ export = (RED: NodeAPI) => {
       };
       run().then(
         () => {
+          // Replace a red ring left by an earlier failure with the device status.
+          const status = hub.currentStatus;
+          if (status.text) this.status(status);
           send(msg as NodeMessage);
           done();
         },

@@ -63,6 +63,8 @@ export = (RED: NodeAPI) => {
       hub.refresh(user).then(
         (state) => {
           lastSent = stateSnapshot(state);
+          const status = hub.currentStatus;
+          if (status.text) this.status(status);
           send(fill(msg, state));
           done();
         },

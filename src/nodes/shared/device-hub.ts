@@ -138,6 +138,8 @@ export class DeviceHub {
   private generation = 0;
   private status: DeviceStatus = {};
   private started = false;
+  /** The connect-at-deploy read is armed; no user change may cancel it. */
+  private firstReadArmed = false;
   private timer: NodeJS.Timeout | undefined;
   private timerDue = 0;
   private polling = false;
@@ -201,6 +203,7 @@ export class DeviceHub {
       // Connect at deploy: shows "on · 80%" / "auth failed" at once, and gives status nodes
       // their first state. Coalesced with other nodes registering in the same tick.
       this.started = true;
+      this.firstReadArmed = true;
       this.schedule(0);
     } else {
       this.reschedule();
@@ -213,6 +216,7 @@ export class DeviceHub {
       // Nobody uses the device any more: free the session and the timer (MQTT-broker style).
       this.stopTimer();
       this.started = false;
+      this.firstReadArmed = false;
       const client = this.client;
       this.client = undefined;
       if (client) client.close().catch(() => undefined);
@@ -387,6 +391,11 @@ export class DeviceHub {
   }
 
   private fanStatus(status: DeviceStatus): void {
+    const same =
+      this.status.fill === status.fill &&
+      this.status.shape === status.shape &&
+      this.status.text === status.text;
+    if (same) return; // polls that change nothing must not flood the editor
     this.status = status;
     for (const user of [...this.users.values()]) {
       try {
@@ -415,7 +424,7 @@ export class DeviceHub {
   private reschedule(): void {
     const delay = this.nextDelay();
     if (delay === undefined) {
-      this.stopTimer();
+      if (!this.firstReadArmed) this.stopTimer();
       return;
     }
     this.schedule(delay);
@@ -440,6 +449,7 @@ export class DeviceHub {
   }
 
   private async poll(): Promise<void> {
+    this.firstReadArmed = false;
     if (this.closed || this.polling || this.users.size === 0) return;
     this.polling = true;
     try {

@@ -1,0 +1,266 @@
+/**
+ * lamp-status against emulated devices: change-only emission through the shared poller,
+ * output modes, input-triggered reads, offline/online, one session, shortest interval.
+ */
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import type { NodeMessage } from 'node-red';
+import type { LampState } from '../../src/device/types';
+import { type EmulatedDevice, startEmulator } from '../../src/emulator';
+import type { DeviceHub } from '../../src/nodes/shared/device-hub';
+import {
+  allNodes,
+  baseFlow,
+  caughtError,
+  collect,
+  creds,
+  type FlowNode,
+  getNode,
+  helper,
+  logged,
+  nextMessage,
+  PASS,
+  sleep,
+  statuses,
+  TAB,
+  USER,
+  until,
+} from './support';
+
+const statusNode = (id: string, extra: Partial<FlowNode> = {}): FlowNode => ({
+  id,
+  type: 'lamp-status',
+  z: TAB,
+  name: '',
+  device: 'dev',
+  interval: 0.05,
+  output: 'state',
+  wires: [['out']],
+  ...extra,
+});
+const control = (id: string, wire = 'ctlOut'): FlowNode => ({
+  id,
+  type: 'lamp-control',
+  z: TAB,
+  name: '',
+  device: 'dev',
+  action: 'payload',
+  wires: [[wire]],
+});
+const helperNode = (id: string): FlowNode => ({ id, type: 'helper', z: TAB });
+
+let dev: EmulatedDevice | undefined;
+
+async function emulator() {
+  dev = await startEmulator({ model: 'L530', port: 0, username: USER, password: PASS });
+  return dev;
+}
+
+const hubOf = () => (getNode('dev') as unknown as { hub: DeviceHub }).hub;
+const state = (msg: NodeMessage) => msg.payload as LampState;
+
+describe('lamp-status', () => {
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
+  afterEach(async () => {
+    await helper.unload();
+    await dev?.close();
+    dev = undefined;
+  });
+
+  it('emits at deploy, then only when the state changes, not on every poll', async () => {
+    const d = await emulator();
+    const flow = baseFlow(d, [statusNode('st'), helperNode('out')]);
+    const first = (async () => {
+      await helper.load(allNodes, flow, creds());
+      return collect('out');
+    })();
+    const seen = await first;
+    const sts = statuses('st');
+    await until(() => seen.length === 1, 'the first state');
+    const msg = seen[0];
+    assert.equal(msg.topic, 'Living room lamp');
+    assert.deepEqual(msg.payload, msg.state);
+    assert.equal(state(msg).online, true);
+    assert.equal(state(msg).model, 'L530');
+
+    const polled = d.klap.counters.requests;
+    await until(() => d.klap.counters.requests >= polled + 5, 'five more polls');
+    assert.equal(seen.length, 1, 'unchanged polls emit nothing');
+
+    d.info.brightness = 10; // someone used the app or the wall switch
+    d.info.device_on = false;
+    await until(() => seen.length === 2, 'the changed state');
+    assert.equal(state(seen[1]).brightness, 10);
+    assert.equal(state(seen[1]).on, false);
+    await until(() => sts.at(-1)?.text === 'klap-device.status.off', 'off status');
+    assert.deepEqual(sts.at(-1), { fill: 'grey', shape: 'ring', text: 'klap-device.status.off' });
+
+    d.info.device_on = true;
+    await until(() => seen.length === 3, 'switched on');
+    assert.equal(state(seen[2]).on, true);
+    await until(() => sts.at(-1)?.text === 'klap-device.status.onBrightness', 'on status');
+    assert.deepEqual(sts.at(-1), {
+      fill: 'green',
+      shape: 'dot',
+      text: 'klap-device.status.onBrightness',
+    });
+    const polled2 = d.klap.counters.requests;
+    const statusCount = sts.length;
+    await until(() => d.klap.counters.requests >= polled2 + 3, 'more polls');
+    assert.equal(seen.length, 3);
+    assert.equal(sts.length, statusCount, 'status is set when it changes, not on every poll');
+  });
+
+  it("output 'on' puts a plain boolean in msg.payload and the state in msg.state", async () => {
+    const d = await emulator();
+    await helper.load(
+      allNodes,
+      baseFlow(d, [statusNode('st', { output: 'on' }), helperNode('out')]),
+      creds(),
+    );
+    const seen = collect('out');
+    await until(() => seen.length === 1, 'the first state');
+    const on = (seen[0].state as LampState).on;
+    assert.equal(typeof seen[0].payload, 'boolean');
+    assert.equal(seen[0].payload, on);
+    assert.equal(seen[0].topic, 'Living room lamp');
+    d.info.device_on = !on;
+    await until(() => seen.length === 2, 'switched');
+    assert.equal(seen[1].payload, !on);
+    assert.equal((seen[1].state as LampState).on, !on);
+  });
+
+  it('any input message reads fresh state and always emits (msg passes through)', async () => {
+    const d = await emulator();
+    await helper.load(
+      allNodes,
+      baseFlow(d, [statusNode('st', { interval: 0 }), helperNode('out')]),
+      creds(),
+    );
+    const seen = collect('out');
+    await until(() => seen.length === 1, 'the state read at deploy');
+    assert.equal(hubOf().pollIntervalMs, undefined, 'interval 0: no poller');
+    await until(() => hubOf().idle, 'idle');
+    const requests = d.klap.counters.requests;
+    await sleep(100);
+    assert.equal(d.klap.counters.requests, requests, 'interval 0 does not poll');
+
+    const res = { marker: 1 };
+    getNode('st').receive({ payload: 'now', res });
+    await until(() => seen.length === 2, 'input-triggered state');
+    assert.equal(seen[1].res, res);
+    assert.equal(seen[1].topic, 'Living room lamp');
+    getNode('st').receive({});
+    await until(() => seen.length === 3, 'emitted again although unchanged');
+    assert.deepEqual(seen[2].payload, seen[1].payload);
+    assert.ok(d.klap.counters.requests >= requests + 2, 'each input read the device');
+
+    // Errors on the input path reach Catch nodes.
+    await d.unplug();
+    const caught = nextMessage('caught');
+    getNode('st').receive({ payload: 1 });
+    const err = caughtError(await caught);
+    assert.ok(['UNREACHABLE', 'TIMEOUT'].includes(String(err.code)));
+    await until(() => seen.length === 4, 'the offline state');
+    assert.equal(state(seen[3]).online, false);
+  });
+
+  it('device lost: online:false once, logged once; back: fresh state with online:true', async () => {
+    const d = await emulator();
+    await helper.load(allNodes, baseFlow(d, [statusNode('st'), helperNode('out')]), creds());
+    const seen = collect('out');
+    const warns = logged('dev', 'warn');
+    const logs = logged('dev', 'log');
+    const sts = statuses('st');
+    await until(() => seen.length === 1, 'the first state');
+
+    await d.unplug();
+    await until(() => seen.length === 2, 'the offline state');
+    const lost = state(seen[1]);
+    assert.equal(lost.online, false);
+    assert.equal(lost.model, 'L530', 'the last known state, marked offline');
+    assert.equal(lost.brightness, state(seen[0]).brightness);
+    await until(
+      () => sts.some((s) => s.fill === 'red' && s.text === 'klap-device.status.offline'),
+      'offline status',
+    );
+    await sleep(400); // several failing polls (with back-off) happen here
+    assert.equal(seen.length, 2, 'online:false is sent once');
+    assert.deepEqual(warns, ['klap-device.log.offline'], 'the outage is logged once');
+
+    d.info.brightness = 33; // changed while away
+    await d.plugIn();
+    await until(() => seen.length === 3, 'the fresh state', 8000);
+    assert.equal(state(seen[2]).online, true);
+    assert.equal(state(seen[2]).brightness, 33);
+    await until(() => logs.includes('klap-device.log.online'), 'back-online log');
+    assert.deepEqual(logs, ['klap-device.log.online']);
+    assert.deepEqual(warns, ['klap-device.log.offline']);
+  });
+
+  it('a command result reaches status nodes at once, without another device request', async () => {
+    const d = await emulator();
+    const flow = baseFlow(d, [
+      statusNode('st', { interval: 0 }),
+      helperNode('out'),
+      control('ctl'),
+      helperNode('ctlOut'),
+    ]);
+    await helper.load(allNodes, flow, creds());
+    const seen = collect('out');
+    await until(() => seen.length === 1 && hubOf().idle, 'the state read at deploy');
+    const ctlSeen = collect('ctlOut');
+    getNode('ctl').receive({ payload: 40 });
+    await until(() => ctlSeen.length === 1, 'command result');
+    // The status node had it before the control node even sent its message on.
+    assert.equal(seen.length, 2);
+    assert.equal(state(seen[1]).brightness, 40);
+    const requests = d.klap.counters.requests;
+    await sleep(50);
+    assert.equal(d.klap.counters.requests, requests);
+  });
+
+  it('all nodes of a device share one session and one poller at the shortest interval', async () => {
+    const d = await emulator();
+    const flow = baseFlow(d, [
+      statusNode('slow', { interval: 5, wires: [['out']] }),
+      statusNode('fast', { interval: 0.05, wires: [['out2']] }),
+      statusNode('never', { interval: 0, wires: [['out3']] }),
+      helperNode('out'),
+      helperNode('out2'),
+      helperNode('out3'),
+      control('ctl1'),
+      control('ctl2'),
+      helperNode('ctlOut'),
+    ]);
+    await helper.load(allNodes, flow, creds());
+    const hub = hubOf();
+    assert.equal(hub.pollIntervalMs, 50);
+    const [slow, fast, never] = [collect('out'), collect('out2'), collect('out3')];
+    await until(() => slow.length && fast.length && never.length, 'a first state everywhere');
+    const ctlSeen = collect('ctlOut');
+    for (const [i, payload] of [10, 20, '#00ff00', false].entries()) {
+      getNode(i % 2 ? 'ctl2' : 'ctl1').receive({ payload });
+    }
+    await until(() => ctlSeen.length === 4, 'four commands');
+    const requests = d.klap.counters.requests;
+    await until(() => d.klap.counters.requests >= requests + 4, 'polls at the short interval');
+    assert.equal(d.klap.counters.handshake1, 1, 'one login');
+    assert.equal(d.klap.counters.handshakes, 1, 'one session for five nodes');
+    // Every status node saw the final state, whichever poll or command produced it.
+    for (const seen of [slow, fast, never]) {
+      await until(() => seen.at(-1) && state(seen.at(-1) as NodeMessage).on === false, 'final');
+    }
+
+    // Removing the fast node re-computes the shared interval; the config node stays.
+    const without = flow.filter((n) => n.id !== 'fast');
+    await helper.setFlows(without, 'nodes', creds());
+    assert.equal(hubOf(), hub, 'the config node was not restarted');
+    assert.equal(hub.pollIntervalMs, 5000);
+    const withoutPollers = without.filter((n) => n.id !== 'slow');
+    await helper.setFlows(withoutPollers, 'nodes', creds());
+    assert.equal(hub.pollIntervalMs, undefined);
+    await until(() => hub.idle, 'poller stopped');
+  });
+});
