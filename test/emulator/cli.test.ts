@@ -1,0 +1,180 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { describe, it } from 'node:test';
+import { connect } from '../../src/device/client';
+import { parseArgs, USAGE, UsageError } from '../../src/emulator/cli';
+
+const CLI = path.join(__dirname, '../../src/emulator/cli.ts');
+
+function run(args: string[]): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+async function output(
+  child: ChildProcess,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  const [code] = await once(child, 'exit');
+  return { code, stdout, stderr };
+}
+
+describe('lamp-emulator arguments', () => {
+  it('one device per --model, consecutive ports, shared options, numbered aliases', () => {
+    const config = parseArgs([
+      '--port',
+      '8080',
+      '--model',
+      'l530',
+      '--model=P110',
+      '--username',
+      'u',
+      '--password',
+      'p',
+      '--alias',
+      'Lamp',
+      '--klap',
+      '1',
+    ]);
+    assert.ok(config !== 'help');
+    assert.deepEqual(
+      config.devices.map((d) => [d.model, d.port, d.alias, d.klap, d.username, d.password]),
+      [
+        ['L530', 8080, 'Lamp', 1, 'u', 'p'],
+        ['P110', 8081, 'Lamp 2', 1, 'u', 'p'],
+      ],
+    );
+    const ephemeral = parseArgs([
+      '--model',
+      'P100',
+      '--model',
+      'HS100',
+      '--host',
+      '127.0.0.1',
+      '--credentials',
+      'kasa-default',
+    ]);
+    assert.ok(ephemeral !== 'help');
+    assert.deepEqual(
+      ephemeral.devices.map((d) => d.port),
+      [0, 0],
+    );
+    assert.equal(ephemeral.devices[0].credentials, 'kasa-default');
+    assert.equal(parseArgs(['--model', 'L530', '--help']), 'help');
+    assert.match(USAGE, /--model MODEL +L530, L510, L900, P100, P110, HS100/);
+  });
+
+  it('bad arguments are UsageErrors that say what is valid', () => {
+    const bad: [string[], RegExp][] = [
+      [[], /--model is required; valid models: L530/],
+      [
+        ['--model', 'L999'],
+        /unknown model "L999"; valid models: L530, L510, L900, P100, P110, HS100/,
+      ],
+      [['--model', 'L530', '--port', 'abc'], /--port must be a number from 0 to 65535/],
+      [['--model', 'L530', '--port', '70000'], /--port must be/],
+      [['--model', 'L530', '--port', '65535', '--model', 'P100'], /not enough ports/],
+      [['--model', 'L530', '--klap', '3'], /--klap must be 1 or 2/],
+      [
+        ['--model', 'L530', '--credentials', 'magic'],
+        /--credentials must be one of account, kasa-default, blank, alternating/,
+      ],
+      [['--model', 'L530', '--credentials', 'account'], /needs --username/],
+      [['--model'], /--model needs a value/],
+      [['--model', '--port', '1'], /--model needs a value/],
+      [['--model', 'L530', '--verbose'], /unknown argument "--verbose"/],
+    ];
+    for (const [args, message] of bad)
+      assert.throws(
+        () => parseArgs(args),
+        (e: unknown) => e instanceof UsageError && message.test(e.message),
+        args.join(' '),
+      );
+  });
+});
+
+describe('lamp-emulator process', () => {
+  it('prints one line per device, serves them, never prints the password, stops on SIGINT', async () => {
+    const child = run([
+      '--model',
+      'L530',
+      '--model',
+      'HS100',
+      '--username',
+      'me@example.com',
+      '--password',
+      'TopSecret9',
+    ]);
+    const lines = createInterface({ input: child.stdout! });
+    const seen: string[] = [];
+    let stderr = '';
+    child.stderr?.on('data', (d) => {
+      stderr += d;
+    });
+    for await (const line of lines) {
+      seen.push(line);
+      if (seen.length === 2) break;
+    }
+    assert.match(
+      seen[0],
+      /^L530 colour bulb listening on http:\/\/127\.0\.0\.1:\d+ \(KLAP v2, SMART, credentials: account\)$/,
+    );
+    assert.match(
+      seen[1],
+      /^HS100 Kasa plug listening on http:\/\/127\.0\.0\.1:\d+ \(KLAP v1, IOT, credentials: account\)$/,
+    );
+    for (const line of seen) {
+      const port = Number(/:(\d+) /.exec(line)?.[1]);
+      const lamp = await connect({
+        host: '127.0.0.1',
+        port,
+        username: 'me@example.com',
+        password: 'TopSecret9',
+      });
+      assert.equal((await lamp.setState(true)).on, true);
+      await lamp.close();
+    }
+    const exited = once(child, 'exit');
+    child.kill('SIGINT');
+    const [code] = await exited;
+    assert.equal(code, 0);
+    assert.equal(stderr, '');
+    assert.ok(!seen.join('\n').includes('TopSecret9'));
+  });
+
+  it('--help prints usage; a bad model exits 2 listing the valid ones', async () => {
+    const help = await output(run(['--help']));
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^Usage: lamp-emulator/);
+    const bad = await output(run(['--model', 'X1']));
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stdout, '');
+    assert.match(
+      bad.stderr,
+      /unknown model "X1"; valid models: L530, L510, L900, P100, P110, HS100/,
+    );
+  });
+
+  it('a port already in use is reported, exit code 1', async () => {
+    const first = run(['--model', 'P100']);
+    const [line] = (await once(createInterface({ input: first.stdout! }), 'line')) as string[];
+    const port = /:(\d+) /.exec(line)?.[1] ?? '';
+    const clash = await output(run(['--model', 'P100', '--port', port]));
+    assert.equal(clash.code, 1);
+    assert.match(clash.stderr, /cannot start: .*EADDRINUSE/);
+    const exited = once(first, 'exit');
+    first.kill('SIGTERM');
+    assert.deepEqual(await exited, [0, null]);
+  });
+});
