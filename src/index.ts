@@ -1,0 +1,12 @@
+/**
+ * The library API of @lamp-control/node-red, usable without Node-RED:
+ *
+ *   const lamp = await connect({ host, port, username, password });
+ *   await lamp.getState(); await lamp.setState({ on: true, brightness: 40 });
+ *   await lamp.request('get_device_info'); await lamp.close();
+ *
+ * Errors are LampError subclasses with a stable `code` and a message that says what to do.
+ */
+export { type ConnectOptions, connect, LampClient } from './device/client';
+export type { Capabilities, DeviceKind, Dialect, LampCommand, LampState } from './device/types';
+export * from './klap/errors';
