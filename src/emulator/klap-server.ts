@@ -44,6 +44,12 @@ export interface KlapServerOptions {
   sessionTimeoutSeconds?: number;
   /** Sessions kept at once; the least recently used is dropped beyond this. Default 16. */
   maxSessions?: number;
+  /**
+   * Tests only: chooses the remote seed for a given local seed (default: random). With a client
+   * whose local seed is fixed too, a test can replay a precomputed session, e.g. one whose
+   * initial seq sits right below 2^31-1, without brute force at run time.
+   */
+  remoteSeed?: (localSeed: Buffer) => Buffer;
 }
 
 /** Failures to inject. Mutable: tests flip fields between requests. */
@@ -114,6 +120,8 @@ export class KlapServer {
   counters: KlapServerCounters = { handshake1: 0, handshakes: 0, requests: 0 };
   /** Initial seq of the most recent session (diagnostics for sequence-limit tests). */
   lastInitialSeq: number | null = null;
+  /** seq of the most recent request that passed its signature check. */
+  lastSeq: number | null = null;
 
   private readonly options: KlapServerOptions;
   private readonly formula: SeedFormula;
@@ -324,16 +332,7 @@ export class KlapServer {
     const creds = this.currentCredentials();
     this.logins += 1;
     const auth = authHash(this.authKind, creds.username, creds.password);
-    const remoteSeed =
-      this.faults.seqNearLimit > 0
-        ? await searchRemoteSeed(
-            localSeed,
-            auth,
-            this.faults.seqNearLimit,
-            undefined,
-            () => !this.listening,
-          )
-        : randomBytes(16);
+    const remoteSeed = await this.chooseRemoteSeed(localSeed, auth);
     const cipher = new KlapCipher(localSeed, remoteSeed, auth);
     this.lastInitialSeq = cipher.initialSeq;
 
@@ -353,6 +352,14 @@ export class KlapServer {
     this.reply(res, 200, body, 'text/html', {
       'Set-Cookie': `TP_SESSIONID=${id};TIMEOUT=${this.timeoutSeconds}`,
     });
+  }
+
+  private async chooseRemoteSeed(localSeed: Buffer, auth: Buffer): Promise<Buffer> {
+    if (this.faults.seqNearLimit > 0) {
+      const window = this.faults.seqNearLimit;
+      return searchRemoteSeed(localSeed, auth, window, undefined, () => !this.listening);
+    }
+    return this.options.remoteSeed?.(localSeed) ?? randomBytes(16);
   }
 
   private handshake2(req: http.IncomingMessage, res: http.ServerResponse, proof: Buffer): void {
@@ -415,6 +422,7 @@ export class KlapServer {
     let plaintext: string;
     try {
       plaintext = session.cipher.decrypt(seq, body).toString('utf8');
+      this.lastSeq = seq;
     } catch (error) {
       if (error instanceof CipherError) {
         this.reply(res, 400);

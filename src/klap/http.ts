@@ -166,8 +166,8 @@ export interface SessionCookie {
 
 export const DEFAULT_SESSION_TIMEOUT_SECONDS = 86400;
 const MAX_SESSION_TIMEOUT_SECONDS = 7 * 86400;
-/** Cookie values that are safe to send back in a header (no separators, no control bytes). */
-const SESSION_ID_PATTERN = /^[\x21-\x2b\x2d-\x3a\x3c-\x7e]{1,256}$/;
+/** RFC 6265 cookie-octets: safe to send back verbatim (no quotes, separators or control bytes). */
+const SESSION_ID_PATTERN = /^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]{1,256}$/;
 
 /**
  * Reads TP_SESSIONID and TIMEOUT wherever they appear: one header "TP_SESSIONID=..;TIMEOUT=..",

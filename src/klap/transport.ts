@@ -40,6 +40,11 @@ export interface KlapTransportOptions {
   timeoutMs?: number;
   /** Monotonic milliseconds; injectable so tests can age a session without waiting. */
   clock?: () => number;
+  /**
+   * Tests only: supplies handshake1's 16-byte local seed, so a test can reproduce a session with a
+   * known initial seq (e.g. right below 2^31-1). Leave unset: the default is the CSPRNG.
+   */
+  localSeed?: () => Buffer;
 }
 
 /** How the last successful login matched; safe to show (no secrets). */
@@ -98,6 +103,7 @@ export class KlapTransport implements Transport {
   private readonly username: string | undefined;
   private readonly password: string | undefined;
   private readonly clock: () => number;
+  private readonly localSeedSource: () => Buffer;
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   private readonly queue = new SerialQueue();
   private readonly abort = new AbortController();
@@ -115,6 +121,7 @@ export class KlapTransport implements Transport {
     this.username = options.username;
     this.password = options.password;
     this.clock = options.clock ?? monotonicMs;
+    this.localSeedSource = options.localSeed ?? (() => randomBytes(16));
   }
 
   get stats(): KlapStats {
@@ -238,7 +245,7 @@ export class KlapTransport implements Transport {
   // ---- login ---------------------------------------------------------------------------------
 
   private async handshake(): Promise<Session> {
-    const localSeed = randomBytes(16);
+    const localSeed = this.localSeedSource();
     const first = await this.post('/app/handshake1', localSeed, 'handshake1');
     if (first.status === 403) throw new ThirdPartyCompatibilityError(this.address);
     if (first.status === 404) throw new NotKlapError(this.address);

@@ -1,15 +1,17 @@
 /** KlapTransport against the emulated device side (KlapServer) on 127.0.0.1: logins and sessions. */
 
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { KlapServer } from '../../src/emulator/klap-server';
-import { MAX_SEQ } from '../../src/klap/cipher';
+import { initialSeqFor, MAX_SEQ } from '../../src/klap/cipher';
 import {
   AuthenticationError,
   ClosedError,
   SessionExpiredError,
   UnreachableError,
 } from '../../src/klap/errors';
+import { authHash } from '../../src/klap/hashes';
 import type { KlapTransport } from '../../src/klap/transport';
 import {
   clientFor,
@@ -233,22 +235,42 @@ describe('session lifetime', () => {
   });
 
   it('re-handshakes when the next seq would pass 2^31-1, and keeps answering', async () => {
-    const server = await startServer();
-    server.faults.seqNearLimit = 2048;
-    const client = clientFor(server.port);
+    // A session replayed from fixed seeds whose initial seq sits 873 below the int32 limit
+    // (found offline by trying remote seeds, as the seqNearLimit fault does at run time).
+    const local = Buffer.from('000102030405060708090a0b0c0d0e0f', 'hex');
+    const nearLimitRemote = Buffer.from('18adbbd19deaf74830eabbaa7fb88eca', 'hex');
+    const initial = initialSeqFor(local, nearLimitRemote, authHash('sha', USER, PASS));
+    assert.equal(MAX_SEQ - initial, 873);
+
+    const server = await startServer({
+      remoteSeed: (seed) => (seed.equals(local) ? nearLimitRemote : randomBytes(16)),
+    });
+    let logins = 0;
+    const client = clientFor(server.port, {
+      localSeed: () => (logins++ === 0 ? local : randomBytes(16)),
+    });
     await withDevice(server, client, async () => {
-      assert.equal(await client.send('{"q":0}'), echo('{"q":0}'));
-      server.faults.seqNearLimit = 0;
-      const initial = server.lastInitialSeq as number;
-      const onFirstSession = MAX_SEQ - initial; // seqs initial+1 .. MAX_SEQ
-      assert.ok(onFirstSession <= 4096, `initial seq ${initial} is not near the limit`);
-      for (let sent = 1; sent < onFirstSession; sent += 1) {
-        await client.send('{"q":1}');
+      for (let n = 1; n <= 873; n += 1) {
+        assert.equal(await client.send(`{"q":${n}}`), echo(`{"q":${n}}`));
       }
-      assert.equal(client.stats.handshakes, 1, 'the first session used every seq up to the limit');
-      assert.equal(await client.send('{"q":2}'), echo('{"q":2}'));
-      assert.equal(client.stats.handshakes, 2, 'one new login past the limit');
-      assert.equal(await client.send('{"q":3}'), echo('{"q":3}'));
+      assert.equal(server.lastSeq, MAX_SEQ, 'the first session used every seq up to 2^31-1');
+      assert.equal(client.stats.handshakes, 1);
+      assert.equal(await client.send('{"q":"next"}'), echo('{"q":"next"}'));
+      assert.equal(client.stats.handshakes, 2, 'one new login instead of wrapping');
+      assert.equal(server.lastSeq, (server.lastInitialSeq as number) + 1);
+      assert.equal(await client.send('{"q":"after"}'), echo('{"q":"after"}'));
+    });
+  });
+
+  it('the seqNearLimit fault picks remote seeds that start the client near the limit', async () => {
+    const server = await startServer();
+    server.faults.seqNearLimit = 65536;
+    const client = clientFor(server.port, { timeoutMs: 30_000 });
+    await withDevice(server, client, async () => {
+      assert.equal(await client.send('{"n":1}'), echo('{"n":1}'));
+      const initial = server.lastInitialSeq as number;
+      assert.ok(MAX_SEQ - initial <= 65536, `initial seq ${initial} is not near the limit`);
+      assert.equal(server.lastSeq, initial + 1);
     });
   });
 });
