@@ -182,6 +182,10 @@ export class DeviceHub {
     return !this.polling && this.timer === undefined;
   }
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   get userCount(): number {
     return this.users.size;
   }

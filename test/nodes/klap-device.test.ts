@@ -1,0 +1,260 @@
+/**
+ * klap-device: ${ENV} substitution, back-off on refused logins, redeploy and close, the probe
+ * route for the editor's "Test connection" button.
+ */
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import type { NodeMessage } from 'node-red';
+import type { LampState } from '../../src/device/types';
+import { type EmulatedDevice, startEmulator } from '../../src/emulator';
+import type { DeviceHub } from '../../src/nodes/shared/device-hub';
+import {
+  allNodes,
+  baseFlow,
+  caughtError,
+  collect,
+  creds,
+  type FlowNode,
+  getNode,
+  helper,
+  klapDevice,
+  logged,
+  nextMessage,
+  PASS,
+  sleep,
+  statuses,
+  TAB,
+  USER,
+  until,
+} from './support';
+
+const control = (id = 'ctl'): FlowNode => ({
+  id,
+  type: 'lamp-control',
+  z: TAB,
+  name: '',
+  device: 'dev',
+  action: 'payload',
+  wires: [['out']],
+});
+const statusNode = (interval: number, id = 'st'): FlowNode => ({
+  id,
+  type: 'lamp-status',
+  z: TAB,
+  name: '',
+  device: 'dev',
+  interval,
+  output: 'state',
+  wires: [['sout']],
+});
+const helperNode = (id: string): FlowNode => ({ id, type: 'helper', z: TAB });
+
+let dev: EmulatedDevice | undefined;
+
+async function emulator() {
+  dev = await startEmulator({ model: 'L530', port: 0, username: USER, password: PASS });
+  return dev;
+}
+
+const hubOf = () => (getNode('dev') as unknown as { hub: DeviceHub }).hub;
+
+async function command(payload: unknown): Promise<LampState> {
+  const answer = nextMessage('out');
+  getNode('ctl').receive({ payload });
+  return (await answer).payload as LampState;
+}
+
+describe('klap-device', () => {
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
+  afterEach(async () => {
+    await helper.unload();
+    await dev?.close();
+    dev = undefined;
+  });
+
+  it('resolves ${ENV_VAR} in host and credentials (Node-RED substitutes them)', async () => {
+    const d = await emulator();
+    process.env.LAMP_TEST_HOST = d.host;
+    process.env.LAMP_TEST_USER = USER;
+    process.env.LAMP_TEST_PASS = PASS;
+    const flow = baseFlow(d, [control(), helperNode('out')], { host: '${LAMP_TEST_HOST}' });
+    await helper.load(allNodes, flow, {
+      dev: { username: '${LAMP_TEST_USER}', password: '${LAMP_TEST_PASS}' },
+    });
+    assert.equal((getNode('dev') as unknown as { host: string }).host, '127.0.0.1');
+    const state = await command(true);
+    assert.equal(state.on, true);
+    assert.equal(d.klap.counters.handshakes, 1);
+  });
+
+  it('backs off after a refused login instead of hammering the device; logs once', async () => {
+    const d = await emulator();
+    await helper.load(
+      allNodes,
+      baseFlow(d, [statusNode(0.05), helperNode('sout')]),
+      creds(USER, 'not-the-password'),
+    );
+    const warns = logged('dev', 'warn');
+    const sts = statuses('st');
+    await until(() => sts.some((s) => s.text === 'klap-device.status.authFailed'), 'auth failed');
+    assert.deepEqual(sts.at(-1), {
+      fill: 'red',
+      shape: 'ring',
+      text: 'klap-device.status.authFailed',
+    });
+    const logins = d.klap.counters.handshake1;
+    await sleep(300); // six poll periods
+    assert.equal(d.klap.counters.handshake1, logins, 'no new login attempts within the back-off');
+    assert.deepEqual(warns, ['klap-device.log.offline']);
+  });
+
+  it('shows 403 at login as Third-Party Compatibility disabled on every user', async () => {
+    const d = await emulator();
+    d.klap.faults.handshake1Status = 403;
+    await helper.load(
+      allNodes,
+      baseFlow(d, [control(), helperNode('out'), statusNode(0), helperNode('sout')]),
+      creds(),
+    );
+    const [a, b] = [statuses('ctl'), statuses('st')];
+    for (const seen of [a, b]) {
+      await until(() => seen.some((s) => s.text === 'klap-device.status.thirdParty'), '403 status');
+    }
+  });
+
+  it('a host missing from the config gives a clear error, never a crash', async () => {
+    const d = await emulator();
+    await helper.load(allNodes, baseFlow(d, [control(), helperNode('out')], { host: '' }), creds());
+    const caught = nextMessage('caught');
+    getNode('ctl').receive({ payload: true });
+    const err = caughtError(await caught);
+    assert.equal(err.code, 'NO_HOST');
+    assert.match(err.message, /klap-device\.errors\.noHost/);
+  });
+
+  it('redeploy closes the old session and its poller; the new config works', async () => {
+    const d = await emulator();
+    const flow = baseFlow(d, [statusNode(0.05), helperNode('sout'), control(), helperNode('out')]);
+    await helper.load(allNodes, flow, creds());
+    const first = hubOf();
+    await until(() => first.isOnline === true, 'connected');
+    // Full redeploy with a changed config node (restarted: close with removed=false).
+    const changed = flow.map((n) => (n.id === 'dev' ? { ...n, timeout: 2 } : n));
+    await helper.setFlows(changed, 'full', creds());
+    const second = hubOf();
+    assert.notEqual(second, first);
+    assert.equal(first.isClosed, true);
+    assert.equal(first.idle, true, 'old poller stopped');
+    assert.equal((await command(25)).brightness, 25);
+    assert.equal(second.pollIntervalMs, 50);
+
+    // Deleting the device and its users: close with removed=true.
+    const onlyTab = changed.filter((n) => !['dev', 'st', 'ctl'].includes(n.id));
+    await helper.setFlows(onlyTab, 'nodes', {});
+    assert.equal(second.isClosed, true);
+    assert.equal(second.idle, true);
+  });
+
+  it('close finishes quickly even with a request hanging on the device', async () => {
+    const d = await emulator();
+    await helper.load(
+      allNodes,
+      baseFlow(d, [statusNode(0), helperNode('sout')], { timeout: 30 }),
+      creds(),
+    );
+    const hub = hubOf();
+    await until(() => hub.isOnline === true && hub.idle, 'connected');
+    d.klap.faults.hang = true;
+    getNode('st').receive({}); // stays in flight: the device never answers
+    await sleep(50);
+    await helper.unload(); // close(removed=false) must not wait for the 30 s timeout
+    assert.equal(hub.isClosed, true);
+  });
+
+  it('the probe route tests a connection without leaking credentials', async () => {
+    const d = await emulator();
+    await helper.load(allNodes, baseFlow(d, [control(), helperNode('out')]), creds());
+    const post = (body: unknown) => helper.request().post('/lamp-control/probe').send(body);
+
+    const ok = await post({ host: d.host, port: d.port, username: USER, password: PASS });
+    assert.equal(ok.status, 200);
+    const body = ok.body as Record<string, unknown>;
+    assert.equal(body.ok, true);
+    assert.equal(body.model, 'L530');
+    assert.equal(body.alias, 'Living room lamp');
+    assert.equal(body.type, 'bulb');
+    assert.equal((body.capabilities as { color: boolean }).color, true);
+    assert.ok(!ok.text.includes(PASS));
+
+    const wrong = await post({ host: d.host, port: d.port, username: USER, password: 'nope-nope' });
+    assert.equal(wrong.status, 200);
+    assert.equal((wrong.body as { ok: boolean }).ok, false);
+    assert.equal((wrong.body as { code: string }).code, 'AUTH_FAILED');
+    assert.ok(!wrong.text.includes('nope-nope'));
+
+    // Unchanged password in the editor: Node-RED sends __PWRD__; use the deployed node's.
+    const placeholder = await post({
+      id: 'dev',
+      host: d.host,
+      port: String(d.port),
+      username: USER,
+      password: '__PWRD__',
+    });
+    assert.equal((placeholder.body as { ok: boolean }).ok, true);
+    assert.ok(!placeholder.text.includes(PASS));
+    const missing = await post({ id: 'dev', host: d.host, port: d.port, timeout: 2 });
+    assert.equal((missing.body as { ok: boolean }).ok, true);
+    // __PWRD__ without a deployed node has no password to fall back to.
+    const unknown = await post({ id: 'nope', host: d.host, port: d.port, password: '__PWRD__' });
+    assert.equal((unknown.body as { ok: boolean }).ok, false);
+
+    for (const bad of [{}, { host: '' }, { host: 5 }, { host: d.host, port: 70000 }, []]) {
+      const res = await post(bad);
+      assert.equal(res.status, 400, JSON.stringify(bad));
+      assert.equal((res.body as { ok: boolean }).ok, false);
+    }
+
+    await d.unplug();
+    const down = await post({
+      host: d.host,
+      port: d.port,
+      username: USER,
+      password: PASS,
+      timeout: 1,
+    });
+    assert.equal((down.body as { ok: boolean }).ok, false);
+    assert.ok(['UNREACHABLE', 'TIMEOUT'].includes((down.body as { code: string }).code));
+  });
+
+  it('registers the probe route once per admin app', () => {
+    const posts: string[] = [];
+    const fakeRed = {
+      _: (key: string) => key,
+      nodes: { registerType: () => undefined },
+      auth: { needsPermission: () => () => undefined },
+      httpAdmin: { post: (path: string) => posts.push(path) },
+    };
+    klapDevice(fakeRed);
+    klapDevice(fakeRed);
+    assert.deepEqual(posts, ['/lamp-control/probe']);
+  });
+
+  it('status fan-out reaches action and status nodes of the device', async () => {
+    const d = await emulator();
+    await helper.load(
+      allNodes,
+      baseFlow(d, [control(), helperNode('out'), statusNode(0), helperNode('sout')]),
+      creds(),
+    );
+    const sout = collect('sout');
+    const [a, b] = [statuses('ctl'), statuses('st')];
+    await until(() => sout.length === 1, 'first state');
+    await command(false);
+    for (const seen of [a, b]) {
+      await until(() => seen.at(-1)?.text === 'klap-device.status.off', 'off on every node');
+    }
+    const msg = sout.at(-1) as NodeMessage;
+    assert.equal((msg.payload as LampState).on, false);
+  });
+});
