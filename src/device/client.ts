@@ -50,7 +50,7 @@ export class LampClient {
 
   /** The state from the last successful exchange with the device; undefined before the first. */
   get lastState(): LampState | undefined {
-    return this.state;
+    return this.state ? { ...this.state } : undefined;
   }
 
   /** 'smart' or 'iot' once known. */

@@ -224,12 +224,7 @@ export function checkCommand(
   model: string,
 ): LampCommand {
   const device = `this ${model || 'device'}`;
-  if (command.brightness !== undefined && !capabilities.brightness) {
-    throw new UnsupportedFeatureError(
-      'brightness',
-      `${device} has no brightness; it only switches on and off`,
-    );
-  }
+  // Colour first: "#rrggbb" also carries a brightness, but the colour is what was asked for.
   if ((command.hue !== undefined || command.saturation !== undefined) && !capabilities.color) {
     const alternative = capabilities.colorTemp
       ? 'use colorTemp and brightness'
@@ -239,6 +234,12 @@ export function checkCommand(
     throw new UnsupportedFeatureError(
       'color',
       `${device} has no colour (color/hue/saturation); ${alternative}`,
+    );
+  }
+  if (command.brightness !== undefined && !capabilities.brightness) {
+    throw new UnsupportedFeatureError(
+      'brightness',
+      `${device} has no brightness; it only switches on and off`,
     );
   }
   if (command.colorTemp !== undefined) {

@@ -302,8 +302,8 @@ describe('payload grammar: refusals name the property and the allowed values', (
     refused(
       () => validateCommand('#ff0000', P100, 'P100'),
       UnsupportedFeatureError,
-      'brightness',
-      /no brightness/,
+      'color',
+      /this P100 has no colour \(color\/hue\/saturation\); it only switches on and off/,
     );
     refused(
       () => validateCommand({ hue: 10 }, P100, 'P100'),
