@@ -105,11 +105,11 @@ test('the tarball holds runtime, editor files, catalogs, icons and examples', ()
 
 test('Node-RED loads all three node types from the installed tarball', async () => {
   const sets = await getJson<
-    { id: string; module: string; types: string[]; loaded: boolean; err?: string }[]
+    { id: string; module: string; types: string[]; enabled: boolean; err?: string }[]
   >(`${red.url}/nodes`);
   const ours = sets.filter((s) => s.module === MODULE);
   assert.deepEqual(ours.flatMap((s) => s.types).sort(), [...TYPES].sort(), red.output());
-  for (const set of ours) assert.ok(set.loaded && !set.err, `${set.id} loaded: ${set.err ?? ''}`);
+  for (const set of ours) assert.ok(set.enabled && !set.err, `${set.id} loaded: ${set.err ?? ''}`);
 });
 
 test('editor definitions, templates and help are served (English and German)', async () => {
@@ -154,11 +154,14 @@ test('icons are served', async () => {
 });
 
 test('examples are listed under Import › Examples', async () => {
-  const list = await getJson<{ f?: string[] }>(`${red.url}/library/examples/flows/${MODULE}`);
+  const list = await getJson<{ fn: string }[]>(`${red.url}/library/examples/flows/${MODULE}`);
   const shipped = fs
     .readdirSync(path.join(repoRoot, 'examples'))
     .filter((f) => f.endsWith('.json'));
-  assert.deepEqual([...(list.f ?? [])].sort(), shipped.map((f) => f.replace(/\.json$/, '')).sort());
+  assert.deepEqual(
+    list.map((e) => e.fn).sort(),
+    shipped.map((f) => f.replace(/\.json$/, '')).sort(),
+  );
 });
 
 test('a deployed flow drives an emulated lamp', async () => {

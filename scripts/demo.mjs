@@ -1,0 +1,175 @@
+#!/usr/bin/env node
+// `npm start`: four emulated devices on 127.0.0.1 and Node-RED 4 on http://127.0.0.1:1880 with
+// this package and a ready flow (scripts/demo-flow.json) wired to them. Ctrl-C stops everything.
+//
+//   node scripts/demo.mjs            build, start, keep your edits to the demo flow
+//   node scripts/demo.mjs --reset    also put the original demo flow back
+//
+// Node-RED's user dir is .tmp/demo (git-ignored); the package is linked into it.
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const userDir = path.join(root, '.tmp', 'demo');
+const HOST = '127.0.0.1';
+const PORT = 1880;
+// Demo-only credentials: the emulators accept exactly these, the demo flow uses them.
+const USERNAME = 'demo@example.com';
+const PASSWORD = 'demo-password';
+const DEVICES = [
+  { id: 'demo-dev-l530', model: 'L530', port: 8080, alias: 'Colour bulb' },
+  { id: 'demo-dev-l510', model: 'L510', port: 8081, alias: 'White bulb' },
+  { id: 'demo-dev-l900', model: 'L900', port: 8082, alias: 'Light strip' },
+  { id: 'demo-dev-p100', model: 'P100', port: 8083, alias: 'Plug' },
+];
+
+/** Set once something is running, so a failure part-way still cleans up. */
+let shutdown = async (code) => process.exit(code);
+
+function portFree(port) {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, HOST, () => server.close(() => resolve(true)));
+  });
+}
+
+async function main() {
+  const reset = process.argv.includes('--reset');
+  for (const port of [PORT, ...DEVICES.map((d) => d.port)]) {
+    if (!(await portFree(port))) {
+      throw new Error(`port ${HOST}:${port} is in use (another demo still running?)`);
+    }
+  }
+
+  console.log('Building …');
+  execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+
+  // Node-RED user dir with this package linked in and demo settings.
+  const link = path.join(userDir, 'node_modules', '@lamp-control', 'node-red');
+  fs.mkdirSync(path.dirname(link), { recursive: true });
+  fs.rmSync(link, { recursive: true, force: true });
+  fs.symlinkSync(root, link, 'dir');
+  const settings = {
+    uiHost: HOST,
+    uiPort: PORT,
+    flowFile: 'flows.json',
+    credentialSecret: 'lamp-control-demo',
+    telemetry: { enabled: false },
+    diagnostics: { enabled: false },
+    editorTheme: { tours: false, projects: { enabled: false } },
+    logging: { console: { level: 'info', metrics: false, audit: false } },
+  };
+  fs.writeFileSync(
+    path.join(userDir, 'settings.js'),
+    `// Written by scripts/demo.mjs\nmodule.exports = ${JSON.stringify(settings, null, 2)};\n`,
+  );
+  const flowFile = path.join(userDir, 'flows.json');
+  const installFlow = reset || !fs.existsSync(flowFile);
+  if (installFlow) {
+    fs.rmSync(flowFile, { force: true });
+    fs.rmSync(path.join(userDir, 'flows_cred.json'), { force: true });
+  }
+
+  // The emulated devices.
+  const { startEmulator } = require(path.join(root, 'dist', 'emulator', 'index.js'));
+  const emulators = [];
+  for (const d of DEVICES) {
+    const emulator = await startEmulator({
+      model: d.model,
+      host: HOST,
+      port: d.port,
+      alias: d.alias,
+      username: USERNAME,
+      password: PASSWORD,
+    });
+    emulators.push(emulator);
+    console.log(`  emulated ${d.model} "${d.alias}" on ${HOST}:${emulator.port}`);
+  }
+
+  // Node-RED.
+  const red = spawn(
+    process.execPath,
+    [
+      require.resolve('node-red/red.js'),
+      '--userDir',
+      userDir,
+      '--settings',
+      path.join(userDir, 'settings.js'),
+    ],
+    { cwd: userDir, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  let stopping = false;
+  const stop = async (code = 0) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping …');
+    if (red.exitCode === null) {
+      red.kill('SIGINT');
+      await new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          red.kill('SIGKILL');
+          resolve();
+        }, 10_000);
+        red.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    await Promise.all(emulators.map((e) => Promise.resolve(e.close()).catch(() => undefined)));
+    process.exit(code);
+  };
+  shutdown = stop;
+  process.on('SIGINT', () => stop(0));
+  process.on('SIGTERM', () => stop(0));
+  red.once('exit', (code) => {
+    if (!stopping) {
+      console.error(`Node-RED exited (code ${code}).`);
+      stop(1);
+    }
+  });
+
+  const url = `http://${HOST}:${PORT}`;
+  for (let tries = 0; ; tries++) {
+    try {
+      if ((await fetch(`${url}/settings`)).ok) break;
+    } catch {
+      // not up yet
+    }
+    if (tries > 300) throw new Error('Node-RED did not start within 60 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+
+  if (installFlow) {
+    // Deploy through the admin API so Node-RED encrypts the demo credentials itself.
+    const flow = JSON.parse(fs.readFileSync(path.join(root, 'scripts', 'demo-flow.json'), 'utf8'));
+    for (const node of flow) {
+      if (node.type === 'klap-device')
+        node.credentials = { username: USERNAME, password: PASSWORD };
+    }
+    const res = await fetch(`${url}/flows`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+      body: JSON.stringify(flow),
+    });
+    if (!res.ok)
+      throw new Error(`deploying the demo flow failed: ${res.status} ${await res.text()}`);
+  }
+
+  console.log(`
+  Node-RED with lamp-control: ${url}
+  Open it, click an inject button on the "Lamp demo" tab and watch the debug sidebar.
+  Ctrl-C stops Node-RED and the emulated lamps.${installFlow ? '' : '\n  (kept your demo flow; `npm start -- --reset` restores the original)'}
+`);
+}
+
+main().catch((err) => {
+  console.error(`demo: ${err.message}`);
+  shutdown(1);
+});
