@@ -47,6 +47,8 @@ const statusNode = (interval: number, id = 'st'): FlowNode => ({
   output: 'state',
   wires: [['sout']],
 });
+/** "${NAME}", the way a user types an environment variable into a node property. */
+const envRef = (name: string) => `\${${name}}`;
 const helperNode = (id: string): FlowNode => ({ id, type: 'helper', z: TAB });
 
 let dev: EmulatedDevice | undefined;
@@ -73,14 +75,14 @@ describe('klap-device', () => {
     dev = undefined;
   });
 
-  it('resolves ${ENV_VAR} in host and credentials (Node-RED substitutes them)', async () => {
+  it('resolves environment variables written as $ {VAR} in host and credentials', async () => {
     const d = await emulator();
     process.env.LAMP_TEST_HOST = d.host;
     process.env.LAMP_TEST_USER = USER;
     process.env.LAMP_TEST_PASS = PASS;
-    const flow = baseFlow(d, [control(), helperNode('out')], { host: '${LAMP_TEST_HOST}' });
+    const flow = baseFlow(d, [control(), helperNode('out')], { host: envRef('LAMP_TEST_HOST') });
     await helper.load(allNodes, flow, {
-      dev: { username: '${LAMP_TEST_USER}', password: '${LAMP_TEST_PASS}' },
+      dev: { username: envRef('LAMP_TEST_USER'), password: envRef('LAMP_TEST_PASS') },
     });
     assert.equal((getNode('dev') as unknown as { host: string }).host, '127.0.0.1');
     const state = await command(true);

@@ -144,6 +144,8 @@ export class DeviceHub {
   private timerDue = 0;
   private polling = false;
   private closed = false;
+  /** Clients being closed after the last user left; close() waits for them too. */
+  private readonly retiring = new Set<Promise<void>>();
 
   constructor(options: HubOptions) {
     this.options = options;
@@ -223,7 +225,11 @@ export class DeviceHub {
       this.firstReadArmed = false;
       const client = this.client;
       this.client = undefined;
-      if (client) client.close().catch(() => undefined);
+      if (client) {
+        const closing = client.close().catch(() => undefined);
+        this.retiring.add(closing);
+        void closing.then(() => this.retiring.delete(closing));
+      }
     } else {
       this.reschedule();
     }
@@ -307,10 +313,12 @@ export class DeviceHub {
     this.users.clear();
     const client = this.client;
     this.client = undefined;
-    if (!client) return;
+    const closing = [...this.retiring];
+    if (client) closing.push(client.close().catch(() => undefined));
+    if (closing.length === 0) return;
     let guard: NodeJS.Timeout | undefined;
     await Promise.race([
-      client.close().catch(() => undefined),
+      Promise.all(closing),
       new Promise<void>((resolve) => {
         guard = setTimeout(resolve, limitMs);
         guard.unref();
