@@ -109,6 +109,37 @@ describe('end to end over KLAP on 127.0.0.1', () => {
     await lamp.close();
   });
 
+  it('HS100 on KLAP v2 and with the Kasa default credentials still connects', async () => {
+    const v2 = await startEmulator({ model: 'HS100', klap: 2, username: USER, password: PASS });
+    const kasa = await startEmulator({ model: 'HS100', credentials: 'kasa-default', alias: 'Fan' });
+    running.push(v2, kasa);
+    for (const device of [v2, kasa]) {
+      const lamp = await connect({
+        host: device.host,
+        port: device.port,
+        username: USER,
+        password: PASS,
+      });
+      assert.equal((await lamp.setState('toggle')).on, true);
+      await lamp.close();
+    }
+    assert.equal(kasa.info.alias, 'Fan');
+  });
+
+  it('device-level faults reach the caller as DeviceError and change nothing', async () => {
+    const { device, lamp } = await emulate('P110');
+    const faults = device.deviceFaults as EmulatedSmartDevice['faults'];
+    faults.errorCodes.push(-1301);
+    await assert.rejects(
+      lamp.setState(true),
+      (e: unknown) =>
+        e instanceof LampError && e.code === 'DEVICE_ERROR' && /rate limited/.test(e.message),
+    );
+    assert.equal(device.info.device_on, false);
+    assert.equal((await lamp.setState(true)).on, true);
+    await lamp.close();
+  });
+
   it('survives a session the device forgot (9999) and batches it refuses (-1003)', async () => {
     const { device, lamp } = await emulate('L530');
     const handshakes = device.klap.counters.handshakes;
