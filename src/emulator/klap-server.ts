@@ -74,6 +74,8 @@ export interface KlapFaults {
   invalidateAfterEachRequest: boolean;
   /** When > 0, pick remote seeds so the client's initial seq is within this of 2^31-1. */
   seqNearLimit: number;
+  /** Close the TCP connection after every answer, as P100 plugs do (notes §1.13, §7 #8). */
+  closeConnections: boolean;
 }
 
 export function defaultFaults(): KlapFaults {
@@ -88,6 +90,7 @@ export function defaultFaults(): KlapFaults {
     expireSessions: 0,
     invalidateAfterEachRequest: false,
     seqNearLimit: 0,
+    closeConnections: false,
   };
 }
 
@@ -98,6 +101,8 @@ export interface KlapServerCounters {
   handshakes: number;
   /** /app/request requests received. */
   requests: number;
+  /** TCP connections accepted. */
+  connections: number;
 }
 
 interface ServerSession {
@@ -117,7 +122,7 @@ const SESSION_COOKIE = /(?:^|;)\s*TP_SESSIONID=([0-9A-F]{32})\s*(?:;|$)/;
 
 export class KlapServer {
   faults: KlapFaults = defaultFaults();
-  counters: KlapServerCounters = { handshake1: 0, handshakes: 0, requests: 0 };
+  counters: KlapServerCounters = { handshake1: 0, handshakes: 0, requests: 0, connections: 0 };
   /** Initial seq of the most recent session (diagnostics for sequence-limit tests). */
   lastInitialSeq: number | null = null;
   /** seq of the most recent request that passed its signature check. */
@@ -165,6 +170,7 @@ export class KlapServer {
     const server = http.createServer((req, res) => this.onRequest(req, res));
     server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
+      this.counters.connections += 1;
       socket.on('close', () => this.sockets.delete(socket));
     });
     // Client sockets that vanish mid-request must not crash the emulator.
@@ -286,6 +292,7 @@ export class KlapServer {
       Server: 'SHIP 2.0',
       'Content-Type': contentType,
       'Content-Length': String(payload.length),
+      ...(this.faults.closeConnections ? { Connection: 'close' } : {}),
       ...extra,
     });
     res.end(payload);

@@ -18,6 +18,7 @@ import {
   describeAddress,
   HandshakeError,
   IntegrityError,
+  InvalidCommandError,
   LampError,
   MalformedResponseError,
   NotKlapError,
@@ -69,6 +70,7 @@ interface Session {
 }
 
 export const DEFAULT_TIMEOUT_MS = 5000;
+const MAX_TIMEOUT_MS = 10 * 60 * 1000;
 /** python-kasa renews 20 minutes before TIMEOUT because device clocks drift (notes §1.12). */
 const MAX_RENEW_MARGIN_SECONDS = 1200;
 const HANDSHAKE1_REPLY_BYTES = 48;
@@ -111,13 +113,26 @@ export class KlapTransport implements Transport {
   private closed = false;
   private counts = { handshakes: 0, requests: 0 };
   private login: KlapLoginInfo | null = null;
+  /** Number of sends accepted so far; each send's ticket is its position. */
+  private tickets = 0;
+  /**
+   * The last login failure and the newest ticket issued when it happened. Callers that were
+   * already waiting share that failure instead of each trying to log in again: 30 callers on a
+   * device with wrong credentials (or one that stopped answering) cost one attempt, not 30
+   * (notes §7 #1: do not hammer a device that refuses logins). Later sends try afresh.
+   */
+  private loginFailure: { error: LampError; horizon: number } | null = null;
 
   constructor(options: KlapTransportOptions) {
     this.host = options.host;
     this.port = options.port ?? 80;
     this.address = describeAddress(this.host, this.port);
     const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.timeoutMs = Number.isFinite(timeout) && timeout > 0 ? timeout : DEFAULT_TIMEOUT_MS;
+    // Capped because timers beyond 2^31-1 ms silently fire after 1 ms.
+    this.timeoutMs =
+      Number.isFinite(timeout) && timeout > 0
+        ? Math.min(timeout, MAX_TIMEOUT_MS)
+        : DEFAULT_TIMEOUT_MS;
     this.username = options.username;
     this.password = options.password;
     this.clock = options.clock ?? monotonicMs;
@@ -139,7 +154,14 @@ export class KlapTransport implements Transport {
 
   send(plaintext: string, options: SendOptions = {}): Promise<string> {
     if (this.closed) return Promise.reject(new ClosedError(this.address));
-    return this.queue.run(() => this.exchange(plaintext, options));
+    if (typeof plaintext !== 'string') {
+      return Promise.reject(
+        new InvalidCommandError('plaintext', 'A KLAP request must be a JSON string.'),
+      );
+    }
+    this.tickets += 1;
+    const ticket = this.tickets;
+    return this.queue.run(() => this.exchange(plaintext, options ?? {}, ticket));
   }
 
   close(): Promise<void> {
@@ -162,13 +184,19 @@ export class KlapTransport implements Transport {
 
   // ---- one queued job ------------------------------------------------------------------------
 
-  private async exchange(plaintext: string, options: SendOptions): Promise<string> {
+  private async exchange(plaintext: string, options: SendOptions, ticket: number): Promise<string> {
     let resetRetried = false;
     let sessionRetried = false;
     for (;;) {
       this.assertOpen();
+      let loggingIn = false;
       try {
-        const session = await this.liveSession();
+        let session = this.usableSession();
+        if (!session) {
+          loggingIn = true;
+          session = await this.freshSession(ticket);
+          loggingIn = false;
+        }
         const reply = await this.request(session, plaintext);
         if (!this.isSessionDead(options, reply)) return reply;
         // The device answered inside the payload that our session is gone (SMART 9999 etc.).
@@ -199,7 +227,10 @@ export class KlapTransport implements Transport {
         }
         // Anything else may leave the device and us out of step: start clean next time.
         this.session = null;
-        throw this.closed ? new ClosedError(this.address) : toLampError(error, this.address);
+        if (this.closed) throw new ClosedError(this.address);
+        const failure = toLampError(error, this.address);
+        if (loggingIn) this.loginFailure = { error: failure, horizon: this.tickets };
+        throw failure;
       }
     }
   }
@@ -218,11 +249,19 @@ export class KlapTransport implements Transport {
     if (this.closed) throw new ClosedError(this.address);
   }
 
-  private async liveSession(): Promise<Session> {
+  /** The current session if it may still be used: not past its renewal time, seqs left. */
+  private usableSession(): Session | null {
     const current = this.session;
     if (current && !current.cipher.exhausted && this.clock() < current.renewAt) return current;
     this.session = null;
+    return null;
+  }
+
+  private async freshSession(ticket: number): Promise<Session> {
+    const failure = this.loginFailure;
+    if (failure && ticket <= failure.horizon) throw failure.error;
     const fresh = await this.handshake();
+    this.loginFailure = null;
     this.session = fresh;
     return fresh;
   }

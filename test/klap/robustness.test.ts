@@ -1,0 +1,144 @@
+/** Hardening: shared login failures, connection-closing devices, bad input, odd options. */
+
+import assert from 'node:assert/strict';
+import * as http from 'node:http';
+import { describe, it } from 'node:test';
+import {
+  AuthenticationError,
+  ClosedError,
+  InvalidCommandError,
+  TimeoutError,
+  UnreachableError,
+} from '../../src/klap/errors';
+import { postBinary } from '../../src/klap/http';
+import { KlapTransport } from '../../src/klap/transport';
+import { clientFor, echo, HOST, rejectsWith, startServer } from './helpers';
+
+describe('login failures are shared by the callers already waiting', () => {
+  it('10 callers with wrong credentials cost one handshake attempt', async () => {
+    const server = await startServer();
+    const client = clientFor(server.port, { password: 'wrong' });
+    try {
+      const calls = Array.from({ length: 10 }, () => client.send('{}'));
+      for (const call of calls) await rejectsWith(call, AuthenticationError, 'AUTH_FAILED');
+      assert.equal(server.counters.handshake1, 1);
+      // A later send tries again (the user may have fixed the device meanwhile).
+      await rejectsWith(client.send('{}'), AuthenticationError, 'AUTH_FAILED');
+      assert.equal(server.counters.handshake1, 2);
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+
+  it('callers queued behind a login timeout fail at once instead of each waiting', async () => {
+    const server = await startServer();
+    server.faults.hang = true;
+    const client = clientFor(server.port, { timeoutMs: 150 });
+    try {
+      const calls = Array.from({ length: 5 }, () => client.send('{}'));
+      for (const call of calls) await rejectsWith(call, TimeoutError, 'TIMEOUT');
+      assert.equal(server.counters.handshake1, 1);
+      server.faults.hang = false;
+      assert.equal(await client.send('{"ok":1}'), echo('{"ok":1}'));
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+});
+
+describe('devices that close the connection after every answer', () => {
+  it('keeps one session over fresh connections without spurious errors', async () => {
+    const server = await startServer();
+    server.faults.closeConnections = true;
+    const client = clientFor(server.port);
+    try {
+      for (let i = 0; i < 12; i += 1) {
+        assert.equal(await client.send(`{"c":${i}}`), echo(`{"c":${i}}`));
+      }
+      const parallel = Array.from({ length: 8 }, (_, i) => `{"p":${i}}`);
+      assert.deepEqual(await Promise.all(parallel.map((r) => client.send(r))), parallel.map(echo));
+      assert.equal(client.stats.handshakes, 1);
+      assert.equal(server.counters.connections, 22, 'one connection per exchange');
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+});
+
+describe('input and options', () => {
+  it('refuses a non-string request before sending anything', async () => {
+    const server = await startServer();
+    const client = clientFor(server.port);
+    try {
+      await rejectsWith(
+        client.send(42 as unknown as string),
+        InvalidCommandError,
+        'INVALID_COMMAND',
+      );
+      assert.equal(server.counters.handshake1, 0);
+      // A null options object is tolerated like an absent one.
+      assert.equal(await client.send('{}', null as never), echo('{}'));
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+
+  it('an impossible port is reported as unreachable, not thrown', async () => {
+    const client = new KlapTransport({ host: HOST, port: 70000 });
+    try {
+      await rejectsWith(client.send('{}'), UnreachableError, 'UNREACHABLE');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('bad timeouts fall back to the default, huge ones are capped', async () => {
+    assert.equal(new KlapTransport({ host: HOST, timeoutMs: 0 }).timeoutMs, 5000);
+    assert.equal(new KlapTransport({ host: HOST, timeoutMs: Number.NaN }).timeoutMs, 5000);
+    assert.equal(new KlapTransport({ host: HOST, timeoutMs: 1e12 }).timeoutMs, 600_000);
+    assert.equal(new KlapTransport({ host: HOST, timeoutMs: 1234 }).timeoutMs, 1234);
+  });
+
+  it('resetSession() makes the next send log in again', async () => {
+    const server = await startServer();
+    const client = clientFor(server.port);
+    try {
+      await client.send('{}');
+      client.resetSession();
+      assert.equal(await client.send('{"r":1}'), echo('{"r":1}'));
+      assert.equal(client.stats.handshakes, 2);
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+
+  it('postBinary refuses to start once aborted', async () => {
+    const agent = new http.Agent();
+    const abort = new AbortController();
+    abort.abort();
+    try {
+      await rejectsWith(
+        postBinary({
+          agent,
+          host: HOST,
+          port: 9,
+          path: '/app/handshake1',
+          body: Buffer.alloc(16),
+          timeoutMs: 1000,
+          step: 'handshake1',
+          address: HOST,
+          signal: abort.signal,
+        }),
+        ClosedError,
+        'CLOSED',
+      );
+    } finally {
+      agent.destroy();
+    }
+  });
+});
