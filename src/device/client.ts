@@ -4,7 +4,7 @@
  * anything is sent. Operations run one at a time (a client-level queue) so that a "toggle"
  * (read, then write) is never interleaved with another command from the same client.
  */
-import { ClosedError, describeAddress } from '../klap/errors';
+import { ClosedError, describeAddress, InvalidCommandError } from '../klap/errors';
 import { KlapTransport } from '../klap/transport';
 import type { Transport } from '../klap/transport-types';
 import { checkCommand, parseCommand } from './command';
@@ -137,6 +137,15 @@ export class LampClient {
    * (`system.get_sysinfo`), the method's result without its err_code.
    */
   request(method: string, params?: unknown): Promise<unknown> {
+    // Raw requests come from flows (msg.request), so the name is checked like any payload.
+    if (typeof method !== 'string' || method.trim() === '') {
+      return Promise.reject(
+        new InvalidCommandError(
+          'method',
+          `method must be a device method name, e.g. "get_device_info" (got ${JSON.stringify(method) ?? 'undefined'})`,
+        ),
+      );
+    }
     return this.serial(async () => {
       const { driver } = await this.ensureDriver();
       return driver.request(method, params);

@@ -231,6 +231,13 @@ describe('LampClient over SMART (in memory)', () => {
       {},
     );
     assert.equal((await r.client.getState()).alias, 'Den');
+    const sent = r.transport.sent.length;
+    await assert.rejects(
+      r.client.request(undefined as unknown as string),
+      /method must be a device method name.*got undefined/,
+    );
+    await assert.rejects(r.client.request(' '), InvalidCommandError);
+    assert.equal(r.transport.sent.length, sent);
     await assert.rejects(
       r.client.request('no_such_method'),
       /method not supported by this device \(error -1002\)/,
