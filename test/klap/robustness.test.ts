@@ -1,18 +1,20 @@
 /** Hardening: shared login failures, connection-closing devices, bad input, odd options. */
 
 import assert from 'node:assert/strict';
+import { randomBytes, randomInt } from 'node:crypto';
 import * as http from 'node:http';
 import { describe, it } from 'node:test';
 import {
   AuthenticationError,
   ClosedError,
   InvalidCommandError,
+  LampError,
   TimeoutError,
   UnreachableError,
 } from '../../src/klap/errors';
 import { postBinary } from '../../src/klap/http';
 import { KlapTransport } from '../../src/klap/transport';
-import { clientFor, echo, HOST, rejectsWith, startServer } from './helpers';
+import { clientFor, echo, HOST, rejectsWith, ScriptedDevice, startServer } from './helpers';
 
 describe('login failures are shared by the callers already waiting', () => {
   it('10 callers with wrong credentials cost one handshake attempt', async () => {
@@ -139,6 +141,45 @@ describe('input and options', () => {
       );
     } finally {
       agent.destroy();
+    }
+  });
+});
+
+describe('arbitrary replies never escape as anything but a LampError', () => {
+  it('random handshake1 bodies and cookies, random request bodies', async () => {
+    const device = await new ScriptedDevice().start();
+    const client = clientFor(device.port, { timeoutMs: 2000 });
+    const cookies = [
+      'TP_SESSIONID=ABC;TIMEOUT=x',
+      ';;;=;',
+      'TIMEOUT=5',
+      'TP_SESSIONID=\u00ff\u00fe',
+      'tp_sessionid=1',
+    ];
+    try {
+      for (let round = 0; round < 30; round += 1) {
+        const handshakeRound = round < 10;
+        device.onHandshake1 = handshakeRound
+          ? () => ({
+              status: 200,
+              headers: { 'Set-Cookie': cookies[round % cookies.length] as string },
+              body: randomBytes(randomInt(0, 80)),
+            })
+          : undefined;
+        device.onRequest = () => ({ status: 200, body: randomBytes(randomInt(0, 120)) });
+        const outcome = await client.send('{}').then(
+          () => null,
+          (error: unknown) => error,
+        );
+        assert.ok(outcome instanceof LampError, `round ${round}: ${String(outcome)}`);
+        assert.ok(
+          ['MALFORMED', 'INTEGRITY', 'AUTH_FAILED'].includes(outcome.code),
+          `round ${round}: ${outcome.code}`,
+        );
+      }
+    } finally {
+      await client.close();
+      await device.close();
     }
   });
 });
