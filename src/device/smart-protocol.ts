@@ -176,27 +176,36 @@ export class SmartProtocol {
   ): Promise<SmartOutcome[]> {
     const requeryMissing = options.requeryMissing ?? true;
     const outcomes: SmartOutcome[] = [];
+    // The first failure so far; without re-query, nothing after it is sent (as a device would).
+    let firstError: DeviceError | undefined;
+    const skipped = (request: SmartRequest, error: DeviceError): SmartOutcome => ({
+      method: request.method,
+      ok: false,
+      error,
+    });
+    const record = (outcome: SmartOutcome) => {
+      if (!outcome.ok) firstError ??= outcome.error;
+      outcomes.push(outcome);
+    };
     let index = 0;
     while (index < requests.length) {
+      if (!requeryMissing && firstError) {
+        for (const request of requests.slice(index)) outcomes.push(skipped(request, firstError));
+        break;
+      }
       const chunk = requests.slice(index, index + this.batchSize);
       if (chunk.length === 1) {
-        outcomes.push(await this.single(chunk[0]));
+        record(await this.single(chunk[0]));
         index += 1;
         continue;
       }
       const batch = await this.batch(chunk);
       if (batch === null) continue; // batching just got switched off: redo this chunk singly
-      let firstError: DeviceError | undefined;
       for (let i = 0; i < chunk.length; i++) {
         const outcome = batch[i];
-        if (outcome) {
-          if (!outcome.ok) firstError ??= outcome.error;
-          outcomes.push(outcome);
-        } else if (requeryMissing || !firstError) {
-          outcomes.push(await this.single(chunk[i]));
-        } else {
-          outcomes.push({ method: chunk[i].method, ok: false, error: firstError });
-        }
+        if (outcome) record(outcome);
+        else if (!requeryMissing && firstError) outcomes.push(skipped(chunk[i], firstError));
+        else record(await this.single(chunk[i]));
       }
       index += chunk.length;
     }

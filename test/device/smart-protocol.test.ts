@@ -173,6 +173,24 @@ describe('multipleRequest batching', () => {
     assert.equal(transport.sent.length, 1);
   });
 
+  it('without re-query, single mode also stops at the first failure', async () => {
+    const { transport, protocol } = setup();
+    protocol.batchSize = 1;
+    const outcomes = await protocol.callAll(
+      [
+        { method: 'set_device_info', params: { brightness: 0 } },
+        { method: 'set_dynamic_light_effect_rule_enable', params: { enable: false } },
+        { method: 'get_device_info' },
+      ],
+      { requeryMissing: false },
+    );
+    assert.deepEqual(
+      outcomes.map((o) => (o.ok ? 'ok' : o.error.deviceCode)),
+      [-1008, -1008, -1008],
+    );
+    assert.equal(transport.sent.length, 1);
+  });
+
   it('falls back to single requests for good on -1003', async () => {
     const { transport, protocol, device } = setup();
     device.faults.refuseBatches = true;
