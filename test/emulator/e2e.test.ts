@@ -54,7 +54,10 @@ describe('end to end over KLAP on 127.0.0.1', () => {
     assert.equal(device.info.dynamic_light_effect_id, 'L1');
     const raw = (await lamp.request('get_device_info')) as { model: string };
     assert.equal(raw.model, 'L530');
+    const requests = device.klap.counters.requests;
     await assert.rejects(lamp.setState({ colorTemp: 9000 }), /between 2500 and 6500 K/);
+    await assert.rejects(lamp.setState({ brightness: 101 }), /from 1 to 100 \(got 101\)/);
+    assert.equal(device.klap.counters.requests, requests, 'refused commands send nothing');
     await lamp.close();
     await assert.rejects(
       lamp.getState(),
