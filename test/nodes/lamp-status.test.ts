@@ -51,8 +51,8 @@ const helperNode = (id: string): FlowNode => ({ id, type: 'helper', z: TAB });
 
 let dev: EmulatedDevice | undefined;
 
-async function emulator() {
-  dev = await startEmulator({ model: 'L530', port: 0, username: USER, password: PASS });
+async function emulator(model: 'L530' | 'P110' | 'HS100' = 'L530') {
+  dev = await startEmulator({ model, port: 0, username: USER, password: PASS });
   return dev;
 }
 
@@ -262,5 +262,38 @@ describe('lamp-status', () => {
     await helper.setFlows(withoutPollers, 'nodes', creds());
     assert.equal(hub.pollIntervalMs, undefined);
     await until(() => hub.idle, 'poller stopped');
+  });
+
+  it('plugs: energy readings in the state, power in the status; Kasa (IOT) works the same', async () => {
+    for (const model of ['P110', 'HS100'] as const) {
+      const d = await emulator(model);
+      const flow = baseFlow(d, [
+        statusNode('st', { interval: 0 }),
+        helperNode('out'),
+        control('ctl'),
+        helperNode('ctlOut'),
+      ]);
+      await helper.load(allNodes, flow, creds());
+      const seen = collect('out');
+      const sts = statuses('st');
+      await until(() => seen.length === 1 && hubOf().idle, 'the state read at deploy');
+      const ctlSeen = collect('ctlOut');
+      getNode('ctl').receive({ payload: true });
+      await until(() => ctlSeen.length === 1, 'switched on');
+      const on = state(ctlSeen[0]);
+      assert.equal(on.on, true);
+      assert.equal(on.type, 'plug');
+      assert.equal(on.model, model);
+      const text = model === 'P110' ? 'klap-device.status.onPower' : 'klap-device.status.on';
+      if (model === 'P110') assert.equal(typeof on.power, 'number');
+      await until(() => sts.at(-1)?.text === text, `status ${text}`);
+      const raw = model === 'P110' ? 'get_device_info' : 'system.get_sysinfo';
+      getNode('ctl').receive({ request: { method: raw } });
+      await until(() => ctlSeen.length === 2, 'raw reply');
+      assert.equal(typeof ctlSeen[1].payload, 'object');
+      await helper.unload();
+      await d.close();
+      dev = undefined;
+    }
   });
 });

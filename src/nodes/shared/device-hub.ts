@@ -119,7 +119,14 @@ const STATE_KEYS: (keyof LampState)[] = [
 
 /** A string that is equal for two states exactly when a user would see no difference. */
 export function stateSnapshot(state: LampState): string {
-  return JSON.stringify(STATE_KEYS.map((key) => state[key] ?? null));
+  return JSON.stringify(
+    STATE_KEYS.map((key) => {
+      const value = state[key];
+      // Energy plugs report power in mW steps that jitter between polls: whole watts matter.
+      if (key === 'power' && typeof value === 'number') return Math.round(value);
+      return value ?? null;
+    }),
+  );
 }
 
 export class DeviceHub {
