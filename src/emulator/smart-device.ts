@@ -54,7 +54,10 @@ export class EmulatedSmartDevice {
   private readonly state: Json;
   private stripEffect: Json | undefined;
   private readonly recent: number[] = [];
-  private todayEnergyWh = 120;
+  /** Energy used today in mWh (starts at 120 Wh), and how long the device has been on. */
+  private todayEnergyMwh = 120_000;
+  private onMs = 0;
+  private lastTick: number;
 
   constructor(
     readonly model: SmartModel,
@@ -65,6 +68,7 @@ export class EmulatedSmartDevice {
     if (options.alias !== undefined)
       this.state.nickname = Buffer.from(options.alias).toString('base64');
     this.clock = options.clock ?? Date.now;
+    this.lastTick = this.clock();
   }
 
   private readonly clock: () => number;
@@ -130,8 +134,27 @@ export class EmulatedSmartDevice {
     return { error_code: 0, result: { responses } };
   }
 
+  /**
+   * Advances the meters: while on, the device draws power and counts on_time. Done lazily
+   * before each method (from the state since the last one), so tests may also flip device_on
+   * directly in `info`.
+   */
+  private tick(): void {
+    const now = this.clock();
+    const elapsed = Math.max(0, now - this.lastTick);
+    this.lastTick = now;
+    if (this.state.device_on === true) {
+      this.todayEnergyMwh += (this.powerMw() * elapsed) / 3_600_000;
+      this.onMs += elapsed;
+    } else {
+      this.onMs = 0;
+    }
+    if ('on_time' in this.state) this.state.on_time = Math.floor(this.onMs / 1000);
+  }
+
   private run(method: string, params: unknown): Answer {
     this.counters.methods[method] = (this.counters.methods[method] ?? 0) + 1;
+    this.tick();
     const energy = this.has('energy_monitoring');
     switch (method) {
       case 'component_nego':
@@ -200,7 +223,7 @@ export class EmulatedSmartDevice {
     return {
       today_runtime: 42,
       month_runtime: 5400,
-      today_energy: this.todayEnergyWh,
+      today_energy: Math.floor(this.todayEnergyMwh / 1000),
       month_energy: 3120,
       local_time: `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())} ${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}`,
       electricity_charge: [0, 0, 0],

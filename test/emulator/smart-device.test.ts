@@ -157,6 +157,23 @@ describe('emulated SMART device', () => {
     assert.equal(device('P100').call('get_current_power').error_code, -1002);
   });
 
+  it('meters run while on: today_energy grows, on_time counts and resets when off', () => {
+    let now = 0;
+    const { call } = device('P110', () => now);
+    call('set_device_info', { device_on: true });
+    now += 3_600_000;
+    assert.equal(
+      call('get_energy_usage').result!.today_energy,
+      128,
+      '120 Wh + 8.962 W for an hour',
+    );
+    assert.equal(call('get_device_info').result!.on_time, 3600);
+    call('set_device_info', { device_on: false });
+    now += 3_600_000;
+    assert.equal(call('get_energy_usage').result!.today_energy, 128);
+    assert.equal(call('get_device_info').result!.on_time, 0);
+  });
+
   it('get_countdown_rules needs a params object (P110 quirk)', () => {
     const { call } = device('P110');
     assert.equal(call('get_countdown_rules').error_code, -1008);
