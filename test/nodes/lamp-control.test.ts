@@ -298,6 +298,7 @@ describe('lamp-control', () => {
       { id: TAB, type: 'tab' },
       control('ctl', { device: '' }),
       out,
+      { id: 'st', type: 'lamp-status', z: TAB, device: 'missing', interval: 1, wires: [['out']] },
       {
         id: 'catcher',
         type: 'catch',
@@ -310,9 +311,14 @@ describe('lamp-control', () => {
       { id: 'caught', type: 'helper', z: TAB },
     ];
     await helper.load(allNodes, flow);
+    const sts = statuses('st');
     const err = await expectCaught('ctl', { payload: true });
     assert.equal(err.code, 'NO_DEVICE');
     assert.match(err.message, /lamp-control\.errors\.noDevice/);
+    const err2 = await expectCaught('st', {});
+    assert.equal(err2.code, 'NO_DEVICE');
+    assert.match(err2.message, /lamp-status\.errors\.noDevice/);
+    assert.ok(sts.length === 0 || sts.at(-1)?.text === 'lamp-status.status.noDevice');
   });
 
   it('never takes host or credentials from the message', async () => {
