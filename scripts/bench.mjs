@@ -25,7 +25,9 @@ async function timed(fn) {
 async function main() {
   const bulb = await startEmulator({ model: 'L530', ...credentials });
   const target = { host: bulb.host, port: bulb.port, ...credentials };
-  console.log(`lamp-control benchmark, Node ${process.version}, emulated L530 on ${bulb.host}:${bulb.port}\n`);
+  console.log(
+    `lamp-control benchmark, Node ${process.version}, emulated L530 on ${bulb.host}:${bulb.port}\n`,
+  );
 
   // 1. Cold start: handshake1 + handshake2 + dialect/capability discovery + first state.
   const cold = [];

@@ -49,7 +49,9 @@ function coverageGate() {
     const pct = total === 0 ? 0 : (100 * covered) / total;
     const ok = pct >= COVERAGE_FLOOR;
     failed ||= !ok;
-    console.log(`${ok ? 'ok  ' : 'FAIL'} ${layer}: ${pct.toFixed(1)}% of ${total} lines (floor ${COVERAGE_FLOOR}%)`);
+    console.log(
+      `${ok ? 'ok  ' : 'FAIL'} ${layer}: ${pct.toFixed(1)}% of ${total} lines (floor ${COVERAGE_FLOOR}%)`,
+    );
   }
   if (failed) process.exit(1);
 }
