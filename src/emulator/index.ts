@@ -3,7 +3,7 @@
  * EmulatedIotDevice) behind a KlapServer. Used by tests, the demo and `lamp-emulator`.
  */
 import { EmulatedIotDevice } from './iot-device';
-import { type CredentialMode, KlapServer } from './klap-server';
+import { type CredentialMode, KlapServer, type KlapServerOptions } from './klap-server';
 import { createModel, type DeviceModel, type ModelName } from './models';
 import { EmulatedSmartDevice, type SmartDeviceFaults } from './smart-device';
 
@@ -21,6 +21,8 @@ export interface EmulatorOptions {
   klap?: 1 | 2;
   /** The device's name (nickname / alias). */
   alias?: string;
+  /** KLAP server details for tests: session lifetime, session limit, auth hash override. */
+  server?: Pick<KlapServerOptions, 'sessionTimeoutSeconds' | 'maxSessions' | 'authKind'>;
 }
 
 export interface EmulatedDevice {
@@ -64,6 +66,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
   const credentialMode = options.credentials ?? (options.username ? 'account' : 'blank');
   const klapVersion = options.klap ?? model.klap;
   const klap = new KlapServer({
+    ...options.server,
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
     klap: klapVersion,

@@ -155,6 +155,18 @@ describe('end to end over KLAP on 127.0.0.1', () => {
     await lamp.close();
   });
 
+  it('two clients on a device that keeps one session take turns by logging in again', async () => {
+    const device = await startEmulator({ model: 'L510', server: { maxSessions: 1 } });
+    running.push(device);
+    const a = await connect({ host: device.host, port: device.port });
+    const b = await connect({ host: device.host, port: device.port });
+    assert.equal((await a.setState(20)).brightness, 20);
+    assert.equal((await b.getState()).brightness, 20);
+    assert.equal((await a.setState(30)).brightness, 30);
+    assert.ok(device.klap.counters.handshakes >= 3, 'each turn needed a new login');
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it('unplugged devices fail clearly and work again once plugged in', async () => {
     const { device, lamp } = await emulate('P100', { alias: 'Porch' });
     const port = device.port;
