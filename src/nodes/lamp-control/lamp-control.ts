@@ -61,7 +61,7 @@ export = (RED: NodeAPI) => {
       }
       const hub = device.hub;
       const run = async (): Promise<void> => {
-        if (action === 'payload' && msg.request !== undefined) {
+        if (action === 'payload' && msg.request !== undefined && msg.request !== null) {
           const { method, params } = parseRawRequest(msg.request);
           const response = await hub.request(method, params);
           msg.payload = response;

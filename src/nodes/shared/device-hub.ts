@@ -366,6 +366,8 @@ export class DeviceHub {
     if (this.outageLogged) {
       this.outageLogged = false;
       this.options.log(this.options.t('klap-device.log.online', { address: this.address }));
+      // Back from an outage through a command or an input: end the back-off at once.
+      this.reschedule();
     }
     this.fanStatus(this.stateStatus(fresh));
     for (const user of [...this.users.values()]) {
