@@ -49,6 +49,21 @@ function scriptSafe(text) {
   return text.replace(/<\/script/gi, '<\\/script');
 }
 
+/**
+ * Node-RED renders `: name (type) : description` lines as message-property lists only when the
+ * whole entry is one line with no further colon; anything else silently renders as plain text.
+ */
+function checkHelp(text, where) {
+  text.split('\n').forEach((line, i) => {
+    if (line.startsWith(': ') && !/^:([^:\n]+)\(([^:\n]+)\).*?:([^:\n]*)$/.test(line)) {
+      fail(
+        `${where}:${i + 1}: a property line must be ": name (type) : text" on one line, no other ":"`,
+      );
+    }
+  });
+  return text;
+}
+
 function deepMerge(target, source, where) {
   for (const [key, value] of Object.entries(source)) {
     const both = value && typeof value === 'object' && !Array.isArray(value);
@@ -112,7 +127,7 @@ for (const type of types) {
     '</script>',
     '',
     `<script type="text/markdown" data-help-name="${type}">`,
-    scriptSafe(read(path.join(dir, 'help.md')).trim()),
+    scriptSafe(checkHelp(read(path.join(dir, 'help.md')).trim(), `${type}/help.md`)),
     '</script>',
     '',
   ].join('\n');
@@ -154,7 +169,7 @@ for (const type of types) {
     if (fs.existsSync(help) && lang !== DEFAULT_LANG) {
       fs.writeFileSync(
         path.join(target, `${type}.html`),
-        `<script type="text/markdown" data-help-name="${type}">\n${scriptSafe(read(help).trim())}\n</script>\n`,
+        `<script type="text/markdown" data-help-name="${type}">\n${scriptSafe(checkHelp(read(help).trim(), `${type}/locales/${lang}/help.md`))}\n</script>\n`,
       );
     }
   }

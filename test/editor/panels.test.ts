@@ -173,6 +173,31 @@ test('palette shows the lamp control category with both nodes', async () => {
   }
 });
 
+test('help renders with message-property lists for every node', async () => {
+  const page = await openEditor();
+  try {
+    for (const [type, props] of [
+      ['lamp-control', ['payload', 'request', 'payload']],
+      ['lamp-status', ['payload', 'payload', 'state', 'topic']],
+    ] as const) {
+      await page.evaluate((t) => RED.sidebar.help.show(t), type);
+      await page.waitForTimeout(300);
+      const dts = await page.$$eval('.red-ui-help dl.message-properties dt', (els) =>
+        els.map((e) => e.firstChild?.textContent?.trim()),
+      );
+      assert.deepEqual(dts, [...props], `${type} help`);
+    }
+    await page.evaluate(() => RED.sidebar.help.show('klap-device'));
+    await page.waitForTimeout(300);
+    const text = await page.$$eval('.red-ui-help', (els) =>
+      els.map((e) => e.textContent).join(' '),
+    );
+    assert.match(text, /Third-Party Compatibility/);
+  } finally {
+    await page.context().close();
+  }
+});
+
 test('lamp-control dialog: fields, defaults, and saving persists', async () => {
   const page = await openEditor();
   try {
