@@ -36,7 +36,7 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
     port: {
       value: 80,
       required: true,
-      validate: function (v: unknown) {
+      validate: (v: unknown) => {
         const n = Number(v);
         return String(v).trim() !== '' && Number.isInteger(n) && n >= 1 && n <= 65535;
       },
@@ -44,7 +44,7 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
     timeout: {
       value: 5,
       required: true,
-      validate: function (v: unknown) {
+      validate: (v: unknown) => {
         const n = Number(v);
         return String(v).trim() !== '' && Number.isFinite(n) && n > 0;
       },
@@ -56,7 +56,10 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
   },
   label: function () {
     if (this.name) return this.name;
-    if (this.host) return Number(this.port) && Number(this.port) !== 80 ? `${this.host}:${this.port}` : this.host;
+    if (this.host)
+      return Number(this.port) && Number(this.port) !== 80
+        ? `${this.host}:${this.port}`
+        : this.host;
     return this._('klap-device.paletteLabel');
   },
   labelStyle: function () {
@@ -66,11 +69,10 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
     return this._('klap-device.paletteLabel');
   },
   oneditprepare: function () {
-    const node = this;
     const result = $('#node-config-lamp-control-probe-result');
     $('#node-config-lamp-control-probe').on('click', () => {
       const body = {
-        id: node.id,
+        id: this.id,
         host: String($('#node-config-input-host').val() ?? '').trim(),
         port: Number($('#node-config-input-port').val()),
         timeout: Number($('#node-config-input-timeout').val()),
@@ -79,7 +81,7 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
       };
       result
         .removeClass('lamp-control-probe-ok lamp-control-probe-error')
-        .text(node._('klap-device.probe.running'));
+        .text(this._('klap-device.probe.running'));
       $.ajax({
         url: 'lamp-control/probe',
         type: 'POST',
@@ -90,23 +92,19 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
       })
         .done((answer: ProbeAnswer) => {
           if (answer?.ok) {
-            result
-              .addClass('lamp-control-probe-ok')
-              .text(
-                node._('klap-device.probe.ok', {
-                  model: answer.model ?? '?',
-                  alias: answer.alias ?? '',
-                  type: answer.type ?? '',
-                }),
-              );
+            result.addClass('lamp-control-probe-ok').text(
+              this._('klap-device.probe.ok', {
+                model: answer.model ?? '?',
+                alias: answer.alias ?? '',
+                type: answer.type ?? '',
+              }),
+            );
           } else {
-            result
-              .addClass('lamp-control-probe-error')
-              .text(
-                node._('klap-device.probe.failed', {
-                  message: answer?.message ?? answer?.code ?? '?',
-                }),
-              );
+            result.addClass('lamp-control-probe-error').text(
+              this._('klap-device.probe.failed', {
+                message: answer?.message ?? answer?.code ?? '?',
+              }),
+            );
           }
         })
         .fail((xhr) => {
@@ -115,7 +113,7 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
             answer?.message ?? answer?.code ?? (xhr.status ? `HTTP ${xhr.status}` : xhr.statusText);
           result
             .addClass('lamp-control-probe-error')
-            .text(node._('klap-device.probe.failed', { message: message || '?' }));
+            .text(this._('klap-device.probe.failed', { message: message || '?' }));
         });
     });
   },

@@ -16,9 +16,7 @@ RED.nodes.registerType<LampControlProps>('lamp-control', {
     device: { value: '', type: 'klap-device', required: true },
     action: {
       value: 'payload',
-      validate: function (v: unknown) {
-        return ['payload', 'on', 'off', 'toggle'].indexOf(String(v)) !== -1;
-      },
+      validate: (v: unknown) => ['payload', 'on', 'off', 'toggle'].indexOf(String(v)) !== -1,
     },
   },
   inputs: 1,

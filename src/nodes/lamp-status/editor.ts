@@ -18,16 +18,14 @@ RED.nodes.registerType<LampStatusProps>('lamp-status', {
     interval: {
       value: 10,
       required: true,
-      validate: function (v: unknown) {
+      validate: (v: unknown) => {
         const n = Number(v);
         return String(v).trim() !== '' && Number.isFinite(n) && n >= 0;
       },
     },
     output: {
       value: 'state',
-      validate: function (v: unknown) {
-        return v === 'state' || v === 'on';
-      },
+      validate: (v: unknown) => v === 'state' || v === 'on',
     },
   },
   inputs: 1,
@@ -47,7 +45,9 @@ RED.nodes.registerType<LampStatusProps>('lamp-status', {
     return this._('lamp-status.inputLabel');
   },
   outputLabels: function () {
-    return this._(this.output === 'on' ? 'lamp-status.outputLabel.on' : 'lamp-status.outputLabel.state');
+    return this._(
+      this.output === 'on' ? 'lamp-status.outputLabel.on' : 'lamp-status.outputLabel.state',
+    );
   },
   oneditprepare: function () {
     // Flows written without these properties get the runtime's defaults.
