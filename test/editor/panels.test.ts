@@ -60,6 +60,9 @@ before(async () => {
       credentials: { username: DEMO_USER, password: DEMO_PASSWORD },
     },
     { id: 'ctl1', type: 'lamp-control', z: 'tab1', x: 300, y: 100, device: 'dev1', wires: [[]] },
+    // Written without the optional properties, as hand-made or older flows are.
+    { id: 'dev2', type: 'klap-device', host: '127.0.0.1' },
+    { id: 'st2', type: 'lamp-status', z: 'tab1', x: 300, y: 260, device: 'dev2', wires: [[]] },
     {
       id: 'st1',
       type: 'lamp-status',
@@ -168,6 +171,32 @@ test('palette shows the lamp control category with both nodes', async () => {
       categories.some((c) => c === 'lamp control'),
       `category listed: ${categories.join(', ')}`,
     );
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('nodes from flows without the optional properties are valid (runtime defaults apply)', async () => {
+  const page = await openEditor();
+  try {
+    const valid = await page.evaluate(() =>
+      ['dev1', 'dev2', 'ctl1', 'st1', 'st2'].map((id) => [id, RED.nodes.node(id).valid]),
+    );
+    assert.deepEqual(valid, [
+      ['dev1', true],
+      ['dev2', true],
+      ['ctl1', true],
+      ['st1', true],
+      ['st2', true],
+    ]);
+    await editConfig(page, 'dev2');
+    assert.equal(await page.inputValue('#node-config-input-port'), '80');
+    assert.equal(await page.inputValue('#node-config-input-timeout'), '5');
+    await page.click('#node-config-dialog-cancel');
+    await page.waitForTimeout(400);
+    await editNode(page, 'st2', '#node-input-interval');
+    assert.equal(await page.inputValue('#node-input-interval'), '10');
+    assert.equal(await page.inputValue('#node-input-output'), 'state');
   } finally {
     await page.context().close();
   }

@@ -36,9 +36,13 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
     port: {
       value: 80,
       required: true,
+      // undefined: a flow written without the property; the runtime then uses the default.
       validate: (v: unknown) => {
         const n = Number(v);
-        return String(v).trim() !== '' && Number.isInteger(n) && n >= 1 && n <= 65535;
+        return (
+          v === undefined ||
+          (String(v).trim() !== '' && Number.isInteger(n) && n >= 1 && n <= 65535)
+        );
       },
     },
     timeout: {
@@ -46,7 +50,7 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
       required: true,
       validate: (v: unknown) => {
         const n = Number(v);
-        return String(v).trim() !== '' && Number.isFinite(n) && n > 0;
+        return v === undefined || (String(v).trim() !== '' && Number.isFinite(n) && n > 0);
       },
     },
   },
@@ -69,6 +73,9 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
     return this._('klap-device.paletteLabel');
   },
   oneditprepare: function () {
+    // Flows written without port or timeout get the runtime's defaults in the dialog.
+    if (this.port === undefined) $('#node-config-input-port').val(80);
+    if (this.timeout === undefined) $('#node-config-input-timeout').val(5);
     const result = $('#node-config-lamp-control-probe-result');
     $('#node-config-lamp-control-probe').on('click', () => {
       const body = {

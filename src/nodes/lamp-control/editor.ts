@@ -16,7 +16,9 @@ RED.nodes.registerType<LampControlProps>('lamp-control', {
     device: { value: '', type: 'klap-device', required: true },
     action: {
       value: 'payload',
-      validate: (v: unknown) => ['payload', 'on', 'off', 'toggle'].indexOf(String(v)) !== -1,
+      // undefined: a flow written without the property means "from msg.payload".
+      validate: (v: unknown) =>
+        v === undefined || ['payload', 'on', 'off', 'toggle'].indexOf(String(v)) !== -1,
     },
   },
   inputs: 1,

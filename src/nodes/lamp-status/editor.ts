@@ -18,14 +18,15 @@ RED.nodes.registerType<LampStatusProps>('lamp-status', {
     interval: {
       value: 10,
       required: true,
+      // undefined: a flow written without the property; the runtime then uses the default.
       validate: (v: unknown) => {
         const n = Number(v);
-        return String(v).trim() !== '' && Number.isFinite(n) && n >= 0;
+        return v === undefined || (String(v).trim() !== '' && Number.isFinite(n) && n >= 0);
       },
     },
     output: {
       value: 'state',
-      validate: (v: unknown) => v === 'state' || v === 'on',
+      validate: (v: unknown) => v === undefined || v === 'state' || v === 'on',
     },
   },
   inputs: 1,
