@@ -176,7 +176,7 @@ test('palette shows the lamp control category with both nodes', async () => {
   }
 });
 
-test('nodes from flows without the optional properties are valid (runtime defaults apply)', async () => {
+test('labels; nodes from flows without the optional properties are valid (runtime defaults apply)', async () => {
   const page = await openEditor();
   try {
     const valid = await page.evaluate(() =>
@@ -188,6 +188,15 @@ test('nodes from flows without the optional properties are valid (runtime defaul
       ['ctl1', true],
       ['st1', true],
       ['st2', true],
+    ]);
+    const labels = await page.evaluate(() =>
+      ['dev1', 'dev2', 'ctl1', 'st1'].map((id) => RED.utils.getNodeLabel(RED.nodes.node(id))),
+    );
+    assert.deepEqual(labels, [
+      `127.0.0.1:${emulator.port}`,
+      '127.0.0.1',
+      '127.0.0.1',
+      'status: 127.0.0.1',
     ]);
     await editConfig(page, 'dev2');
     assert.equal(await page.inputValue('#node-config-input-port'), '80');

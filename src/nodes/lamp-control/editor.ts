@@ -27,12 +27,15 @@ RED.nodes.registerType<LampControlProps>('lamp-control', {
   paletteLabel: function () {
     return this._('lamp-control.paletteLabel');
   },
+  // "Hall lamp" (its own name), else the device's name: "Desk lamp", "toggle: Desk lamp".
   label: function () {
     if (this.name) return this.name;
-    if (this.action && this.action !== 'payload') {
-      return this._('lamp-control.label.' + this.action);
-    }
-    return this._('lamp-control.paletteLabel');
+    const device = RED.nodes.node(this.device) as { name?: string; host?: string } | null;
+    const target = device ? device.name || device.host : '';
+    const fixed = this.action && this.action !== 'payload';
+    const action = fixed ? this._('lamp-control.label.' + this.action) : '';
+    if (target) return fixed ? `${action}: ${target}` : target;
+    return fixed ? action : this._('lamp-control.paletteLabel');
   },
   labelStyle: function () {
     return this.name ? 'node_label_italic' : '';

@@ -35,9 +35,14 @@ RED.nodes.registerType<LampStatusProps>('lamp-status', {
   paletteLabel: function () {
     return this._('lamp-status.paletteLabel');
   },
+  // Its own name, else "status: Desk lamp" after the device, else "lamp status".
   label: function () {
     if (this.name) return this.name;
-    return this._('lamp-status.paletteLabel');
+    const device = RED.nodes.node(this.device) as { name?: string; host?: string } | null;
+    const target = device ? device.name || device.host : '';
+    return target
+      ? this._('lamp-status.label.of', { device: target })
+      : this._('lamp-status.paletteLabel');
   },
   labelStyle: function () {
     return this.name ? 'node_label_italic' : '';
