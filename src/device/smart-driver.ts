@@ -3,6 +3,7 @@
  * get_device_info (+ get_energy_usage on energy plugs), and commands sent together with the read
  * of the new state in one multipleRequest, so a change costs one round trip.
  */
+import { MalformedResponseError } from '../klap/errors';
 import { componentIds, smartCapabilities } from './capabilities';
 import type { DeviceDriver } from './driver';
 import { changesLight } from './driver';
@@ -39,7 +40,7 @@ export class SmartDriver implements DeviceDriver {
     ]);
     // Very old firmware lacks component_nego; fall back to what get_device_info shows.
     const components = nego.ok ? componentIds(nego.result) : new Set<string>();
-    const deviceInfo = unwrap(info) as Info;
+    const deviceInfo = deviceInfoOf(unwrap(info), protocol.address);
     if (!nego.ok) guessComponents(components, deviceInfo);
     const driver = new SmartDriver(protocol, smartCapabilities(components, deviceInfo), deviceInfo);
     const state = driver.capabilities.energy
@@ -56,7 +57,7 @@ export class SmartDriver implements DeviceDriver {
 
   /** State from the read outcomes at the end of a batch; energy getters may fail harmlessly. */
   private stateFrom(reads: SmartOutcome[]): LampState {
-    const info = unwrap(reads[0]) as Info;
+    const info = deviceInfoOf(unwrap(reads[0]), this.protocol.address);
     const energy = reads[1]?.ok ? (reads[1].result as Info) : undefined;
     return this.toState(info, energy);
   }
@@ -73,7 +74,7 @@ export class SmartDriver implements DeviceDriver {
   async apply(input: LampCommand): Promise<LampState> {
     let command = input;
     if (command.toggle) {
-      const info = (await this.protocol.call('get_device_info')) as Info;
+      const info = deviceInfoOf(await this.protocol.call('get_device_info'), this.protocol.address);
       this.info = info;
       command = { ...command, on: info.device_on !== true };
     }
@@ -142,6 +143,14 @@ export class SmartDriver implements DeviceDriver {
   async request(method: string, params?: unknown): Promise<unknown> {
     return this.protocol.call(method, params);
   }
+}
+
+/** get_device_info's result, which must be an object: anything else is a malformed reply. */
+function deviceInfoOf(result: unknown, address: string): Info {
+  if (typeof result !== 'object' || result === null || Array.isArray(result)) {
+    throw new MalformedResponseError(address, 'get_device_info did not return an object');
+  }
+  return result as Info;
 }
 
 /** Without component_nego, infer components from the fields get_device_info carries. */

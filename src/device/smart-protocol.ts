@@ -107,10 +107,15 @@ export class SmartProtocol {
   /** Drops to 1 for good once the device refuses a batch. */
   batchSize = MAX_BATCH_SIZE;
   private readonly now: () => number;
+  /**
+   * True once the device has answered with a SMART envelope. From then on a reply in another
+   * shape is a malformed reply (a typed MalformedResponseError), not a hint at another dialect.
+   */
+  private spokeSmart = false;
 
   constructor(
     private readonly transport: Transport,
-    private readonly address: string,
+    readonly address: string,
     options: SmartProtocolOptions = {},
   ) {
     // python-kasa uses base64(md5(uuid4)); any stable opaque string works, this is as long.
@@ -147,8 +152,15 @@ export class SmartProtocol {
       reply === null ||
       typeof (reply as SmartEnvelope).error_code !== 'number'
     ) {
+      if (this.spokeSmart) {
+        throw new MalformedResponseError(
+          this.address,
+          `${method}: reply is not a SMART envelope (no numeric error_code)`,
+        );
+      }
       throw new NotSmartReplyError(reply);
     }
+    this.spokeSmart = true;
     return reply as SmartEnvelope;
   }
 
