@@ -272,7 +272,8 @@ export function checkCommand(
       if (!name) {
         throw invalid(
           'effect',
-          `effect must be one of off, ${effects.join(', ')} on ${device} (got ${describe(command.effect)})`,
+          `effect must be "off" or a built-in effect of ${device}: ${effects.join(', ')} ` +
+            `(got ${describe(command.effect)})`,
         );
       }
       return { ...command, effect: name };

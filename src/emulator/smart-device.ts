@@ -43,6 +43,48 @@ function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const EFFECT_TYPES = ['sequence', 'random', 'pulse', 'static'];
+/** Effect fields that hold lists of [hue, saturation, brightness]. */
+const EFFECT_COLOR_LISTS = [
+  'display_colors',
+  'sequence',
+  'trans_sequence',
+  'init_states',
+  'backgrounds',
+];
+const EFFECT_RANGES: ReadonlyArray<[field: string, max: number]> = [
+  ['hue_range', 360],
+  ['saturation_range', 100],
+  ['brightness_range', 100],
+];
+
+function isHsv(value: unknown): boolean {
+  return (
+    Array.isArray(value) &&
+    value.length === 3 &&
+    isInt(value[0], 0, 360) &&
+    isInt(value[1], 0, 100) &&
+    isInt(value[2], 0, 100)
+  );
+}
+
+/** set_lighting_effect checks what it is given: a known type, colours and ranges in bounds. */
+function validEffectShape(effect: Json): boolean {
+  if ('type' in effect && !EFFECT_TYPES.includes(effect.type as string)) return false;
+  for (const field of EFFECT_COLOR_LISTS) {
+    const list = effect[field];
+    if (list !== undefined && !(Array.isArray(list) && list.every(isHsv))) return false;
+  }
+  for (const [field, max] of EFFECT_RANGES) {
+    const range = effect[field];
+    if (range === undefined) continue;
+    if (!Array.isArray(range) || range.length !== 2) return false;
+    const [min, top] = range;
+    if (!isInt(min, 0, max) || !isInt(top, min, max)) return false;
+  }
+  return true;
+}
+
 export class EmulatedSmartDevice {
   faults: SmartDeviceFaults = defaultSmartFaults();
   /** Requests received (a multipleRequest counts once) and methods run, by name. */
@@ -347,6 +389,7 @@ export class EmulatedSmartDevice {
     if (typeof params.id !== 'string' || params.id === '' || typeof params.name !== 'string') {
       return fail(PARAMS_ERROR);
     }
+    if (!validEffectShape(params)) return fail(PARAMS_ERROR);
     const brightness = isInt(params.brightness, 1, 100)
       ? params.brightness
       : (summary.brightness as number);

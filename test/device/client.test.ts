@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LampClient } from '../../src/device/client';
+import { findStripEffect } from '../../src/device/effects';
 import { MemoryTransport } from '../../src/emulator/memory-transport';
 import {
   ClosedError,
@@ -178,6 +179,7 @@ describe('LampClient over SMART (in memory)', () => {
     await r.client.setState({ effect: 'Ocean' });
     const ocean = (r.transport.requests.at(-1) as Sent).params?.requests?.[1];
     assert.equal(ocean?.params?.brightness, 30, 'keeps the strip brightness when none is given');
+    assert.deepEqual(ocean?.params, { ...findStripEffect('Ocean'), brightness: 30 });
     assert.equal((await r.client.setState('#00ff00')).effect, 'off', 'a colour stops the effect');
   });
 

@@ -100,6 +100,9 @@ describe('payload grammar: accepted forms', () => {
     assert.deepEqual(validateCommand({ colorTemp: 6500 }, L530, 'L530'), { colorTemp: 6500 });
     assert.deepEqual(validateCommand({ effect: 'party' }, L530, 'L530'), { effect: 'Party' });
     assert.deepEqual(validateCommand({ effect: 'RAINBOW' }, L900, 'L900'), { effect: 'Rainbow' });
+    assert.deepEqual(validateCommand({ effect: " grandma's christmas LIGHTS " }, L900, 'L900'), {
+      effect: "Grandma's Christmas Lights",
+    });
     assert.deepEqual(validateCommand({ effect: 'off' }, L900, 'L900'), { effect: 'off' });
     assert.deepEqual(validateCommand(55, L510, 'L510'), { brightness: 55 });
     assert.deepEqual(validateCommand('#ff0000', L900, 'L900'), {
@@ -357,13 +360,13 @@ describe('payload grammar: refusals name the property and the allowed values', (
       () => validateCommand({ effect: 'Disco' }, L530, 'L530'),
       InvalidCommandError,
       'effect',
-      /one of off, Party, Relax on this L530 \(got "Disco"\)/,
+      /must be "off" or a built-in effect of this L530: Party, Relax \(got "Disco"\)/,
     );
     refused(
       () => validateCommand({ effect: 'Party' }, L900, 'L900'),
       InvalidCommandError,
       'effect',
-      /Aurora, Ocean, Rainbow, Sunset, Christmas/,
+      /of this L900: Aurora, Bubbling Cauldron, Candy Cane, .*, Sunset, Valentines \(got "Party"\)/,
     );
     refused(
       () => checkCommand({ hue: 1 }, { ...L510, colorTemp: { min: 2700, max: 6500 } }, ''),

@@ -46,7 +46,25 @@ describe('capabilities', () => {
     const strip = capabilitiesOf('L900');
     assert.equal(strip.kind, 'strip');
     assert.equal(strip.colorTemp, null, '[9000,9000] means no white tuning');
-    assert.deepEqual(strip.effects, ['Aurora', 'Ocean', 'Rainbow', 'Sunset', 'Christmas']);
+    assert.deepEqual(strip.effects, [
+      'Aurora',
+      'Bubbling Cauldron',
+      'Candy Cane',
+      'Christmas',
+      'Flicker',
+      "Grandma's Christmas Lights",
+      'Hanukkah',
+      'Haunted Mansion',
+      'Icicle',
+      'Lightning',
+      'Ocean',
+      'Rainbow',
+      'Raindrop',
+      'Spring',
+      'Sunrise',
+      'Sunset',
+      'Valentines',
+    ]);
     assert.deepEqual(capabilitiesOf('P100'), {
       dialect: 'smart',
       kind: 'plug',

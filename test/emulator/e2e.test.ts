@@ -5,9 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { connect, LampClient } from '../../src/device/client';
+import { STRIP_EFFECTS } from '../../src/device/effects';
 import { type EmulatedDevice, type EmulatorOptions, startEmulator } from '../../src/emulator/index';
 import type { EmulatedSmartDevice } from '../../src/emulator/smart-device';
-import { LampError } from '../../src/klap/errors';
+import { InvalidCommandError, LampError } from '../../src/klap/errors';
 
 const USER = 'someone@example.com';
 const PASS = 'Secret-Pass1';
@@ -79,6 +80,34 @@ describe('end to end over KLAP on 127.0.0.1', () => {
     assert.equal((await p100.lamp.setState('on')).on, true);
     await assert.rejects(p100.lamp.setState({ brightness: 5 }), /this P100 has no brightness/);
     await Promise.all([l510.lamp.close(), l900.lamp.close(), p100.lamp.close()]);
+  });
+
+  it('L900: every built-in strip effect starts, reads back by name, and stops', async () => {
+    const { device, lamp } = await emulate('L900');
+    const names = (await lamp.capabilities()).effects ?? [];
+    assert.equal(names.length, 17);
+    for (const name of names) {
+      const state = await lamp.setState({ effect: name.toUpperCase() });
+      assert.equal(state.effect, name, `${name} reads back as state.effect`);
+      assert.equal(state.on, true);
+      const running = (await lamp.request('get_lighting_effect')) as Record<string, unknown>;
+      const builtIn = STRIP_EFFECTS.find((e) => e.name === name);
+      assert.equal(running.id, builtIn?.id);
+      assert.equal(running.type, builtIn?.type);
+      assert.equal(running.enable, 1);
+    }
+    assert.equal((await lamp.setState({ effect: 'off' })).effect, 'off');
+    assert.equal((device.info.lighting_effect as { enable: number }).enable, 0);
+    const requests = device.klap.counters.requests;
+    await assert.rejects(
+      lamp.setState({ effect: 'Disco' }),
+      (e: unknown) =>
+        e instanceof InvalidCommandError &&
+        e.message.includes('Aurora, Bubbling Cauldron') &&
+        e.message.endsWith('Valentines (got "Disco")'),
+    );
+    assert.equal(device.klap.counters.requests, requests, 'an unknown effect sends nothing');
+    await lamp.close();
   });
 
   it('P110 reports power and energy', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { STRIP_EFFECTS } from '../../src/device/effects';
 import {
   createModel,
   MODEL_NAMES,
@@ -256,6 +257,39 @@ describe('emulated SMART device', () => {
     assert.equal((d.info.lighting_effect as { brightness: number }).brightness, 44);
     assert.equal(device('L530').call('set_lighting_effect', {}).error_code, -1002);
     assert.equal(device('L530').call('get_lighting_effect').error_code, -1002);
+  });
+
+  it('set_lighting_effect takes every built-in strip effect and refuses malformed ones', () => {
+    const { d, call } = device('L900');
+    for (const effect of STRIP_EFFECTS) {
+      assert.equal(call('set_lighting_effect', effect).error_code, 0, effect.name);
+      assert.deepEqual(d.info.lighting_effect, {
+        brightness: 100,
+        custom: 0,
+        display_colors: effect.display_colors,
+        enable: 1,
+        id: effect.id,
+        name: effect.name,
+      });
+      assert.deepEqual(call('get_lighting_effect').result, JSON.parse(JSON.stringify(effect)));
+    }
+    const aurora = STRIP_EFFECTS[0];
+    for (const bad of [
+      { type: 'disco' },
+      { display_colors: [[361, 100, 100]] },
+      { sequence: [[0, 100]] },
+      { sequence: 'red' },
+      { hue_range: [200, 100] },
+      { brightness_range: [0, 101] },
+      { saturation_range: 50 },
+    ]) {
+      assert.equal(
+        call('set_lighting_effect', { ...aurora, ...bad }).error_code,
+        -1008,
+        JSON.stringify(bad),
+      );
+    }
+    assert.equal((d.info.lighting_effect as { name: string }).name, 'Valentines', 'unchanged');
   });
 
   it('device_reboot answers, then calls onReboot', async () => {
