@@ -4,7 +4,7 @@
  * anything is sent. Operations run one at a time (a client-level queue) so that a "toggle"
  * (read, then write) is never interleaved with another command from the same client.
  */
-import { ClosedError, describeAddress, InvalidCommandError } from '../klap/errors';
+import { ClosedError, describeAddress, InvalidCommandError, LampError } from '../klap/errors';
 import { KlapTransport } from '../klap/transport';
 import type { Transport } from '../klap/transport-types';
 import { checkCommand, parseCommand } from './command';
@@ -26,12 +26,34 @@ export interface ConnectOptions {
   timeoutMs?: number;
 }
 
+/**
+ * Failures of the link or the login, as opposed to a refusal of one request: while one of these
+ * stands, operations queued behind it would only meet it again (see LampClient.linkFailure).
+ */
+const LINK_FAILURES: ReadonlySet<string> = new Set([
+  'UNREACHABLE',
+  'TIMEOUT',
+  'AUTH_FAILED',
+  'THIRD_PARTY_DISABLED',
+  'NOT_KLAP',
+  'HANDSHAKE_FAILED',
+]);
+
 export class LampClient {
   /** host[:port], for messages. */
   readonly address: string;
   private readonly transport: Transport;
   private driver: DeviceDriver | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Operations accepted so far; each one's ticket is its position. */
+  private calls = 0;
+  /**
+   * The last failure that means "the device cannot be talked to right now", and the newest
+   * ticket issued when it happened. Operations already waiting share it instead of each trying
+   * again: 30 queued messages to a lamp that is unplugged (or refuses the login) cost one
+   * timeout (one login attempt), not 30 in a row. Operations started later try afresh.
+   */
+  private linkFailure: { error: LampError; horizon: number } | undefined;
   private closed = false;
   private state: LampState | undefined;
 
@@ -60,9 +82,22 @@ export class LampClient {
 
   /** Runs `task` after every earlier operation of this client has finished. */
   private serial<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(() => {
+    this.calls += 1;
+    const ticket = this.calls;
+    const run = this.queue.then(async () => {
       if (this.closed) throw new ClosedError(this.address);
-      return task();
+      const shared = this.linkFailure;
+      if (shared && ticket <= shared.horizon) throw shared.error;
+      try {
+        const result = await task();
+        this.linkFailure = undefined;
+        return result;
+      } catch (error) {
+        if (error instanceof LampError && LINK_FAILURES.has(error.code)) {
+          this.linkFailure = { error, horizon: this.calls };
+        }
+        throw error;
+      }
     });
     this.queue = run.catch(() => undefined);
     return run;

@@ -4,8 +4,19 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type LampError, MalformedResponseError } from '../../src/klap/errors';
+import { LampClient } from '../../src/device/client';
+import { startEmulator } from '../../src/emulator';
+import {
+  AuthenticationError,
+  DeviceError,
+  type LampError,
+  MalformedResponseError,
+  TimeoutError,
+} from '../../src/klap/errors';
 import { rig } from './helpers';
+
+const USER = 'user@example.com';
+const PASS = 'Secret-Passw0rd';
 
 /** Replaces what the emulated device answers from now on. */
 function answer(r: ReturnType<typeof rig>, text: string): void {
@@ -42,6 +53,66 @@ describe('replies that are not SMART envelopes once the device is known to speak
       await assert.rejects(r.client.getState(), MalformedResponseError);
       await assert.rejects(r.client.setState('toggle'), MalformedResponseError);
     }
+    await r.client.close();
+  });
+});
+
+describe('callers queued behind a device that cannot be reached share its failure', () => {
+  it('10 parallel calls with wrong credentials cost one login attempt; a later call tries again', async () => {
+    const dev = await startEmulator({ model: 'L530', port: 0, username: USER, password: 'right' });
+    const client = new LampClient({
+      host: dev.host,
+      port: dev.port,
+      username: USER,
+      password: 'wrong',
+    });
+    try {
+      const calls = [
+        ...Array.from({ length: 5 }, () => client.getState()),
+        ...Array.from({ length: 5 }, () => client.setState(true)),
+      ];
+      for (const call of calls) await assert.rejects(call, AuthenticationError);
+      assert.equal(dev.klap.counters.handshake1, 1, 'one login attempt, not one per caller');
+      await assert.rejects(client.getState(), AuthenticationError);
+      assert.equal(dev.klap.counters.handshake1, 2, 'a call made after the failure tries again');
+    } finally {
+      await client.close();
+      await dev.close();
+    }
+  });
+
+  it('calls queued behind a hanging device fail with its timeout at once, then it recovers', async () => {
+    const dev = await startEmulator({ model: 'L530', port: 0, username: USER, password: PASS });
+    const client = new LampClient({
+      host: dev.host,
+      port: dev.port,
+      username: USER,
+      password: PASS,
+      timeoutMs: 200,
+    });
+    try {
+      dev.klap.faults.hang = true;
+      const calls = Array.from({ length: 5 }, () => client.setState({ brightness: 30 }));
+      for (const call of calls) await assert.rejects(call, TimeoutError);
+      assert.equal(
+        dev.klap.counters.handshake1,
+        1,
+        'the queued calls did not each wait out a timeout',
+      );
+      dev.klap.faults.hang = false;
+      assert.equal((await client.setState({ brightness: 30 })).brightness, 30);
+    } finally {
+      await client.close();
+      await dev.close();
+    }
+  });
+
+  it('a refused command (device error) is not shared: the next queued call still runs', async () => {
+    const r = rig('L530');
+    await r.client.open();
+    const calls = [r.client.request('no_such_method'), r.client.getState()];
+    await assert.rejects(calls[0], DeviceError);
+    assert.equal((await calls[1]).model, 'L530');
     await r.client.close();
   });
 });
