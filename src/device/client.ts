@@ -58,6 +58,7 @@ export class LampClient {
   private state: LampState | undefined;
 
   constructor(options: ConnectOptions, transport?: Transport) {
+    checkAddress(options);
     this.address = describeAddress(options.host, options.port ?? 80);
     this.transport =
       transport ??
@@ -200,6 +201,26 @@ export class LampClient {
     if (this.closed) return;
     this.closed = true;
     await this.transport.close();
+  }
+}
+
+/**
+ * Refuses a host or port that cannot name a device, before anything is sent. Without this an
+ * unset host (`connect({ host: process.env.LAMP_IP })`) would quietly talk to localhost.
+ */
+function checkAddress(options: ConnectOptions): void {
+  const { host, port } = (options ?? {}) as Partial<ConnectOptions>;
+  if (typeof host !== 'string' || host.trim() === '') {
+    throw new InvalidCommandError(
+      'host',
+      `host must be the device's IP address or host name, e.g. "192.168.1.50" (got ${JSON.stringify(host) ?? 'undefined'})`,
+    );
+  }
+  if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {
+    throw new InvalidCommandError(
+      'port',
+      `port must be a whole number from 1 to 65535, usually 80 (got ${typeof port === 'number' ? port : JSON.stringify(port)})`,
+    );
   }
 }
 

@@ -4,11 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LampClient } from '../../src/device/client';
+import { connect, LampClient } from '../../src/device/client';
 import { startEmulator } from '../../src/emulator';
 import {
   AuthenticationError,
   DeviceError,
+  InvalidCommandError,
   type LampError,
   MalformedResponseError,
   TimeoutError,
@@ -114,5 +115,37 @@ describe('callers queued behind a device that cannot be reached share its failur
     await assert.rejects(calls[0], DeviceError);
     assert.equal((await calls[1]).model, 'L530');
     await r.client.close();
+  });
+});
+
+describe('connect options', () => {
+  it('a missing or blank host is refused before anything is sent (never defaults to localhost)', async () => {
+    for (const host of [undefined, '', '   ', 42]) {
+      await assert.rejects(
+        connect({ host: host as unknown as string, timeoutMs: 200 }),
+        (err: unknown) => {
+          assert.ok(err instanceof InvalidCommandError, `host ${String(host)}: got ${String(err)}`);
+          assert.equal(err.property, 'host');
+          assert.match(err.message, /IP address or host name/);
+          return true;
+        },
+      );
+    }
+  });
+
+  it('a port outside 1–65535 is refused with the allowed range', async () => {
+    for (const port of [0, -1, 65536, 80.5, Number.NaN, '80' as unknown as number]) {
+      assert.throws(
+        () => new LampClient({ host: '127.0.0.1', port }),
+        (err: unknown) => {
+          assert.ok(err instanceof InvalidCommandError, `port ${String(port)}: got ${String(err)}`);
+          assert.equal(err.property, 'port');
+          assert.match(err.message, /1 to 65535/);
+          return true;
+        },
+      );
+    }
+    assert.equal(new LampClient({ host: '127.0.0.1' }).address, '127.0.0.1');
+    assert.equal(new LampClient({ host: '127.0.0.1', port: 8080 }).address, '127.0.0.1:8080');
   });
 });
