@@ -481,7 +481,9 @@ export class DeviceHub {
       this.polling = false;
     }
     if (this.closed || this.users.size === 0) return;
-    const delay = this.nextDelay();
+    // A node that registered while this poll ran (its own first read could not be armed then),
+    // e.g. after a redeploy replaced every node of the device mid-read, is owed a read now.
+    const delay = this.firstReadArmed ? 0 : this.nextDelay();
     if (delay !== undefined) this.schedule(delay);
   }
 }
