@@ -2,10 +2,12 @@
 // `npm start`: four emulated devices on 127.0.0.1 and Node-RED 4 on http://127.0.0.1:1880 with
 // this package and a ready flow (scripts/demo-flow.json) wired to them. Ctrl-C stops everything.
 //
-//   node scripts/demo.mjs            build, start, keep your edits to the demo flow
-//   node scripts/demo.mjs --reset    also put the original demo flow back
+//   node scripts/demo.mjs              build, start, keep your edits to the demo flow
+//   node scripts/demo.mjs --reset      also put the original demo flow back
+//   node scripts/demo.mjs --no-build   use the existing build (the test of this script does)
 //
-// Node-RED's user dir is .tmp/demo (git-ignored); the package is linked into it.
+// Node-RED's user dir is .tmp/demo (git-ignored; LAMP_DEMO_DIR overrides it); the package is
+// linked into it.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const userDir = path.join(root, '.tmp', 'demo');
+const userDir = path.resolve(process.env.LAMP_DEMO_DIR || path.join(root, '.tmp', 'demo'));
 const HOST = '127.0.0.1';
 const PORT = 1880;
 // Demo-only credentials: the emulators accept exactly these, the demo flow uses them.
@@ -47,8 +49,10 @@ async function main() {
     }
   }
 
-  console.log('Building …');
-  execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+  if (!process.argv.includes('--no-build')) {
+    console.log('Building …');
+    execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+  }
 
   // Node-RED user dir with this package linked in and demo settings.
   const link = path.join(userDir, 'node_modules', '@lamp-control', 'node-red');
