@@ -111,9 +111,10 @@ describe('callers queued behind a device that cannot be reached share its failur
   it('a refused command (device error) is not shared: the next queued call still runs', async () => {
     const r = rig('L530');
     await r.client.open();
-    const calls = [r.client.request('no_such_method'), r.client.getState()];
-    await assert.rejects(calls[0], DeviceError);
-    assert.equal((await calls[1]).model, 'L530');
+    const refused = r.client.request('no_such_method');
+    const read = r.client.getState();
+    await assert.rejects(refused, DeviceError);
+    assert.equal((await read).model, 'L530');
     await r.client.close();
   });
 });
