@@ -124,6 +124,13 @@ function parseObject(input: Record<string, unknown>): LampCommand {
       throw invalid('on', `on must be true or false (got ${describe(input.on)})`);
     command.on = input.on;
   }
+  if (input.brightness === 0) {
+    // Devices keep brightness 1–100 and switch off separately; say how to get what was meant.
+    throw invalid(
+      'brightness',
+      'brightness must be a number from 1 to 100 (got 0); to switch off, send on: false (or the payload 0 or false)',
+    );
+  }
   if (has('brightness')) command.brightness = wholeNumberIn('brightness', input.brightness, 1, 100);
   if (has('hue')) command.hue = wholeNumberIn('hue', input.hue, 0, 360);
   if (has('saturation')) command.saturation = wholeNumberIn('saturation', input.saturation, 0, 100);

@@ -176,6 +176,13 @@ describe('payload grammar: refusals name the property and the allowed values', (
       'brightness',
       /from 1 to 100 \(got 0\)/,
     );
+    // The refusal says how to do what was probably meant: brightness 0 as "off".
+    refused(
+      () => parseCommand({ brightness: 0 }),
+      InvalidCommandError,
+      'brightness',
+      /to switch off, send on: false/,
+    );
     refused(
       () => parseCommand({ brightness: '40' }),
       InvalidCommandError,
