@@ -270,6 +270,24 @@ describe('lamp-control', () => {
     assert.equal(err.code, 'TIMEOUT');
   });
 
+  it('a burst of messages to a hanging lamp all end in TIMEOUT together, not one timeout each', async () => {
+    const d = await emulator('L530');
+    await helper.load(allNodes, baseFlow(d, [control('ctl'), out], { timeout: 0.5 }), creds());
+    await roundTrip('ctl', { payload: true });
+    d.klap.faults.hang = true;
+    const caught: NodeMessage[] = [];
+    getNode('caught').on('input', (msg: NodeMessage) => caught.push(msg));
+    const before = d.klap.counters.handshake1 + d.klap.counters.requests;
+    for (let i = 0; i < 10; i++) getNode('ctl').receive({ payload: i % 2 === 0 });
+    // The messages queued behind the first timeout share it instead of each waiting out another.
+    await until(() => caught.length === 10, 'ten caught errors', 15000);
+    assert.ok(caught.every((msg) => caughtError(msg).code === 'TIMEOUT'));
+    assert.ok(
+      d.klap.counters.handshake1 + d.klap.counters.requests - before <= 2,
+      'the hanging lamp was asked at most twice',
+    );
+  });
+
   it('reports 403 at login as Third-Party Compatibility disabled', async () => {
     const d = await emulator('L530');
     d.klap.faults.handshake1Status = 403;
