@@ -51,6 +51,32 @@ function shownColor(
     : hueSaturationToHex(hue, saturation, brightness);
 }
 
+/**
+ * Adds brightness, hue, saturation, colorTemp and color where the device has them, from fields
+ * both dialects name alike. `shownWhite` picks the white the shown colour is drawn from (0 =
+ * colour mode) given the reported color_temp.
+ */
+function addLight(
+  state: LampState,
+  light: Record<string, unknown>,
+  capabilities: Capabilities,
+  shownWhite: (colorTemp: number) => number,
+): void {
+  const brightness = num(light.brightness);
+  if (capabilities.brightness && brightness !== undefined) state.brightness = brightness;
+  const hue = num(light.hue) ?? 0;
+  const saturation = num(light.saturation) ?? 0;
+  const colorTemp = num(light.color_temp) ?? 0;
+  if (capabilities.color) {
+    state.hue = hue;
+    state.saturation = saturation;
+  }
+  if (capabilities.colorTemp) state.colorTemp = colorTemp;
+  if (capabilities.color) {
+    state.color = shownColor(hue, saturation, shownWhite(colorTemp), brightness ?? 100);
+  }
+}
+
 function effectName(info: Record<string, unknown>, capabilities: Capabilities): string | undefined {
   if (!capabilities.effects) return undefined;
   if (capabilities.kind === 'strip') {
@@ -83,22 +109,9 @@ export function smartState(
   };
   const firmware = firmwareVersion(info.fw_ver);
   if (firmware) state.firmware = firmware;
-  const brightness = num(info.brightness);
-  if (capabilities.brightness && brightness !== undefined) state.brightness = brightness;
-  const hue = num(info.hue) ?? 0;
-  const saturation = num(info.saturation) ?? 0;
-  const colorTemp = num(info.color_temp) ?? 0;
-  if (capabilities.color) {
-    state.hue = hue;
-    state.saturation = saturation;
-  }
-  if (capabilities.colorTemp) state.colorTemp = colorTemp;
-  if (capabilities.color) {
-    // Strips report their fixed 9000 K while white, which is not a white we can draw; show the
-    // hue/saturation instead when white cannot be tuned.
-    const white = capabilities.colorTemp ? colorTemp : 0;
-    state.color = shownColor(hue, saturation, white, brightness ?? 100);
-  }
+  // Strips report their fixed 9000 K while white, which is not a white we can draw; show the
+  // hue/saturation instead when white cannot be tuned.
+  addLight(state, info, capabilities, (colorTemp) => (capabilities.colorTemp ? colorTemp : 0));
   const effect = effectName(info, capabilities);
   if (effect !== undefined) state.effect = effect;
   if (capabilities.energy && energy) {
@@ -135,16 +148,6 @@ export function iotState(sysinfo: Record<string, unknown>, capabilities: Capabil
   const light = iotLightState(sysinfo);
   const state: LampState = { on: light.on_off === 1, ...base };
   if (firmware) state.firmware = firmware;
-  const brightness = num(light.brightness);
-  if (capabilities.brightness && brightness !== undefined) state.brightness = brightness;
-  const hue = num(light.hue) ?? 0;
-  const saturation = num(light.saturation) ?? 0;
-  const colorTemp = num(light.color_temp) ?? 0;
-  if (capabilities.color) {
-    state.hue = hue;
-    state.saturation = saturation;
-  }
-  if (capabilities.colorTemp) state.colorTemp = colorTemp;
-  if (capabilities.color) state.color = shownColor(hue, saturation, colorTemp, brightness ?? 100);
+  addLight(state, light, capabilities, (colorTemp) => colorTemp);
   return state;
 }

@@ -2,9 +2,8 @@
  * The JSON side of an emulated Kasa IOT device (HS100 over KLAP v1): nested module/method
  * requests answered in the same shape, each with its err_code (notes §3.2).
  */
+import { isObject, type Json, parseObject } from './json';
 import type { IotModel } from './models';
-
-type Json = Record<string, unknown>;
 
 export interface IotDeviceFaults {
   /** Answer the next requests with these module-level err_codes, one per request. */
@@ -14,10 +13,6 @@ export interface IotDeviceFaults {
 const MODULE_NOT_SUPPORTED = { err_code: -1, err_msg: 'module not support' };
 const METHOD_NOT_SUPPORTED = { err_code: -2, err_msg: 'method not support' };
 const INVALID_ARGUMENT = { err_code: -3, err_msg: 'invalid argument' };
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export class EmulatedIotDevice {
   faults: IotDeviceFaults = { errorCodes: [] };
@@ -43,13 +38,8 @@ export class EmulatedIotDevice {
 
   handle(plaintext: string): string {
     this.counters.requests++;
-    let request: unknown;
-    try {
-      request = JSON.parse(plaintext);
-    } catch {
-      return JSON.stringify({ err_code: -3, err_msg: 'invalid json' });
-    }
-    if (!isObject(request)) return JSON.stringify({ err_code: -3, err_msg: 'invalid json' });
+    const request = parseObject(plaintext);
+    if (!request) return JSON.stringify({ err_code: -3, err_msg: 'invalid json' });
     const injected = this.faults.errorCodes.shift();
     const reply: Json = {};
     for (const [module, methods] of Object.entries(request)) {

@@ -52,6 +52,7 @@ const COMMON_COMPONENTS = [
 ];
 
 const LAMP_COMPONENTS = [c('preset', 1), c('brightness', 1), c('on_off_gradually', 3)];
+const COLOR_LAMP_COMPONENTS = [...LAMP_COMPONENTS, c('color', 1), c('color_temperature', 1)];
 const PLUG_COMPONENTS = [c('led', 1), c('auto_off', 2), c('power_protection', 1)];
 
 /** A MAC in TP-Link's dash form, unique per model so several devices look distinct. */
@@ -102,44 +103,62 @@ function commonInfo(
   };
 }
 
-const L530: () => SmartModel = () => ({
-  dialect: 'smart',
-  name: 'L530',
-  description: 'colour bulb',
-  klap: 2,
-  components: [
-    ...COMMON_COMPONENTS,
-    ...LAMP_COMPONENTS,
-    c('color', 1),
-    c('color_temperature', 1),
-    c('auto_light', 1),
-    c('light_effect', 1),
-    c('bulb_quick_control', 1),
-  ],
-  info: {
-    ...commonInfo('L530', 'SMART.TAPOBULB', 'Living room lamp', 0x30),
-    brightness: 100,
-    hue: 0,
-    saturation: 100,
-    color_temp: 2700,
-    color_temp_range: [2500, 6500],
-    dynamic_light_effect_enable: false,
-    dynamic_light_effect_id: '',
-    default_states: {
-      type: 'last_states',
-      re_power_type: 'always_on',
-      state: { brightness: 100, color_temp: 2700, hue: 0, saturation: 100 },
-    },
-  },
-});
+/** A SMART model: every one of ours speaks KLAP v2 and lists the common components. */
+function smartModel(
+  name: ModelName,
+  description: string,
+  components: SmartModel['components'],
+  info: Record<string, unknown>,
+): SmartModel {
+  return {
+    dialect: 'smart',
+    name,
+    description,
+    klap: 2,
+    components: [...COMMON_COMPONENTS, ...components],
+    info,
+  };
+}
 
-const L510: () => SmartModel = () => ({
-  dialect: 'smart',
-  name: 'L510',
-  description: 'dimmable white bulb',
-  klap: 2,
-  components: [...COMMON_COMPONENTS, ...LAMP_COMPONENTS],
-  info: {
+/** Fields Tapo plugs add to get_device_info. */
+function plugInfo(): Record<string, unknown> {
+  return {
+    on_time: 0,
+    auto_off_status: 'off',
+    auto_off_remain_time: 0,
+    overheat_status: 'normal',
+  };
+}
+
+const L530 = () =>
+  smartModel(
+    'L530',
+    'colour bulb',
+    [
+      ...COLOR_LAMP_COMPONENTS,
+      c('auto_light', 1),
+      c('light_effect', 1),
+      c('bulb_quick_control', 1),
+    ],
+    {
+      ...commonInfo('L530', 'SMART.TAPOBULB', 'Living room lamp', 0x30),
+      brightness: 100,
+      hue: 0,
+      saturation: 100,
+      color_temp: 2700,
+      color_temp_range: [2500, 6500],
+      dynamic_light_effect_enable: false,
+      dynamic_light_effect_id: '',
+      default_states: {
+        type: 'last_states',
+        re_power_type: 'always_on',
+        state: { brightness: 100, color_temp: 2700, hue: 0, saturation: 100 },
+      },
+    },
+  );
+
+const L510 = () =>
+  smartModel('L510', 'dimmable white bulb', LAMP_COMPONENTS, {
     ...commonInfo('L510', 'SMART.TAPOBULB', 'Hallway lamp', 0x10),
     fw_ver: '1.1.2 Build 230921 Rel.172130',
     hw_ver: '3.0',
@@ -147,91 +166,68 @@ const L510: () => SmartModel = () => ({
     color_temp: 2700,
     color_temp_range: [2700, 2700],
     default_states: { type: 'last_states', re_power_type: 'always_on', state: { brightness: 80 } },
-  },
-});
+  });
 
-const L900: () => SmartModel = () => ({
-  dialect: 'smart',
-  name: 'L900',
-  description: 'light strip',
-  klap: 2,
-  components: [
-    ...COMMON_COMPONENTS,
-    ...LAMP_COMPONENTS,
-    c('color', 1),
-    c('color_temperature', 1),
-    c('light_strip', 1),
-    c('light_strip_lighting_effect', 1),
-    c('music_rhythm', 1),
-  ],
-  info: {
-    ...commonInfo('L900', 'SMART.TAPOBULB', 'TV backlight', 0x90),
-    fw_ver: '1.1.0 Build 230905 Rel.184939',
-    hw_ver: '1.0',
-    brightness: 50,
-    hue: 240,
-    saturation: 100,
-    color_temp: 0,
-    color_temp_range: [9000, 9000],
-    lighting_effect: {
+const L900 = () =>
+  smartModel(
+    'L900',
+    'light strip',
+    [
+      ...COLOR_LAMP_COMPONENTS,
+      c('light_strip', 1),
+      c('light_strip_lighting_effect', 1),
+      c('music_rhythm', 1),
+    ],
+    {
+      ...commonInfo('L900', 'SMART.TAPOBULB', 'TV backlight', 0x90),
+      fw_ver: '1.1.0 Build 230905 Rel.184939',
+      hw_ver: '1.0',
       brightness: 50,
-      custom: 0,
-      display_colors: [],
-      enable: 0,
-      id: '',
-      name: 'station',
+      hue: 240,
+      saturation: 100,
+      color_temp: 0,
+      color_temp_range: [9000, 9000],
+      lighting_effect: {
+        brightness: 50,
+        custom: 0,
+        display_colors: [],
+        enable: 0,
+        id: '',
+        name: 'station',
+      },
+      music_rhythm_enable: false,
+      music_rhythm_mode: 'single_lamp',
+      default_states: {
+        type: 'last_states',
+        state: { brightness: 50, color_temp: 0, hue: 240, saturation: 100 },
+      },
     },
-    music_rhythm_enable: false,
-    music_rhythm_mode: 'single_lamp',
-    default_states: {
-      type: 'last_states',
-      state: { brightness: 50, color_temp: 0, hue: 240, saturation: 100 },
-    },
-  },
-});
+  );
 
-const P100: () => SmartModel = () => ({
-  dialect: 'smart',
-  name: 'P100',
-  description: 'plug',
-  klap: 2,
-  components: [...COMMON_COMPONENTS, ...PLUG_COMPONENTS],
-  info: {
+const P100 = () =>
+  smartModel('P100', 'plug', PLUG_COMPONENTS, {
     ...commonInfo('P100', 'SMART.TAPOPLUG', 'Desk lamp plug', 0x01),
     fw_ver: '1.2.1 Build 220831 Rel.163526',
     hw_ver: '1.0',
-    on_time: 0,
-    auto_off_status: 'off',
-    auto_off_remain_time: 0,
-    overheat_status: 'normal',
+    ...plugInfo(),
     default_states: { type: 'last_states', state: {} },
-  },
-});
+  });
 
-const P110: () => SmartModel = () => ({
-  dialect: 'smart',
-  name: 'P110',
-  description: 'energy plug',
-  klap: 2,
-  components: [
-    ...COMMON_COMPONENTS,
-    ...PLUG_COMPONENTS,
-    c('energy_monitoring', 2),
-    c('current_protection', 1),
-  ],
-  info: {
-    ...commonInfo('P110', 'SMART.TAPOPLUG', 'Floor lamp plug', 0x11),
-    fw_ver: '1.3.0 Build 230905 Rel.152200',
-    hw_ver: '1.0',
-    on_time: 0,
-    auto_off_status: 'off',
-    auto_off_remain_time: 0,
-    overheat_status: 'normal',
-    overcurrent_status: 'normal',
-    power_protection_status: 'normal',
-    default_states: { type: 'last_states', state: {} },
-  },
-});
+const P110 = () =>
+  smartModel(
+    'P110',
+    'energy plug',
+    [...PLUG_COMPONENTS, c('energy_monitoring', 2), c('current_protection', 1)],
+    {
+      ...commonInfo('P110', 'SMART.TAPOPLUG', 'Floor lamp plug', 0x11),
+      fw_ver: '1.3.0 Build 230905 Rel.152200',
+      hw_ver: '1.0',
+      ...plugInfo(),
+      overcurrent_status: 'normal',
+      power_protection_status: 'normal',
+      default_states: { type: 'last_states', state: {} },
+    },
+  );
 
 const HS100: () => IotModel = () => ({
   dialect: 'iot',

@@ -3,6 +3,7 @@
  * real firmware (error codes, multipleRequest semantics, setters that also switch the lamp on).
  * KLAP itself is KlapServer's job; this class only sees plaintext.
  */
+import { isObject, type Json, parseObject } from './json';
 import type { SmartModel } from './models';
 
 /** Device-level faults for tests. Mutable between requests. */
@@ -18,8 +19,6 @@ export interface SmartDeviceFaults {
 export function defaultSmartFaults(): SmartDeviceFaults {
   return { refuseBatches: false, errorCodes: [], rateLimit: null };
 }
-
-type Json = Record<string, unknown>;
 
 /** A device answer for one method: a result, or an error code. */
 type Answer = { code: 0; result?: unknown } | { code: number };
@@ -37,10 +36,6 @@ const LAMP_POWER_MW = 8962;
 
 function isInt(value: unknown, min: number, max: number): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 const EFFECT_TYPES = ['sequence', 'random', 'pulse', 'static'];
@@ -127,15 +122,9 @@ export class EmulatedSmartDevice {
   /** One decrypted request in, one reply out. Never throws. */
   handle(plaintext: string): string {
     this.counters.requests++;
-    let request: unknown;
-    try {
-      request = JSON.parse(plaintext);
-    } catch {
+    const request = parseObject(plaintext);
+    if (typeof request?.method !== 'string')
       return JSON.stringify({ error_code: JSON_DECODE_FAIL });
-    }
-    if (!isObject(request) || typeof request.method !== 'string') {
-      return JSON.stringify({ error_code: JSON_DECODE_FAIL });
-    }
     const injected = this.faults.errorCodes.shift();
     if (injected !== undefined) return JSON.stringify({ error_code: injected });
     if (this.rateLimited()) return JSON.stringify({ error_code: RATE_LIMITED });

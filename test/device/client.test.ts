@@ -9,7 +9,7 @@ import {
   InvalidCommandError,
   UnsupportedFeatureError,
 } from '../../src/klap/errors';
-import { type Rig, rig, smartDevice } from './helpers';
+import { hs100State, type Rig, rig, smartDevice } from './helpers';
 
 type Sent = {
   method: string;
@@ -285,14 +285,7 @@ describe('LampClient over IOT (in memory)', () => {
     const r = rig('HS100');
     const state = await r.client.open();
     assert.equal(r.client.dialect, 'iot');
-    assert.deepEqual(state, {
-      on: false,
-      online: true,
-      model: 'HS100',
-      alias: 'Kitchen lamp plug',
-      type: 'plug',
-      firmware: '1.1.0',
-    });
+    assert.deepEqual(state, hs100State(false));
     assert.deepEqual(r.transport.requests.slice(1), [{ system: { get_sysinfo: {} } }]);
     r.transport.sent.length = 0;
     assert.equal((await r.client.setState(true)).on, true);

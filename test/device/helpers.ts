@@ -2,7 +2,7 @@
 
 import { componentIds, iotCapabilities, smartCapabilities } from '../../src/device/capabilities';
 import { LampClient } from '../../src/device/client';
-import type { Capabilities } from '../../src/device/types';
+import type { Capabilities, LampState } from '../../src/device/types';
 import { createDevice } from '../../src/emulator/index';
 import { EmulatedIotDevice } from '../../src/emulator/iot-device';
 import { MemoryTransport } from '../../src/emulator/memory-transport';
@@ -34,4 +34,16 @@ export function rig(name: ModelName): Rig {
 export function smartDevice(r: Rig): EmulatedSmartDevice {
   if (r.device instanceof EmulatedIotDevice) throw new Error('not a SMART device');
   return r.device;
+}
+
+/** The state of the emulated HS100 (Kasa plug), as every dialect-level test expects it. */
+export function hs100State(on: boolean): LampState {
+  return {
+    on,
+    online: true,
+    model: 'HS100',
+    alias: 'Kitchen lamp plug',
+    type: 'plug',
+    firmware: '1.1.0',
+  };
 }

@@ -15,7 +15,20 @@ import {
   smartState,
 } from '../../src/device/state';
 import { createModel, type IotModel, type SmartModel } from '../../src/emulator/models';
-import { capabilitiesOf } from './helpers';
+import { capabilitiesOf, hs100State } from './helpers';
+
+/** The state keys of a dimmable white bulb, sorted: no colour, no white tuning, no effects. */
+const DIMMABLE_WHITE_KEYS = ['alias', 'brightness', 'firmware', 'model', 'on', 'online', 'type'];
+
+/** Capabilities of a device that only switches (the rest of a plug's or a white bulb's). */
+const SWITCH_ONLY = {
+  brightness: false,
+  color: false,
+  colorTemp: null,
+  effects: null,
+  transition: false,
+  energy: false,
+};
 
 function smartInfo(name: 'L530' | 'L510' | 'L900' | 'P100' | 'P110') {
   return (createModel(name) as SmartModel).info;
@@ -34,14 +47,10 @@ describe('capabilities', () => {
       energy: false,
     });
     assert.deepEqual(capabilitiesOf('L510'), {
+      ...SWITCH_ONLY,
       dialect: 'smart',
       kind: 'bulb',
       brightness: true,
-      color: false,
-      colorTemp: null,
-      effects: null,
-      transition: false,
-      energy: false,
     });
     const strip = capabilitiesOf('L900');
     assert.equal(strip.kind, 'strip');
@@ -65,27 +74,9 @@ describe('capabilities', () => {
       'Sunset',
       'Valentines',
     ]);
-    assert.deepEqual(capabilitiesOf('P100'), {
-      dialect: 'smart',
-      kind: 'plug',
-      brightness: false,
-      color: false,
-      colorTemp: null,
-      effects: null,
-      transition: false,
-      energy: false,
-    });
+    assert.deepEqual(capabilitiesOf('P100'), { ...SWITCH_ONLY, dialect: 'smart', kind: 'plug' });
     assert.equal(capabilitiesOf('P110').energy, true);
-    assert.deepEqual(capabilitiesOf('HS100'), {
-      dialect: 'iot',
-      kind: 'plug',
-      brightness: false,
-      color: false,
-      colorTemp: null,
-      effects: null,
-      transition: false,
-      energy: false,
-    });
+    assert.deepEqual(capabilitiesOf('HS100'), { ...SWITCH_ONLY, dialect: 'iot', kind: 'plug' });
   });
 
   it('ranges and kinds from partial information', () => {
@@ -226,15 +217,7 @@ describe('SMART state', () => {
 
   it('L510, L900, P100 carry only their keys', () => {
     const l510 = smartState(smartInfo('L510'), capabilitiesOf('L510'));
-    assert.deepEqual(Object.keys(l510).sort(), [
-      'alias',
-      'brightness',
-      'firmware',
-      'model',
-      'on',
-      'online',
-      'type',
-    ]);
+    assert.deepEqual(Object.keys(l510).sort(), DIMMABLE_WHITE_KEYS);
     const strip = smartState(
       { ...smartInfo('L900'), color_temp: 9000, lighting_effect: { enable: 1, name: 'Aurora' } },
       capabilitiesOf('L900'),
@@ -275,14 +258,7 @@ describe('SMART state', () => {
 describe('IOT state', () => {
   it('HS100 plug', () => {
     const sysinfo = { ...(createModel('HS100') as IotModel).sysinfo, relay_state: 1 };
-    assert.deepEqual(iotState(sysinfo, iotCapabilities(sysinfo)), {
-      on: true,
-      online: true,
-      model: 'HS100',
-      alias: 'Kitchen lamp plug',
-      type: 'plug',
-      firmware: '1.1.0',
-    });
+    assert.deepEqual(iotState(sysinfo, iotCapabilities(sysinfo)), hs100State(true));
     assert.deepEqual(iotState({}, iotCapabilities({})), {
       on: false,
       online: true,
@@ -340,15 +316,7 @@ describe('IOT state', () => {
       { ...base, is_color: 0, light_state: { on_off: 1, brightness: 10 } },
       iotCapabilities({ ...base, is_color: 0, is_variable_color_temp: 0 }),
     );
-    assert.deepEqual(Object.keys(white).sort(), [
-      'alias',
-      'brightness',
-      'firmware',
-      'model',
-      'on',
-      'online',
-      'type',
-    ]);
+    assert.deepEqual(Object.keys(white).sort(), DIMMABLE_WHITE_KEYS);
     const nothing = iotState(
       { mic_type: 'IOT.SMARTBULB' },
       iotCapabilities({ mic_type: 'IOT.SMARTBULB', is_color: 1 }),

@@ -9,6 +9,7 @@ import { STRIP_EFFECTS } from '../../src/device/effects';
 import { type EmulatedDevice, type EmulatorOptions, startEmulator } from '../../src/emulator/index';
 import type { EmulatedSmartDevice } from '../../src/emulator/smart-device';
 import { InvalidCommandError, LampError } from '../../src/klap/errors';
+import { hs100State } from '../device/helpers';
 
 const USER = 'someone@example.com';
 const PASS = 'Secret-Pass1';
@@ -126,14 +127,7 @@ describe('end to end over KLAP on 127.0.0.1', () => {
     assert.equal(device.klapVersion, 1);
     assert.equal(lamp.dialect, 'iot');
     const state = await lamp.setState('on');
-    assert.deepEqual(state, {
-      on: true,
-      online: true,
-      model: 'HS100',
-      alias: 'Kitchen lamp plug',
-      type: 'plug',
-      firmware: '1.1.0',
-    });
+    assert.deepEqual(state, hs100State(true));
     assert.equal(device.info.relay_state, 1);
     const sysinfo = (await lamp.request('system.get_sysinfo')) as { model: string };
     assert.equal(sysinfo.model, 'HS100(UK)');

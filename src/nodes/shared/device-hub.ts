@@ -6,6 +6,7 @@
  * Deliberately free of Node-RED types beyond the status shape, so it can be reasoned about (and
  * tested) on its own; klap-device.ts wires it to the node API (i18n, logging, credentials).
  */
+import type { ConnectOptions } from '../../device/client';
 import type { Capabilities, LampState } from '../../device/types';
 import { describeAddress } from '../../klap/errors';
 
@@ -40,15 +41,6 @@ export interface HubClient {
   close(): Promise<void>;
 }
 
-/** What the hub hands to the client factory (the ConnectOptions of LampClient). */
-export interface ConnectOptions {
-  host: string;
-  port?: number;
-  username?: string;
-  password?: string;
-  timeoutMs?: number;
-}
-
 export type Translate = (key: string, vars?: Record<string, string | number>) => string;
 
 export interface HubOptions {
@@ -61,6 +53,7 @@ export interface HubOptions {
   t: Translate;
   warn(text: string): void;
   log(text: string): void;
+  /** Makes the client from what the hub hands it (LampClient's own ConnectOptions). */
   createClient(options: ConnectOptions): HubClient;
   /** Poll delay after the device refused the login (don't lock the account). Default 30 s. */
   authBackoffMs?: number;
