@@ -16,6 +16,23 @@ export interface DeviceDriver {
   request(method: string, params?: unknown): Promise<unknown>;
 }
 
+/**
+ * The light fields of a command as both dialects name them: brightness, hue, saturation and
+ * color_temp. A non-zero color_temp wins over hue/saturation on the device, so a colour also
+ * sends color_temp 0, which selects colour mode.
+ */
+export function lightFields(command: LampCommand): Record<string, number> {
+  const light: Record<string, number> = {};
+  if (command.brightness !== undefined) light.brightness = command.brightness;
+  if (command.hue !== undefined || command.saturation !== undefined) {
+    if (command.hue !== undefined) light.hue = command.hue;
+    if (command.saturation !== undefined) light.saturation = command.saturation;
+    light.color_temp = 0;
+  }
+  if (command.colorTemp !== undefined) light.color_temp = command.colorTemp;
+  return light;
+}
+
 /** Whether a command changes the light (so it also switches the lamp on, as devices do). */
 export function changesLight(command: LampCommand): boolean {
   return (

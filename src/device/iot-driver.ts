@@ -4,7 +4,7 @@
  */
 import { InvalidCommandError } from '../klap/errors';
 import { iotCapabilities } from './capabilities';
-import type { DeviceDriver } from './driver';
+import { type DeviceDriver, lightFields } from './driver';
 import type { IotProtocol, IotRequest } from './iot-protocol';
 import { iotState, modelWithoutRegion } from './state';
 import type { Capabilities, LampCommand, LampState } from './types';
@@ -55,16 +55,8 @@ export class IotDriver implements DeviceDriver {
     if (this.capabilities.kind === 'plug') {
       return [SYSTEM, 'set_relay_state', { state: command.on === false ? 0 : 1 }];
     }
-    const light: Info = {};
     // Devices need on_off on every change; a change of light also means on.
-    light.on_off = command.on === false ? 0 : 1;
-    if (command.brightness !== undefined) light.brightness = command.brightness;
-    if (command.hue !== undefined || command.saturation !== undefined) {
-      if (command.hue !== undefined) light.hue = command.hue;
-      if (command.saturation !== undefined) light.saturation = command.saturation;
-      light.color_temp = 0;
-    }
-    if (command.colorTemp !== undefined) light.color_temp = command.colorTemp;
+    const light: Info = { on_off: command.on === false ? 0 : 1, ...lightFields(command) };
     if (command.transition !== undefined) light.transition_period = command.transition;
     // Turning on with nothing else restores the previous light (ignore_default 0).
     const onlyPower = Object.keys(light).every((k) => k === 'on_off' || k === 'transition_period');

@@ -5,8 +5,7 @@
  */
 import { MalformedResponseError } from '../klap/errors';
 import { componentIds, smartCapabilities } from './capabilities';
-import type { DeviceDriver } from './driver';
-import { changesLight } from './driver';
+import { changesLight, type DeviceDriver, lightFields } from './driver';
 import { BULB_EFFECTS, findStripEffect } from './effects';
 import { type SmartOutcome, type SmartProtocol, type SmartRequest, unwrap } from './smart-protocol';
 import { modelWithoutRegion, smartState } from './state';
@@ -93,15 +92,10 @@ export class SmartDriver implements DeviceDriver {
     const params: Info = {};
     if (command.on !== undefined) params.device_on = command.on;
     // On a strip the effect carries its own brightness.
-    if (command.brightness !== undefined && !(strip && namedEffect))
-      params.brightness = command.brightness;
-    if (command.hue !== undefined || command.saturation !== undefined) {
-      if (command.hue !== undefined) params.hue = command.hue;
-      if (command.saturation !== undefined) params.saturation = command.saturation;
-      // A non-zero color_temp wins over hue/saturation on the device: 0 selects colour mode.
-      params.color_temp = 0;
-    }
-    if (command.colorTemp !== undefined) params.color_temp = command.colorTemp;
+    Object.assign(
+      params,
+      lightFields(strip && namedEffect ? { ...command, brightness: undefined } : command),
+    );
     if (command.on === undefined && (changesLight(command) || namedEffect)) params.device_on = true;
 
     const writes: SmartRequest[] = [];
