@@ -9,4 +9,11 @@
  */
 export { type ConnectOptions, connect, LampClient } from './device/client';
 export type { Capabilities, DeviceKind, Dialect, LampCommand, LampState } from './device/types';
+export {
+  type DiscoveredDevice,
+  type DiscoverOptions,
+  discover,
+  type WakeUpOutcome,
+  wakeUp,
+} from './klap/discovery';
 export * from './klap/errors';

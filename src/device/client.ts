@@ -24,6 +24,13 @@ export interface ConnectOptions {
   password?: string;
   /** Per network step; default 5000 ms. */
   timeoutMs?: number;
+  /**
+   * UDP discovery port for the wake-up probe sent when the device refuses the connection (P110
+   * fw 1.4.6 opens port 80 only after one). Default 20002; null turns the wake-up off.
+   */
+  discoveryPort?: number | null;
+  /** Wait between wake-up probe and retry; default 1500 ms. */
+  wakeUpDelayMs?: number;
 }
 
 /**
@@ -68,6 +75,8 @@ export class LampClient {
         username: options.username,
         password: options.password,
         timeoutMs: options.timeoutMs,
+        discoveryPort: options.discoveryPort,
+        wakeUpDelayMs: options.wakeUpDelayMs,
       });
   }
 

@@ -4,6 +4,7 @@
  *
  *   lamp-emulator --port 8080 --model L530 [--model P110 ...] [--username U --password P]
  *                 [--host 127.0.0.1] [--klap 1|2] [--credentials MODE] [--alias NAME]
+ *                 [--discovery-port N]
  *
  * Each further --model takes the next port. One line per device is printed once it listens;
  * the password is never printed. Bad arguments exit with code 2.
@@ -34,6 +35,9 @@ Options:
                         (default: account with --username, else blank)
   --klap 1|2            KLAP hash variant (default: the model's own; HS100 1, Tapo 2)
   --alias NAME          device name (with several devices, "NAME 2", "NAME 3", ...)
+  --discovery-port N    also answer UDP discovery (as on port 20002), the first device
+                        on port N (0 = any free port), each further one on the next;
+                        default: no discovery
   --help                show this help
 `;
 
@@ -48,6 +52,7 @@ export function parseArgs(argv: readonly string[]): CliConfig | 'help' {
   const models: ModelName[] = [];
   const shared: Omit<EmulatorOptions, 'model'> = {};
   let port = 0;
+  let discoveryPort: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') return 'help';
@@ -74,6 +79,14 @@ export function parseArgs(argv: readonly string[]): CliConfig | 'help' {
         if (!/^\d+$/.test(text) || n > 65535)
           throw new UsageError(`--port must be a number from 0 to 65535 (got "${text}")`);
         port = n;
+        break;
+      }
+      case '--discovery-port': {
+        const text = value();
+        const n = Number(text);
+        if (!/^\d+$/.test(text) || n > 65535)
+          throw new UsageError(`--discovery-port must be a number from 0 to 65535 (got "${text}")`);
+        discoveryPort = n;
         break;
       }
       case '--host':
@@ -119,12 +132,17 @@ export function parseArgs(argv: readonly string[]): CliConfig | 'help' {
   }
   if (port + models.length - 1 > 65535)
     throw new UsageError('not enough ports above --port for every device');
+  if (discoveryPort !== undefined && discoveryPort + models.length - 1 > 65535)
+    throw new UsageError('not enough ports above --discovery-port for every device');
   return {
     devices: models.map((model, index) => ({
       ...shared,
       model,
       // Port 0 stays 0 for every device: each gets its own free port.
       port: port === 0 ? 0 : port + index,
+      ...(discoveryPort === undefined
+        ? {}
+        : { discoveryPort: discoveryPort === 0 ? 0 : discoveryPort + index }),
       alias:
         shared.alias !== undefined && index > 0 ? `${shared.alias} ${index + 1}` : shared.alias,
     })),
@@ -134,7 +152,10 @@ export function parseArgs(argv: readonly string[]): CliConfig | 'help' {
 /** The line printed once a device listens (never the password). */
 export function describeDevice(device: EmulatedDevice): string {
   const dialect = device.dialect === 'smart' ? 'SMART' : 'IOT';
-  return `${device.description} listening on ${device.url} (KLAP v${device.klapVersion}, ${dialect}, credentials: ${device.credentialMode})`;
+  const line = `${device.description} listening on ${device.url} (KLAP v${device.klapVersion}, ${dialect}, credentials: ${device.credentialMode})`;
+  return device.discoveryPort === null
+    ? line
+    : `${line}, discovery on udp ${device.host}:${device.discoveryPort}`;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -8,6 +8,19 @@ export {
   KASA_DEFAULT,
   TAPO_DEFAULT,
 } from './credentials';
+export {
+  buildDiscoveryQuery,
+  crc32,
+  DISCOVERY_PORT,
+  type DiscoveredDevice,
+  type DiscoverOptions,
+  type DiscoveryVerdict,
+  discover,
+  encodeDiscoveryPacket,
+  parseDiscoveryReply,
+  type WakeUpOutcome,
+  wakeUp,
+} from './discovery';
 export * from './errors';
 export {
   type AuthKind,
@@ -22,10 +35,12 @@ export { DEFAULT_SESSION_TIMEOUT_SECONDS, parseSetCookie, type SessionCookie } f
 export { SerialQueue } from './queue';
 export {
   DEFAULT_TIMEOUT_MS,
+  DEFAULT_WAKE_UP_DELAY_MS,
   type KlapLoginInfo,
   type KlapStats,
   KlapTransport,
   type KlapTransportOptions,
   renewDelayMs,
+  WAKE_UP_REPEAT_MS,
 } from './transport';
 export type { SendOptions, Transport } from './transport-types';

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import { CipherError, KlapCipher } from './cipher';
 import { type CredentialCandidate, type CredentialKind, credentialCandidates } from './credentials';
+import { DISCOVERY_PORT, wakeUp } from './discovery';
 import {
   AuthenticationError,
   ClosedError,
@@ -42,6 +43,16 @@ export interface KlapTransportOptions {
   /** Monotonic milliseconds; injectable so tests can age a session without waiting. */
   clock?: () => number;
   /**
+   * UDP port of the device's discovery service, for the wake-up probe: when handshake1 is refused
+   * (ECONNREFUSED) the transport sends one discovery probe there, waits `wakeUpDelayMs` and
+   * retries once, because some plugs (P110 fw 1.4.6) keep port 80 closed until they see one
+   * (notes §7 #5). Once per outage: after a failed wake-up, refused logins fail at once until
+   * the device has answered over HTTP again. Default 20002; null turns the wake-up off.
+   */
+  discoveryPort?: number | null;
+  /** Wait between the wake-up probe and the retry. Default 1500 ms. */
+  wakeUpDelayMs?: number;
+  /**
    * Tests only: supplies handshake1's 16-byte local seed, so a test can reproduce a session with a
    * known initial seq (e.g. right below 2^31-1). Leave unset: the default is the CSPRNG.
    */
@@ -70,6 +81,12 @@ interface Session {
 }
 
 export const DEFAULT_TIMEOUT_MS = 5000;
+export const DEFAULT_WAKE_UP_DELAY_MS = 1500;
+/**
+ * During a long outage the wake-up is repeated at most this often: a lazy plug that comes back
+ * while we are not probing would otherwise stay closed for 8–9 minutes (notes §7 #5).
+ */
+export const WAKE_UP_REPEAT_MS = 60_000;
 const MAX_TIMEOUT_MS = 10 * 60 * 1000;
 /** python-kasa renews 20 minutes before TIMEOUT because device clocks drift (notes §1.12). */
 const MAX_RENEW_MARGIN_SECONDS = 1200;
@@ -101,6 +118,9 @@ export class KlapTransport implements Transport {
   /** host[:port] for messages. */
   readonly address: string;
   readonly timeoutMs: number;
+  /** Where the wake-up probe goes; null when the wake-up is off. */
+  readonly discoveryPort: number | null;
+  readonly wakeUpDelayMs: number;
 
   private readonly username: string | undefined;
   private readonly password: string | undefined;
@@ -112,6 +132,12 @@ export class KlapTransport implements Transport {
   private session: Session | null = null;
   private closed = false;
   private counts = { handshakes: 0, requests: 0 };
+  private wakeUpCount = 0;
+  /**
+   * When a wake-up last failed to help (clock ms), or null. Until the device answers over HTTP
+   * again, refused logins fail at once, with a new wake-up at most every WAKE_UP_REPEAT_MS.
+   */
+  private failedWakeUpAt: number | null = null;
   private login: KlapLoginInfo | null = null;
   /** Number of sends accepted so far; each send's ticket is its position. */
   private tickets = 0;
@@ -133,6 +159,20 @@ export class KlapTransport implements Transport {
       Number.isFinite(timeout) && timeout > 0
         ? Math.min(timeout, MAX_TIMEOUT_MS)
         : DEFAULT_TIMEOUT_MS;
+    const discoveryPort =
+      options.discoveryPort === undefined ? DISCOVERY_PORT : options.discoveryPort;
+    this.discoveryPort =
+      discoveryPort !== null &&
+      Number.isInteger(discoveryPort) &&
+      discoveryPort >= 1 &&
+      discoveryPort <= 65535
+        ? discoveryPort
+        : options.discoveryPort === null
+          ? null
+          : DISCOVERY_PORT;
+    const delay = options.wakeUpDelayMs ?? DEFAULT_WAKE_UP_DELAY_MS;
+    this.wakeUpDelayMs =
+      Number.isFinite(delay) && delay >= 0 ? Math.min(delay, 60_000) : DEFAULT_WAKE_UP_DELAY_MS;
     this.username = options.username;
     this.password = options.password;
     this.clock = options.clock ?? monotonicMs;
@@ -141,6 +181,11 @@ export class KlapTransport implements Transport {
 
   get stats(): KlapStats {
     return { ...this.counts };
+  }
+
+  /** Wake-up probes sent so far (after refused connections). */
+  get wakeUps(): number {
+    return this.wakeUpCount;
   }
 
   /** Which credential and variant the last login used; null before the first login. */
@@ -285,7 +330,7 @@ export class KlapTransport implements Transport {
 
   private async handshake(): Promise<Session> {
     const localSeed = this.localSeedSource();
-    const first = await this.post('/app/handshake1', localSeed, 'handshake1');
+    const first = await this.handshake1(localSeed);
     if (first.status === 403) throw new ThirdPartyCompatibilityError(this.address);
     if (first.status === 404) throw new NotKlapError(this.address);
     if (first.status !== 200) {
@@ -324,6 +369,50 @@ export class KlapTransport implements Transport {
     };
   }
 
+  /** handshake1, with one wake-up probe and retry when the port is closed (see discoveryPort). */
+  private async handshake1(localSeed: Buffer): Promise<HttpReply> {
+    let reply: HttpReply;
+    try {
+      reply = await this.post('/app/handshake1', localSeed, 'handshake1');
+    } catch (error) {
+      const port = this.discoveryPort;
+      if (port === null || !this.wakeUpAllowed() || !isRefused(error)) throw error;
+      this.failedWakeUpAt = this.clock();
+      this.wakeUpCount += 1;
+      const started = monotonicMs();
+      const outcome = await wakeUp(this.host, port, {
+        waitMs: this.wakeUpDelayMs,
+        signal: this.abort.signal,
+      });
+      // Nothing listens for the probe: nothing will open the port either, so retry at once.
+      if (outcome === 'answered' || outcome === 'silent') {
+        await this.pause(this.wakeUpDelayMs - (monotonicMs() - started));
+      }
+      this.assertOpen();
+      reply = await this.post('/app/handshake1', localSeed, 'handshake1');
+    }
+    this.failedWakeUpAt = null; // the device answered: a later outage deserves a wake-up again
+    return reply;
+  }
+
+  private wakeUpAllowed(): boolean {
+    return this.failedWakeUpAt === null || this.clock() - this.failedWakeUpAt >= WAKE_UP_REPEAT_MS;
+  }
+
+  /** Waits `ms` (if > 0); close() ends the wait early (the caller then sees ClosedError). */
+  private pause(ms: number): Promise<void> {
+    if (!(ms > 0) || this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.abort.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.abort.signal.addEventListener('abort', done);
+    });
+  }
+
   // ---- one encrypted request ----------------------------------------------------------------
 
   private async request(session: Session, plaintext: string): Promise<string> {
@@ -358,6 +447,12 @@ export class KlapTransport implements Transport {
     this.counts.requests += 1;
     return opened.toString('utf8');
   }
+}
+
+/** A connection the device's host actively refused: its port is closed, not the host gone. */
+function isRefused(error: unknown): boolean {
+  const cause = error instanceof LampError ? (error.cause as { code?: unknown } | undefined) : null;
+  return cause?.code === 'ECONNREFUSED';
 }
 
 /** Last line of defence: whatever escaped the specific mappings still reaches users as a LampError. */

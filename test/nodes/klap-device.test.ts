@@ -229,7 +229,7 @@ describe('klap-device', () => {
     assert.ok(['UNREACHABLE', 'TIMEOUT'].includes((down.body as { code: string }).code));
   });
 
-  it('registers the probe route once per admin app', () => {
+  it('registers the probe and discover routes once per admin app', () => {
     const posts: string[] = [];
     const fakeRed = {
       _: (key: string) => key,
@@ -239,7 +239,7 @@ describe('klap-device', () => {
     };
     klapDevice(fakeRed);
     klapDevice(fakeRed);
-    assert.deepEqual(posts, ['/lamp-control/probe']);
+    assert.deepEqual(posts, ['/lamp-control/probe', '/lamp-control/discover']);
   });
 
   it('status fan-out reaches action and status nodes of the device', async () => {

@@ -1,7 +1,8 @@
 /**
  * `klap-device` config node: one per physical lamp or plug. Owns ONE LampClient (one KLAP
  * session) through a DeviceHub shared by every lamp-control and lamp-status node that uses it,
- * and serves the editor's "Test connection" button (POST lamp-control/probe).
+ * and serves the editor's "Test connection" button (POST lamp-control/probe) and "Search"
+ * button (POST lamp-control/discover, see shared/discovery-route.ts).
  */
 import type { Request, Response } from 'express';
 import type { NodeAPI, NodeDef } from 'node-red';
@@ -14,6 +15,7 @@ import {
   parseSeconds,
 } from '../shared/config';
 import { DeviceHub, errorCode } from '../shared/device-hub';
+import { registerDiscoverRoute, settingsPort } from '../shared/discovery-route';
 
 interface KlapDeviceDef extends NodeDef {
   host?: string;
@@ -48,6 +50,9 @@ function scrub(text: string, secrets: (string | undefined)[]): string {
 
 export = (RED: NodeAPI) => {
   const t = (key: string, vars?: Record<string, string | number>): string => RED._(key, vars);
+  /** Where wake-up probes go (setting lampControlDiscoveryPort, default 20002); read per use. */
+  const discoveryPort = (): number =>
+    settingsPort((RED.settings ?? {}) as unknown as Record<string, unknown>);
 
   function KlapDevice(this: KlapDeviceNode, config: KlapDeviceDef) {
     RED.nodes.createNode(this, config);
@@ -67,7 +72,7 @@ export = (RED: NodeAPI) => {
       log: (text) => this.log(text),
       createClient: (options) => {
         if (!options.host) throw codedError('NO_HOST', t('klap-device.errors.noHost'));
-        return new LampClient(options);
+        return new LampClient({ ...options, discoveryPort: discoveryPort() });
       },
     });
 
@@ -131,6 +136,7 @@ export = (RED: NodeAPI) => {
       username: username || undefined,
       password: password || undefined,
       timeoutMs: Math.round(timeoutSeconds * 1000),
+      discoveryPort: discoveryPort(),
     });
     try {
       const state = await client.open();
@@ -172,4 +178,5 @@ export = (RED: NodeAPI) => {
       },
     );
   }
+  registerDiscoverRoute(RED);
 };

@@ -1,0 +1,156 @@
+/**
+ * `POST /lamp-control/discover`: UDP discovery run by the runtime for the editor's "Search"
+ * button (browsers cannot send UDP; node-red-notes §2.7, protocol notes §4.4).
+ *
+ * Request body (JSON, all optional): `{ target?: string, timeout?: number }`
+ *   target   an IPv4 address or host name, optionally ":port", the user typed: the query goes
+ *            there only (unicast). Without it: the targets of the Node-RED setting
+ *            `lampControlDiscoveryTargets`, or when that is unset, 255.255.255.255 plus the
+ *            directed broadcast of every non-internal IPv4 interface.
+ *   timeout  seconds to collect answers, 0.1 to 30 (number or numeric string); default 3.
+ * Answers 200 `{ devices: DiscoveredDevice[], targets: string[] }`, 400 `{ code: 'BAD_REQUEST',
+ * message }` for a bad body, 500 `{ code: 'ERROR', message }` if the search itself failed.
+ * Setting `lampControlDiscoveryPort` (default 20002) is the UDP port queried.
+ */
+import * as os from 'node:os';
+import type { Request, Response } from 'express';
+import type { NodeAPI } from 'node-red';
+import { DISCOVERY_PORT, type DiscoveredDevice, discover, parseTarget } from '../../klap/discovery';
+
+export const DISCOVER_PATH = '/lamp-control/discover';
+export const DEFAULT_DISCOVER_SECONDS = 3;
+const MAX_DISCOVER_SECONDS = 30;
+const LIMITED_BROADCAST = '255.255.255.255';
+
+/** Express apps that already carry the route (one per runtime, also under the test helper). */
+const registered = new WeakSet<object>();
+
+function ipv4ToInt(address: string): number | null {
+  const parts = address.split('.');
+  if (parts.length !== 4) return null;
+  let value = 0;
+  for (const part of parts) {
+    if (!/^\d{1,3}$/.test(part) || Number(part) > 255) return null;
+    value = value * 256 + Number(part);
+  }
+  return value;
+}
+
+function intToIpv4(value: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
+}
+
+/** The directed broadcast of an interface (192.168.1.20/255.255.255.0 → 192.168.1.255). */
+export function directedBroadcast(address: string, netmask: string): string | null {
+  const ip = ipv4ToInt(address);
+  const mask = ipv4ToInt(netmask);
+  // /31 and /32 have no broadcast address.
+  if (ip === null || mask === null || mask >= 0xfffffffe) return null;
+  return intToIpv4(((ip & mask) | (~mask >>> 0)) >>> 0);
+}
+
+type Interfaces = NodeJS.Dict<os.NetworkInterfaceInfo[]>;
+
+/** 255.255.255.255, then each non-internal IPv4 interface's directed broadcast, no repeats. */
+export function defaultDiscoveryTargets(interfaces: Interfaces = os.networkInterfaces()): string[] {
+  const targets = new Set<string>([LIMITED_BROADCAST]);
+  for (const list of Object.values(interfaces)) {
+    for (const info of list ?? []) {
+      // Node 18.0–18.3 reported family as the number 4.
+      const v4 = info.family === 'IPv4' || (info.family as unknown) === 4;
+      if (!v4 || info.internal) continue;
+      const broadcast = directedBroadcast(info.address, info.netmask);
+      if (broadcast) targets.add(broadcast);
+    }
+  }
+  return [...targets];
+}
+
+/** The discovery port from settings, else 20002. */
+export function settingsPort(settings: Record<string, unknown>): number {
+  const port = settings.lampControlDiscoveryPort;
+  return typeof port === 'number' && Number.isInteger(port) && port >= 1 && port <= 65535
+    ? port
+    : DISCOVERY_PORT;
+}
+
+/** The configured targets (a string or an array of strings), or undefined when unset. */
+function settingsTargets(settings: Record<string, unknown>): string[] | undefined {
+  const value = settings.lampControlDiscoveryTargets;
+  if (value === undefined || value === null) return undefined;
+  const list = Array.isArray(value) ? value : [value];
+  return list.filter((t): t is string => typeof t === 'string' && t.trim() !== '');
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Seconds from the body: undefined → default; null when invalid. */
+function parseTimeout(value: unknown): number | null {
+  if (value === undefined || value === '') return DEFAULT_DISCOVER_SECONDS;
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
+  return Number.isFinite(n) && n >= 0.1 && n <= MAX_DISCOVER_SECONDS ? n : null;
+}
+
+function byAddress(a: DiscoveredDevice, b: DiscoveredDevice): number {
+  const [x, y] = [ipv4ToInt(a.host) ?? 0, ipv4ToInt(b.host) ?? 0];
+  return x - y || a.port - b.port;
+}
+
+export function registerDiscoverRoute(RED: NodeAPI): void {
+  if (registered.has(RED.httpAdmin)) return;
+  registered.add(RED.httpAdmin);
+
+  const badRequest = (res: Response, message: string): void => {
+    res.status(400).json({ code: 'BAD_REQUEST', message });
+  };
+
+  async function handle(req: Request, res: Response): Promise<void> {
+    const body: unknown = req.body ?? {};
+    if (!isRecord(body)) {
+      badRequest(res, 'The body must be a JSON object: { target?, timeout? }.');
+      return;
+    }
+    const seconds = parseTimeout(body.timeout);
+    if (seconds === null) {
+      badRequest(res, `timeout must be a number of seconds from 0.1 to ${MAX_DISCOVER_SECONDS}.`);
+      return;
+    }
+    const settings = (RED.settings ?? {}) as unknown as Record<string, unknown>;
+    const port = settingsPort(settings);
+    let targets: string[];
+    if (body.target !== undefined && body.target !== '') {
+      const target = typeof body.target === 'string' ? body.target.trim() : '';
+      if (!target || !parseTarget(target, port)) {
+        badRequest(res, 'target must be an IPv4 address or host name, optionally with ":port".');
+        return;
+      }
+      targets = [target];
+    } else {
+      targets = settingsTargets(settings) ?? defaultDiscoveryTargets();
+    }
+    // Configured targets that cannot be used are skipped, not fatal.
+    targets = targets.filter((t) => parseTarget(t, port) !== null);
+    const devices =
+      targets.length === 0
+        ? []
+        : await discover({ targets, port, timeoutMs: Math.round(seconds * 1000), rounds: 3 });
+    res.json({ devices: devices.sort(byAddress), targets });
+  }
+
+  RED.httpAdmin.post(
+    DISCOVER_PATH,
+    RED.auth.needsPermission('klap-device.read'),
+    (req: Request, res: Response) => {
+      handle(req, res).catch((err: unknown) => {
+        if (!res.headersSent) {
+          res.status(500).json({
+            code: 'ERROR',
+            message: err instanceof Error ? err.message : 'discovery failed',
+          });
+        }
+      });
+    },
+  );
+}
