@@ -66,6 +66,8 @@ async function main() {
     credentialSecret: 'lamp-control-demo',
     telemetry: { enabled: false },
     diagnostics: { enabled: false },
+    // The editor's device search stays on this machine (never broadcasts to the LAN).
+    lampControlDiscoveryTargets: ['127.0.0.1'],
     editorTheme: { tours: false, projects: { enabled: false } },
     logging: { console: { level: 'info', metrics: false, audit: false } },
   };
