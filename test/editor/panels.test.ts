@@ -46,8 +46,8 @@ before(async () => {
   fs.symlinkSync(repoRoot, path.join(scope, MODULE.split('/')[1]), 'dir');
   fs.mkdirSync(shots, { recursive: true });
 
-  emulator = await startEmulator('L530');
-  red = await startNodeRed(userDir);
+  emulator = await startEmulator('L530', repoRoot, DEMO_USER, DEMO_PASSWORD, { discoveryPort: 0 });
+  red = await startNodeRed(userDir, { lampControlDiscoveryPort: emulator.discoveryPort });
   await deploy(red, [
     { id: 'tab1', type: 'tab', label: 'editor test' },
     {
@@ -429,6 +429,27 @@ test('klap-device dialog: validation, password never rendered, test connection, 
   const answer = (await res.json()) as { ok: boolean; model?: string };
   assert.equal(answer.ok, true, JSON.stringify(answer));
   assert.equal(answer.model, 'L530');
+});
+
+test('klap-device dialog: Search lists the emulated lamp and fills host and port', async () => {
+  const page = await openEditor();
+  try {
+    await editConfig(page, 'dev2');
+    await page.fill('#node-config-input-host', '');
+    await page.click('#node-config-lamp-control-search');
+    const item = page.locator('#node-config-lamp-control-search-results li button');
+    await item.first().waitFor({ timeout: 15_000 });
+    const text = (await item.first().textContent()) ?? '';
+    assert.match(text, new RegExp(`L530.*127\\.0\\.0\\.1:${emulator.port}`), text);
+    await page.screenshot({ path: path.join(shots, 'klap-device-search.png') });
+    await item.first().click();
+    assert.equal(await page.inputValue('#node-config-input-host'), '127.0.0.1');
+    assert.equal(await page.inputValue('#node-config-input-port'), String(emulator.port));
+    assert.equal(await page.isVisible('#node-config-lamp-control-search-area'), false);
+    await page.click('#node-config-dialog-cancel');
+  } finally {
+    await page.context().close();
+  }
 });
 
 test('German editor: labels, options and tips are translated', async () => {

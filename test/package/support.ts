@@ -32,6 +32,7 @@ export function freePort(): Promise<number> {
 export interface Emulator {
   host: string;
   port: number;
+  discoveryPort?: number | null;
   close(): Promise<void> | void;
 }
 
@@ -41,9 +42,17 @@ export async function startEmulator(
   packageDir = repoRoot,
   username = DEMO_USER,
   password = DEMO_PASSWORD,
+  extra: Record<string, unknown> = {},
 ): Promise<Emulator> {
   const emulator = require(path.join(packageDir, 'dist', 'emulator', 'index.js'));
-  return emulator.startEmulator({ model, port: 0, host: '127.0.0.1', username, password });
+  return emulator.startEmulator({
+    model,
+    port: 0,
+    host: '127.0.0.1',
+    username,
+    password,
+    ...extra,
+  });
 }
 
 export interface NodeRed {
@@ -56,9 +65,13 @@ export interface NodeRed {
 
 /**
  * Runs node_modules/node-red/red.js as a child process with `userDir`, telemetry and tours
- * off, bound to 127.0.0.1 on a free port, and waits until the admin API answers.
+ * off, bound to 127.0.0.1 on a free port, device search limited to 127.0.0.1, and waits until
+ * the admin API answers.
  */
-export async function startNodeRed(userDir: string): Promise<NodeRed> {
+export async function startNodeRed(
+  userDir: string,
+  extraSettings: Record<string, unknown> = {},
+): Promise<NodeRed> {
   const port = await freePort();
   fs.mkdirSync(userDir, { recursive: true });
   const settings = path.join(userDir, 'settings.js');
@@ -74,6 +87,9 @@ export async function startNodeRed(userDir: string): Promise<NodeRed> {
         editorTheme: { tours: false, projects: { enabled: false } },
         diagnostics: { enabled: false },
         logging: { console: { level: 'info', metrics: false, audit: false } },
+        // The editor's device search asks only this machine, never the LAN.
+        lampControlDiscoveryTargets: ['127.0.0.1'],
+        ...extraSettings,
       },
       null,
       2,

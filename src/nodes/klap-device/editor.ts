@@ -18,6 +18,15 @@ type KlapDeviceNode = import('node-red__editor-client').NodeInstance<KlapDeviceP
   credentials?: { username?: string; password?: string; has_password?: boolean };
 };
 
+interface FoundDevice {
+  host: string;
+  port: number;
+  model: string;
+  encryption: string;
+  supported: boolean;
+  verdict: string;
+}
+
 interface ProbeAnswer {
   ok: boolean;
   model?: string;
@@ -76,6 +85,59 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
     // Flows written without port or timeout get the runtime's defaults in the dialog.
     if (this.port === undefined) $('#node-config-input-port').val(80);
     if (this.timeout === undefined) $('#node-config-input-timeout').val(5);
+
+    // Search: the runtime runs the UDP discovery (POST lamp-control/discover); a device from
+    // the list fills host and port. Device-supplied strings only ever go in via .text().
+    const searchArea = $('#node-config-lamp-control-search-area');
+    const searchStatus = $('#node-config-lamp-control-search-status');
+    const searchResults = $('#node-config-lamp-control-search-results');
+    $('#node-config-lamp-control-search').on('click', () => {
+      const target = String($('#node-config-input-host').val() ?? '').trim();
+      searchArea.show();
+      searchResults.empty();
+      searchStatus
+        .removeClass('lamp-control-probe-error')
+        .text(this._('klap-device.search.running'));
+      $.ajax({
+        url: 'lamp-control/discover',
+        type: 'POST',
+        contentType: 'application/json',
+        dataType: 'json',
+        // An address in Host is asked directly (unicast); `${VAR}` is not an address.
+        data: JSON.stringify(
+          target && !target.startsWith('${') ? { target, timeout: 3 } : { timeout: 3 },
+        ),
+        timeout: 15000,
+      })
+        .done((answer: { devices?: FoundDevice[] }) => {
+          const devices = answer?.devices ?? [];
+          searchStatus.text(
+            this._(devices.length ? 'klap-device.search.found' : 'klap-device.search.none'),
+          );
+          for (const device of devices) {
+            const label = `${device.model || '?'} · ${device.host}${device.port !== 80 ? `:${device.port}` : ''}`;
+            const button = $('<button type="button" class="red-ui-button"></button>')
+              .text(device.supported ? label : `${label} — ${device.verdict}`)
+              .attr('title', this._('klap-device.search.use'))
+              .prop('disabled', !device.supported)
+              .on('click', () => {
+                $('#node-config-input-host').val(device.host).trigger('change');
+                $('#node-config-input-port').val(device.port).trigger('change');
+                searchArea.hide();
+              });
+            searchResults.append($('<li></li>').append(button));
+          }
+        })
+        .fail((xhr) => {
+          const answer = xhr.responseJSON as { message?: string } | undefined;
+          searchStatus.addClass('lamp-control-probe-error').text(
+            this._('klap-device.search.failed', {
+              message: answer?.message ?? (xhr.status ? `HTTP ${xhr.status}` : xhr.statusText),
+            }),
+          );
+        });
+    });
+
     const result = $('#node-config-lamp-control-probe-result');
     $('#node-config-lamp-control-probe').on('click', () => {
       const body = {
