@@ -24,10 +24,10 @@ const PORT = 1880;
 const USERNAME = 'demo@example.com';
 const PASSWORD = 'demo-password';
 const DEVICES = [
-  { id: 'demo-dev-l530', model: 'L530', port: 8080, alias: 'Colour bulb' },
-  { id: 'demo-dev-l510', model: 'L510', port: 8081, alias: 'White bulb' },
-  { id: 'demo-dev-l900', model: 'L900', port: 8082, alias: 'Light strip' },
-  { id: 'demo-dev-p100', model: 'P100', port: 8083, alias: 'Plug' },
+  { id: 'demo-dev-l530', model: 'L530', port: 8080, discoveryPort: 20002, alias: 'Colour bulb' },
+  { id: 'demo-dev-l510', model: 'L510', port: 8081, discoveryPort: 20003, alias: 'White bulb' },
+  { id: 'demo-dev-l900', model: 'L900', port: 8082, discoveryPort: 20004, alias: 'Light strip' },
+  { id: 'demo-dev-p100', model: 'P100', port: 8083, discoveryPort: 20005, alias: 'Plug' },
 ];
 
 /** Set once something is running, so a failure part-way still cleans up. */
@@ -66,8 +66,8 @@ async function main() {
     credentialSecret: 'lamp-control-demo',
     telemetry: { enabled: false },
     diagnostics: { enabled: false },
-    // The editor's device search stays on this machine (never broadcasts to the LAN).
-    lampControlDiscoveryTargets: ['127.0.0.1'],
+    // The editor's device search asks the emulated devices on this machine, never the LAN.
+    lampControlDiscoveryTargets: DEVICES.map((d) => `${HOST}:${d.discoveryPort}`),
     editorTheme: { tours: false, projects: { enabled: false } },
     logging: { console: { level: 'info', metrics: false, audit: false } },
   };
@@ -90,6 +90,7 @@ async function main() {
       model: d.model,
       host: HOST,
       port: d.port,
+      discoveryPort: d.discoveryPort,
       alias: d.alias,
       username: USERNAME,
       password: PASSWORD,
