@@ -103,7 +103,10 @@ export class LampClient {
         this.linkFailure = undefined;
         return result;
       } catch (error) {
-        if (error instanceof LampError && LINK_FAILURES.has(error.code)) {
+        // A dropped connection (ConnectionResetError, `transient`) concerns one exchange: the
+        // next call opens a new connection, so it is not shared.
+        const transient = (error as { transient?: unknown }).transient === true;
+        if (error instanceof LampError && LINK_FAILURES.has(error.code) && !transient) {
           this.linkFailure = { error, horizon: this.calls };
         }
         throw error;

@@ -108,6 +108,27 @@ describe('callers queued behind a device that cannot be reached share its failur
     }
   });
 
+  it('a dropped connection is not shared: it concerns one call, the next one opens a new connection', async () => {
+    const dev = await startEmulator({ model: 'L530', port: 0, username: USER, password: PASS });
+    const client = new LampClient({
+      host: dev.host,
+      port: dev.port,
+      username: USER,
+      password: PASS,
+    });
+    try {
+      await client.open();
+      dev.klap.faults.dropConnections = 2; // the call and its one retry
+      const dropped = client.setState({ brightness: 20 });
+      const next = client.setState({ brightness: 30 });
+      await assert.rejects(dropped, (err: unknown) => (err as LampError).code === 'UNREACHABLE');
+      assert.equal((await next).brightness, 30);
+    } finally {
+      await client.close();
+      await dev.close();
+    }
+  });
+
   it('a refused command (device error) is not shared: the next queued call still runs', async () => {
     const r = rig('L530');
     await r.client.open();
