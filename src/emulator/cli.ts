@@ -124,6 +124,13 @@ export function parseArgs(argv: readonly string[]): CliConfig | 'help' {
   }
   if (models.length === 0)
     throw new UsageError(`--model is required; valid models: ${MODEL_NAMES.join(', ')}`);
+  // One half of an account alone is a typo; silently running with blank credentials hides it.
+  if (shared.password !== undefined && !shared.username) {
+    throw new UsageError('--password needs --username (the account e-mail the devices expect)');
+  }
+  if (shared.username && shared.password === undefined) {
+    throw new UsageError('--username needs --password (the account password the devices expect)');
+  }
   if (
     (shared.credentials === 'account' || shared.credentials === 'alternating') &&
     !shared.username

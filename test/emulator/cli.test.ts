@@ -91,6 +91,9 @@ describe('lamp-emulator arguments', () => {
         /--credentials must be one of account, kasa-default, blank, alternating/,
       ],
       [['--model', 'L530', '--credentials', 'account'], /needs --username/],
+      // One half of the account alone is a typo, not blank credentials.
+      [['--model', 'L530', '--password', 'P'], /--password needs --username/],
+      [['--model', 'L530', '--username', 'U'], /--username needs --password/],
       [['--model'], /--model needs a value/],
       [['--model', '--port', '1'], /--model needs a value/],
       [['--model', 'L530', '--verbose'], /unknown argument "--verbose"/],
