@@ -19,15 +19,41 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const userDir = path.resolve(process.env.LAMP_DEMO_DIR || path.join(root, '.tmp', 'demo'));
 const HOST = '127.0.0.1';
-const PORT = 1880;
+// Every port moves by LAMP_DEMO_PORT_OFFSET, so the demo's own test runs beside a running demo.
+const OFFSET = Number(process.env.LAMP_DEMO_PORT_OFFSET || 0);
+const PORT = 1880 + OFFSET;
 // Demo-only credentials: the emulators accept exactly these, the demo flow uses them.
 const USERNAME = 'demo@example.com';
 const PASSWORD = 'demo-password';
 const DEVICES = [
-  { id: 'demo-dev-l530', model: 'L530', port: 8080, discoveryPort: 20002, alias: 'Colour bulb' },
-  { id: 'demo-dev-l510', model: 'L510', port: 8081, discoveryPort: 20003, alias: 'White bulb' },
-  { id: 'demo-dev-l900', model: 'L900', port: 8082, discoveryPort: 20004, alias: 'Light strip' },
-  { id: 'demo-dev-p100', model: 'P100', port: 8083, discoveryPort: 20005, alias: 'Plug' },
+  {
+    id: 'demo-dev-l530',
+    model: 'L530',
+    port: 8080 + OFFSET,
+    discoveryPort: 20002 + OFFSET,
+    alias: 'Colour bulb',
+  },
+  {
+    id: 'demo-dev-l510',
+    model: 'L510',
+    port: 8081 + OFFSET,
+    discoveryPort: 20003 + OFFSET,
+    alias: 'White bulb',
+  },
+  {
+    id: 'demo-dev-l900',
+    model: 'L900',
+    port: 8082 + OFFSET,
+    discoveryPort: 20004 + OFFSET,
+    alias: 'Light strip',
+  },
+  {
+    id: 'demo-dev-p100',
+    model: 'P100',
+    port: 8083 + OFFSET,
+    discoveryPort: 20005 + OFFSET,
+    alias: 'Plug',
+  },
 ];
 
 /** Set once something is running, so a failure part-way still cleans up. */
@@ -157,8 +183,9 @@ async function main() {
     // Deploy through the admin API so Node-RED encrypts the demo credentials itself.
     const flow = JSON.parse(fs.readFileSync(path.join(root, 'scripts', 'demo-flow.json'), 'utf8'));
     for (const node of flow) {
-      if (node.type === 'klap-device')
-        node.credentials = { username: USERNAME, password: PASSWORD };
+      if (node.type !== 'klap-device') continue;
+      node.credentials = { username: USERNAME, password: PASSWORD };
+      node.port = DEVICES.find((d) => d.id === node.id).port;
     }
     const res = await fetch(`${url}/flows`, {
       method: 'POST',

@@ -1,8 +1,8 @@
 /**
  * `npm start` smoke test: scripts/demo.mjs (with --no-build, in a temporary user dir) starts the
  * emulated lamps and Node-RED, deploys the demo flow, an inject click changes a lamp, and
- * SIGINT stops everything cleanly. Uses the demo's fixed ports (1880, 8080–8083) and is skipped
- * when one of them is taken (e.g. by a running demo). Needs a build.
+ * SIGINT stops everything cleanly. Runs on the demo's ports shifted by LAMP_DEMO_PORT_OFFSET, so
+ * it does not collide with a running demo. Needs a build.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -13,7 +13,9 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { DEMO_PASSWORD, DEMO_USER, repoRoot, waitFor } from './support';
 
-const PORTS = [1880, 8080, 8081, 8082, 8083];
+// Shifted away from the demo's own ports, so `npm test` runs beside a running `npm start`.
+const OFFSET = 1100;
+const PORTS = [1880, 8080, 8081, 8082, 8083].map((p) => p + OFFSET);
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -23,16 +25,11 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-test('npm start: demo comes up, an inject drives a lamp, Ctrl-C stops everything', async (t) => {
-  const free = await Promise.all(PORTS.map(portFree));
-  if (free.includes(false)) {
-    t.skip(`demo ports busy: ${PORTS.filter((_, i) => !free[i]).join(', ')}`);
-    return;
-  }
+test('npm start: demo comes up, an inject drives a lamp, Ctrl-C stops everything', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lamp-control-demo-'));
   const demo = spawn(process.execPath, [path.join(repoRoot, 'scripts', 'demo.mjs'), '--no-build'], {
     cwd: repoRoot,
-    env: { ...process.env, LAMP_DEMO_DIR: dir },
+    env: { ...process.env, LAMP_DEMO_DIR: dir, LAMP_DEMO_PORT_OFFSET: String(OFFSET) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -51,7 +48,9 @@ test('npm start: demo comes up, an inject drives a lamp, Ctrl-C stops everything
       async () => out.includes('Node-RED with lamp-control:'),
       40_000,
     );
-    const flows = (await (await fetch('http://127.0.0.1:1880/flows')).json()) as { type: string }[];
+    const flows = (await (await fetch(`http://127.0.0.1:${PORTS[0]}/flows`)).json()) as {
+      type: string;
+    }[];
     for (const type of ['klap-device', 'lamp-control', 'lamp-status']) {
       assert.ok(
         flows.some((n) => n.type === type),
@@ -59,14 +58,14 @@ test('npm start: demo comes up, an inject drives a lamp, Ctrl-C stops everything
       );
     }
     // "brightness 30" on the colour bulb.
-    const res = await fetch('http://127.0.0.1:1880/inject/demo-dev-l530-inject-3', {
+    const res = await fetch(`http://127.0.0.1:${PORTS[0]}/inject/demo-dev-l530-inject-3`, {
       method: 'POST',
     });
     assert.equal(res.status, 200);
     const { connect } = require(repoRoot);
     const lamp = await connect({
       host: '127.0.0.1',
-      port: 8080,
+      port: PORTS[1],
       username: DEMO_USER,
       password: DEMO_PASSWORD,
     });
