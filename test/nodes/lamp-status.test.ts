@@ -7,6 +7,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import type { NodeMessage } from 'node-red';
 import type { LampState } from '../../src/device/types';
 import { type EmulatedDevice, startEmulator } from '../../src/emulator';
+import type { SmartDeviceFaults } from '../../src/emulator/smart-device';
 import type { DeviceHub } from '../../src/nodes/shared/device-hub';
 import {
   allNodes,
@@ -197,6 +198,43 @@ describe('lamp-status', () => {
     await until(() => logs.includes('klap-device.log.online'), 'back-online log');
     assert.deepEqual(logs, ['klap-device.log.online']);
     assert.deepEqual(warns, ['klap-device.log.offline']);
+  });
+
+  it('a device that answers with an error stays online: backs off, red status, logged once per streak', async () => {
+    const d = await emulator();
+    await helper.load(allNodes, baseFlow(d, [statusNode('st'), helperNode('out')]), creds());
+    const seen = collect('out');
+    const warns = logged('dev', 'warn');
+    const sts = statuses('st');
+    const hub = hubOf();
+    await until(() => seen.length === 1, 'the first state');
+    const stateText = hub.currentStatus.text;
+    const codes = (d.deviceFaults as SmartDeviceFaults).errorCodes;
+
+    codes.push(-1301, -1301, -1301, -1402, -1301, -1301); // rate limited, then another refusal
+    await until(
+      () => sts.some((s) => s.fill === 'red' && s.text === 'klap-device.status.deviceError'),
+      'the device error in the status',
+    );
+    // The third code was taken, so the second failed poll has been handled.
+    await until(() => codes.length <= 3, 'two failed polls');
+    assert.equal(hub.isOnline, true, 'the device answered: it is online');
+    assert.ok(
+      (hub.nextPollDelayMs ?? 0) > (hub.pollIntervalMs ?? 0),
+      'polls back off while the device keeps refusing',
+    );
+    await until(() => codes.length === 0, 'the refusals used up', 10000);
+    await until(() => sts.at(-1)?.text === stateText, 'the state in the status again');
+    assert.equal(hub.nextPollDelayMs, hub.pollIntervalMs, 'back-off over');
+    assert.equal(seen.length, 1, 'no online:false, nothing changed');
+    assert.deepEqual(warns, ['klap-device.log.deviceError'], 'one log for the whole streak');
+
+    codes.push(-1301, -1301); // a new streak is logged again
+    await until(() => warns.length === 2, 'the second streak logged');
+    await until(() => codes.length === 0, 'the second streak used up', 10000);
+    await until(() => sts.at(-1)?.text === stateText, 'the state in the status again');
+    assert.deepEqual(warns, ['klap-device.log.deviceError', 'klap-device.log.deviceError']);
+    assert.ok(seen.every((msg) => state(msg).online === true));
   });
 
   it('a command result reaches status nodes at once, without another device request', async () => {

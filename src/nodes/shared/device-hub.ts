@@ -92,6 +92,10 @@ export function errorCode(err: unknown): string | undefined {
   return undefined;
 }
 
+function reasonOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** Fields compared to decide whether a state "changed"; order fixed so snapshots compare. */
 const STATE_KEYS: (keyof LampState)[] = [
   'online',
@@ -132,8 +136,11 @@ export class DeviceHub {
   /** undefined until the first answer or failure. */
   private online: boolean | undefined;
   private failure: unknown;
+  /** Failed reads and link failures in a row (device errors included): drives the back-off. */
   private consecutiveFailures = 0;
   private outageLogged = false;
+  /** A streak of device errors (the device answers, but refuses) has been logged. */
+  private deviceErrorLogged = false;
   /** Bumped by every successful command, so an older poll result never overwrites it. */
   private generation = 0;
   private status: DeviceStatus = {};
@@ -177,6 +184,11 @@ export class DeviceHub {
       }
     }
     return min;
+  }
+
+  /** Delay before the next poll (back-off included), or undefined without a poller. */
+  get nextPollDelayMs(): number | undefined {
+    return this.nextDelay();
   }
 
   /** No poll running or armed (for tests and diagnostics). */
@@ -259,7 +271,7 @@ export class DeviceHub {
 
   /**
    * Reads the state now. Every user except `origin` hears about it (origin emits it itself).
-   * Failures mark the device offline and are rethrown.
+   * Failures are rethrown; a link failure marks the device offline, a device error does not.
    */
   async refresh(origin?: HubUser): Promise<LampState> {
     const generation = this.generation;
@@ -355,13 +367,15 @@ export class DeviceHub {
     this.lastState = fresh;
     this.online = true;
     this.failure = undefined;
+    const backedOff = this.consecutiveFailures > 0;
     this.consecutiveFailures = 0;
+    this.deviceErrorLogged = false;
     if (this.outageLogged) {
       this.outageLogged = false;
       this.options.log(this.options.t('klap-device.log.online', { address: this.address }));
-      // Back from an outage through a command or an input: end the back-off at once.
-      this.reschedule();
     }
+    // Back from failures through a command or an input: end the back-off at once.
+    if (backedOff) this.reschedule();
     this.fanStatus(this.stateStatus(fresh));
     for (const user of [...this.users.values()]) {
       if (user !== origin) this.deliver(user, fresh);
@@ -378,14 +392,30 @@ export class DeviceHub {
     if (!reading && (code === 'DEVICE_ERROR' || code === undefined)) return;
     this.consecutiveFailures++;
     this.failure = err;
+    if (code === 'DEVICE_ERROR') {
+      // The device answered (rate limited, busy, ...): it is online. Back off, show the error,
+      // log the streak once; the last state stays valid and is not reported as lost.
+      this.online = true;
+      this.fanStatus(this.errorStatus(err));
+      if (!this.deviceErrorLogged) {
+        this.deviceErrorLogged = true;
+        this.options.warn(
+          this.options.t('klap-device.log.deviceError', {
+            address: this.address,
+            reason: reasonOf(err),
+          }),
+        );
+      }
+      return;
+    }
+    this.deviceErrorLogged = false;
     const wasOnline = this.online !== false;
     this.online = false;
     this.fanStatus(this.errorStatus(err));
     if (!this.outageLogged) {
       this.outageLogged = true;
-      const reason = err instanceof Error ? err.message : String(err);
       this.options.warn(
-        this.options.t('klap-device.log.offline', { address: this.address, reason }),
+        this.options.t('klap-device.log.offline', { address: this.address, reason: reasonOf(err) }),
       );
     }
     if (wasOnline && this.lastState) {
@@ -424,7 +454,7 @@ export class DeviceHub {
   private nextDelay(): number | undefined {
     const base = this.pollIntervalMs;
     if (base === undefined) return undefined;
-    if (this.online !== false) return base;
+    if (this.consecutiveFailures === 0) return base;
     const ceiling = Math.max(base, this.options.maxBackoffMs ?? 30_000);
     const code = errorCode(this.failure);
     if (code !== undefined && REFUSAL_CODES.has(code)) {
