@@ -145,11 +145,27 @@ describe('lamp-control', () => {
     assert.equal(state(await roundTrip('ctlOff', { payload: { brightness: 'x' } })).on, false);
     assert.equal(state(await roundTrip('ctlToggle', { payload: false })).on, true);
     assert.equal(state(await roundTrip('ctlToggle', {})).on, false);
-    // A fixed action also ignores msg.request.
-    assert.equal(
-      state(await roundTrip('ctlOn', { request: { method: 'get_device_info' } })).on,
-      true,
-    );
+  });
+
+  it('fixed actions refuse msg.request (a raw read must not toggle the lamp)', async () => {
+    const d = await emulator('L530');
+    const flow = baseFlow(d, [
+      control('ctlToggle', { action: 'toggle' }),
+      control('ctlOff', { action: 'off' }),
+      out,
+    ]);
+    await helper.load(allNodes, flow, creds());
+    await settled();
+    const before = state(await roundTrip('ctlOff', {}));
+    assert.equal(before.on, false);
+    const requests = d.klap.counters.requests;
+    for (const id of ['ctlToggle', 'ctlOff']) {
+      const err = await expectCaught(id, { request: { method: 'get_device_info' } });
+      assert.equal(err.code, 'INVALID_COMMAND');
+      assert.match(err.message, /lamp-control\.errors\.requestFixedAction/);
+    }
+    assert.equal(d.klap.counters.requests, requests, 'nothing was sent to the device');
+    assert.equal(d.info.device_on, false, 'the lamp was not toggled');
   });
 
   it('sends raw requests from msg.request and returns the decoded response', async () => {

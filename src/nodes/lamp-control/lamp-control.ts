@@ -60,13 +60,21 @@ export = (RED: NodeAPI) => {
         return;
       }
       const hub = device.hub;
+      const hasRequest = msg.request !== undefined && msg.request !== null;
       const run = async (): Promise<void> => {
-        if (action === 'payload' && msg.request !== undefined && msg.request !== null) {
+        if (action !== 'payload' && hasRequest) {
+          // A raw read sent to a "toggle" node must not toggle the lamp: refuse, send nothing.
+          throw new InvalidCommandError(
+            'request',
+            t('lamp-control.errors.requestFixedAction', { action }),
+          );
+        }
+        if (hasRequest) {
           const { method, params } = parseRawRequest(msg.request);
           const response = await hub.request(method, params);
           msg.payload = response;
         } else {
-          // Fixed actions ignore the message's content: any message triggers them.
+          // Fixed actions ignore msg.payload: any message (without msg.request) triggers them.
           const command: unknown = action === 'payload' ? msg.payload : action;
           const state = await hub.command(command);
           msg.payload = copyState(state);
