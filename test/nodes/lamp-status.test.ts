@@ -167,6 +167,24 @@ describe('lamp-status', () => {
     assert.equal(state(seen[3]).online, false);
   });
 
+  it('an input-triggered read keeps a non-empty incoming msg.topic; polls use the alias', async () => {
+    const d = await emulator();
+    await helper.load(
+      allNodes,
+      baseFlow(d, [statusNode('st', { interval: 0 }), helperNode('out')]),
+      creds(),
+    );
+    const seen = collect('out');
+    await until(() => seen.length === 1, 'the state read at deploy');
+    assert.equal(seen[0].topic, 'Living room lamp');
+    getNode('st').receive({ topic: 'hall/lamp', payload: 'now' });
+    await until(() => seen.length === 2, 'the state read for the input');
+    assert.equal(seen[1].topic, 'hall/lamp');
+    getNode('st').receive({ topic: '' });
+    await until(() => seen.length === 3, 'the state for an empty topic');
+    assert.equal(seen[2].topic, 'Living room lamp');
+  });
+
   it('device lost: online:false once, logged once; back: fresh state with online:true', async () => {
     const d = await emulator();
     await helper.load(allNodes, baseFlow(d, [statusNode('st'), helperNode('out')]), creds());

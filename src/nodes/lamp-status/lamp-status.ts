@@ -30,7 +30,11 @@ export = (RED: NodeAPI) => {
 
     const fill = (msg: NodeMessage, state: LampState): NodeMessage => {
       const copy = copyState(state);
-      msg.topic = copy.alias || device?.hub.host || '';
+      // An input message keeps its own topic when it has one; polled messages name the device.
+      const topic: unknown = msg.topic;
+      if (topic === undefined || topic === null || topic === '') {
+        msg.topic = copy.alias || device?.hub.host || '';
+      }
       msg.payload = output === 'on' ? copy.on : copy;
       msg.state = copy;
       return msg;
