@@ -5,7 +5,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LampState } from '../../src/device/types';
-import { DeviceHub, type HubClient, type HubUser } from '../../src/nodes/shared/device-hub';
+import {
+  DeviceHub,
+  type HubClient,
+  type HubUser,
+  type ReportedState,
+} from '../../src/nodes/shared/device-hub';
 import { until } from './support';
 
 const STATE: LampState = { on: true, online: true, model: 'L530', alias: 'Desk', type: 'bulb' };
@@ -55,7 +60,7 @@ function hubWith(clients: ScriptedClient[]): DeviceHub {
   });
 }
 
-function user(id: string, states: LampState[], pollInterval = 0): HubUser {
+function user(id: string, states: ReportedState[], pollInterval = 0): HubUser {
   return {
     id,
     pollInterval,
@@ -75,7 +80,7 @@ describe('DeviceHub', () => {
       hub.register(old);
       await until(() => clients[0]?.reads === 1, 'the first read');
       hub.deregister(old);
-      const states: LampState[] = [];
+      const states: ReportedState[] = [];
       hub.register(user('new', states));
       await until(() => clients[1]?.reads === 1, 'a read for the new node');
       clients[1]?.release();

@@ -255,6 +255,36 @@ describe('lamp-status', () => {
     assert.ok(seen.every((msg) => state(msg).online === true));
   });
 
+  it('a device unreachable since deploy: one minimal online:false state, then the fresh state', async () => {
+    const d = await emulator();
+    await d.unplug(); // off at the wall before the flow is deployed
+    const flow = baseFlow(d, [
+      statusNode('st'),
+      statusNode('stOn', { output: 'on', wires: [['outOn']] }),
+      helperNode('out'),
+      helperNode('outOn'),
+    ]);
+    await helper.load(allNodes, flow, creds());
+    const [seen, seenOn] = [collect('out'), collect('outOn')];
+    await until(() => seen.length === 1 && seenOn.length === 1, 'the offline state');
+    assert.deepEqual(seen[0].payload, { online: false, on: false }, 'no invented alias or model');
+    assert.deepEqual(seen[0].state, { online: false, on: false });
+    assert.equal(seen[0].topic, d.host);
+    assert.equal(seenOn[0].payload, false);
+    assert.deepEqual(seenOn[0].state, { online: false, on: false });
+    const hub = hubOf();
+    await until(() => hub.nextPollDelayMs !== undefined && hub.nextPollDelayMs >= 200, 'back-off');
+    assert.equal(seen.length, 1, 'sent once, not per failed poll');
+    assert.equal(seenOn.length, 1);
+
+    await d.plugIn();
+    await until(() => seen.length === 2 && seenOn.length === 2, 'the fresh state', 8000);
+    assert.equal(state(seen[1]).online, true);
+    assert.equal(state(seen[1]).model, 'L530');
+    assert.equal(seen[1].topic, 'Living room lamp');
+    assert.equal(seenOn[1].payload, (seenOn[1].state as LampState).on);
+  });
+
   it('a command result reaches status nodes at once, without another device request', async () => {
     const d = await emulator();
     const flow = baseFlow(d, [

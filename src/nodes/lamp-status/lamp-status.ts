@@ -5,9 +5,8 @@
  * `online: false` when the device is lost and with the fresh state when it is back.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import type { LampState } from '../../device/types';
 import { codedError, copyState, findDevice, parseSeconds } from '../shared/config';
-import { type HubUser, stateSnapshot } from '../shared/device-hub';
+import { type HubUser, type ReportedState, stateSnapshot } from '../shared/device-hub';
 
 type Output = 'state' | 'on';
 
@@ -28,7 +27,7 @@ export = (RED: NodeAPI) => {
     /** Snapshot of the last state this node sent, for change-only emission. */
     let lastSent: string | undefined;
 
-    const fill = (msg: NodeMessage, state: LampState): NodeMessage => {
+    const fill = (msg: NodeMessage, state: ReportedState): NodeMessage => {
       const copy = copyState(state);
       // An input message keeps its own topic when it has one; polled messages name the device.
       const topic: unknown = msg.topic;

@@ -3,8 +3,7 @@
  * node, copying states for messages.
  */
 import type { Node, NodeAPI } from 'node-red';
-import type { LampState } from '../../device/types';
-import type { DeviceHub } from './device-hub';
+import type { DeviceHub, ReportedState } from './device-hub';
 
 /** The runtime shape of a deployed `klap-device` config node. */
 export interface KlapDeviceNode extends Node<KlapDeviceCredentials> {
@@ -52,7 +51,7 @@ export function findDevice(RED: NodeAPI, id: unknown): KlapDeviceNode | undefine
 }
 
 /** A copy for a message, so downstream nodes cannot alter the shared state. */
-export function copyState(state: LampState): LampState {
+export function copyState<T extends ReportedState>(state: T): T {
   return { ...state };
 }
 

@@ -18,6 +18,16 @@ export interface DeviceStatus {
   text?: string;
 }
 
+/**
+ * A state as the hub reports it to its users: a full LampState, or, for a device unreachable
+ * since deploy, the minimal `{ online: false, on: false }` (nothing else is known).
+ */
+export type ReportedState = Pick<LampState, 'on' | 'online'> & Partial<LampState>;
+
+function isFullState(state: ReportedState): state is LampState {
+  return typeof state.model === 'string' && typeof state.alias === 'string' && !!state.type;
+}
+
 /** A node that uses the device (lamp-control, lamp-status). */
 export interface HubUser {
   readonly id: string;
@@ -27,9 +37,10 @@ export interface HubUser {
   setDeviceStatus(status: DeviceStatus): void;
   /**
    * Receives every new device state: after a poll that read it, after a command changed it, and
-   * once with `online: false` when the device is lost. The user decides whether it changed.
+   * once with `online: false` when the device is lost (the minimal `{ online: false, on: false }`
+   * when it was never reached). The user decides whether it changed.
    */
-  deviceState?(state: LampState): void;
+  deviceState?(state: ReportedState): void;
 }
 
 /** The part of LampClient the hub uses (lets tests substitute a client). */
@@ -115,7 +126,7 @@ const STATE_KEYS: (keyof LampState)[] = [
 ];
 
 /** A string that is equal for two states exactly when a user would see no difference. */
-export function stateSnapshot(state: LampState): string {
+export function stateSnapshot(state: ReportedState): string {
   return JSON.stringify(
     STATE_KEYS.map((key) => {
       const value = state[key];
@@ -132,7 +143,7 @@ export class DeviceHub {
   private readonly options: HubOptions;
   private readonly users = new Map<string, HubUser>();
   private client: HubClient | undefined;
-  private lastState: LampState | undefined;
+  private lastState: ReportedState | undefined;
   /** undefined until the first answer or failure. */
   private online: boolean | undefined;
   private failure: unknown;
@@ -160,8 +171,11 @@ export class DeviceHub {
     this.address = describeAddress(options.host, options.port);
   }
 
-  /** Last known state (with `online`), if the device ever answered. */
-  get state(): LampState | undefined {
+  /**
+   * Last known state (with `online`), if the device ever answered; the minimal
+   * `{ online: false, on: false }` if it was unreachable from the start.
+   */
+  get state(): ReportedState | undefined {
     return this.lastState ? { ...this.lastState } : undefined;
   }
 
@@ -277,9 +291,10 @@ export class DeviceHub {
     const generation = this.generation;
     try {
       const state = await this.getClient().getState();
-      if (generation !== this.generation && this.lastState) {
+      const last = this.lastState;
+      if (generation !== this.generation && last && isFullState(last)) {
         // A command finished while we read: its result is newer than ours.
-        return { ...this.lastState };
+        return { ...last };
       }
       return this.accept(state, origin);
     } catch (err) {
@@ -418,14 +433,21 @@ export class DeviceHub {
         this.options.t('klap-device.log.offline', { address: this.address, reason: reasonOf(err) }),
       );
     }
+    let lost: ReportedState | undefined;
     if (wasOnline && this.lastState) {
-      const lost: LampState = { ...this.lastState, online: false };
+      lost = { ...this.lastState, online: false };
+    } else if (wasOnline && (code === 'UNREACHABLE' || code === 'TIMEOUT')) {
+      // Never reached since deploy (off at the wall): flows that alert on online:false still
+      // hear about it. Nothing else is known, so nothing else is claimed (no alias, no model).
+      lost = { online: false, on: false };
+    }
+    if (lost) {
       this.lastState = lost;
       for (const user of [...this.users.values()]) this.deliver(user, lost);
     }
   }
 
-  private deliver(user: HubUser, state: LampState): void {
+  private deliver(user: HubUser, state: ReportedState): void {
     if (!user.deviceState) return;
     try {
       user.deviceState({ ...state });
