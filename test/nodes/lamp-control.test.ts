@@ -11,6 +11,7 @@ import {
   allNodes,
   baseFlow,
   caughtError,
+  collect,
   creds,
   type FlowNode,
   getNode,
@@ -18,8 +19,10 @@ import {
   logged,
   nextMessage,
   PASS,
+  sleep,
   statuses,
   TAB,
+  type TestNode,
   USER,
   until,
 } from './support';
@@ -353,6 +356,50 @@ describe('lamp-control', () => {
     assert.equal(err2.code, 'NO_DEVICE');
     assert.match(err2.message, /lamp-status\.errors\.noDevice/);
     assert.ok(sts.length === 0 || sts.at(-1)?.text === 'lamp-status.status.noDevice');
+  });
+
+  it('a send that throws still ends the message exactly once (done(err)), no unhandled rejection', async () => {
+    const d = await emulator('L530');
+    const flow = baseFlow(d, [
+      control('ctl'),
+      out,
+      { id: 'st', type: 'lamp-status', z: TAB, device: 'dev', interval: 0, wires: [['out']] },
+    ]);
+    await helper.load(allNodes, flow, creds());
+    await settled();
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const caught = collect('caught');
+      /** Every done() of each node (Node-RED's done callback calls node._complete). */
+      const ends: Record<string, unknown[]> = { ctl: [], st: [] };
+      for (const id of ['ctl', 'st']) {
+        const node = getNode(id) as TestNode & {
+          send: () => void;
+          _complete: (msg: unknown, err?: unknown) => void;
+        };
+        const complete = node._complete.bind(node);
+        node._complete = (msg, err) => {
+          ends[id].push(err);
+          complete(msg, err);
+        };
+        node.send = () => {
+          throw new Error('downstream exploded');
+        };
+        node.receive({ payload: true });
+      }
+      await until(() => caught.length === 2, 'both errors caught');
+      await sleep(100); // room for a second done() or a stray rejection
+      for (const id of ['ctl', 'st']) {
+        assert.equal(ends[id].length, 1, `${id}: the message ended exactly once`);
+        assert.match(String(ends[id][0]), /downstream exploded/, `${id}: with done(err)`);
+      }
+      assert.equal(caught.length, 2);
+      assert.deepEqual(rejections, []);
+    } finally {
+      process.removeListener('unhandledRejection', onRejection);
+    }
   });
 
   it('never takes host or credentials from the message', async () => {

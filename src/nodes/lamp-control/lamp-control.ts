@@ -8,6 +8,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import { InvalidCommandError } from '../../klap/errors';
 import { codedError, copyState, findDevice } from '../shared/config';
 import type { HubUser } from '../shared/device-hub';
+import { finishInput } from '../shared/input';
 
 type Action = 'payload' | 'on' | 'off' | 'toggle';
 const ACTIONS: readonly Action[] = ['payload', 'on', 'off', 'toggle'];
@@ -61,7 +62,7 @@ export = (RED: NodeAPI) => {
       }
       const hub = device.hub;
       const hasRequest = msg.request !== undefined && msg.request !== null;
-      const run = async (): Promise<void> => {
+      const run = async (): Promise<NodeMessage> => {
         if (action !== 'payload' && hasRequest) {
           // A raw read sent to a "toggle" node must not toggle the lamp: refuse, send nothing.
           throw new InvalidCommandError(
@@ -71,28 +72,15 @@ export = (RED: NodeAPI) => {
         }
         if (hasRequest) {
           const { method, params } = parseRawRequest(msg.request);
-          const response = await hub.request(method, params);
-          msg.payload = response;
+          msg.payload = await hub.request(method, params);
         } else {
           // Fixed actions ignore msg.payload: any message (without msg.request) triggers them.
           const command: unknown = action === 'payload' ? msg.payload : action;
-          const state = await hub.command(command);
-          msg.payload = copyState(state);
+          msg.payload = copyState(await hub.command(command));
         }
+        return msg as NodeMessage;
       };
-      run().then(
-        () => {
-          // Replace a red ring left by an earlier failure with the device status.
-          const status = hub.currentStatus;
-          if (status.text) this.status(status);
-          send(msg as NodeMessage);
-          done();
-        },
-        (err: unknown) => {
-          this.status(hub.errorStatus(err));
-          done(err instanceof Error ? err : codedError('ERROR', String(err)));
-        },
-      );
+      finishInput(this, hub, run, send, done);
     });
 
     this.on('close', (_removed: boolean, done: () => void) => {

@@ -7,6 +7,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { codedError, copyState, findDevice, parseSeconds } from '../shared/config';
 import { type HubUser, type ReportedState, stateSnapshot } from '../shared/device-hub';
+import { finishInput } from '../shared/input';
 
 type Output = 'state' | 'on';
 
@@ -63,18 +64,16 @@ export = (RED: NodeAPI) => {
         return;
       }
       const hub = device.hub;
-      hub.refresh(user).then(
-        (state) => {
+      finishInput(
+        this,
+        hub,
+        async () => {
+          const state = await hub.refresh(user);
           lastSent = stateSnapshot(state);
-          const status = hub.currentStatus;
-          if (status.text) this.status(status);
-          send(fill(msg, state));
-          done();
+          return fill(msg as NodeMessage, state);
         },
-        (err: unknown) => {
-          this.status(hub.errorStatus(err));
-          done(err instanceof Error ? err : codedError('ERROR', String(err)));
-        },
+        send,
+        done,
       );
     });
 
