@@ -229,6 +229,48 @@ describe('klap-device', () => {
     assert.ok(['UNREACHABLE', 'TIMEOUT'].includes((down.body as { code: string }).code));
   });
 
+  it("the probe uses the deployed node's session when it tests that node's own settings", async () => {
+    const d = await emulator();
+    await helper.load(allNodes, baseFlow(d, [control(), helperNode('out')]), creds());
+    const hub = hubOf();
+    await until(() => hub.isOnline === true && hub.idle, 'connected');
+    assert.equal(d.klap.counters.handshakes, 1);
+    const post = (body: unknown) => helper.request().post('/lamp-control/probe').send(body);
+    const reads = d.klap.counters.requests;
+
+    // Unchanged settings (the editor sends __PWRD__ for an unchanged password, or nothing).
+    for (const body of [
+      { id: 'dev', host: d.host, port: String(d.port), username: USER, password: '__PWRD__' },
+      { id: 'dev', host: d.host, port: d.port },
+    ]) {
+      const res = await post(body);
+      const answer = res.body as Record<string, unknown>;
+      assert.equal(answer.ok, true, JSON.stringify(answer));
+      assert.equal(answer.model, 'L530');
+      assert.equal(answer.alias, 'Living room lamp');
+      assert.equal((answer.capabilities as { color: boolean }).color, true);
+      assert.ok(!res.text.includes(PASS));
+    }
+    assert.equal(d.klap.counters.handshakes, 1, 'no second session: the deployed one was used');
+    assert.ok(d.klap.counters.requests >= reads + 2, 'a fresh read for each probe');
+    assert.equal((await command(20)).brightness, 20);
+    assert.equal(d.klap.counters.handshakes, 1, 'the deployed session still works');
+
+    // Different settings than the deployed node's: a throwaway client of their own.
+    const typed = await post({
+      id: 'dev',
+      host: d.host,
+      port: d.port,
+      username: USER,
+      password: PASS,
+    });
+    assert.equal((typed.body as { ok: boolean }).ok, true);
+    assert.equal(d.klap.counters.handshakes, 2, 'a typed password is tested on its own');
+    const other = await post({ id: 'dev', host: d.host, port: d.port, username: 'x@example.com' });
+    assert.equal((other.body as { code: string }).code, 'AUTH_FAILED');
+    assert.ok(!other.text.includes(PASS));
+  });
+
   it('registers the probe and discover routes once per admin app', () => {
     const posts: string[] = [];
     const fakeRed = {

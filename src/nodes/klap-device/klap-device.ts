@@ -9,6 +9,7 @@ import type { NodeAPI, NodeDef } from 'node-red';
 import { LampClient } from '../../device/client';
 import {
   codedError,
+  findDevice,
   type KlapDeviceCredentials,
   type KlapDeviceNode,
   parsePort,
@@ -113,22 +114,55 @@ export = (RED: NodeAPI) => {
     const timeoutSeconds = Math.min(parseSeconds(body.timeout, 5, false), 30);
 
     // Fall back to the deployed node's credentials for what the editor does not know.
+    const deployed = findDevice(RED, body.id);
     let stored: KlapDeviceCredentials = {};
-    if (typeof body.id === 'string' && body.id) {
-      const deployed: unknown = RED.nodes.getNode(body.id);
-      if (isRecord(deployed) && deployed.type === 'klap-device' && isRecord(deployed.credentials)) {
-        const creds = deployed.credentials;
-        stored = {
-          username: typeof creds.username === 'string' ? creds.username : undefined,
-          password: typeof creds.password === 'string' ? creds.password : undefined,
-        };
-      }
+    if (deployed && isRecord(deployed.credentials)) {
+      const creds = deployed.credentials;
+      stored = {
+        username: typeof creds.username === 'string' ? creds.username : undefined,
+        password: typeof creds.password === 'string' ? creds.password : undefined,
+      };
     }
-    const username = typeof body.username === 'string' ? expandEnv(body.username) : stored.username;
-    const password =
+    const typedUsername = typeof body.username === 'string' ? expandEnv(body.username) : undefined;
+    const typedPassword =
       typeof body.password === 'string' && body.password !== PASSWORD_PLACEHOLDER
         ? expandEnv(body.password)
-        : stored.password;
+        : undefined;
+    const username = typedUsername ?? stored.username;
+    const password = typedPassword ?? stored.password;
+    const fail = (err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      res.json({
+        ok: false,
+        code: errorCode(err) ?? 'ERROR',
+        message: scrub(message, [password, username, stored.password]),
+      });
+    };
+
+    if (
+      deployed &&
+      deployed.host === host &&
+      deployed.port === port &&
+      typedPassword === undefined &&
+      (typedUsername === undefined || typedUsername === (stored.username ?? ''))
+    ) {
+      // The deployed node's own settings: test through its session. A second session could
+      // push the deployed one out on devices that allow only one.
+      try {
+        const state = await deployed.hub.refresh();
+        const capabilities = await deployed.hub.capabilities();
+        res.json({
+          ok: true,
+          model: state.model,
+          alias: state.alias,
+          type: state.type,
+          capabilities,
+        });
+      } catch (err) {
+        fail(err);
+      }
+      return;
+    }
 
     const client = new LampClient({
       host,
@@ -149,12 +183,7 @@ export = (RED: NodeAPI) => {
         capabilities,
       });
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      res.json({
-        ok: false,
-        code: errorCode(err) ?? 'ERROR',
-        message: scrub(message, [password, username]),
-      });
+      fail(err);
     } finally {
       await client.close().catch(() => undefined);
     }
