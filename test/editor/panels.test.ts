@@ -136,6 +136,19 @@ async function setField(page: Page, selector: string, value: string): Promise<bo
   }, selector);
 }
 
+/** Shows a node's help in the sidebar, with the topic list folded away so the text has the height. */
+async function showHelp(page: Page, type: string): Promise<void> {
+  await page.evaluate((t) => RED.sidebar.help.show(t), type);
+  await page.waitForTimeout(300);
+  await page.evaluate(() => $('#red-ui-sidebar-help-show-toc.selected').trigger('click'));
+  await page.waitForTimeout(300);
+}
+
+/** The text of the help sidebar (Node-RED renders it in more than one .red-ui-help element). */
+async function helpText(page: Page): Promise<string> {
+  return page.$$eval('.red-ui-help', (els) => els.map((e) => e.textContent).join(' '));
+}
+
 async function deployFromEditor(page: Page): Promise<void> {
   await page.waitForTimeout(300); // tray closing
   await page.click('#red-ui-header-button-deploy');
@@ -214,23 +227,29 @@ test('labels; nodes from flows without the optional properties are valid (runtim
 test('help renders with message-property lists for every node', async () => {
   const page = await openEditor();
   try {
+    // Tall enough for the whole help text in the screenshots.
+    await page.setViewportSize({ width: 1280, height: 3400 });
     for (const [type, props] of [
       ['lamp-control', ['payload', 'request', 'payload']],
       ['lamp-status', ['payload', 'payload', 'state', 'topic']],
     ] as const) {
-      await page.evaluate((t) => RED.sidebar.help.show(t), type);
-      await page.waitForTimeout(300);
+      await showHelp(page, type);
       const dts = await page.$$eval('.red-ui-help dl.message-properties dt', (els) =>
         els.map((e) => e.firstChild?.textContent?.trim()),
       );
       assert.deepEqual(dts, [...props], `${type} help`);
+      await page.screenshot({ path: path.join(shots, `help-${type}-en-US.png`) });
+      if (type === 'lamp-control') {
+        assert.match(await helpText(page), /Tapo \(SMART\) lamps take no per-command fade/);
+      }
     }
-    await page.evaluate(() => RED.sidebar.help.show('klap-device'));
-    await page.waitForTimeout(300);
+    await showHelp(page, 'klap-device');
+    await page.screenshot({ path: path.join(shots, 'help-klap-device-en-US.png') });
     const text = await page.$$eval('.red-ui-help', (els) =>
       els.map((e) => e.textContent).join(' '),
     );
     assert.match(text, /Third-Party Compatibility/);
+    assert.match(text, /lampControlDiscoveryTargets[\s\S]*lampControlDiscoveryPort/);
   } finally {
     await page.context().close();
   }
@@ -465,6 +484,12 @@ test('German editor: labels, options and tips are translated', async () => {
     await page.click('#node-dialog-cancel');
     await page.waitForTimeout(400);
 
+    await editNode(page, 'ctl1', '#node-input-action');
+    assert.match((await page.textContent('.form-tips')) ?? '', /Hilfe/);
+    await page.screenshot({ path: path.join(shots, 'lamp-control-dialog-de.png') });
+    await page.click('#node-dialog-cancel');
+    await page.waitForTimeout(400);
+
     await editConfig(page, 'dev1');
     assert.match(
       (await page.textContent('#node-config-lamp-control-probe')) ?? '',
@@ -472,6 +497,19 @@ test('German editor: labels, options and tips are translated', async () => {
     );
     assert.match((await page.textContent('#node-config-lamp-control-tips')) ?? '', /Drittanbieter/);
     await page.screenshot({ path: path.join(shots, 'klap-device-dialog-de.png') });
+    await page.click('#node-config-lamp-control-probe');
+    await page.waitForSelector('#node-config-lamp-control-probe-result.lamp-control-probe-ok', {
+      timeout: 15_000,
+    });
+    assert.match((await page.textContent('#node-config-lamp-control-probe-result')) ?? '', /L530/);
+    await page.screenshot({ path: path.join(shots, 'klap-device-probe-ok-de.png') });
+    await page.click('#node-config-dialog-cancel');
+    await page.waitForTimeout(400);
+
+    await page.setViewportSize({ width: 1280, height: 3400 });
+    await showHelp(page, 'lamp-control');
+    assert.match(await helpText(page), /Tapo-Lampen \(SMART\) kennen keine Überblendung/);
+    await page.screenshot({ path: path.join(shots, 'help-lamp-control-de-DE.png') });
   } finally {
     await page.context().close();
   }

@@ -165,7 +165,10 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
               this._('klap-device.probe.ok', {
                 model: answer.model ?? '?',
                 alias: answer.alias ?? '',
-                type: answer.type ?? '',
+                // bulb / strip / plug (state.type) in the editor's language; others as they came.
+                type: ['bulb', 'strip', 'plug'].includes(answer.type ?? '')
+                  ? this._(`klap-device.kind.${answer.type}`)
+                  : (answer.type ?? ''),
               }),
             );
           } else {
