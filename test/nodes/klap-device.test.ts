@@ -3,77 +3,47 @@
  * route for the editor's "Test connection" button.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { NodeMessage } from 'node-red';
-import type { LampState } from '../../src/device/types';
-import { type EmulatedDevice, startEmulator } from '../../src/emulator';
-import type { DeviceHub } from '../../src/nodes/shared/device-hub';
 import {
   allNodes,
   baseFlow,
   caughtError,
   collect,
+  controlNode,
   creds,
-  type FlowNode,
+  deploy,
   getNode,
   helper,
+  helperNode,
+  hubOf,
   klapDevice,
   logged,
   nextMessage,
   PASS,
   sleep,
+  stateOf,
   statuses,
-  TAB,
+  statusNode,
   USER,
   until,
+  useEmulator,
 } from './support';
 
-const control = (id = 'ctl'): FlowNode => ({
-  id,
-  type: 'lamp-control',
-  z: TAB,
-  name: '',
-  device: 'dev',
-  action: 'payload',
-  wires: [['out']],
-});
-const statusNode = (interval: number, id = 'st'): FlowNode => ({
-  id,
-  type: 'lamp-status',
-  z: TAB,
-  name: '',
-  device: 'dev',
-  interval,
-  output: 'state',
-  wires: [['sout']],
-});
+const control = () => controlNode('ctl');
+/** The status node `st` polling every `interval` seconds, wired to helper `sout`. */
+const status = (interval: number) => statusNode('st', { interval, wires: [['sout']] });
 /** "${NAME}", the way a user types an environment variable into a node property. */
 const envRef = (name: string) => `\${${name}}`;
-const helperNode = (id: string): FlowNode => ({ id, type: 'helper', z: TAB });
 
-let dev: EmulatedDevice | undefined;
-
-async function emulator() {
-  dev = await startEmulator({ model: 'L530', port: 0, username: USER, password: PASS });
-  return dev;
-}
-
-const hubOf = () => (getNode('dev') as unknown as { hub: DeviceHub }).hub;
-
-async function command(payload: unknown): Promise<LampState> {
+async function command(payload: unknown) {
   const answer = nextMessage('out');
   getNode('ctl').receive({ payload });
-  return (await answer).payload as LampState;
+  return stateOf(await answer);
 }
 
 describe('klap-device', () => {
-  before(() => helper.startServer());
-  after(() => helper.stopServer());
-  afterEach(async () => {
-    await helper.unload();
-    await dev?.close();
-    dev = undefined;
-  });
+  const emulator = useEmulator();
 
   it('resolves environment variables written as $ {VAR} in host and credentials', async () => {
     const d = await emulator();
@@ -92,11 +62,7 @@ describe('klap-device', () => {
 
   it('backs off after a refused login instead of hammering the device; logs once', async () => {
     const d = await emulator();
-    await helper.load(
-      allNodes,
-      baseFlow(d, [statusNode(0.05), helperNode('sout')]),
-      creds(USER, 'not-the-password'),
-    );
+    await deploy(d, [status(0.05), helperNode('sout')], creds(USER, 'not-the-password'));
     const warns = logged('dev', 'warn');
     const sts = statuses('st');
     await until(() => sts.some((s) => s.text === 'klap-device.status.authFailed'), 'auth failed');
@@ -114,11 +80,7 @@ describe('klap-device', () => {
   it('shows 403 at login as Third-Party Compatibility disabled on every user', async () => {
     const d = await emulator();
     d.klap.faults.handshake1Status = 403;
-    await helper.load(
-      allNodes,
-      baseFlow(d, [control(), helperNode('out'), statusNode(0), helperNode('sout')]),
-      creds(),
-    );
+    await deploy(d, [control(), helperNode('out'), status(0), helperNode('sout')]);
     const [a, b] = [statuses('ctl'), statuses('st')];
     for (const seen of [a, b]) {
       await until(() => seen.some((s) => s.text === 'klap-device.status.thirdParty'), '403 status');
@@ -127,7 +89,7 @@ describe('klap-device', () => {
 
   it('a host missing from the config gives a clear error, never a crash', async () => {
     const d = await emulator();
-    await helper.load(allNodes, baseFlow(d, [control(), helperNode('out')], { host: '' }), creds());
+    await deploy(d, [control(), helperNode('out')], creds(), { host: '' });
     const caught = nextMessage('caught');
     getNode('ctl').receive({ payload: true });
     const err = caughtError(await caught);
@@ -137,7 +99,7 @@ describe('klap-device', () => {
 
   it('redeploy closes the old session and its poller; the new config works', async () => {
     const d = await emulator();
-    const flow = baseFlow(d, [statusNode(0.05), helperNode('sout'), control(), helperNode('out')]);
+    const flow = baseFlow(d, [status(0.05), helperNode('sout'), control(), helperNode('out')]);
     await helper.load(allNodes, flow, creds());
     const first = hubOf();
     await until(() => first.isOnline === true, 'connected');
@@ -160,11 +122,7 @@ describe('klap-device', () => {
 
   it('close finishes quickly even with a request hanging on the device', async () => {
     const d = await emulator();
-    await helper.load(
-      allNodes,
-      baseFlow(d, [statusNode(0), helperNode('sout')], { timeout: 30 }),
-      creds(),
-    );
+    await deploy(d, [status(0), helperNode('sout')], creds(), { timeout: 30 });
     const hub = hubOf();
     await until(() => hub.isOnline === true && hub.idle, 'connected');
     d.klap.faults.hang = true;
@@ -176,7 +134,7 @@ describe('klap-device', () => {
 
   it('the probe route tests a connection without leaking credentials', async () => {
     const d = await emulator();
-    await helper.load(allNodes, baseFlow(d, [control(), helperNode('out')]), creds());
+    await deploy(d, [control(), helperNode('out')]);
     const post = (body: unknown) => helper.request().post('/lamp-control/probe').send(body);
 
     const ok = await post({ host: d.host, port: d.port, username: USER, password: PASS });
@@ -231,7 +189,7 @@ describe('klap-device', () => {
 
   it("the probe uses the deployed node's session when it tests that node's own settings", async () => {
     const d = await emulator();
-    await helper.load(allNodes, baseFlow(d, [control(), helperNode('out')]), creds());
+    await deploy(d, [control(), helperNode('out')]);
     const hub = hubOf();
     await until(() => hub.isOnline === true && hub.idle, 'connected');
     assert.equal(d.klap.counters.handshakes, 1);
@@ -286,11 +244,7 @@ describe('klap-device', () => {
 
   it('status fan-out reaches action and status nodes of the device', async () => {
     const d = await emulator();
-    await helper.load(
-      allNodes,
-      baseFlow(d, [control(), helperNode('out'), statusNode(0), helperNode('sout')]),
-      creds(),
-    );
+    await deploy(d, [control(), helperNode('out'), status(0), helperNode('sout')]);
     const sout = collect('sout');
     const [a, b] = [statuses('ctl'), statuses('st')];
     await until(() => sout.length === 1, 'first state');
@@ -299,6 +253,6 @@ describe('klap-device', () => {
       await until(() => seen.at(-1)?.text === 'klap-device.status.off', 'off on every node');
     }
     const msg = sout.at(-1) as NodeMessage;
-    assert.equal((msg.payload as LampState).on, false);
+    assert.equal(stateOf(msg).on, false);
   });
 });

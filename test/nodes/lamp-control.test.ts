@@ -3,48 +3,36 @@
  * actions, pass-through, raw requests and every error path reaching a Catch node.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { NodeMessage } from 'node-red';
 import type { LampState } from '../../src/device/types';
-import { type EmulatedDevice, startEmulator } from '../../src/emulator';
 import {
   allNodes,
-  baseFlow,
+  catchNodes,
   caughtError,
   collect,
+  controlNode as control,
   creds,
-  type FlowNode,
+  deploy,
   getNode,
   helper,
+  helperNode,
+  hubOf,
   logged,
   nextMessage,
   PASS,
   sleep,
+  stateOf as state,
   statuses,
+  statusNode,
   TAB,
   type TestNode,
   USER,
   until,
+  useEmulator,
 } from './support';
 
-const control = (id: string, extra: Partial<FlowNode> = {}): FlowNode => ({
-  id,
-  type: 'lamp-control',
-  z: TAB,
-  name: '',
-  device: 'dev',
-  action: 'payload',
-  wires: [['out']],
-  ...extra,
-});
-const out: FlowNode = { id: 'out', type: 'helper', z: TAB };
-
-let dev: EmulatedDevice | undefined;
-
-async function emulator(model: 'L530' | 'L510' | 'L900' | 'P100' = 'L530') {
-  dev = await startEmulator({ model, port: 0, username: USER, password: PASS });
-  return dev;
-}
+const out = helperNode('out');
 
 /** Sends `msg` to node `id` and waits for its output at `out`. */
 async function roundTrip(id: string, msg: NodeMessage): Promise<NodeMessage> {
@@ -69,24 +57,16 @@ async function expectCaught(id: string, msg: NodeMessage) {
 
 /** Waits until the config node's connect-at-deploy read is over. */
 async function settled() {
-  const hub = (getNode('dev') as unknown as { hub: { idle: boolean; isOnline?: boolean } }).hub;
+  const hub = hubOf();
   await until(() => hub.idle && hub.isOnline !== undefined, 'the first read');
 }
 
-const state = (msg: NodeMessage) => msg.payload as LampState;
-
 describe('lamp-control', () => {
-  before(() => helper.startServer());
-  after(() => helper.stopServer());
-  afterEach(async () => {
-    await helper.unload();
-    await dev?.close();
-    dev = undefined;
-  });
+  const emulator = useEmulator();
 
   it('accepts every form of the payload grammar and passes the msg on', async () => {
     const d = await emulator('L530');
-    await helper.load(allNodes, baseFlow(d, [control('ctl'), out]), creds());
+    await deploy(d, [control('ctl'), out]);
     const cases: [unknown, (s: LampState) => void][] = [
       [true, (s) => assert.equal(s.on, true)],
       [false, (s) => assert.equal(s.on, false)],
@@ -128,7 +108,7 @@ describe('lamp-control', () => {
 
   it('runs effects on a device that has them', async () => {
     const d = await emulator('L900');
-    await helper.load(allNodes, baseFlow(d, [control('ctl'), out]), creds());
+    await deploy(d, [control('ctl'), out]);
     const msg = await roundTrip('ctl', { payload: { effect: 'Aurora' } });
     assert.equal(state(msg).effect, 'Aurora');
     const off = await roundTrip('ctl', { payload: { effect: 'off' } });
@@ -137,13 +117,12 @@ describe('lamp-control', () => {
 
   it('fixed actions ignore msg.payload: any message triggers them', async () => {
     const d = await emulator('L530');
-    const flow = baseFlow(d, [
+    await deploy(d, [
       control('ctlOn', { action: 'on' }),
       control('ctlOff', { action: 'off' }),
       control('ctlToggle', { action: 'toggle' }),
       out,
     ]);
-    await helper.load(allNodes, flow, creds());
     assert.equal(state(await roundTrip('ctlOn', { payload: 'garbage' })).on, true);
     assert.equal(state(await roundTrip('ctlOff', { payload: { brightness: 'x' } })).on, false);
     assert.equal(state(await roundTrip('ctlToggle', { payload: false })).on, true);
@@ -152,12 +131,11 @@ describe('lamp-control', () => {
 
   it('fixed actions refuse msg.request (a raw read must not toggle the lamp)', async () => {
     const d = await emulator('L530');
-    const flow = baseFlow(d, [
+    await deploy(d, [
       control('ctlToggle', { action: 'toggle' }),
       control('ctlOff', { action: 'off' }),
       out,
     ]);
-    await helper.load(allNodes, flow, creds());
     await settled();
     const before = state(await roundTrip('ctlOff', {}));
     assert.equal(before.on, false);
@@ -173,7 +151,7 @@ describe('lamp-control', () => {
 
   it('sends raw requests from msg.request and returns the decoded response', async () => {
     const d = await emulator('L530');
-    await helper.load(allNodes, baseFlow(d, [control('ctl'), out]), creds());
+    await deploy(d, [control('ctl'), out]);
     const res = {};
     const msg = await roundTrip('ctl', { request: { method: 'get_device_info' }, res });
     const info = msg.payload as Record<string, unknown>;
@@ -195,7 +173,7 @@ describe('lamp-control', () => {
 
   it('refuses invalid payloads before anything is sent', async () => {
     const d = await emulator('L530');
-    await helper.load(allNodes, baseFlow(d, [control('ctl'), out]), creds());
+    await deploy(d, [control('ctl'), out]);
     const seen = statuses('ctl');
     await settled();
     await roundTrip('ctl', { payload: true }); // session and capabilities are known now
@@ -235,7 +213,7 @@ describe('lamp-control', () => {
 
   it('refuses features the device lacks (UNSUPPORTED)', async () => {
     const d = await emulator('L510');
-    await helper.load(allNodes, baseFlow(d, [control('ctl'), out]), creds());
+    await deploy(d, [control('ctl'), out]);
     await settled();
     await roundTrip('ctl', { payload: 50 });
     const requests = d.klap.counters.requests;
@@ -250,7 +228,7 @@ describe('lamp-control', () => {
 
   it('reports wrong credentials (AUTH_FAILED) to Catch, status and log', async () => {
     const d = await emulator('L530');
-    await helper.load(allNodes, baseFlow(d, [control('ctl'), out]), creds(USER, 'wrong-password'));
+    await deploy(d, [control('ctl'), out], creds(USER, 'wrong-password'));
     const warns = logged('dev', 'warn');
     const seen = statuses('ctl');
     const err = await expectCaught('ctl', { payload: true });
@@ -265,7 +243,7 @@ describe('lamp-control', () => {
 
   it('reports an unreachable device', async () => {
     const d = await emulator('L530');
-    await helper.load(allNodes, baseFlow(d, [control('ctl'), out]), creds());
+    await deploy(d, [control('ctl'), out]);
     await roundTrip('ctl', { payload: true });
     const seen = statuses('ctl');
     await d.unplug();
@@ -282,7 +260,7 @@ describe('lamp-control', () => {
 
   it('reports a timeout when the device hangs', async () => {
     const d = await emulator('L530');
-    await helper.load(allNodes, baseFlow(d, [control('ctl'), out], { timeout: 0.3 }), creds());
+    await deploy(d, [control('ctl'), out], creds(), { timeout: 0.3 });
     await roundTrip('ctl', { payload: true });
     d.klap.faults.hang = true;
     const err = await expectCaught('ctl', { payload: false });
@@ -291,7 +269,7 @@ describe('lamp-control', () => {
 
   it('a burst of messages to a hanging lamp all end in TIMEOUT together, not one timeout each', async () => {
     const d = await emulator('L530');
-    await helper.load(allNodes, baseFlow(d, [control('ctl'), out], { timeout: 0.5 }), creds());
+    await deploy(d, [control('ctl'), out], creds(), { timeout: 0.5 });
     await roundTrip('ctl', { payload: true });
     d.klap.faults.hang = true;
     const caught: NodeMessage[] = [];
@@ -310,7 +288,7 @@ describe('lamp-control', () => {
   it('reports 403 at login as Third-Party Compatibility disabled', async () => {
     const d = await emulator('L530');
     d.klap.faults.handshake1Status = 403;
-    await helper.load(allNodes, baseFlow(d, [control('ctl'), out]), creds());
+    await deploy(d, [control('ctl'), out]);
     const seen = statuses('ctl');
     const err = await expectCaught('ctl', { payload: true });
     assert.equal(err.code, 'THIRD_PARTY_DISABLED');
@@ -323,7 +301,7 @@ describe('lamp-control', () => {
 
   it('reports responses that fail their integrity check', async () => {
     const d = await emulator('L530');
-    await helper.load(allNodes, baseFlow(d, [control('ctl'), out]), creds());
+    await deploy(d, [control('ctl'), out]);
     await roundTrip('ctl', { payload: true });
     d.klap.faults.forgeSignature = true;
     const err = await expectCaught('ctl', { payload: false });
@@ -335,17 +313,8 @@ describe('lamp-control', () => {
       { id: TAB, type: 'tab' },
       control('ctl', { device: '' }),
       out,
-      { id: 'st', type: 'lamp-status', z: TAB, device: 'missing', interval: 1, wires: [['out']] },
-      {
-        id: 'catcher',
-        type: 'catch',
-        z: TAB,
-        name: '',
-        scope: null,
-        uncaught: false,
-        wires: [['caught']],
-      },
-      { id: 'caught', type: 'helper', z: TAB },
+      statusNode('st', { device: 'missing', interval: 1 }),
+      ...catchNodes(),
     ];
     await helper.load(allNodes, flow);
     const sts = statuses('st');
@@ -360,12 +329,7 @@ describe('lamp-control', () => {
 
   it('a send that throws still ends the message exactly once (done(err)), no unhandled rejection', async () => {
     const d = await emulator('L530');
-    const flow = baseFlow(d, [
-      control('ctl'),
-      out,
-      { id: 'st', type: 'lamp-status', z: TAB, device: 'dev', interval: 0, wires: [['out']] },
-    ]);
-    await helper.load(allNodes, flow, creds());
+    await deploy(d, [control('ctl'), out, statusNode('st', { interval: 0 })]);
     await settled();
     const rejections: unknown[] = [];
     const onRejection = (reason: unknown) => rejections.push(reason);
@@ -404,7 +368,7 @@ describe('lamp-control', () => {
 
   it('never takes host or credentials from the message', async () => {
     const d = await emulator('L530');
-    await helper.load(allNodes, baseFlow(d, [control('ctl'), out]), creds());
+    await deploy(d, [control('ctl'), out]);
     const msg = await roundTrip('ctl', {
       payload: true,
       host: '127.0.0.1',

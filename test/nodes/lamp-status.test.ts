@@ -3,80 +3,49 @@
  * output modes, input-triggered reads, offline/online, one session, shortest interval.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { NodeMessage } from 'node-red';
 import type { LampState } from '../../src/device/types';
-import { type EmulatedDevice, startEmulator } from '../../src/emulator';
-import type { SmartDeviceFaults } from '../../src/emulator/smart-device';
-import type { DeviceHub } from '../../src/nodes/shared/device-hub';
+import type { SmartDeviceFaults } from '../../src/emulator';
 import {
   allNodes,
   baseFlow,
   caughtError,
   collect,
+  controlNode,
   creds,
-  type FlowNode,
+  deploy,
   getNode,
   helper,
+  helperNode,
+  hubOf,
   logged,
   nextMessage,
-  PASS,
   sleep,
+  stateOf as state,
   statuses,
-  TAB,
-  USER,
+  statusNode,
   until,
+  useEmulator,
 } from './support';
 
-const statusNode = (id: string, extra: Partial<FlowNode> = {}): FlowNode => ({
-  id,
-  type: 'lamp-status',
-  z: TAB,
-  name: '',
-  device: 'dev',
-  interval: 0.05,
-  output: 'state',
-  wires: [['out']],
-  ...extra,
-});
-const control = (id: string, wire = 'ctlOut'): FlowNode => ({
-  id,
-  type: 'lamp-control',
-  z: TAB,
-  name: '',
-  device: 'dev',
-  action: 'payload',
-  wires: [[wire]],
-});
-const helperNode = (id: string): FlowNode => ({ id, type: 'helper', z: TAB });
-
-let dev: EmulatedDevice | undefined;
-
-async function emulator(model: 'L530' | 'P110' | 'HS100' = 'L530') {
-  dev = await startEmulator({ model, port: 0, username: USER, password: PASS });
-  return dev;
-}
-
-const hubOf = () => (getNode('dev') as unknown as { hub: DeviceHub }).hub;
-const state = (msg: NodeMessage) => msg.payload as LampState;
+/** A lamp-control of the device, wired to helper `ctlOut`. */
+const control = (id: string) => controlNode(id, { wires: [['ctlOut']] });
+/** Status node `st` (no polling) into `out`, control node `ctl` into `ctlOut`. */
+const statusAndControl = () => [
+  statusNode('st', { interval: 0 }),
+  helperNode('out'),
+  control('ctl'),
+  helperNode('ctlOut'),
+];
 
 describe('lamp-status', () => {
-  before(() => helper.startServer());
-  after(() => helper.stopServer());
-  afterEach(async () => {
-    await helper.unload();
-    await dev?.close();
-    dev = undefined;
-  });
+  const emulator = useEmulator();
 
   it('emits at deploy, then only when the state changes, not on every poll', async () => {
     const d = await emulator();
-    const flow = baseFlow(d, [statusNode('st'), helperNode('out')]);
-    const first = (async () => {
-      await helper.load(allNodes, flow, creds());
-      return collect('out');
-    })();
-    const seen = await first;
+    await deploy(d, [statusNode('st'), helperNode('out')]);
+    const seen = collect('out');
     const sts = statuses('st');
     await until(() => seen.length === 1, 'the first state');
     const msg = seen[0];
@@ -115,11 +84,7 @@ describe('lamp-status', () => {
 
   it("output 'on' puts a plain boolean in msg.payload and the state in msg.state", async () => {
     const d = await emulator();
-    await helper.load(
-      allNodes,
-      baseFlow(d, [statusNode('st', { output: 'on' }), helperNode('out')]),
-      creds(),
-    );
+    await deploy(d, [statusNode('st', { output: 'on' }), helperNode('out')]);
     const seen = collect('out');
     await until(() => seen.length === 1, 'the first state');
     const on = (seen[0].state as LampState).on;
@@ -134,11 +99,7 @@ describe('lamp-status', () => {
 
   it('any input message reads fresh state and always emits (msg passes through)', async () => {
     const d = await emulator();
-    await helper.load(
-      allNodes,
-      baseFlow(d, [statusNode('st', { interval: 0 }), helperNode('out')]),
-      creds(),
-    );
+    await deploy(d, [statusNode('st', { interval: 0 }), helperNode('out')]);
     const seen = collect('out');
     await until(() => seen.length === 1, 'the state read at deploy');
     assert.equal(hubOf().pollIntervalMs, undefined, 'interval 0: no poller');
@@ -169,11 +130,7 @@ describe('lamp-status', () => {
 
   it('an input-triggered read keeps a non-empty incoming msg.topic; polls use the alias', async () => {
     const d = await emulator();
-    await helper.load(
-      allNodes,
-      baseFlow(d, [statusNode('st', { interval: 0 }), helperNode('out')]),
-      creds(),
-    );
+    await deploy(d, [statusNode('st', { interval: 0 }), helperNode('out')]);
     const seen = collect('out');
     await until(() => seen.length === 1, 'the state read at deploy');
     assert.equal(seen[0].topic, 'Living room lamp');
@@ -187,7 +144,7 @@ describe('lamp-status', () => {
 
   it('device lost: online:false once, logged once; back: fresh state with online:true', async () => {
     const d = await emulator();
-    await helper.load(allNodes, baseFlow(d, [statusNode('st'), helperNode('out')]), creds());
+    await deploy(d, [statusNode('st'), helperNode('out')]);
     const seen = collect('out');
     const warns = logged('dev', 'warn');
     const logs = logged('dev', 'log');
@@ -220,7 +177,7 @@ describe('lamp-status', () => {
 
   it('a device that answers with an error stays online: backs off, red status, logged once per streak', async () => {
     const d = await emulator();
-    await helper.load(allNodes, baseFlow(d, [statusNode('st'), helperNode('out')]), creds());
+    await deploy(d, [statusNode('st'), helperNode('out')]);
     const seen = collect('out');
     const warns = logged('dev', 'warn');
     const sts = statuses('st');
@@ -258,13 +215,12 @@ describe('lamp-status', () => {
   it('a device unreachable since deploy: one minimal online:false state, then the fresh state', async () => {
     const d = await emulator();
     await d.unplug(); // off at the wall before the flow is deployed
-    const flow = baseFlow(d, [
+    await deploy(d, [
       statusNode('st'),
       statusNode('stOn', { output: 'on', wires: [['outOn']] }),
       helperNode('out'),
       helperNode('outOn'),
     ]);
-    await helper.load(allNodes, flow, creds());
     const [seen, seenOn] = [collect('out'), collect('outOn')];
     await until(() => seen.length === 1 && seenOn.length === 1, 'the offline state');
     assert.deepEqual(seen[0].payload, { online: false, on: false }, 'no invented alias or model');
@@ -287,13 +243,7 @@ describe('lamp-status', () => {
 
   it('a command result reaches status nodes at once, without another device request', async () => {
     const d = await emulator();
-    const flow = baseFlow(d, [
-      statusNode('st', { interval: 0 }),
-      helperNode('out'),
-      control('ctl'),
-      helperNode('ctlOut'),
-    ]);
-    await helper.load(allNodes, flow, creds());
+    await deploy(d, statusAndControl());
     const seen = collect('out');
     await until(() => seen.length === 1 && hubOf().idle, 'the state read at deploy');
     const ctlSeen = collect('ctlOut');
@@ -353,13 +303,7 @@ describe('lamp-status', () => {
   it('plugs: energy readings in the state, power in the status; Kasa (IOT) works the same', async () => {
     for (const model of ['P110', 'HS100'] as const) {
       const d = await emulator(model);
-      const flow = baseFlow(d, [
-        statusNode('st', { interval: 0 }),
-        helperNode('out'),
-        control('ctl'),
-        helperNode('ctlOut'),
-      ]);
-      await helper.load(allNodes, flow, creds());
+      await deploy(d, statusAndControl());
       const seen = collect('out');
       const sts = statuses('st');
       await until(() => seen.length === 1 && hubOf().idle, 'the state read at deploy');
@@ -377,9 +321,7 @@ describe('lamp-status', () => {
       getNode('ctl').receive({ request: { method: raw } });
       await until(() => ctlSeen.length === 2, 'raw reply');
       assert.equal(typeof ctlSeen[1].payload, 'object');
-      await helper.unload();
-      await d.close();
-      dev = undefined;
+      await helper.unload(); // the next model gets a fresh flow; both emulators close after
     }
   });
 });

@@ -3,8 +3,12 @@
  * flow builders and bounded waits (never assertions on elapsed time).
  */
 import type { EventEmitter } from 'node:events';
+import { after, afterEach, before } from 'node:test';
 import type { NodeMessage, NodeStatus } from 'node-red';
 import helper from 'node-red-node-test-helper';
+import type { LampState } from '../../src/device/types';
+import { type EmulatedDevice, type ModelName, startEmulator } from '../../src/emulator';
+import type { DeviceHub } from '../../src/nodes/shared/device-hub';
 
 export { helper };
 
@@ -26,6 +30,50 @@ export interface Addressed {
   port: number;
 }
 
+/** A helper node (the test helper's message sink). */
+export const helperNode = (id: string): FlowNode => ({ id, type: 'helper', z: TAB });
+
+/** A Catch node for the whole tab, wired to helper `caught`. */
+export function catchNodes(): FlowNode[] {
+  return [
+    {
+      id: 'catcher',
+      type: 'catch',
+      z: TAB,
+      name: '',
+      scope: null,
+      uncaught: false,
+      wires: [['caught']],
+    },
+    helperNode('caught'),
+  ];
+}
+
+/** A lamp-control of device `dev` (action from msg.payload), wired to helper `out`. */
+export const controlNode = (id: string, extra: Partial<FlowNode> = {}): FlowNode => ({
+  id,
+  type: 'lamp-control',
+  z: TAB,
+  name: '',
+  device: 'dev',
+  action: 'payload',
+  wires: [['out']],
+  ...extra,
+});
+
+/** A lamp-status of device `dev` polling every 50 ms, whole state, wired to helper `out`. */
+export const statusNode = (id: string, extra: Partial<FlowNode> = {}): FlowNode => ({
+  id,
+  type: 'lamp-status',
+  z: TAB,
+  name: '',
+  device: 'dev',
+  interval: 0.05,
+  output: 'state',
+  wires: [['out']],
+  ...extra,
+});
+
 /** A tab, a klap-device `dev` for the emulator, a Catch node wired to helper `caught`. */
 export function baseFlow(dev: Addressed, extra: FlowNode[], device: Partial<FlowNode> = {}) {
   return [
@@ -39,21 +87,47 @@ export function baseFlow(dev: Addressed, extra: FlowNode[], device: Partial<Flow
       timeout: 1,
       ...device,
     },
-    {
-      id: 'catcher',
-      type: 'catch',
-      z: TAB,
-      name: '',
-      scope: null,
-      uncaught: false,
-      wires: [['caught']],
-    },
-    { id: 'caught', type: 'helper', z: TAB },
+    ...catchNodes(),
     ...extra,
   ] as FlowNode[];
 }
 
 export const creds = (username = USER, password = PASS) => ({ dev: { username, password } });
+
+/** Loads the three node types with baseFlow(dev, nodes, device) and the given credentials. */
+export function deploy(
+  dev: Addressed,
+  nodes: FlowNode[],
+  credentials: Record<string, Record<string, string>> = creds(),
+  device: Partial<FlowNode> = {},
+): Promise<void> {
+  return helper.load(allNodes, baseFlow(dev, nodes, device), credentials);
+}
+
+/**
+ * Inside a describe(): the admin server for the suite, and after each test the flows
+ * unloaded and every emulated device it started closed. Returns the emulator starter.
+ */
+export function useEmulator(): (model?: ModelName) => Promise<EmulatedDevice> {
+  const started: EmulatedDevice[] = [];
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
+  afterEach(async () => {
+    await helper.unload();
+    await Promise.all(started.splice(0).map((d) => d.close()));
+  });
+  return async (model = 'L530') => {
+    const d = await startEmulator({ model, port: 0, username: USER, password: PASS });
+    started.push(d);
+    return d;
+  };
+}
+
+/** The DeviceHub of the deployed klap-device `dev`. */
+export const hubOf = (id = 'dev'): DeviceHub => (getNode(id) as unknown as { hub: DeviceHub }).hub;
+
+/** msg.payload as a state. */
+export const stateOf = (msg: NodeMessage): LampState => msg.payload as LampState;
 
 /** Minimal view of a node under test. */
 export interface TestNode extends EventEmitter {
