@@ -403,7 +403,8 @@ export class DeviceHub {
     const code = errorCode(err);
     if (code === 'CLOSED') return;
     if (code !== undefined && LOCAL_CODES.has(code)) return;
-    // A device that refuses one command (DEVICE_ERROR) is still there; a failed read is not.
+    // A refused command (DEVICE_ERROR) or an unknown command failure says nothing about the
+    // device or the link; failed reads count towards the back-off (device errors included).
     if (!reading && (code === 'DEVICE_ERROR' || code === undefined)) return;
     this.consecutiveFailures++;
     this.failure = err;
