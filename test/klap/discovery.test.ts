@@ -34,7 +34,7 @@ const SAMPLE = {
     owner: 'B'.repeat(32),
     device_type: 'SMART.TAPOBULB',
     device_model: 'L530E(EU)',
-    ip: '192.168.1.50',
+    ip: '192.0.2.50',
     mac: '5C-E9-31-AA-BB-CC',
     is_support_iot_cloud: true,
     obd_src: 'tplink',
@@ -147,9 +147,9 @@ describe('discovery query', () => {
 
 describe('discovery replies', () => {
   it('parses the reply of the notes: model without region, port, verdict', () => {
-    const device = parseDiscoveryReply(packet(SAMPLE), '192.168.1.50');
+    const device = parseDiscoveryReply(packet(SAMPLE), '192.0.2.50');
     assert.deepEqual(device, {
-      host: '192.168.1.50',
+      host: '192.0.2.50',
       port: 80,
       model: 'L530E',
       deviceType: 'SMART.TAPOBULB',
@@ -161,7 +161,7 @@ describe('discovery replies', () => {
       verdict: 'Tapo device (KLAP): supported',
       mac: '5C-E9-31-AA-BB-CC',
       deviceId: 'A'.repeat(32),
-      reportedIp: '192.168.1.50',
+      reportedIp: '192.0.2.50',
       factoryDefault: false,
     } satisfies DiscoveredDevice);
   });
@@ -214,7 +214,7 @@ describe('discovery replies', () => {
       ],
     ];
     for (const [result, expected] of cases) {
-      const device = parseDiscoveryReply(withResult(result), '10.0.0.9');
+      const device = parseDiscoveryReply(withResult(result), '192.0.2.9');
       assert.ok(device, JSON.stringify(result));
       assert.deepEqual({ ...device, ...expected }, device, JSON.stringify(result));
     }

@@ -130,6 +130,17 @@ export = (RED: NodeAPI) => {
         : undefined;
     const username = typedUsername ?? stored.username;
     const password = typedPassword ?? stored.password;
+    const succeed = (
+      state: { model: string; alias: string; type: string },
+      capabilities: unknown,
+    ) =>
+      res.json({
+        ok: true,
+        model: state.model,
+        alias: state.alias,
+        type: state.type,
+        capabilities,
+      });
     const fail = (err: unknown) => {
       const message = err instanceof Error ? err.message : String(err);
       res.json({
@@ -149,15 +160,7 @@ export = (RED: NodeAPI) => {
       // The deployed node's own settings: test through its session. A second session could
       // push the deployed one out on devices that allow only one.
       try {
-        const state = await deployed.hub.refresh();
-        const capabilities = await deployed.hub.capabilities();
-        res.json({
-          ok: true,
-          model: state.model,
-          alias: state.alias,
-          type: state.type,
-          capabilities,
-        });
+        succeed(await deployed.hub.refresh(), await deployed.hub.capabilities());
       } catch (err) {
         fail(err);
       }
@@ -173,15 +176,7 @@ export = (RED: NodeAPI) => {
       discoveryPort: discoveryPort(),
     });
     try {
-      const state = await client.open();
-      const capabilities = await client.capabilities();
-      res.json({
-        ok: true,
-        model: state.model,
-        alias: state.alias,
-        type: state.type,
-        capabilities,
-      });
+      succeed(await client.open(), await client.capabilities());
     } catch (err) {
       fail(err);
     } finally {
