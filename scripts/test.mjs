@@ -2,7 +2,7 @@
 // `npm test`: everything, in the order that fails fastest. Build, type check, lint, then every
 // test file under test/ (unit, emulator, Node-RED flows, packaging, scorecard, editor in
 // Chromium) in one node:test run under c8, then the coverage gate for the protocol layers.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -11,17 +11,43 @@ const bin = (name) => join(root, 'node_modules', '.bin', name);
 const COVERAGE_FLOOR = 90; // % of lines, per layer below
 const GATED_LAYERS = ['src/klap', 'src/device'];
 
+// A test file that leaks a handle never exits; fail fast and say so instead of hanging CI.
+const STEP_LIMIT_MS = 12 * 60_000;
+
+let running; // the current step's child, whose process group Ctrl-C must end too
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (running) process.kill(-running.pid, 'SIGKILL');
+    process.exit(130);
+  });
+}
+
+/** Runs one step in its own process group, so a hang can be ended with everything it started. */
 function step(title, command, args, env = {}) {
   console.log(`\n=== ${title}`);
-  const result = spawnSync(command, args, {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...process.env, ...env },
+  return new Promise((resolve) => {
+    const child = spawn(command, args, {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, ...env },
+      detached: true,
+    });
+    running = child;
+    const timer = setTimeout(() => {
+      console.error(`\n${title} did not finish within ${STEP_LIMIT_MS / 60_000} minutes: a test`);
+      console.error('(or a handle it left open) hangs. Run the test files one by one to find it.');
+      process.kill(-child.pid, 'SIGKILL');
+      process.exit(1);
+    }, STEP_LIMIT_MS);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code !== 0) {
+        console.error(`\n${title} failed (exit ${code ?? signal}).`);
+        process.exit(code || 1);
+      }
+      resolve();
+    });
   });
-  if (result.status !== 0) {
-    console.error(`\n${title} failed (exit ${result.status ?? result.signal}).`);
-    process.exit(result.status || 1);
-  }
 }
 
 function testFiles(dir) {
@@ -56,10 +82,10 @@ function coverageGate() {
   if (failed) process.exit(1);
 }
 
-step('Build', process.execPath, ['scripts/build.mjs']);
-step('Type check', bin('tsc'), ['-p', 'tsconfig.json']);
-step('Lint', bin('biome'), ['check', 'src', 'test', 'scripts']);
-step(
+await step('Build', process.execPath, ['scripts/build.mjs']);
+await step('Type check', bin('tsc'), ['-p', 'tsconfig.json']);
+await step('Lint', bin('biome'), ['check', 'src', 'test', 'scripts']);
+await step(
   'Tests',
   bin('c8'),
   [
