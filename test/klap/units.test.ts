@@ -233,11 +233,11 @@ describe('network error mapping', () => {
       ['ENOTFOUND', 'host name not found'],
       ['EAI_AGAIN', 'host name lookup failed'],
     ]) {
-      const error = mapNetworkError(withCode(code as string), '10.0.0.9', 'handshake1');
+      const error = mapNetworkError(withCode(code as string), '192.0.2.9', 'handshake1');
       assert.ok(error instanceof UnreachableError);
       assert.ok(!(error instanceof ConnectionResetError));
       assert.equal(error.code, 'UNREACHABLE');
-      assert.match(error.message, new RegExp(`Cannot reach 10\\.0\\.0\\.9 \\(${reason}\\)`));
+      assert.match(error.message, new RegExp(`Cannot reach 192\\.0\\.2\\.9 \\(${reason}\\)`));
     }
   });
 

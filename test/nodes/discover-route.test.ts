@@ -111,7 +111,7 @@ describe('POST /lamp-control/discover', () => {
       { target: 5 },
       { target: '  ' },
       { target: 'a b' },
-      { target: 'http://192.168.1.1' },
+      { target: 'http://127.0.0.1' },
       { target: `${LOOPBACK}:0` },
       { timeout: 'soon' },
       { timeout: 0 },
