@@ -5,6 +5,7 @@
  * (read, then write) is never interleaved with another command from the same client.
  */
 import { ClosedError, describeAddress, InvalidCommandError, LampError } from '../klap/errors';
+import { SharedFailure } from '../klap/shared-failure';
 import { KlapTransport } from '../klap/transport';
 import type { Transport } from '../klap/transport-types';
 import { checkCommand, parseCommand } from './command';
@@ -52,15 +53,11 @@ export class LampClient {
   private readonly transport: Transport;
   private driver: DeviceDriver | undefined;
   private queue: Promise<unknown> = Promise.resolve();
-  /** Operations accepted so far; each one's ticket is its position. */
-  private calls = 0;
   /**
-   * The last failure that means "the device cannot be talked to right now", and the newest
-   * ticket issued when it happened. Operations already waiting share it instead of each trying
-   * again: 30 queued messages to a lamp that is unplugged (or refuses the login) cost one
-   * timeout (one login attempt), not 30 in a row. Operations started later try afresh.
+   * Link or login failures (LINK_FAILURES) shared by the operations already queued when they
+   * happened: a backlog to an unplugged lamp costs one timeout, not one per message.
    */
-  private linkFailure: { error: LampError; horizon: number } | undefined;
+  private readonly linkFailure = new SharedFailure();
   private closed = false;
   private state: LampState | undefined;
 
@@ -92,22 +89,20 @@ export class LampClient {
 
   /** Runs `task` after every earlier operation of this client has finished. */
   private serial<T>(task: () => Promise<T>): Promise<T> {
-    this.calls += 1;
-    const ticket = this.calls;
+    const ticket = this.linkFailure.ticket();
     const run = this.queue.then(async () => {
       if (this.closed) throw new ClosedError(this.address);
-      const shared = this.linkFailure;
-      if (shared && ticket <= shared.horizon) throw shared.error;
+      this.linkFailure.check(ticket);
       try {
         const result = await task();
-        this.linkFailure = undefined;
+        this.linkFailure.clear();
         return result;
       } catch (error) {
         // A dropped connection (ConnectionResetError, `transient`) concerns one exchange: the
         // next call opens a new connection, so it is not shared.
         const transient = (error as { transient?: unknown }).transient === true;
         if (error instanceof LampError && LINK_FAILURES.has(error.code) && !transient) {
-          this.linkFailure = { error, horizon: this.calls };
+          this.linkFailure.record(error);
         }
         throw error;
       }

@@ -29,6 +29,7 @@ import {
 import { type AuthKind, handshake2Payload, matchServerHash, type SeedFormula } from './hashes';
 import { type HttpReply, parseSetCookie, postBinary } from './http';
 import { SerialQueue } from './queue';
+import { SharedFailure } from './shared-failure';
 import type { SendOptions, Transport } from './transport-types';
 
 export interface KlapTransportOptions {
@@ -139,15 +140,8 @@ export class KlapTransport implements Transport {
    */
   private failedWakeUpAt: number | null = null;
   private login: KlapLoginInfo | null = null;
-  /** Number of sends accepted so far; each send's ticket is its position. */
-  private tickets = 0;
-  /**
-   * The last login failure and the newest ticket issued when it happened. Callers that were
-   * already waiting share that failure instead of each trying to log in again: 30 callers on a
-   * device with wrong credentials (or one that stopped answering) cost one attempt, not 30
-   * (notes §7 #1: do not hammer a device that refuses logins). Later sends try afresh.
-   */
-  private loginFailure: { error: LampError; horizon: number } | null = null;
+  /** Callers waiting when a login failed share that failure instead of each logging in. */
+  private readonly loginFailure = new SharedFailure();
 
   constructor(options: KlapTransportOptions) {
     this.host = options.host;
@@ -204,8 +198,7 @@ export class KlapTransport implements Transport {
         new InvalidCommandError('plaintext', 'A KLAP request must be a JSON string.'),
       );
     }
-    this.tickets += 1;
-    const ticket = this.tickets;
+    const ticket = this.loginFailure.ticket();
     return this.queue.run(() => this.exchange(plaintext, options ?? {}, ticket));
   }
 
@@ -274,7 +267,7 @@ export class KlapTransport implements Transport {
         this.session = null;
         if (this.closed) throw new ClosedError(this.address);
         const failure = toLampError(error, this.address);
-        if (loggingIn) this.loginFailure = { error: failure, horizon: this.tickets };
+        if (loggingIn) this.loginFailure.record(failure);
         throw failure;
       }
     }
@@ -303,10 +296,9 @@ export class KlapTransport implements Transport {
   }
 
   private async freshSession(ticket: number): Promise<Session> {
-    const failure = this.loginFailure;
-    if (failure && ticket <= failure.horizon) throw failure.error;
+    this.loginFailure.check(ticket);
     const fresh = await this.handshake();
-    this.loginFailure = null;
+    this.loginFailure.clear();
     this.session = fresh;
     return fresh;
   }
