@@ -141,12 +141,14 @@ describe('POST /lamp-control/discover', () => {
 });
 
 describe('discovery targets and port from settings', () => {
-  it('directed broadcasts per IPv4 interface, after 255.255.255.255 (computed, never sent)', () => {
-    assert.equal(directedBroadcast('192.168.1.20', '255.255.255.0'), '192.168.1.255');
-    assert.equal(directedBroadcast('10.1.2.3', '255.0.0.0'), '10.255.255.255');
-    assert.equal(directedBroadcast('172.16.5.4', '255.255.240.0'), '172.16.15.255');
-    assert.equal(directedBroadcast('10.0.0.1', '255.255.255.255'), null);
-    assert.equal(directedBroadcast('10.0.0.1', '255.255.255.254'), null);
+  // Pure computation over a fake interface table: nothing here is sent anywhere. Documentation
+  // ranges (RFC 5737) stand in for home networks; 255.255.255.255 is the computed limited broadcast.
+  it('directed broadcasts per IPv4 interface, after the limited broadcast (computed, never sent)', () => {
+    assert.equal(directedBroadcast('192.0.2.20', '255.255.255.0'), '192.0.2.255');
+    assert.equal(directedBroadcast('198.51.100.3', '255.255.0.0'), '198.51.255.255');
+    assert.equal(directedBroadcast('203.0.113.4', '255.255.240.0'), '203.0.127.255');
+    assert.equal(directedBroadcast('192.0.2.1', '255.255.255.255'), null);
+    assert.equal(directedBroadcast('192.0.2.1', '255.255.255.254'), null);
     assert.equal(directedBroadcast('fe80::1', 'ffff::'), null);
     assert.equal(directedBroadcast('1.2.3', '255.0.0.0'), null);
     assert.equal(directedBroadcast('1.2.3.999', '255.0.0.0'), null);
@@ -157,7 +159,7 @@ describe('discovery targets and port from settings', () => {
       eth0: [
         {
           ...base,
-          address: '192.168.1.20',
+          address: '192.0.2.20',
           netmask: '255.255.255.0',
           family: 'IPv4',
           internal: false,
@@ -173,7 +175,7 @@ describe('discovery targets and port from settings', () => {
       wlan0: [
         {
           ...base,
-          address: '192.168.1.21',
+          address: '192.0.2.21',
           netmask: '255.255.255.0',
           family: 'IPv4',
           internal: false,
@@ -182,7 +184,7 @@ describe('discovery targets and port from settings', () => {
       old: [
         {
           ...base,
-          address: '10.0.0.5',
+          address: '198.51.100.5',
           netmask: '255.255.0.0',
           family: 4 as never,
           internal: false,
@@ -190,7 +192,7 @@ describe('discovery targets and port from settings', () => {
       ],
       none: undefined,
     } as never);
-    assert.deepEqual(targets, ['255.255.255.255', '192.168.1.255', '10.0.255.255']);
+    assert.deepEqual(targets, ['255.255.255.255', '192.0.2.255', '198.51.255.255']);
     assert.equal(defaultDiscoveryTargets()[0], '255.255.255.255');
   });
 
