@@ -15,5 +15,5 @@ export {
   discover,
   type WakeUpOutcome,
   wakeUp,
-} from './klap/discovery';
-export * from './klap/errors';
+} from './transport/discovery';
+export * from './transport/errors';

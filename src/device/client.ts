@@ -4,10 +4,10 @@
  * anything is sent. Operations run one at a time (a client-level queue) so that a "toggle"
  * (read, then write) is never interleaved with another command from the same client.
  */
-import { ClosedError, describeAddress, InvalidCommandError, LampError } from '../klap/errors';
-import { SharedFailure } from '../klap/shared-failure';
-import { KlapTransport } from '../klap/transport';
-import type { Transport } from '../klap/transport-types';
+import { ClosedError, describeAddress, InvalidCommandError, LampError } from '../transport/errors';
+import { KlapTransport } from '../transport/klap/klap-transport';
+import { SharedFailure } from '../transport/shared-failure';
+import type { Transport } from '../transport/types';
 import { checkCommand, parseCommand } from './command';
 import type { DeviceDriver } from './driver';
 import { IotDriver } from './iot-driver';

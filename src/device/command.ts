@@ -13,7 +13,7 @@
  *   any colour, a named effect with colours or with on:false.
  * - Strings "on"/"off"/"toggle" and effect names are matched case-insensitively.
  */
-import { InvalidCommandError, UnsupportedFeatureError } from '../klap/errors';
+import { InvalidCommandError, UnsupportedFeatureError } from '../transport/errors';
 import { type Hsv, isRgb, parseHex, rgbToHsv } from './color';
 import { matchEffectName } from './effects';
 import type { Capabilities, LampCommand } from './types';

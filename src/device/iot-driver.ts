@@ -2,7 +2,7 @@
  * Kasa IOT devices over KLAP: state from system.get_sysinfo; a command and the read of the new
  * state travel in one nested request (the device answers each module.method in turn).
  */
-import { InvalidCommandError } from '../klap/errors';
+import { InvalidCommandError } from '../transport/errors';
 import { iotCapabilities } from './capabilities';
 import { type DeviceDriver, lightFields } from './driver';
 import type { IotProtocol, IotRequest } from './iot-protocol';

@@ -2,8 +2,8 @@
  * The Kasa IOT JSON dialect carried inside KLAP: nested `{"module":{"method":{args}}}` requests,
  * answered in the same shape with an `err_code` per module or per method (notes §3.2).
  */
-import { DeviceError, MalformedResponseError } from '../klap/errors';
-import type { Transport } from '../klap/transport-types';
+import { DeviceError, MalformedResponseError } from '../transport/errors';
+import type { Transport } from '../transport/types';
 
 /** module -> method -> args, several of each allowed in one request. */
 export type IotRequest = Record<string, Record<string, unknown>>;

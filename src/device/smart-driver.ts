@@ -3,7 +3,7 @@
  * get_device_info (+ get_energy_usage on energy plugs), and commands sent together with the read
  * of the new state in one multipleRequest, so a change costs one round trip.
  */
-import { MalformedResponseError } from '../klap/errors';
+import { MalformedResponseError } from '../transport/errors';
 import { componentIds, smartCapabilities } from './capabilities';
 import { changesLight, type DeviceDriver, lightFields } from './driver';
 import { BULB_EFFECTS, findStripEffect } from './effects';

@@ -3,8 +3,8 @@
  * and the device's error codes. Knows nothing about lamps; the SMART driver builds on it.
  */
 import { randomUUID } from 'node:crypto';
-import { DeviceError, MalformedResponseError } from '../klap/errors';
-import type { Transport } from '../klap/transport-types';
+import { DeviceError, MalformedResponseError } from '../transport/errors';
+import type { Transport } from '../transport/types';
 
 export interface SmartRequest {
   method: string;

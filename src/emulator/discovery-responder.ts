@@ -7,7 +7,7 @@
 
 import { createHash } from 'node:crypto';
 import * as dgram from 'node:dgram';
-import { encodeDiscoveryPacket, hasValidHeader } from '../klap/discovery';
+import { encodeDiscoveryPacket, hasValidHeader } from '../transport/discovery';
 
 /** What the firmware announces in mgt_encrypt_schm.encrypt_type. */
 export type EmulatedEncryption = 'KLAP' | 'AES' | 'TPAP';

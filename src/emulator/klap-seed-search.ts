@@ -13,7 +13,7 @@
  */
 
 import * as crypto from 'node:crypto';
-import { MAX_SEQ } from '../klap/cipher';
+import { MAX_SEQ } from '../transport/klap/cipher';
 
 const SLICE = 8192;
 

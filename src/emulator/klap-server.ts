@@ -14,15 +14,15 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
-import { CipherError, KlapCipher } from '../klap/cipher';
-import { KASA_DEFAULT } from '../klap/credentials';
+import { KASA_DEFAULT } from '../transport/credentials';
+import { CipherError, KlapCipher } from '../transport/klap/cipher';
 import {
   type AuthKind,
   authHash,
   handshake2Payload,
   type SeedFormula,
   serverHash,
-} from '../klap/hashes';
+} from '../transport/klap/hashes';
 import { searchRemoteSeed } from './klap-seed-search';
 
 /** alternating: the device expects the account and the Kasa default in turn, one per login. */

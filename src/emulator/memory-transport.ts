@@ -3,8 +3,8 @@
  * network: for unit tests of the device layer and of the nodes. It honours `sessionDead` the way
  * KlapTransport does (one retry), and counts what was sent so tests can prove nothing was.
  */
-import { ClosedError } from '../klap/errors';
-import type { SendOptions, Transport } from '../klap/transport-types';
+import { ClosedError } from '../transport/errors';
+import type { SendOptions, Transport } from '../transport/types';
 
 export class MemoryTransport implements Transport {
   /** Every plaintext request sent, in order (retries included). */

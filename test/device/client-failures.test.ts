@@ -13,7 +13,7 @@ import {
   type LampError,
   MalformedResponseError,
   TimeoutError,
-} from '../../src/klap/errors';
+} from '../../src/transport/errors';
 import { rig } from './helpers';
 
 const USER = 'user@example.com';

@@ -8,7 +8,7 @@ import {
   DeviceError,
   InvalidCommandError,
   UnsupportedFeatureError,
-} from '../../src/klap/errors';
+} from '../../src/transport/errors';
 import { hs100State, type Rig, rig, smartDevice } from './helpers';
 
 type Sent = {

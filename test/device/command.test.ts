@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkCommand, parseCommand, validateCommand } from '../../src/device/command';
-import { InvalidCommandError, UnsupportedFeatureError } from '../../src/klap/errors';
+import { InvalidCommandError, UnsupportedFeatureError } from '../../src/transport/errors';
 import { capabilitiesOf } from './helpers';
 
 const L530 = capabilitiesOf('L530');

@@ -3,7 +3,7 @@
 import { componentIds, iotCapabilities, smartCapabilities } from '../../src/device/capabilities';
 import { LampClient } from '../../src/device/client';
 import type { Capabilities, LampState } from '../../src/device/types';
-import { createDevice } from '../../src/emulator/index';
+import { createDevice } from '../../src/emulator';
 import { EmulatedIotDevice } from '../../src/emulator/iot-device';
 import { MemoryTransport } from '../../src/emulator/memory-transport';
 import { createModel, type ModelName } from '../../src/emulator/models';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { IotProtocol, iotErrorMeaning } from '../../src/device/iot-protocol';
 import { MemoryTransport } from '../../src/emulator/memory-transport';
-import { DeviceError, MalformedResponseError } from '../../src/klap/errors';
+import { DeviceError, MalformedResponseError } from '../../src/transport/errors';
 
 const protocolReplying = (text: string) =>
   new IotProtocol(new MemoryTransport(() => text), 'kasa:9');

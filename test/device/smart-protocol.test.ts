@@ -10,7 +10,7 @@ import {
 import { MemoryTransport } from '../../src/emulator/memory-transport';
 import { createModel, type SmartModel } from '../../src/emulator/models';
 import { EmulatedSmartDevice } from '../../src/emulator/smart-device';
-import { DeviceError, MalformedResponseError } from '../../src/klap/errors';
+import { DeviceError, MalformedResponseError } from '../../src/transport/errors';
 
 function setup(reply?: (request: Record<string, unknown>) => unknown) {
   const device = new EmulatedSmartDevice(createModel('L530') as SmartModel);

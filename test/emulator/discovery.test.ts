@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { connect } from '../../src/device/client';
+import { startEmulator } from '../../src/emulator';
 import { describeDevice, parseArgs, USAGE, UsageError } from '../../src/emulator/cli';
-import { startEmulator } from '../../src/emulator/index';
-import { wakeUp } from '../../src/klap/discovery';
-import { LampError } from '../../src/klap/errors';
+import { wakeUp } from '../../src/transport/discovery';
+import { LampError } from '../../src/transport/errors';
 
 const LOOPBACK = '127.0.0.1';
 

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { connect, LampClient } from '../../src/device/client';
 import { STRIP_EFFECTS } from '../../src/device/effects';
-import { type EmulatedDevice, type EmulatorOptions, startEmulator } from '../../src/emulator/index';
+import { type EmulatedDevice, type EmulatorOptions, startEmulator } from '../../src/emulator';
 import type { EmulatedSmartDevice } from '../../src/emulator/smart-device';
-import { InvalidCommandError, LampError } from '../../src/klap/errors';
+import { InvalidCommandError, LampError } from '../../src/transport/errors';
 import { hs100State } from '../device/helpers';
 
 const USER = 'someone@example.com';

@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { type EmulatedDevice, startEmulator } from '../../src/emulator';
-import type { DiscoveredDevice } from '../../src/klap/discovery';
 import {
   DISCOVER_PATH,
   defaultDiscoveryTargets,
@@ -15,6 +14,7 @@ import {
   registerDiscoverRoute,
   settingsPort,
 } from '../../src/nodes/shared/discovery-route';
+import type { DiscoveredDevice } from '../../src/transport/discovery';
 import { allNodes, helper, TAB } from './support';
 
 const LOOPBACK = '127.0.0.1';

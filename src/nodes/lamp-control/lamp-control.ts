@@ -5,7 +5,7 @@
  * response of a raw request). Errors end in done(err) so Catch nodes get them.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { InvalidCommandError } from '../../klap/errors';
+import { InvalidCommandError } from '../../transport/errors';
 import { codedError, copyState, findDevice } from '../shared/config';
 import type { HubUser } from '../shared/device-hub';
 import { finishInput } from '../shared/input';

@@ -8,7 +8,7 @@
  */
 import type { ConnectOptions } from '../../device/client';
 import type { Capabilities, LampState } from '../../device/types';
-import { describeAddress } from '../../klap/errors';
+import { describeAddress } from '../../transport/errors';
 
 export type StatusFill = 'red' | 'green' | 'yellow' | 'blue' | 'grey';
 

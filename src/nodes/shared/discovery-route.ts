@@ -15,7 +15,12 @@
 import * as os from 'node:os';
 import type { Request, Response } from 'express';
 import type { NodeAPI } from 'node-red';
-import { DISCOVERY_PORT, type DiscoveredDevice, discover, parseTarget } from '../../klap/discovery';
+import {
+  DISCOVERY_PORT,
+  type DiscoveredDevice,
+  discover,
+  parseTarget,
+} from '../../transport/discovery';
 
 export const DISCOVER_PATH = '/lamp-control/discover';
 export const DEFAULT_DISCOVER_SECONDS = 3;

@@ -3,14 +3,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { CipherError, initialSeqFor, KlapCipher, MAX_SEQ } from '../../src/klap/cipher';
-import { credentialCandidates } from '../../src/klap/credentials';
-import { ConnectionResetError, UnreachableError } from '../../src/klap/errors';
-import { authHash, matchServerHash, serverHash } from '../../src/klap/hashes';
-import { mapNetworkError, parseSetCookie } from '../../src/klap/http';
-import * as klap from '../../src/klap/index';
-import { SerialQueue } from '../../src/klap/queue';
-import { renewDelayMs } from '../../src/klap/transport';
+import * as klap from '../../src/transport';
+import { credentialCandidates } from '../../src/transport/credentials';
+import { ConnectionResetError, UnreachableError } from '../../src/transport/errors';
+import { mapNetworkError, parseSetCookie } from '../../src/transport/http';
+import { CipherError, initialSeqFor, KlapCipher, MAX_SEQ } from '../../src/transport/klap/cipher';
+import { authHash, matchServerHash, serverHash } from '../../src/transport/klap/hashes';
+import { renewDelayMs } from '../../src/transport/klap/klap-transport';
+import { SerialQueue } from '../../src/transport/queue';
 import { delay, PASS, USER } from './helpers';
 
 describe('credential candidates', () => {

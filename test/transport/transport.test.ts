@@ -4,15 +4,15 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { KlapServer } from '../../src/emulator/klap-server';
-import { initialSeqFor, MAX_SEQ } from '../../src/klap/cipher';
 import {
   AuthenticationError,
   ClosedError,
   SessionExpiredError,
   UnreachableError,
-} from '../../src/klap/errors';
-import { authHash } from '../../src/klap/hashes';
-import type { KlapTransport } from '../../src/klap/transport';
+} from '../../src/transport/errors';
+import { initialSeqFor, MAX_SEQ } from '../../src/transport/klap/cipher';
+import { authHash } from '../../src/transport/klap/hashes';
+import type { KlapTransport } from '../../src/transport/klap/klap-transport';
 import {
   clientFor,
   delay,

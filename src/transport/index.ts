@@ -1,6 +1,5 @@
-/** Layer 1: the KLAP protocol (hashes, cipher, transport). Pure TypeScript + Node built-ins. */
+/** Layer 1: transports (KLAP today), discovery, and the pieces every transport shares. Node built-ins only. */
 
-export { CipherError, initialSeqFor, KlapCipher, MAX_SEQ } from './cipher';
 export {
   type CredentialCandidate,
   type CredentialKind,
@@ -22,6 +21,8 @@ export {
   wakeUp,
 } from './discovery';
 export * from './errors';
+export { DEFAULT_SESSION_TIMEOUT_SECONDS, parseSetCookie, type SessionCookie } from './http';
+export { CipherError, initialSeqFor, KlapCipher, MAX_SEQ } from './klap/cipher';
 export {
   type AuthKind,
   authHash,
@@ -30,9 +31,7 @@ export {
   matchServerHash,
   type SeedFormula,
   serverHash,
-} from './hashes';
-export { DEFAULT_SESSION_TIMEOUT_SECONDS, parseSetCookie, type SessionCookie } from './http';
-export { SerialQueue } from './queue';
+} from './klap/hashes';
 export {
   DEFAULT_TIMEOUT_MS,
   DEFAULT_WAKE_UP_DELAY_MS,
@@ -42,5 +41,6 @@ export {
   type KlapTransportOptions,
   renewDelayMs,
   WAKE_UP_REPEAT_MS,
-} from './transport';
-export type { SendOptions, Transport } from './transport-types';
+} from './klap/klap-transport';
+export { SerialQueue } from './queue';
+export type { SendOptions, Transport } from './types';

@@ -6,10 +6,10 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import { after } from 'node:test';
 import { KlapServer, type KlapServerOptions } from '../../src/emulator/klap-server';
-import { KlapCipher } from '../../src/klap/cipher';
-import { LampError } from '../../src/klap/errors';
-import { authHash, handshake2Payload, serverHash } from '../../src/klap/hashes';
-import { KlapTransport, type KlapTransportOptions } from '../../src/klap/transport';
+import { LampError } from '../../src/transport/errors';
+import { KlapCipher } from '../../src/transport/klap/cipher';
+import { authHash, handshake2Payload, serverHash } from '../../src/transport/klap/hashes';
+import { KlapTransport, type KlapTransportOptions } from '../../src/transport/klap/klap-transport';
 
 export const HOST = '127.0.0.1';
 export const USER = 'Someone.Home@Example.com';

@@ -14,8 +14,8 @@ import {
   ThirdPartyCompatibilityError,
   TimeoutError,
   UnreachableError,
-} from '../../src/klap/errors';
-import type { KlapTransport } from '../../src/klap/transport';
+} from '../../src/transport/errors';
+import type { KlapTransport } from '../../src/transport/klap/klap-transport';
 import { clientFor, echo, rejectsWith, ScriptedDevice, startServer } from './helpers';
 
 async function scenario(

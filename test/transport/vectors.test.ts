@@ -2,8 +2,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { KlapCipher } from '../../src/klap/cipher';
-import { authHash, handshake2Payload, serverHash } from '../../src/klap/hashes';
+import { KlapCipher } from '../../src/transport/klap/cipher';
+import { authHash, handshake2Payload, serverHash } from '../../src/transport/klap/hashes';
 
 const hex = (value: Buffer) => value.toString('hex');
 const localSeed = Buffer.from('000102030405060708090a0b0c0d0e0f', 'hex');

@@ -10,7 +10,7 @@
  */
 
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { CredentialCandidate, CredentialKind } from './credentials';
+import type { CredentialCandidate, CredentialKind } from '../credentials';
 
 export type AuthKind = 'md5' | 'sha';
 export type SeedFormula = 'v1' | 'v2';

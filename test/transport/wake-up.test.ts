@@ -10,12 +10,12 @@ import * as net from 'node:net';
 import { describe, it } from 'node:test';
 import { connect } from '../../src/device/client';
 import { type EmulatedDevice, startEmulator } from '../../src/emulator';
-import { ClosedError, UnreachableError } from '../../src/klap/errors';
+import { ClosedError, UnreachableError } from '../../src/transport/errors';
 import {
   DEFAULT_WAKE_UP_DELAY_MS,
   KlapTransport,
   WAKE_UP_REPEAT_MS,
-} from '../../src/klap/transport';
+} from '../../src/transport/klap/klap-transport';
 import { HOST, PASS, rejectsWith, USER } from './helpers';
 
 async function lazyPlug(): Promise<EmulatedDevice> {

@@ -9,9 +9,12 @@
 
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
-import { CipherError, KlapCipher } from './cipher';
-import { type CredentialCandidate, type CredentialKind, credentialCandidates } from './credentials';
-import { DISCOVERY_PORT, wakeUp } from './discovery';
+import {
+  type CredentialCandidate,
+  type CredentialKind,
+  credentialCandidates,
+} from '../credentials';
+import { DISCOVERY_PORT, wakeUp } from '../discovery';
 import {
   AuthenticationError,
   ClosedError,
@@ -25,12 +28,13 @@ import {
   NotKlapError,
   SessionExpiredError,
   ThirdPartyCompatibilityError,
-} from './errors';
+} from '../errors';
+import { type HttpReply, parseSetCookie, postBinary } from '../http';
+import { SerialQueue } from '../queue';
+import { SharedFailure } from '../shared-failure';
+import type { SendOptions, Transport } from '../types';
+import { CipherError, KlapCipher } from './cipher';
 import { type AuthKind, handshake2Payload, matchServerHash, type SeedFormula } from './hashes';
-import { type HttpReply, parseSetCookie, postBinary } from './http';
-import { SerialQueue } from './queue';
-import { SharedFailure } from './shared-failure';
-import type { SendOptions, Transport } from './transport-types';
 
 export interface KlapTransportOptions {
   host: string;

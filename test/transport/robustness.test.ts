@@ -11,9 +11,9 @@ import {
   LampError,
   TimeoutError,
   UnreachableError,
-} from '../../src/klap/errors';
-import { postBinary } from '../../src/klap/http';
-import { KlapTransport } from '../../src/klap/transport';
+} from '../../src/transport/errors';
+import { postBinary } from '../../src/transport/http';
+import { KlapTransport } from '../../src/transport/klap/klap-transport';
 import { clientFor, echo, HOST, rejectsWith, ScriptedDevice, startServer } from './helpers';
 
 describe('login failures are shared by the callers already waiting', () => {

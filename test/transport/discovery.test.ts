@@ -21,8 +21,8 @@ import {
   parseDiscoveryReply,
   parseTarget,
   wakeUp,
-} from '../../src/klap/discovery';
-import { InvalidCommandError } from '../../src/klap/errors';
+} from '../../src/transport/discovery';
+import { InvalidCommandError } from '../../src/transport/errors';
 
 const LOOPBACK = '127.0.0.1';
 

@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { KlapServer } from '../../src/emulator/klap-server';
-import { KlapCipher } from '../../src/klap/cipher';
-import { authHash, handshake2Payload, serverHash } from '../../src/klap/hashes';
+import { KlapCipher } from '../../src/transport/klap/cipher';
+import { authHash, handshake2Payload, serverHash } from '../../src/transport/klap/hashes';
 import { echo, HOST, PASS, startServer, USER } from './helpers';
 
 interface Raw {
@@ -165,7 +165,7 @@ describe('KlapServer lifecycle and options', () => {
   });
 
   it('answers 500 when the device model throws', async () => {
-    const { KlapTransport } = await import('../../src/klap/transport');
+    const { KlapTransport } = await import('../../src/transport/klap/klap-transport');
     const server = await startServer({
       handler: () => {
         throw new Error('model bug');
