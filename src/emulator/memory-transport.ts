@@ -7,6 +7,8 @@ import { ClosedError } from '../transport/errors';
 import type { SendOptions, Transport } from '../transport/types';
 
 export class MemoryTransport implements Transport {
+  /** No wire, so no encryption. */
+  readonly encryption = undefined;
   /** Every plaintext request sent, in order (retries included). */
   readonly sent: string[] = [];
   /** Logins the transport would have made (the first send, and each sessionDead retry). */
@@ -33,6 +35,11 @@ export class MemoryTransport implements Transport {
     this.handshakes++;
     this.sent.push(plaintext);
     return this.handler(plaintext);
+  }
+
+  /** The next send counts as a fresh login. */
+  reset(): void {
+    this.loggedIn = false;
   }
 
   async close(): Promise<void> {

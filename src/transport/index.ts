@@ -33,14 +33,20 @@ export {
   serverHash,
 } from './klap/hashes';
 export {
-  DEFAULT_TIMEOUT_MS,
   DEFAULT_WAKE_UP_DELAY_MS,
   type KlapLoginInfo,
-  type KlapStats,
   KlapTransport,
   type KlapTransportOptions,
-  renewDelayMs,
   WAKE_UP_REPEAT_MS,
 } from './klap/klap-transport';
 export { SerialQueue } from './queue';
-export type { SendOptions, Transport } from './types';
+export {
+  type BaseSession,
+  DEFAULT_TIMEOUT_MS,
+  renewDelayMs,
+  SessionRejected,
+  SessionTransport,
+  type SessionTransportOptions,
+  type TransportStats,
+} from './session-transport';
+export type { Encryption, LoginInfo, Protocol, SendOptions, Transport } from './types';

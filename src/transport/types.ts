@@ -1,19 +1,41 @@
 /**
- * What the device layer needs from a transport: send one plaintext JSON request, get the
- * decrypted plaintext reply. KlapTransport implements it over HTTP; tests may implement it in
- * memory. The transport owns sessions, so callers never see handshakes.
+ * The contract between the device layer and every transport: send one plaintext JSON request,
+ * get the decrypted plaintext reply. Transports own sessions, connections and encryption, so
+ * the layers above never see a handshake, a cookie or a socket.
  */
+import type { CredentialKind } from './credentials';
+
+/** What a transport puts on the wire; shown by Test connection and in messages. */
+export type Encryption = 'KLAP' | 'AES' | 'TPAP' | 'XOR';
+
+/** The protocols a user can choose (the klap-device `protocol` property, minus `auto`). */
+export type Protocol = 'klap' | 'aes' | 'tpap' | 'legacy';
+
 export interface SendOptions {
   /**
    * Called with the decrypted reply. Returning true means the device said "your session is
-   * dead" inside the payload (SMART error 9999 / -40401): the transport then handshakes again
-   * and retries once, inside its per-device queue, before anyone else's request runs.
+   * dead" inside the payload (SMART error 9999 / -40401): the transport then logs in again and
+   * retries once, inside its per-device queue, before anyone else's request runs.
    */
   sessionDead?: (replyText: string) => boolean;
 }
 
+/** How the last login matched; safe to show (never a secret). */
+export interface LoginInfo {
+  /** Which credential candidate the device accepted; absent for protocols without a login. */
+  readonly credential?: CredentialKind;
+  /** The protocol variant, e.g. "KLAP v2 (SHA-256)" or "AES, login v2", for people. */
+  readonly variant: string;
+}
+
 export interface Transport {
+  /** What this transport speaks. `auto` reports the protocol it found once it found one. */
+  readonly encryption: Encryption | undefined;
   send(plaintext: string, options?: SendOptions): Promise<string>;
+  /** Forget the session (the next send logs in again), e.g. after the device rebooted. */
+  reset(): void;
   /** Drop sockets, reject queued work with ClosedError. Idempotent. */
   close(): Promise<void>;
+  /** How the last login matched; null before the first one. */
+  readonly lastLogin?: LoginInfo | null;
 }

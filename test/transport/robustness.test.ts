@@ -61,7 +61,7 @@ describe('devices that close the connection after every answer', () => {
       }
       const parallel = Array.from({ length: 8 }, (_, i) => `{"p":${i}}`);
       assert.deepEqual(await Promise.all(parallel.map((r) => client.send(r))), parallel.map(echo));
-      assert.equal(client.stats.handshakes, 1);
+      assert.equal(client.stats.logins, 1);
       assert.equal(server.counters.connections, 22, 'one connection per exchange');
     } finally {
       await client.close();
@@ -105,14 +105,14 @@ describe('input and options', () => {
     assert.equal(new KlapTransport({ host: HOST, timeoutMs: 1234 }).timeoutMs, 1234);
   });
 
-  it('resetSession() makes the next send log in again', async () => {
+  it('reset() makes the next send log in again', async () => {
     const server = await startServer();
     const client = clientFor(server.port);
     try {
       await client.send('{}');
-      client.resetSession();
+      client.reset();
       assert.equal(await client.send('{"r":1}'), echo('{"r":1}'));
-      assert.equal(client.stats.handshakes, 2);
+      assert.equal(client.stats.logins, 2);
     } finally {
       await client.close();
       await server.close();

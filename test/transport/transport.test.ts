@@ -44,7 +44,7 @@ describe('credentials', () => {
     const client = clientFor(server.port);
     await withDevice(server, client, async () => {
       assert.equal(await client.send('{"a":1}'), echo('{"a":1}'));
-      assert.deepEqual(client.lastLogin, { credential: 'account', authKind: 'sha', formula: 'v2' });
+      assert.deepEqual(client.lastLogin, { credential: 'account', authKind: 'sha', formula: 'v2', variant: 'KLAP 2 (SHA)' });
     });
   });
 
@@ -73,7 +73,7 @@ describe('credentials', () => {
     const client = clientFor(server.port);
     await withDevice(server, client, async () => {
       assert.equal(await client.send('{"a":4}'), echo('{"a":4}'));
-      assert.deepEqual(client.lastLogin, { credential: 'blank', authKind: 'md5', formula: 'v1' });
+      assert.deepEqual(client.lastLogin, { credential: 'blank', authKind: 'md5', formula: 'v1', variant: 'KLAP 1 (MD5)' });
     });
   });
 
@@ -100,7 +100,7 @@ describe('credentials', () => {
         seen.push(client.lastLogin?.credential ?? 'none');
       }
       assert.deepEqual(seen, ['account', 'kasa-default', 'account', 'kasa-default', 'account']);
-      assert.equal(client.stats.handshakes, 5);
+      assert.equal(client.stats.logins, 5);
     });
   });
 
@@ -111,7 +111,7 @@ describe('credentials', () => {
       const error = await rejectsWith(client.send('{}'), AuthenticationError, 'AUTH_FAILED');
       assert.match(error.message, /case-sensitive/);
       assert.equal(server.counters.handshakes, 0, 'no handshake2 after a mismatch');
-      assert.equal(client.stats.handshakes, 0);
+      assert.equal(client.stats.logins, 0);
     });
   });
 });
@@ -143,7 +143,7 @@ describe('variants', () => {
         }
         assert.equal(client.lastLogin?.authKind, variant.authKind);
         assert.equal(client.lastLogin?.formula, variant.formula);
-        assert.deepEqual(client.stats, { handshakes: 1, requests: 3 });
+        assert.deepEqual(client.stats, { logins: 1, requests: 3 });
         const { handshake1, handshakes, requests } = server.counters;
         assert.deepEqual(
           { handshake1, handshakes, requests },
@@ -165,7 +165,7 @@ describe('concurrency', () => {
       assert.deepEqual(replies, requests.map(echo));
       assert.equal(server.counters.handshake1, 1);
       assert.equal(server.counters.handshakes, 1);
-      assert.deepEqual(client.stats, { handshakes: 1, requests: 30 });
+      assert.deepEqual(client.stats, { logins: 1, requests: 30 });
     });
   });
 
@@ -177,7 +177,7 @@ describe('concurrency', () => {
       server.faults.expireSessions = 1;
       const requests = Array.from({ length: 10 }, (_, i) => `{"k":${i}}`);
       assert.deepEqual(await Promise.all(requests.map((r) => client.send(r))), requests.map(echo));
-      assert.equal(client.stats.handshakes, 2);
+      assert.equal(client.stats.logins, 2);
     });
   });
 });
@@ -192,10 +192,10 @@ describe('session lifetime', () => {
       // TIMEOUT 86400 s, renewed 1200 s early.
       now += (86400 - 1200) * 1000 - 1;
       await client.send('{"t":1}');
-      assert.equal(client.stats.handshakes, 1);
+      assert.equal(client.stats.logins, 1);
       now += 2;
       assert.equal(await client.send('{"t":2}'), echo('{"t":2}'));
-      assert.equal(client.stats.handshakes, 2);
+      assert.equal(client.stats.logins, 2);
     });
   });
 
@@ -207,7 +207,7 @@ describe('session lifetime', () => {
       await delay(600); // past TIMEOUT/2: the client must renew by itself
       assert.equal(await client.send('{"s":1}'), echo('{"s":1}'));
       assert.equal(server.counters.handshake1, 2);
-      assert.equal(client.stats.handshakes, 2);
+      assert.equal(client.stats.logins, 2);
     });
   });
 
@@ -218,7 +218,7 @@ describe('session lifetime', () => {
       await client.send('{"e":0}');
       await delay(1100);
       assert.equal(await client.send('{"e":1}'), echo('{"e":1}'));
-      assert.equal(client.stats.handshakes, 2);
+      assert.equal(client.stats.logins, 2);
       assert.equal(server.counters.requests, 3, 'one refused request, then the retry');
     });
   });
@@ -234,7 +234,7 @@ describe('session lifetime', () => {
       await server.start();
       assert.equal(server.port, port, 'the emulator resumes on the same port');
       assert.equal(await client.send('{"p":2}'), echo('{"p":2}'));
-      assert.equal(client.stats.handshakes, 2);
+      assert.equal(client.stats.logins, 2);
     });
   });
 
@@ -258,9 +258,9 @@ describe('session lifetime', () => {
         assert.equal(await client.send(`{"q":${n}}`), echo(`{"q":${n}}`));
       }
       assert.equal(server.lastSeq, MAX_SEQ, 'the first session used every seq up to 2^31-1');
-      assert.equal(client.stats.handshakes, 1);
+      assert.equal(client.stats.logins, 1);
       assert.equal(await client.send('{"q":"next"}'), echo('{"q":"next"}'));
-      assert.equal(client.stats.handshakes, 2, 'one new login instead of wrapping');
+      assert.equal(client.stats.logins, 2, 'one new login instead of wrapping');
       assert.equal(server.lastSeq, (server.lastInitialSeq as number) + 1);
       assert.equal(await client.send('{"q":"after"}'), echo('{"q":"after"}'));
     });
@@ -354,7 +354,7 @@ describe('wire format', () => {
         SessionExpiredError,
         'SESSION_EXPIRED',
       );
-      assert.equal(client.stats.handshakes, 2, 'one retry with a fresh login, not more');
+      assert.equal(client.stats.logins, 2, 'one retry with a fresh login, not more');
     });
   });
 });

@@ -9,8 +9,8 @@ import { ConnectionResetError, UnreachableError } from '../../src/transport/erro
 import { mapNetworkError, parseSetCookie } from '../../src/transport/http';
 import { CipherError, initialSeqFor, KlapCipher, MAX_SEQ } from '../../src/transport/klap/cipher';
 import { authHash, matchServerHash, serverHash } from '../../src/transport/klap/hashes';
-import { renewDelayMs } from '../../src/transport/klap/klap-transport';
 import { SerialQueue } from '../../src/transport/queue';
+import { renewDelayMs } from '../../src/transport/session-transport';
 import { delay, PASS, USER } from './helpers';
 
 describe('credential candidates', () => {

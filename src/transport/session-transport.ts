@@ -1,0 +1,266 @@
+/**
+ * SessionTransport: what KLAP, AES and TPAP have in common, written once.
+ *
+ * One device, one session, one request at a time. Callers never see logins: the base logs in
+ * when there is no usable session (first use, renewal time reached, the subclass says it is
+ * spent), retries once when the device says the session is gone, retries once on a dropped
+ * connection, lets everything already queued share a failed login instead of each trying again,
+ * and closes within one step's timeout even with a request hanging. A subclass writes only its
+ * login and its sealing (`login`, `exchange`), and says whether a dropped connection also ends
+ * its session (`sessionSurvivesReset`).
+ */
+import {
+  ClosedError,
+  ConnectionResetError,
+  describeAddress,
+  InvalidCommandError,
+  LampError,
+  MalformedResponseError,
+  SessionExpiredError,
+} from './errors';
+import { SerialQueue } from './queue';
+import { SharedFailure } from './shared-failure';
+import type { Encryption, LoginInfo, SendOptions, Transport } from './types';
+
+export interface SessionTransportOptions {
+  host: string;
+  port: number;
+  /** Per network step (each login leg, each request). Default 5000 ms. */
+  timeoutMs?: number;
+  /** Monotonic milliseconds; injectable so tests can age a session without waiting. */
+  clock?: () => number;
+}
+
+/** A logged-in session; `renewAt` is the monotonic ms after which it is replaced before use. */
+export interface BaseSession {
+  renewAt: number;
+}
+
+export interface TransportStats {
+  /** Completed logins. */
+  readonly logins: number;
+  /** Requests the device answered. */
+  readonly requests: number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 5000;
+/** Timers beyond 2^31-1 ms fire after 1 ms; no step needs more than ten minutes anyway. */
+const MAX_TIMEOUT_MS = 10 * 60 * 1000;
+/** Devices clocks drift, so sessions are renewed well before the lifetime they announce. */
+const MAX_RENEW_MARGIN_SECONDS = 1200;
+
+/**
+ * Thrown by a subclass's `exchange` when the device refused the session itself (HTTP 401/403,
+ * an unknown token): the base logs in again and retries once.
+ */
+export class SessionRejected extends Error {
+  constructor(readonly detail: string) {
+    super(detail);
+  }
+}
+
+/**
+ * When to renew: TIMEOUT minus min(20 min, TIMEOUT/2), so a 24 h session renews at 23 h 40 min
+ * and a short 60 s session still gets 30 s of use instead of being renewed on every request.
+ */
+export function renewDelayMs(timeoutSeconds: number): number {
+  const margin = Math.min(MAX_RENEW_MARGIN_SECONDS, timeoutSeconds / 2);
+  return (timeoutSeconds - margin) * 1000;
+}
+
+export function monotonicMs(): number {
+  return performance.now();
+}
+
+export function normaliseTimeout(timeout: number | undefined): number {
+  const value = timeout ?? DEFAULT_TIMEOUT_MS;
+  return Number.isFinite(value) && value > 0 ? Math.min(value, MAX_TIMEOUT_MS) : DEFAULT_TIMEOUT_MS;
+}
+
+export abstract class SessionTransport<S extends BaseSession, L extends LoginInfo = LoginInfo>
+  implements Transport
+{
+  abstract readonly encryption: Encryption;
+  readonly host: string;
+  readonly port: number;
+  /** host[:port] for messages. */
+  readonly address: string;
+  readonly timeoutMs: number;
+
+  protected readonly clock: () => number;
+  /** Aborted by close(): in-flight network steps reject with ClosedError at once. */
+  protected readonly abort = new AbortController();
+  /** Whether a dropped connection leaves the session usable (KLAP, AES: yes; a socket: no). */
+  protected readonly sessionSurvivesReset: boolean = true;
+
+  private readonly queue = new SerialQueue();
+  private session: S | null = null;
+  private closed = false;
+  private login_: L | null = null;
+  private readonly counts = { logins: 0, requests: 0 };
+  /** Callers waiting when a login failed share that failure instead of each logging in. */
+  private readonly loginFailure = new SharedFailure();
+
+  constructor(options: SessionTransportOptions) {
+    this.host = options.host;
+    this.port = options.port;
+    this.address = describeAddress(this.host, this.port);
+    this.timeoutMs = normaliseTimeout(options.timeoutMs);
+    this.clock = options.clock ?? monotonicMs;
+  }
+
+  /** Logs in; returns the new session. Throws a LampError saying what went wrong. */
+  protected abstract login(): Promise<{ session: S; info: L }>;
+
+  /**
+   * Seals `plaintext`, sends it in `session`, returns the opened reply. Throws SessionRejected
+   * when the device refused the session, a LampError otherwise.
+   */
+  protected abstract exchange(session: S, plaintext: string): Promise<string>;
+
+  /** Whether `session` may still be used; subclasses add their own limits (e.g. seq range). */
+  protected usable(session: S): boolean {
+    return this.clock() < session.renewAt;
+  }
+
+  /** Releases sockets and agents; called once by close(). */
+  protected abstract release(): void;
+
+  get stats(): TransportStats {
+    return { ...this.counts };
+  }
+
+  /** Which credential and variant the last login used; null before the first login. */
+  get lastLogin(): L | null {
+    return this.login_;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  send(plaintext: string, options: SendOptions = {}): Promise<string> {
+    if (this.closed) return Promise.reject(new ClosedError(this.address));
+    if (typeof plaintext !== 'string') {
+      return Promise.reject(
+        new InvalidCommandError('plaintext', 'A device request must be a JSON string.'),
+      );
+    }
+    const ticket = this.loginFailure.ticket();
+    return this.queue.run(() => this.run(plaintext, options ?? {}, ticket));
+  }
+
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      this.session = null;
+      this.queue.rejectPending(new ClosedError(this.address));
+      this.abort.abort();
+      this.release();
+    }
+    return Promise.resolve();
+  }
+
+  reset(): void {
+    this.session = null;
+  }
+
+  protected assertOpen(): void {
+    if (this.closed) throw new ClosedError(this.address);
+  }
+
+  /** Waits `ms` (if > 0); close() ends the wait early (the caller then sees ClosedError). */
+  protected pause(ms: number): Promise<void> {
+    if (!(ms > 0) || this.closed) return Promise.resolve();
+    const signal = this.abort.signal;
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done);
+    });
+  }
+
+  /** Counts a request the device answered. */
+  protected countRequest(): void {
+    this.counts.requests += 1;
+  }
+
+  // ---- one queued job ------------------------------------------------------------------------
+
+  private async run(plaintext: string, options: SendOptions, ticket: number): Promise<string> {
+    let resetRetried = false;
+    let sessionRetried = false;
+    const retrySession = (detail: string): void => {
+      this.session = null;
+      if (sessionRetried)
+        throw new SessionExpiredError(this.address, `${detail} right after a fresh login`);
+      sessionRetried = true;
+    };
+    for (;;) {
+      this.assertOpen();
+      let loggingIn = false;
+      try {
+        let session = this.session && this.usable(this.session) ? this.session : null;
+        if (!session) {
+          loggingIn = true;
+          session = await this.freshSession(ticket);
+          loggingIn = false;
+        }
+        const reply = await this.exchange(session, plaintext);
+        if (!isSessionDead(options, reply)) return reply;
+        // The device answered inside the payload that our session is gone (SMART 9999 etc.).
+        retrySession('the device still reported the session dead');
+      } catch (error) {
+        if (error instanceof SessionRejected) {
+          retrySession(error.detail);
+          continue;
+        }
+        if (error instanceof ConnectionResetError && !resetRetried && !this.closed) {
+          // The device merely closed the connection; some close after every reply.
+          resetRetried = true;
+          if (!this.sessionSurvivesReset) this.session = null;
+          continue;
+        }
+        // Anything else may leave the device and us out of step: start clean next time.
+        this.session = null;
+        if (this.closed) throw new ClosedError(this.address);
+        const failure = toLampError(error, this.address);
+        if (loggingIn) this.loginFailure.record(failure);
+        throw failure;
+      }
+    }
+  }
+
+  private async freshSession(ticket: number): Promise<S> {
+    this.session = null;
+    this.loginFailure.check(ticket);
+    const { session, info } = await this.login();
+    this.assertOpen();
+    this.loginFailure.clear();
+    this.counts.logins += 1;
+    this.login_ = info;
+    this.session = session;
+    return session;
+  }
+}
+
+function isSessionDead(options: SendOptions, reply: string): boolean {
+  if (!options.sessionDead) return false;
+  try {
+    return options.sessionDead(reply) === true;
+  } catch {
+    // A faulty predicate must not turn a good reply into a failure.
+    return false;
+  }
+}
+
+/** Last line of defence: whatever escaped the specific mappings still reaches users as a LampError. */
+export function toLampError(error: unknown, address: string): LampError {
+  if (error instanceof LampError) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  return new MalformedResponseError(address, `unexpected failure: ${detail}`);
+}
