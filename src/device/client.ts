@@ -5,9 +5,9 @@
  * (read, then write) is never interleaved with another command from the same client.
  */
 import { ClosedError, describeAddress, InvalidCommandError, LampError } from '../transport/errors';
-import { KlapTransport } from '../transport/klap/klap-transport';
+import { createTransport, PROTOCOL_CHOICES, type ProtocolChoice } from '../transport/factory';
 import { SharedFailure } from '../transport/shared-failure';
-import type { Transport } from '../transport/types';
+import type { LoginInfo, Transport } from '../transport/types';
 import { checkCommand, parseCommand } from './command';
 import type { DeviceDriver } from './driver';
 import { IotDriver } from './iot-driver';
@@ -18,7 +18,12 @@ import type { Capabilities, LampState } from './types';
 
 export interface ConnectOptions {
   host: string;
-  /** Default 80. */
+  /**
+   * What the device speaks; default 'auto' (found by probing, remembered for the client's
+   * life). An explicit protocol uses only that one.
+   */
+  protocol?: ProtocolChoice;
+  /** Default: the protocol's own (80, or 9999 for legacy); `auto` tries 80, then 9999. */
   port?: number;
   /** TP-Link / Tapo account e-mail, case-sensitive. */
   username?: string;
@@ -44,6 +49,8 @@ const LINK_FAILURES: ReadonlySet<string> = new Set([
   'AUTH_FAILED',
   'THIRD_PARTY_DISABLED',
   'NOT_KLAP',
+  'WRONG_PROTOCOL',
+  'UNSUPPORTED_PROTOCOL',
   'HANDSHAKE_FAILED',
 ]);
 
@@ -64,17 +71,17 @@ export class LampClient {
   constructor(options: ConnectOptions, transport?: Transport) {
     checkAddress(options);
     this.address = describeAddress(options.host, options.port ?? 80);
-    this.transport =
-      transport ??
-      new KlapTransport({
-        host: options.host,
-        port: options.port,
-        username: options.username,
-        password: options.password,
-        timeoutMs: options.timeoutMs,
-        discoveryPort: options.discoveryPort,
-        wakeUpDelayMs: options.wakeUpDelayMs,
-      });
+    this.transport = transport ?? createTransport(options);
+  }
+
+  /** The protocol in use ('KLAP', 'AES', 'XOR' …), once known. */
+  get encryption(): Transport['encryption'] {
+    return this.transport.encryption;
+  }
+
+  /** How the last login matched (credential kind, protocol variant); null before it. */
+  get login(): LoginInfo | null {
+    return this.transport.lastLogin ?? null;
   }
 
   /** The state from the last successful exchange with the device; undefined before the first. */
@@ -121,6 +128,11 @@ export class LampClient {
    * in another shape, which Kasa IOT devices do (an err_code per "module", no error_code).
    */
   private async connectDriver(): Promise<{ driver: DeviceDriver; state: LampState }> {
+    // Logging in first tells which protocol answered; Kasa's legacy protocol only carries IOT.
+    await this.transport.open?.();
+    if (this.transport.encryption === 'XOR') {
+      return await IotDriver.open(new IotProtocol(this.transport, this.address));
+    }
     try {
       return await SmartDriver.open(new SmartProtocol(this.transport, this.address));
     } catch (error) {
@@ -216,7 +228,13 @@ export class LampClient {
  * unset host (`connect({ host: process.env.LAMP_IP })`) would quietly talk to localhost.
  */
 function checkAddress(options: ConnectOptions): void {
-  const { host, port } = (options ?? {}) as Partial<ConnectOptions>;
+  const { host, port, protocol } = (options ?? {}) as Partial<ConnectOptions>;
+  if (protocol !== undefined && !PROTOCOL_CHOICES.includes(protocol)) {
+    throw new InvalidCommandError(
+      'protocol',
+      `protocol must be one of ${PROTOCOL_CHOICES.join(', ')} (got ${JSON.stringify(protocol)})`,
+    );
+  }
   if (typeof host !== 'string' || host.trim() === '') {
     throw new InvalidCommandError(
       'host',

@@ -10,6 +10,8 @@ export type LampErrorCode =
   | 'TIMEOUT'
   | 'THIRD_PARTY_DISABLED'
   | 'NOT_KLAP'
+  | 'WRONG_PROTOCOL'
+  | 'UNSUPPORTED_PROTOCOL'
   | 'HANDSHAKE_FAILED'
   | 'SESSION_EXPIRED'
   | 'INTEGRITY'
@@ -85,9 +87,46 @@ export class NotKlapError extends LampError {
     super(
       'NOT_KLAP',
       `${address} does not speak KLAP (HTTP 404 at handshake). Its firmware uses the older AES ` +
-        'protocol or the newer TPAP protocol, which this package does not support; a firmware ' +
-        'update (AES) or rollback (TPAP) may help.',
+        'protocol or the newer TPAP protocol: set the device\'s Protocol to "auto" so the ' +
+        'package finds the one it speaks.',
     );
+  }
+}
+
+/** The protocol names users see, for messages. */
+const PROTOCOL_LABEL: Record<string, string> = {
+  klap: 'KLAP',
+  aes: 'AES (securePassthrough)',
+  tpap: 'TPAP',
+  legacy: 'the Kasa legacy protocol (port 9999)',
+};
+
+/** The device answered, in a protocol other than the one configured. */
+export class WrongProtocolError extends LampError {
+  readonly speaks: string;
+
+  constructor(address: string, tried: string, speaks: string) {
+    super(
+      'WRONG_PROTOCOL',
+      `${address} does not speak ${PROTOCOL_LABEL[tried] ?? tried}; it answered as a device ` +
+        `that speaks ${PROTOCOL_LABEL[speaks] ?? speaks}. Set the device's Protocol to ` +
+        `"${speaks}" or "auto".`,
+    );
+    this.speaks = speaks;
+  }
+}
+
+/** The device speaks a protocol (or variant) this package cannot use. */
+export class UnsupportedProtocolError extends LampError {
+  readonly speaks: string;
+
+  constructor(address: string, speaks: string, advice: string) {
+    super(
+      'UNSUPPORTED_PROTOCOL',
+      `${address} speaks ${PROTOCOL_LABEL[speaks] ?? speaks}, which this version of ` +
+        `lamp-control cannot speak. ${advice}`,
+    );
+    this.speaks = speaks;
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * The smallest HTTP client KLAP needs: binary POSTs over node:http.
+ * The smallest HTTP client the HTTP transports need (KLAP, AES): POSTs over node:http.
  *
  * Why not fetch/undici: they lower-case header names, and some TP-Link firmware wants
  * Title-Case (notes §1.1). Only the headers a device expects are sent: never an empty header
@@ -33,6 +33,8 @@ export interface PostOptions {
   signal?: AbortSignal;
   /** Replies larger than this are refused; a lamp never sends megabytes. */
   maxResponseBytes?: number;
+  /** Headers besides Content-Length and Cookie; default a binary Content-Type (KLAP). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface HttpReply {
@@ -42,6 +44,7 @@ export interface HttpReply {
 }
 
 const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+const BINARY_HEADERS = { 'Content-Type': 'application/octet-stream' };
 
 /** Network failures that mean "the device is not there", with a short human reason. */
 const UNREACHABLE_REASONS: Record<string, string> = {
@@ -107,8 +110,9 @@ export function postBinary(options: PostOptions): Promise<HttpReply> {
     }
     signal?.addEventListener('abort', onAbort);
 
+    // Always a fixed Content-Length: some firmware answers 500 to a chunked body.
     const headers: http.OutgoingHttpHeaders = {
-      'Content-Type': 'application/octet-stream',
+      ...(options.headers ?? BINARY_HEADERS),
       'Content-Length': String(options.body.length),
     };
     if (options.sessionId) headers.Cookie = `TP_SESSIONID=${options.sessionId}`;

@@ -150,6 +150,25 @@ export abstract class SessionTransport<S extends BaseSession, L extends LoginInf
     return this.queue.run(() => this.run(plaintext, options ?? {}, ticket));
   }
 
+  /** Logs in now unless a usable session exists; sends no request. */
+  open(): Promise<void> {
+    if (this.closed) return Promise.reject(new ClosedError(this.address));
+    const ticket = this.loginFailure.ticket();
+    return this.queue.run(async () => {
+      this.assertOpen();
+      if (this.session && this.usable(this.session)) return;
+      this.loginFailure.check(ticket);
+      try {
+        await this.freshSession(ticket);
+      } catch (error) {
+        if (this.closed) throw new ClosedError(this.address);
+        const failure = toLampError(error, this.address);
+        this.loginFailure.record(failure);
+        throw failure;
+      }
+    });
+  }
+
   close(): Promise<void> {
     if (!this.closed) {
       this.closed = true;

@@ -32,6 +32,11 @@ export interface Transport {
   /** What this transport speaks. `auto` reports the protocol it found once it found one. */
   readonly encryption: Encryption | undefined;
   send(plaintext: string, options?: SendOptions): Promise<string>;
+  /**
+   * Logs in (or connects) without sending a request, so the caller learns early which protocol
+   * answered and whether the login works. Transports without a login may leave it out.
+   */
+  open?(): Promise<void>;
   /** Forget the session (the next send logs in again), e.g. after the device rebooted. */
   reset(): void;
   /** Drop sockets, reject queued work with ClosedError. Idempotent. */

@@ -58,12 +58,12 @@ describe('emulator discovery', () => {
     }
   });
 
-  it('AES and TPAP firmware answer 404 at handshake1 (NOT_KLAP)', async () => {
+  it('AES and TPAP firmware answer 404 at handshake1 (NOT_KLAP when KLAP is forced)', async () => {
     for (const encryption of ['AES', 'TPAP'] as const) {
       const device = await startEmulator({ model: 'P100', encryption, discoveryPort: 0 });
       try {
         await assert.rejects(
-          connect({ host: LOOPBACK, port: device.port, discoveryPort: null }),
+          connect({ host: LOOPBACK, port: device.port, protocol: 'klap', discoveryPort: null }),
           (e: unknown) => e instanceof LampError && e.code === 'NOT_KLAP',
         );
         const scheme = (device.discovery!.replyJson().result as Record<string, unknown>)

@@ -44,7 +44,12 @@ describe('credentials', () => {
     const client = clientFor(server.port);
     await withDevice(server, client, async () => {
       assert.equal(await client.send('{"a":1}'), echo('{"a":1}'));
-      assert.deepEqual(client.lastLogin, { credential: 'account', authKind: 'sha', formula: 'v2', variant: 'KLAP 2 (SHA)' });
+      assert.deepEqual(client.lastLogin, {
+        credential: 'account',
+        authKind: 'sha',
+        formula: 'v2',
+        variant: 'KLAP 2 (SHA)',
+      });
     });
   });
 
@@ -73,7 +78,12 @@ describe('credentials', () => {
     const client = clientFor(server.port);
     await withDevice(server, client, async () => {
       assert.equal(await client.send('{"a":4}'), echo('{"a":4}'));
-      assert.deepEqual(client.lastLogin, { credential: 'blank', authKind: 'md5', formula: 'v1', variant: 'KLAP 1 (MD5)' });
+      assert.deepEqual(client.lastLogin, {
+        credential: 'blank',
+        authKind: 'md5',
+        formula: 'v1',
+        variant: 'KLAP 1 (MD5)',
+      });
     });
   });
 

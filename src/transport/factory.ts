@@ -1,0 +1,116 @@
+/**
+ * Which transport speaks to a device: the one the user chose, or (`auto`) the one the device
+ * turns out to speak. The table below is the only place that knows every transport.
+ */
+import { AesTransport } from './aes/aes-transport';
+import { AutoTransport } from './auto-transport';
+import { InvalidCommandError, UnsupportedProtocolError } from './errors';
+import { KlapTransport } from './klap/klap-transport';
+import type { Protocol, Transport } from './types';
+import { LEGACY_PORT, XorTransport } from './xor/xor-transport';
+
+export type ProtocolChoice = 'auto' | Protocol;
+
+export const PROTOCOL_CHOICES: readonly ProtocolChoice[] = [
+  'auto',
+  'klap',
+  'aes',
+  'tpap',
+  'legacy',
+];
+
+export interface TransportOptions {
+  /** Default 'auto'. */
+  protocol?: ProtocolChoice;
+  host: string;
+  /** Empty: the protocol's default (80, or 9999 for legacy); `auto` then tries 80, then 9999. */
+  port?: number;
+  username?: string;
+  password?: string;
+  timeoutMs?: number;
+  /** KLAP's wake-up probe port (UDP); null turns the wake-up off. */
+  discoveryPort?: number | null;
+  wakeUpDelayMs?: number;
+  /** AES login form, when discovery told it (`lv`). */
+  aesLoginVersion?: 1 | 2;
+  /** Tests only: the ports `auto` tries when no port is given. */
+  defaultPorts?: { http: number; legacy: number };
+}
+
+/** The default port of each protocol. */
+export function defaultPort(protocol: Protocol): number {
+  return protocol === 'legacy' ? LEGACY_PORT : 80;
+}
+
+/** A transport for one protocol, on `port` (or the protocol's default). */
+export function transportFor(
+  protocol: Protocol,
+  options: TransportOptions,
+  port?: number,
+): Transport {
+  const common = {
+    host: options.host,
+    port: port ?? options.port ?? defaultPort(protocol),
+    timeoutMs: options.timeoutMs,
+  };
+  switch (protocol) {
+    case 'klap':
+      return new KlapTransport({
+        ...common,
+        username: options.username,
+        password: options.password,
+        discoveryPort: options.discoveryPort,
+        wakeUpDelayMs: options.wakeUpDelayMs,
+      });
+    case 'aes':
+      return new AesTransport({
+        ...common,
+        username: options.username,
+        password: options.password,
+        loginVersion: options.aesLoginVersion,
+      });
+    case 'legacy':
+      return new XorTransport(common);
+    case 'tpap':
+      return new RefusingTransport(
+        new UnsupportedProtocolError(
+          common.port === 80 ? options.host : `${options.host}:${common.port}`,
+          'tpap',
+          'Enable "Third-Party Compatibility" in the Tapo app (the device then also speaks ' +
+            'KLAP) and set Protocol to "auto".',
+        ),
+      );
+  }
+}
+
+export function createTransport(options: TransportOptions): Transport {
+  const protocol = options.protocol ?? 'auto';
+  if (protocol === 'auto') {
+    return new AutoTransport(options, (found, port) => transportFor(found, options, port));
+  }
+  if (!PROTOCOL_CHOICES.includes(protocol)) {
+    throw new InvalidCommandError(
+      'protocol',
+      `protocol must be one of ${PROTOCOL_CHOICES.join(', ')} (got ${JSON.stringify(protocol)}).`,
+    );
+  }
+  return transportFor(protocol, options);
+}
+
+/** Stands in for a protocol we cannot speak: every send fails with the reason, nothing is sent. */
+class RefusingTransport implements Transport {
+  readonly encryption = undefined;
+  readonly lastLogin = null;
+
+  constructor(private readonly reason: Error) {}
+
+  send(): Promise<string> {
+    return Promise.reject(this.reason);
+  }
+
+  reset(): void {}
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
