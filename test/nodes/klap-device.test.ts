@@ -145,6 +145,11 @@ describe('klap-device', () => {
     assert.equal(body.alias, 'Living room lamp');
     assert.equal(body.type, 'bulb');
     assert.equal((body.capabilities as { color: boolean }).color, true);
+    // Which protocol answered and which credentials matched: facts, never the secret.
+    assert.equal(body.protocol, 'KLAP');
+    assert.equal(body.variant, 'KLAP 2 (SHA)');
+    assert.equal(body.credentials, 'account');
+    assert.equal(typeof body.firmware, 'string');
     assert.ok(!ok.text.includes(PASS));
 
     const wrong = await post({ host: d.host, port: d.port, username: USER, password: 'nope-nope' });
@@ -169,7 +174,14 @@ describe('klap-device', () => {
     const unknown = await post({ id: 'nope', host: d.host, port: d.port, password: '__PWRD__' });
     assert.equal((unknown.body as { ok: boolean }).ok, false);
 
-    for (const bad of [{}, { host: '' }, { host: 5 }, { host: d.host, port: 70000 }, []]) {
+    for (const bad of [
+      {},
+      { host: '' },
+      { host: 5 },
+      { host: d.host, port: 70000 },
+      { host: d.host, protocol: 'zigbee' },
+      [],
+    ]) {
       const res = await post(bad);
       assert.equal(res.status, 400, JSON.stringify(bad));
       assert.equal((res.body as { ok: boolean }).ok, false);

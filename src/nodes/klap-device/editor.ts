@@ -5,8 +5,12 @@
 interface KlapDeviceProps {
   name: string;
   host: string;
-  port: number;
+  /** Blank: the protocol's default port. */
+  port: number | string;
+  protocol: string;
   timeout: number;
+  /** Settings version (see migrate.ts); flows saved before it existed have none. */
+  version: number;
 }
 
 interface KlapDeviceCreds {
@@ -32,6 +36,9 @@ interface ProbeAnswer {
   model?: string;
   alias?: string;
   type?: string;
+  protocol?: string;
+  variant?: string;
+  credentials?: string;
   code?: string;
   message?: string;
 }
@@ -42,18 +49,25 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
   defaults: {
     name: { value: '' },
     host: { value: '', required: true },
+    protocol: {
+      value: 'auto',
+      // undefined: a flow saved before protocols existed; the runtime migrates it to auto.
+      validate: (v: unknown) =>
+        v === undefined || ['auto', 'klap', 'aes', 'tpap', 'legacy'].includes(String(v)),
+    },
     port: {
-      value: 80,
-      required: true,
-      // undefined: a flow written without the property; the runtime then uses the default.
+      value: '',
+      // Blank or undefined: the protocol's default (80; 9999 for legacy; auto tries both).
       validate: (v: unknown) => {
         const n = Number(v);
         return (
           v === undefined ||
-          (String(v).trim() !== '' && Number.isInteger(n) && n >= 1 && n <= 65535)
+          String(v).trim() === '' ||
+          (Number.isInteger(n) && n >= 1 && n <= 65535)
         );
       },
     },
+    version: { value: 1 },
     timeout: {
       value: 5,
       required: true,
@@ -69,10 +83,11 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
   },
   label: function () {
     if (this.name) return this.name;
-    if (this.host)
+    if (this.host) {
       return Number(this.port) && Number(this.port) !== 80
         ? `${this.host}:${this.port}`
         : this.host;
+    }
     return this._('klap-device.paletteLabel');
   },
   labelStyle: function () {
@@ -82,9 +97,15 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
     return this._('klap-device.paletteLabel');
   },
   oneditprepare: function () {
-    // Flows written without port or timeout get the runtime's defaults in the dialog.
-    if (this.port === undefined) $('#node-config-input-port').val(80);
+    // Flows written without these properties get what the runtime uses for them: a flow saved
+    // before protocols existed spoke KLAP on port 80 (migrate.ts), and saving it records the
+    // settings version, so the runtime reads it as it is shown here.
+    if (this.version === undefined && this.port === undefined) {
+      $('#node-config-input-port').val(80);
+    }
+    if (this.protocol === undefined) $('#node-config-input-protocol').val('auto');
     if (this.timeout === undefined) $('#node-config-input-timeout').val(5);
+    $('#node-config-input-version').val(1);
 
     // Search: the runtime runs the UDP discovery (POST lamp-control/discover); a device from
     // the list fills host and port. Device-supplied strings only ever go in via .text().
@@ -140,10 +161,13 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
 
     const result = $('#node-config-lamp-control-probe-result');
     $('#node-config-lamp-control-probe').on('click', () => {
+      const port = String($('#node-config-input-port').val() ?? '').trim();
       const body = {
         id: this.id,
         host: String($('#node-config-input-host').val() ?? '').trim(),
-        port: Number($('#node-config-input-port').val()),
+        // Blank: the protocol's default; the runtime knows which.
+        ...(port ? { port: Number(port) } : {}),
+        protocol: String($('#node-config-input-protocol').val() ?? 'auto'),
         timeout: Number($('#node-config-input-timeout').val()),
         username: String($('#node-config-input-username').val() ?? ''),
         password: String($('#node-config-input-password').val() ?? ''),
@@ -171,6 +195,16 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
                   : (answer.type ?? ''),
               }),
             );
+            if (answer.variant) {
+              const credentials = answer.credentials
+                ? this._(`klap-device.credentials.${answer.credentials}`)
+                : this._('klap-device.credentials.none');
+              result.append(
+                $('<div></div>').text(
+                  this._('klap-device.probe.link', { variant: answer.variant, credentials }),
+                ),
+              );
+            }
           } else {
             result.addClass('lamp-control-probe-error').text(
               this._('klap-device.probe.failed', {

@@ -12,17 +12,13 @@ import {
   findDevice,
   type KlapDeviceCredentials,
   type KlapDeviceNode,
-  parsePort,
   parseSeconds,
 } from '../shared/config';
-import { DeviceHub, errorCode } from '../shared/device-hub';
+import { DeviceHub, errorCode, type LinkInfo, linkInfo } from '../shared/device-hub';
 import { registerDiscoverRoute, settingsPort } from '../shared/discovery-route';
+import { migrate, parsePort, parseProtocol, type SavedDeviceConfig } from './migrate';
 
-interface KlapDeviceDef extends NodeDef {
-  host?: string;
-  port?: number | string;
-  timeout?: number | string;
-}
+interface KlapDeviceDef extends NodeDef, SavedDeviceConfig {}
 
 /** Node-RED's stand-in for "the password has not been changed" in editor requests. */
 const PASSWORD_PLACEHOLDER = '__PWRD__';
@@ -57,14 +53,17 @@ export = (RED: NodeAPI) => {
 
   function KlapDevice(this: KlapDeviceNode, config: KlapDeviceDef) {
     RED.nodes.createNode(this, config);
-    this.host = typeof config.host === 'string' ? config.host.trim() : '';
-    this.port = parsePort(config.port);
+    const settings = migrate(config);
+    this.host = settings.host;
+    this.port = settings.port;
+    this.protocol = settings.protocol;
     this.timeout = parseSeconds(config.timeout, 5, false);
     const credentials: KlapDeviceCredentials = this.credentials ?? {};
 
     this.hub = new DeviceHub({
       host: this.host,
       port: this.port,
+      protocol: this.protocol,
       timeoutMs: Math.round(this.timeout * 1000),
       username: credentials.username || undefined,
       password: credentials.password || undefined,
@@ -109,8 +108,15 @@ export = (RED: NodeAPI) => {
         .json({ ok: false, code: 'BAD_REQUEST', message: t('klap-device.errors.probePort') });
       return;
     }
+    if (body.protocol !== undefined && !parseProtocol(body.protocol)) {
+      res
+        .status(400)
+        .json({ ok: false, code: 'BAD_REQUEST', message: t('klap-device.errors.probeProtocol') });
+      return;
+    }
     const host = expandEnv(body.host).trim();
     const port = parsePort(body.port);
+    const protocol = parseProtocol(body.protocol) ?? 'auto';
     const timeoutSeconds = Math.min(parseSeconds(body.timeout, 5, false), 30);
 
     // Fall back to the deployed node's credentials for what the editor does not know.
@@ -131,14 +137,17 @@ export = (RED: NodeAPI) => {
     const username = typedUsername ?? stored.username;
     const password = typedPassword ?? stored.password;
     const succeed = (
-      state: { model: string; alias: string; type: string },
+      state: { model: string; alias: string; type: string; firmware?: string },
       capabilities: unknown,
+      link: LinkInfo,
     ) =>
       res.json({
         ok: true,
         model: state.model,
         alias: state.alias,
         type: state.type,
+        firmware: state.firmware,
+        ...link,
         capabilities,
       });
     const fail = (err: unknown) => {
@@ -154,13 +163,15 @@ export = (RED: NodeAPI) => {
       deployed &&
       deployed.host === host &&
       deployed.port === port &&
+      deployed.protocol === protocol &&
       typedPassword === undefined &&
       (typedUsername === undefined || typedUsername === (stored.username ?? ''))
     ) {
       // The deployed node's own settings: test through its session. A second session could
       // push the deployed one out on devices that allow only one.
       try {
-        succeed(await deployed.hub.refresh(), await deployed.hub.capabilities());
+        const state = await deployed.hub.refresh();
+        succeed(state, await deployed.hub.capabilities(), deployed.hub.link());
       } catch (err) {
         fail(err);
       }
@@ -170,13 +181,15 @@ export = (RED: NodeAPI) => {
     const client = new LampClient({
       host,
       port,
+      protocol,
       username: username || undefined,
       password: password || undefined,
       timeoutMs: Math.round(timeoutSeconds * 1000),
       discoveryPort: discoveryPort(),
     });
     try {
-      succeed(await client.open(), await client.capabilities());
+      const state = await client.open();
+      succeed(state, await client.capabilities(), linkInfo(client));
     } catch (err) {
       fail(err);
     } finally {

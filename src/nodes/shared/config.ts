@@ -3,12 +3,15 @@
  * node, copying states for messages.
  */
 import type { Node, NodeAPI } from 'node-red';
+import type { ProtocolChoice } from '../../transport/factory';
 import type { DeviceHub, ReportedState } from './device-hub';
 
 /** The runtime shape of a deployed `klap-device` config node. */
 export interface KlapDeviceNode extends Node<KlapDeviceCredentials> {
   host: string;
-  port: number;
+  /** Undefined: the protocol's default. */
+  port: number | undefined;
+  protocol: ProtocolChoice;
   timeout: number;
   hub: DeviceHub;
 }
@@ -29,13 +32,6 @@ export function parseSeconds(value: unknown, fallback: number, allowZero: boolea
   if (!Number.isFinite(n) || n < 0) return fallback;
   if (n === 0 && !allowZero) return fallback;
   return n;
-}
-
-/** A TCP port from an editor field; 80 for blank or invalid. */
-export function parsePort(value: unknown): number {
-  if (isBlank(value)) return 80;
-  const n = typeof value === 'number' ? value : Number(String(value).trim());
-  return Number.isInteger(n) && n >= 1 && n <= 65535 ? n : 80;
 }
 
 /** The deployed klap-device with that id, or undefined (none chosen, deleted, disabled). */

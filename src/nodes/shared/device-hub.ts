@@ -9,6 +9,8 @@
 import type { ConnectOptions } from '../../device/client';
 import type { Capabilities, LampState } from '../../device/types';
 import { describeAddress } from '../../transport/errors';
+import type { ProtocolChoice } from '../../transport/factory';
+import type { Encryption, LoginInfo } from '../../transport/types';
 
 export type StatusFill = 'red' | 'green' | 'yellow' | 'blue' | 'grey';
 
@@ -50,13 +52,26 @@ export interface HubClient {
   request(method: string, params?: unknown): Promise<unknown>;
   capabilities(): Promise<Capabilities>;
   close(): Promise<void>;
+  /** The protocol found and how the login matched, once known. */
+  readonly encryption?: Encryption | undefined;
+  readonly login?: LoginInfo | null;
+}
+
+/** What Test connection reports about the link; never a secret. */
+export interface LinkInfo {
+  protocol: Encryption | undefined;
+  variant: string | undefined;
+  credentials: LoginInfo['credential'] | undefined;
 }
 
 export type Translate = (key: string, vars?: Record<string, string | number>) => string;
 
 export interface HubOptions {
   host: string;
-  port: number;
+  /** Undefined: the protocol's default. */
+  port?: number;
+  /** Default 'auto'. */
+  protocol?: ProtocolChoice;
   timeoutMs: number;
   username?: string;
   password?: string;
@@ -168,7 +183,7 @@ export class DeviceHub {
   constructor(options: HubOptions) {
     this.options = options;
     this.host = options.host;
-    this.address = describeAddress(options.host, options.port);
+    this.address = describeAddress(options.host, options.port ?? 80);
   }
 
   /**
@@ -307,6 +322,11 @@ export class DeviceHub {
     return this.getClient().capabilities();
   }
 
+  /** Which protocol the shared session speaks and how it logged in (after a first exchange). */
+  link(): LinkInfo {
+    return linkInfo(this.client);
+  }
+
   /** Status for an error of this device (used by the nodes for their own red ring). */
   errorStatus(err: unknown): DeviceStatus {
     const key = STATUS_KEYS[errorCode(err) ?? ''] ?? 'error';
@@ -363,8 +383,15 @@ export class DeviceHub {
       });
     }
     if (!this.client) {
-      const { host, port, timeoutMs, username, password } = this.options;
-      this.client = this.options.createClient({ host, port, timeoutMs, username, password });
+      const { host, port, protocol, timeoutMs, username, password } = this.options;
+      this.client = this.options.createClient({
+        host,
+        port,
+        protocol,
+        timeoutMs,
+        username,
+        password,
+      });
       if (this.online === undefined) {
         this.fanStatus({
           fill: 'yellow',
@@ -532,4 +559,12 @@ export class DeviceHub {
     const delay = this.firstReadArmed ? 0 : this.nextDelay();
     if (delay !== undefined) this.schedule(delay);
   }
+}
+
+export function linkInfo(client: HubClient | undefined): LinkInfo {
+  return {
+    protocol: client?.encryption,
+    variant: client?.login?.variant,
+    credentials: client?.login?.credential,
+  };
 }
