@@ -1,7 +1,7 @@
 /**
- * Discovery over UDP 20002 (notes §4): the keyed query TP-Link's app sends, reply parsing, a
- * support verdict per device, and the unicast "wake-up" probe that opens the lazily started
- * HTTP port of some plugs (P110 fw 1.4.6, notes §7 #5).
+ * Discovery over UDP 20002 (the keyed query TP-Link's app sends) and UDP 9999 (Kasa's legacy
+ * XOR-encoded get_sysinfo), reply parsing, a support verdict per device, and the unicast
+ * "wake-up" probe that opens the lazily started HTTP port of some plugs (P110 fw 1.4.6).
  *
  * The caller always chooses where queries go: `discover()` has no default target, so nothing
  * here broadcasts unless a caller passes a broadcast address.
@@ -13,8 +13,13 @@ import { lookup } from 'node:dns/promises';
 import { isIPv4 } from 'node:net';
 import * as zlib from 'node:zlib';
 import { InvalidCommandError } from './errors';
+import { xorDecode, xorEncode } from './xor/codec';
 
 export const DISCOVERY_PORT = 20002;
+/** Kasa's legacy discovery: UDP, same port as its TCP protocol. */
+export const LEGACY_DISCOVERY_PORT = 9999;
+/** The legacy query: get_sysinfo, XOR-encoded without the TCP length prefix. */
+const LEGACY_QUERY = JSON.stringify({ system: { get_sysinfo: {} } });
 export const DISCOVERY_HEADER_BYTES = 16;
 /** Written into the CRC field before the CRC-32 over header and payload is computed. */
 const CRC_PLACEHOLDER = 0x5a6b7c8d;
@@ -113,13 +118,20 @@ export async function buildDiscoveryQuery(serial?: Buffer): Promise<Buffer> {
 
 // ---- replies ---------------------------------------------------------------------------------
 
-export type DiscoveryVerdict = 'KLAP_SMART' | 'KLAP_IOT' | 'AES' | 'TPAP' | 'HTTPS' | 'UNKNOWN';
+export type DiscoveryVerdict =
+  | 'KLAP_SMART'
+  | 'KLAP_IOT'
+  | 'AES'
+  | 'LEGACY'
+  | 'TPAP'
+  | 'HTTPS'
+  | 'UNKNOWN';
 
 /** One device that answered; everything here is safe to show (no secrets). */
 export interface DiscoveredDevice {
   /** The address the reply came from (what a client should connect to). */
   host: string;
-  /** The HTTP port to use (mgt_encrypt_schm.http_port, default 80). */
+  /** The port to use: mgt_encrypt_schm.http_port (default 80), or 9999 for legacy devices. */
   port: number;
   /** device_model without the region: "L530E" for "L530E(EU)". */
   model: string;
@@ -127,8 +139,13 @@ export interface DiscoveredDevice {
   deviceType: string;
   /** 'iot' for device types starting with "IOT.", else 'smart'. */
   dialect: 'smart' | 'iot';
-  /** mgt_encrypt_schm.encrypt_type ("KLAP", "AES", "TPAP", ...); "HTTPS" or "unknown" without one. */
+  /**
+   * mgt_encrypt_schm.encrypt_type ("KLAP", "AES", "TPAP", ...); "HTTPS" or "unknown" without
+   * one; "XOR" for devices that answered the legacy query.
+   */
   encryption: string;
+  /** The klap-device `protocol` that speaks to it, or null when none can. */
+  protocol: 'klap' | 'aes' | 'legacy' | 'tpap' | null;
   /** KLAP login version when announced (lv), else null. */
   loginVersion: number | null;
   /** Whether this package can control the device. */
@@ -164,11 +181,14 @@ function judge(
       ? { verdictCode: 'KLAP_IOT', supported: true, verdict: 'Kasa device (KLAP): supported' }
       : { verdictCode: 'KLAP_SMART', supported: true, verdict: 'Tapo device (KLAP): supported' };
   }
-  if (encryption === 'AES') {
+  if (encryption === 'AES' && deviceType.startsWith('SMART.')) {
+    return { verdictCode: 'AES', supported: true, verdict: 'Tapo device (AES): supported' };
+  }
+  if (encryption === 'XOR') {
     return {
-      verdictCode: 'AES',
-      supported: false,
-      verdict: 'older AES firmware: not supported; a firmware update usually switches to KLAP',
+      verdictCode: 'LEGACY',
+      supported: true,
+      verdict: 'Kasa device (legacy protocol): supported',
     };
   }
   if (encryption === 'TPAP') {
@@ -226,11 +246,56 @@ export function parseDiscoveryReply(packet: Buffer, source: string): DiscoveredD
     dialect: deviceType.startsWith('IOT.') ? 'iot' : 'smart',
     encryption,
     loginVersion: typeof lv === 'number' && Number.isInteger(lv) ? lv : null,
+    protocol: protocolOf(encryption),
     ...judge(deviceType, encryption),
     mac: text(result.mac),
     deviceId: text(result.device_id),
     reportedIp: text(result.ip),
     factoryDefault: result.factory_default === true,
+  };
+}
+
+function protocolOf(encryption: string): DiscoveredDevice['protocol'] {
+  const known: Record<string, DiscoveredDevice['protocol']> = {
+    KLAP: 'klap',
+    AES: 'aes',
+    XOR: 'legacy',
+    TPAP: 'tpap',
+  };
+  return known[encryption] ?? null;
+}
+
+/**
+ * Reads one answer to the legacy query: XOR-encoded JSON whose system.get_sysinfo describes
+ * the device. Anything else gives null, never an exception.
+ */
+export function parseLegacyReply(packet: Buffer, source: string): DiscoveredDevice | null {
+  if (!Buffer.isBuffer(packet) || packet.length === 0) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(xorDecode(packet));
+  } catch {
+    return null;
+  }
+  const system = isRecord(json) && isRecord(json.system) ? json.system : null;
+  const info = system && isRecord(system.get_sysinfo) ? system.get_sysinfo : null;
+  if (!info) return null;
+  const deviceType = text(info.mic_type) || text(info.type);
+  if (!text(info.model) && !deviceType) return null;
+  return {
+    host: source,
+    port: LEGACY_DISCOVERY_PORT,
+    model: text(info.model).split('(')[0]?.trim() ?? '',
+    deviceType,
+    dialect: 'iot',
+    encryption: 'XOR',
+    loginVersion: null,
+    protocol: 'legacy',
+    ...judge(deviceType, 'XOR'),
+    mac: text(info.mac) || text(info.mic_mac),
+    deviceId: text(info.deviceId),
+    reportedIp: '',
+    factoryDefault: false,
   };
 }
 
@@ -245,6 +310,11 @@ export interface DiscoverOptions {
   targets: readonly string[];
   /** UDP port. Default 20002. */
   port?: number;
+  /**
+   * UDP port of Kasa's legacy discovery, asked at the same addresses (a target's ":port" does
+   * not apply to it). Default 9999; null leaves legacy devices out.
+   */
+  legacyPort?: number | null;
   /** How long to collect replies. Default 3000 ms. */
   timeoutMs?: number;
   /** Queries per target, spread over the timeout. Default 3. */
@@ -309,6 +379,16 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveredDevi
     }
     parsed.push(target);
   }
+  const legacyPort = options.legacyPort === undefined ? LEGACY_DISCOVERY_PORT : options.legacyPort;
+  if (
+    legacyPort !== null &&
+    !(Number.isInteger(legacyPort) && legacyPort >= 1 && legacyPort <= 65535)
+  ) {
+    throw new InvalidCommandError(
+      'legacyPort',
+      `legacyPort must be 1 to 65535 or null (got ${legacyPort})`,
+    );
+  }
   const timeoutMs = positiveInt(options.timeoutMs, 3000, 60_000);
   const rounds = positiveInt(options.rounds, 3, 20);
   const targets = (await Promise.all(parsed.map(resolveTarget))).filter(
@@ -316,6 +396,7 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveredDevi
   );
   if (targets.length === 0) return [];
   const query = await buildDiscoveryQuery();
+  const legacyQuery = xorEncode(LEGACY_QUERY);
 
   return new Promise<DiscoveredDevice[]>((resolve) => {
     const found = new Map<string, DiscoveredDevice>();
@@ -334,12 +415,19 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveredDevi
       }
       resolve([...found.values()]);
     };
-    const allAnswered = (): boolean => targets.every((t) => found.has(`${t.address}:${t.port}`));
+    // A unicast target is done once it answered either query.
+    const allAnswered = (): boolean =>
+      targets.every(
+        (t) => found.has(`${t.address}:${t.port}`) || found.has(`${t.address}:${legacyPort}`),
+      );
     const sendRound = (): void => {
       if (done) return;
       for (const target of targets) {
         // Errors (no route, EACCES for a broadcast) concern one target only.
         socket.send(query, target.port, target.address, () => undefined);
+        if (legacyPort !== null) {
+          socket.send(legacyQuery, legacyPort, target.address, () => undefined);
+        }
       }
     };
 
@@ -348,7 +436,10 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveredDevi
     socket.on('message', (packet, remote) => {
       const key = `${remote.address}:${remote.port}`;
       if (done || found.has(key)) return;
-      const device = parseDiscoveryReply(packet, remote.address);
+      const device =
+        remote.port === legacyPort
+          ? parseLegacyReply(packet, remote.address)
+          : parseDiscoveryReply(packet, remote.address);
       if (!device) return;
       found.set(key, device);
       try {

@@ -19,10 +19,12 @@ import {
   encodeDiscoveryPacket,
   hasValidHeader,
   parseDiscoveryReply,
+  parseLegacyReply,
   parseTarget,
   wakeUp,
 } from '../../src/transport/discovery';
 import { InvalidCommandError } from '../../src/transport/errors';
+import { xorDecode, xorEncode } from '../../src/transport/xor/codec';
 
 const LOOPBACK = '127.0.0.1';
 
@@ -156,6 +158,7 @@ describe('discovery replies', () => {
       dialect: 'smart',
       encryption: 'KLAP',
       loginVersion: 2,
+      protocol: 'klap',
       supported: true,
       verdictCode: 'KLAP_SMART',
       verdict: 'Tapo device (KLAP): supported',
@@ -186,7 +189,7 @@ describe('discovery replies', () => {
       ],
       [
         { mgt_encrypt_schm: { encrypt_type: 'AES', http_port: 80, lv: 2 } },
-        { encryption: 'AES', supported: false, verdictCode: 'AES' },
+        { encryption: 'AES', supported: true, verdictCode: 'AES', protocol: 'aes' },
       ],
       [
         { mgt_encrypt_schm: { encrypt_type: 'TPAP', http_port: 80 }, tpap: { port: 4433 } },
@@ -226,8 +229,59 @@ describe('discovery replies', () => {
     assert.match(
       parseDiscoveryReply(withResult({ mgt_encrypt_schm: { encrypt_type: 'AES' } }), 'x')
         ?.verdict ?? '',
-      /AES firmware: not supported/,
+      /^Tapo device \(AES\): supported$/,
     );
+  });
+
+  it('legacy replies: XOR-encoded sysinfo of a Kasa device', () => {
+    const sysinfo = {
+      model: 'KL130(EU)',
+      mic_type: 'IOT.SMARTBULB',
+      mic_mac: '50C7BF000001',
+      deviceId: 'D'.repeat(40),
+      alias: 'Hall',
+    };
+    const device = parseLegacyReply(
+      xorEncode(JSON.stringify({ system: { get_sysinfo: sysinfo } })),
+      '192.0.2.7',
+    );
+    assert.deepEqual(device, {
+      host: '192.0.2.7',
+      port: 9999,
+      model: 'KL130',
+      deviceType: 'IOT.SMARTBULB',
+      dialect: 'iot',
+      encryption: 'XOR',
+      loginVersion: null,
+      protocol: 'legacy',
+      supported: true,
+      verdictCode: 'LEGACY',
+      verdict: 'Kasa device (legacy protocol): supported',
+      mac: '50C7BF000001',
+      deviceId: 'D'.repeat(40),
+      reportedIp: '',
+      factoryDefault: false,
+    } satisfies DiscoveredDevice);
+    // Plugs say `type` instead of `mic_type` and carry `mac`.
+    const plug = parseLegacyReply(
+      xorEncode(
+        JSON.stringify({
+          system: { get_sysinfo: { model: 'HS103(US)', type: 'IOT.SMARTPLUGSWITCH', mac: 'AA' } },
+        }),
+      ),
+      'x',
+    );
+    assert.deepEqual([plug?.deviceType, plug?.mac], ['IOT.SMARTPLUGSWITCH', 'AA']);
+    for (const bad of [
+      Buffer.alloc(0),
+      Buffer.from('not xor json'),
+      xorEncode('{"system":{}}'),
+      xorEncode('{"system":{"get_sysinfo":{}}}'),
+      xorEncode('[1,2]'),
+      'text' as unknown as Buffer,
+    ]) {
+      assert.equal(parseLegacyReply(bad, 'x'), null);
+    }
   });
 
   it('ignores malformed packets without throwing', () => {
@@ -326,7 +380,7 @@ describe('discover() against emulated devices on loopback', () => {
       assert.deepEqual(row(bulb), ['L900-5', 'smart', 'KLAP', 2, true, 'KLAP_SMART']);
       assert.deepEqual(row(plug), ['HS100', 'iot', 'KLAP', null, true, 'KLAP_IOT']);
       assert.deepEqual(row(plugV2), ['HS100', 'iot', 'KLAP', 2, true, 'KLAP_IOT']);
-      assert.deepEqual(row(aes), ['P100', 'smart', 'AES', 2, false, 'AES']);
+      assert.deepEqual(row(aes), ['P100', 'smart', 'AES', 2, true, 'AES']);
       assert.deepEqual(row(tpap), ['P110', 'smart', 'TPAP', 2, false, 'TPAP']);
       assert.equal((byPort.get(plug.port) as DiscoveredDevice).mac, '1C-3B-F3-4A-7B-00');
       assert.equal((byPort.get(tpap.port) as DiscoveredDevice).verdict.startsWith('TPAP'), true);
@@ -342,6 +396,48 @@ describe('discover() against emulated devices on loopback', () => {
       assert.equal(bulb.discovery?.counters.probes, 2);
     } finally {
       await garbage.close();
+      await silent.close();
+    }
+  });
+
+  it('asks Kasa legacy devices on their own port at the same addresses', async () => {
+    const sysinfo = { model: 'HS110(EU)', type: 'IOT.SMARTPLUGSWITCH', mac: '50-C7-BF-00-00-02' };
+    const legacy = await udpPeer((socket, msg, remote) => {
+      // A legacy device answers the XOR-encoded get_sysinfo, and nothing else.
+      if (xorDecode(msg) !== '{"system":{"get_sysinfo":{}}}') return;
+      const reply = xorEncode(JSON.stringify({ system: { get_sysinfo: sysinfo } }));
+      socket.send(reply, remote.port, remote.address);
+    });
+    const silent = await udpPeer();
+    try {
+      const found = await discover({
+        targets: [`${LOOPBACK}:${silent.port}`],
+        legacyPort: legacy.port,
+        timeoutMs: 600,
+        rounds: 2,
+      });
+      assert.equal(found.length, 1, JSON.stringify(found));
+      assert.deepEqual(
+        [found[0]?.model, found[0]?.protocol, found[0]?.verdictCode, found[0]?.supported],
+        ['HS110', 'legacy', 'LEGACY', true],
+      );
+      // Unicast: once the target answered, the search ends (one round reached it).
+      assert.equal(legacy.received.length, 1);
+      assert.equal(silent.received.length, 1);
+      const none = await discover({
+        targets: [`${LOOPBACK}:${silent.port}`],
+        legacyPort: null,
+        timeoutMs: 300,
+        rounds: 1,
+      });
+      assert.deepEqual(none, []);
+      assert.equal(legacy.received.length, 1, 'legacyPort null sends no legacy query');
+      await assert.rejects(
+        discover({ targets: [LOOPBACK], legacyPort: 0 }),
+        (e: unknown) => e instanceof InvalidCommandError && e.property === 'legacyPort',
+      );
+    } finally {
+      await legacy.close();
       await silent.close();
     }
   });

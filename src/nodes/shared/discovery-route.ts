@@ -1,6 +1,6 @@
 /**
  * `POST /lamp-control/discover`: UDP discovery run by the runtime for the editor's "Search"
- * button (browsers cannot send UDP; node-red-notes §2.7, protocol notes §4.4).
+ * button (browsers cannot send UDP, so the runtime asks on their behalf).
  *
  * Request body (JSON, all optional): `{ target?: string, timeout?: number }`
  *   target   an IPv4 address or host name, optionally ":port", the user typed: the query goes
@@ -10,7 +10,9 @@
  *   timeout  seconds to collect answers, 0.1 to 30 (number or numeric string); default 3.
  * Answers 200 `{ devices: DiscoveredDevice[], targets: string[] }`, 400 `{ code: 'BAD_REQUEST',
  * message }` for a bad body, 500 `{ code: 'ERROR', message }` if the search itself failed.
- * Setting `lampControlDiscoveryPort` (default 20002) is the UDP port queried.
+ * Setting `lampControlDiscoveryPort` (default 20002) is the UDP port queried; Kasa's legacy
+ * query goes to the same addresses on `lampControlLegacyDiscoveryPort` (default 9999; false
+ * leaves legacy devices out).
  */
 import * as os from 'node:os';
 import type { Request, Response } from 'express';
@@ -19,6 +21,7 @@ import {
   DISCOVERY_PORT,
   type DiscoveredDevice,
   discover,
+  LEGACY_DISCOVERY_PORT,
   parseTarget,
 } from '../../transport/discovery';
 
@@ -71,12 +74,21 @@ export function defaultDiscoveryTargets(interfaces: Interfaces = os.networkInter
   return [...targets];
 }
 
+function isPort(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535;
+}
+
 /** The discovery port from settings, else 20002. */
 export function settingsPort(settings: Record<string, unknown>): number {
   const port = settings.lampControlDiscoveryPort;
-  return typeof port === 'number' && Number.isInteger(port) && port >= 1 && port <= 65535
-    ? port
-    : DISCOVERY_PORT;
+  return isPort(port) ? port : DISCOVERY_PORT;
+}
+
+/** Kasa's legacy discovery port from settings (false turns it off), else 9999. */
+export function settingsLegacyPort(settings: Record<string, unknown>): number | null {
+  const port = settings.lampControlLegacyDiscoveryPort;
+  if (port === false) return null;
+  return isPort(port) ? port : LEGACY_DISCOVERY_PORT;
 }
 
 /** The configured targets (a string or an array of strings), or undefined when unset. */
@@ -140,7 +152,13 @@ export function registerDiscoverRoute(RED: NodeAPI): void {
     const devices =
       targets.length === 0
         ? []
-        : await discover({ targets, port, timeoutMs: Math.round(seconds * 1000), rounds: 3 });
+        : await discover({
+            targets,
+            port,
+            legacyPort: settingsLegacyPort(settings),
+            timeoutMs: Math.round(seconds * 1000),
+            rounds: 3,
+          });
     res.json({ devices: devices.sort(byAddress), targets });
   }
 
