@@ -10,15 +10,8 @@
  * the password is never printed. Bad arguments exit with code 2.
  */
 import { type EmulatedDevice, type EmulatorOptions, startEmulator } from './index';
-import type { CredentialMode } from './klap-server';
 import { isModelName, MODEL_NAMES, type ModelName } from './models';
-
-const CREDENTIAL_MODES: readonly CredentialMode[] = [
-  'account',
-  'kasa-default',
-  'blank',
-  'alternating',
-];
+import { CREDENTIAL_MODES, type CredentialMode } from './wire/credentials';
 
 export const USAGE = `Usage: lamp-emulator --model MODEL [--model MODEL ...] [options]
 

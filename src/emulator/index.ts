@@ -8,9 +8,10 @@ import {
   type EmulatedEncryption,
 } from './discovery-responder';
 import { EmulatedIotDevice } from './iot-device';
-import { type CredentialMode, KlapServer, type KlapServerOptions } from './klap-server';
 import { createModel, type DeviceModel, type ModelName } from './models';
 import { EmulatedSmartDevice, type SmartDeviceFaults } from './smart-device';
+import type { CredentialMode } from './wire/credentials';
+import { KlapServer, type KlapServerOptions } from './wire/klap-server';
 
 export interface EmulatorOptions {
   model: ModelName;
@@ -205,7 +206,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
 
 export type { DiscoveryCounters, EmulatedEncryption } from './discovery-responder';
 export { EmulatedIotDevice } from './iot-device';
-export type { CredentialMode } from './klap-server';
 export { MemoryTransport } from './memory-transport';
 export { createModel, isModelName, MODEL_NAMES, type ModelName } from './models';
 export { EmulatedSmartDevice, type SmartDeviceFaults } from './smart-device';
+export type { CredentialMode } from './wire/credentials';

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { KlapServer } from '../../src/emulator/klap-server';
+import type { KlapServer } from '../../src/emulator/wire/klap-server';
 import {
   AuthenticationError,
   ConnectionResetError,

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { after } from 'node:test';
-import { KlapServer, type KlapServerOptions } from '../../src/emulator/klap-server';
+import { KlapServer, type KlapServerOptions } from '../../src/emulator/wire/klap-server';
 import { LampError } from '../../src/transport/errors';
 import { KlapCipher } from '../../src/transport/klap/cipher';
 import { authHash, handshake2Payload, serverHash } from '../../src/transport/klap/hashes';

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { KlapServer } from '../../src/emulator/klap-server';
+import { KlapServer } from '../../src/emulator/wire/klap-server';
 import { KlapCipher } from '../../src/transport/klap/cipher';
 import { authHash, handshake2Payload, serverHash } from '../../src/transport/klap/hashes';
-import { echo, HOST, PASS, startServer, USER } from './helpers';
+import { clientFor, echo, HOST, PASS, startServer, USER } from './helpers';
 
 interface Raw {
   status: number;
@@ -200,5 +200,40 @@ describe('KlapServer lifecycle and options', () => {
     assert.equal(server.listening, false);
     await server.stop(); // stopping twice is harmless
     await assert.rejects(server.start(), /closed/);
+  });
+});
+
+describe('KlapServer shared wire faults', () => {
+  it('httpStatus answers every request with that status; malformedReplies the next N', async () => {
+    const server = await startServer();
+    const client = clientFor(server.port);
+    try {
+      assert.equal(await client.send('{"a":1}'), echo('{"a":1}'));
+      server.faults.malformedReplies = 1;
+      await assert.rejects(client.send('{"a":2}'), { code: 'MALFORMED' });
+      assert.equal(server.faults.malformedReplies, 0);
+      assert.equal(await client.send('{"a":3}'), echo('{"a":3}'));
+      server.faults.httpStatus = 503;
+      const root = await raw(server.port, 'GET', '/');
+      assert.deepEqual([root.status, root.body.length], [503, 0]);
+      server.faults.httpStatus = null;
+      assert.equal((await raw(server.port, 'GET', '/')).status, 200);
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+
+  it('tapo-default and alternating credentials: the client finds the setup account', async () => {
+    for (const mode of ['tapo-default', 'alternating'] as const) {
+      const server = await startServer({ credentials: { mode, username: USER, password: PASS } });
+      const client = clientFor(server.port);
+      try {
+        assert.equal(await client.send('{"b":1}'), echo('{"b":1}'), mode);
+      } finally {
+        await client.close();
+        await server.close();
+      }
+    }
   });
 });
