@@ -4,9 +4,14 @@
  * §2.12, §3.3), with our own identifiers. Each call returns a fresh copy the device can mutate.
  */
 
-export type ModelName = 'L530' | 'L510' | 'L900' | 'P100' | 'P110' | 'HS100';
+import { LEGACY_FACTORIES, LEGACY_MODEL_NAMES, type LegacyModelName } from './models-legacy';
 
-export const MODEL_NAMES: readonly ModelName[] = ['L530', 'L510', 'L900', 'P100', 'P110', 'HS100'];
+export type ModelName = 'L530' | 'L510' | 'L900' | 'P100' | 'P110' | 'HS100' | LegacyModelName;
+
+export const MODEL_NAMES: readonly ModelName[] = [
+  ...['L530', 'L510', 'L900', 'P100', 'P110', 'HS100'],
+  ...LEGACY_MODEL_NAMES,
+] as ModelName[];
 
 export interface SmartModel {
   dialect: 'smart';
@@ -15,6 +20,7 @@ export interface SmartModel {
   description: string;
   /** The KLAP variant devices of this model use. */
   klap: 1 | 2;
+  protocol?: 'klap' | 'aes' | 'tpap' | 'legacy';
   components: { id: string; ver_code: number }[];
   info: Record<string, unknown>;
 }
@@ -24,7 +30,24 @@ export interface IotModel {
   name: ModelName;
   description: string;
   klap: 1 | 2;
+  protocol?: 'klap' | 'aes' | 'tpap' | 'legacy';
   sysinfo: Record<string, unknown>;
+  /** The energy meter, on devices that have one. */
+  emeter?: EmeterProfile;
+  /** What smartlife.iot.dimmer.get_dimmer_parameters answers, on dimmers. */
+  dimmer?: Record<string, number>;
+}
+
+/**
+ * How a meter answers: 'milli' integers (power_mw, voltage_mv, current_ma, total_wh), 'base'
+ * floats of first-generation plugs (power W, voltage V, current A, total kWh), 'lamp' bulbs'
+ * power_mw and total_wh.
+ */
+export interface EmeterProfile {
+  style: 'milli' | 'base' | 'lamp';
+  /** Drawn while on (lamps: at full brightness). */
+  watts: number;
+  volts: number;
 }
 
 export type DeviceModel = SmartModel | IotModel;
@@ -262,7 +285,10 @@ const HS100: () => IotModel = () => ({
   },
 });
 
-const FACTORIES: Record<ModelName, () => DeviceModel> = { L530, L510, L900, P100, P110, HS100 };
+const FACTORIES: Record<ModelName, () => DeviceModel> = {
+  ...{ L530, L510, L900, P100, P110, HS100 },
+  ...LEGACY_FACTORIES,
+};
 
 export function isModelName(name: string): name is ModelName {
   return (MODEL_NAMES as readonly string[]).includes(name);
