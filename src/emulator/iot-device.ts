@@ -104,7 +104,18 @@ export class EmulatedIotDevice {
 
   private runModule(module: string, methods: unknown, call: IotCall): Json {
     const service = this.services.get(module);
-    if (!service || !isObject(methods)) return { ...MODULE_NOT_SUPPORTED };
+    const stubs = this.context.model.unsupportedMethods?.[module];
+    if (!service && stubs && isObject(methods)) {
+      return Object.fromEntries(
+        Object.keys(methods).map((method) => [
+          method,
+          stubs.includes(method) ? { ...MODULE_NOT_SUPPORTED } : { ...METHOD_NOT_SUPPORTED },
+        ]),
+      );
+    }
+    if (!service || !isObject(methods)) {
+      return { ...(this.context.model.moduleError ?? MODULE_NOT_SUPPORTED) };
+    }
     const reply: Json = {};
     for (const [method, args] of Object.entries(methods)) {
       const name = `${module}.${method}`;

@@ -125,7 +125,8 @@ const KL130 = () =>
         { index: 3, hue: 240, saturation: 75, color_temp: 0, brightness: 100 },
       ],
     },
-    { emeter: { style: 'lamp', watts: 10, volts: 0 } },
+    // Lamp firmware 1.8 reports power_mw alone.
+    { emeter: { style: 'lamp', watts: 10, volts: 0, fields: ['power_mw'] } },
   );
 
 /** Dimmable white bulb: the flags say no colour and no tunable white; color_temp stays 2700. */
@@ -154,7 +155,7 @@ const KL110 = () =>
         { index: 3, hue: 0, saturation: 0, color_temp: 2700, brightness: 1 },
       ],
     },
-    { emeter: { style: 'lamp', watts: 9, volts: 0 } },
+    { emeter: { style: 'lamp', watts: 9, volts: 0, fields: ['power_mw'] } },
   );
 
 /** Light strip with 16 zones, tunable white, the built-in effects and newer firmware fields. */
@@ -187,7 +188,7 @@ const KL430 = () =>
       },
       preferred_state: [],
     },
-    { emeter: { style: 'lamp', watts: 17, volts: 0 } },
+    { emeter: { style: 'lamp', watts: 17, volts: 0, fields: ['power_mw', 'total_wh'] } },
   );
 
 /** Plain plug (no meter): the emeter module is unknown to it. */

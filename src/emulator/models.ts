@@ -36,6 +36,13 @@ export interface IotModel {
   emeter?: EmeterProfile;
   /** What smartlife.iot.dimmer.get_dimmer_parameters answers, on dimmers. */
   dimmer?: Record<string, number>;
+  /** The answer to a module the device lacks, where it is not -1 "module not support". */
+  moduleError?: { err_code: number; err_msg: string };
+  /**
+   * Methods of modules the firmware knows but cannot serve, answered one level deeper with -1
+   * "module not support" (older plugs do this for emeter.get_realtime).
+   */
+  unsupportedMethods?: Record<string, string[]>;
 }
 
 /**
@@ -45,6 +52,10 @@ export interface IotModel {
  */
 export interface EmeterProfile {
   style: 'milli' | 'base' | 'lamp';
+  /** The get_realtime keys this firmware reports, where it reports fewer than its style has. */
+  fields?: string[];
+  /** Constant keys some firmware adds to get_realtime (slot_id on HS300 hw 2). */
+  extra?: Record<string, number>;
   /** Drawn while on (lamps: at full brightness). */
   watts: number;
   volts: number;

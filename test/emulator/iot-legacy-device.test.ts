@@ -133,9 +133,25 @@ describe('emulated legacy bulb (KL130)', () => {
     );
     send({ [BULB]: { transition_light_state: { on_off: 1, brightness: 50, ignore_default: 1 } } });
     const realtime = send({ [LAMP_METER]: { get_realtime: {} } })[LAMP_METER].get_realtime;
-    assert.equal(realtime.power_mw, 5000);
-    assert.equal(typeof realtime.total_wh, 'number');
-    assert.equal(realtime.voltage_mv, undefined);
+    // Firmware 1.8 reports power alone; newer lamp firmware (KL430 2.0) adds total_wh.
+    assert.deepEqual(realtime, { power_mw: 5000, err_code: 0 });
+    const strip = device('KL430').send({ [LAMP_METER]: { get_realtime: {} } })[LAMP_METER];
+    assert.deepEqual(Object.keys(strip.get_realtime).sort(), ['err_code', 'power_mw', 'total_wh']);
+  });
+
+  it('models can answer like firmware that differs: -2001 for a missing module, method-level -1', () => {
+    const { send } = device('HS103', undefined, (m) => {
+      m.moduleError = { err_code: -2001, err_msg: 'Module not support' };
+      m.unsupportedMethods = { emeter: ['get_realtime'] };
+    });
+    assert.deepEqual(send({ [DIMMER]: { set_brightness: {} } })[DIMMER], {
+      err_code: -2001,
+      err_msg: 'Module not support',
+    });
+    assert.deepEqual(send({ emeter: { get_realtime: {}, fly: {} } }).emeter, {
+      get_realtime: NO_MODULE,
+      fly: NO_METHOD,
+    });
   });
 });
 

@@ -6,7 +6,8 @@
  *
  * Units by EmeterProfile.style: 'milli' power_mw/voltage_mv/current_ma/total_wh and energy_wh;
  * 'base' (first-generation plugs) power W, voltage V, current A, total kWh and energy kWh;
- * 'lamp' power_mw and total_wh only.
+ * 'lamp' power_mw, total_wh and voltage_mv/current_ma at 0. Firmware that reports fewer keys
+ * lists them in EmeterProfile.fields.
  */
 import { isObject, type Json } from '../json';
 import type { EmeterProfile } from '../models';
@@ -68,21 +69,34 @@ export class EnergyMeter {
   }
 
   realtime(): Json {
+    const reading = { ...this.reading(), ...this.profile.extra };
+    const fields = this.profile.fields;
+    if (!fields) return ok(reading);
+    return ok(Object.fromEntries(Object.entries(reading).filter(([key]) => fields.includes(key))));
+  }
+
+  private reading(): Json {
     const watts = this.power();
     const volts = this.profile.volts;
     const amps = volts > 0 ? watts / volts : 0;
     switch (this.profile.style) {
       case 'base':
-        return ok({ power: watts, voltage: volts, current: amps, total: this.totalWh() / 1000 });
+        return { power: watts, voltage: volts, current: amps, total: this.totalWh() / 1000 };
       case 'milli':
-        return ok({
+        return {
           voltage_mv: Math.round(volts * 1000),
           current_ma: Math.round(amps * 1000),
           power_mw: Math.round(watts * 1000),
           total_wh: Math.round(this.totalWh()),
-        });
+        };
       default:
-        return ok({ power_mw: Math.round(watts * 1000), total_wh: Math.round(this.totalWh()) });
+        // Lamps that report voltage and current at all report them as 0.
+        return {
+          voltage_mv: 0,
+          current_ma: 0,
+          power_mw: Math.round(watts * 1000),
+          total_wh: Math.round(this.totalWh()),
+        };
     }
   }
 
