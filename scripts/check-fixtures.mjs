@@ -119,7 +119,28 @@ function smartExpectations(dump) {
         ? { min: range[0], max: range[1] }
         : null,
     energy: components.has('energy_monitoring'),
+    values: smartValues(info, components),
   };
+}
+
+function smartValues(info, components) {
+  const values = { firmware: String(info.fw_ver ?? '').split(/\s+/)[0] || undefined };
+  if (components.has('brightness') && typeof info.brightness === 'number') {
+    values.brightness = info.brightness;
+  }
+  if (components.has('color')) {
+    values.hue = info.hue ?? 0;
+    values.saturation = info.saturation ?? 0;
+  }
+  const range = info.color_temp_range;
+  if (components.has('color_temperature') && Array.isArray(range) && range[0] < range[1]) {
+    values.colorTemp = info.color_temp ?? 0;
+  }
+  if (components.has('light_strip_lighting_effect')) {
+    const effect = info.lighting_effect ?? {};
+    values.effect = effect.enable === 1 || effect.enable === true ? effect.name : 'off';
+  }
+  return values;
 }
 
 // ---------------------------------------------------------------- IOT (Kasa)
@@ -137,16 +158,58 @@ function iotCategory(sysinfo) {
   return /light|switch/i.test(String(sysinfo.dev_name ?? '')) ? 'switch' : 'plug';
 }
 
-/** The dump's meter reading, turned into our emulator's meter profile. */
-function iotMeterProfile(dump, lamp) {
+/** A lit lamp's light values: next to on_off while on, under dft_on_state while off. */
+function lampLight(sysinfo) {
+  const light = sysinfo.light_state ?? {};
+  return light.on_off === 1 ? light : (light.dft_on_state ?? {});
+}
+
+/**
+ * The dump's meter reading as our emulator's meter profile: same unit style and keys, and the
+ * same power at the dump's state (our lamps scale their rating by brightness).
+ */
+function iotMeterProfile(dump, sysinfo, lamp) {
   const realtime = dump[lamp ? 'smartlife.iot.common.emeter' : 'emeter']?.get_realtime;
   if (realtime?.err_code !== 0) return undefined;
+  const fields = Object.keys(realtime).filter((key) => key !== 'err_code');
+  // Keys beyond the unit style's (slot_id on HS300 hw 2) are served as they are.
+  const known = /^(power|voltage|current|total)(_mw|_mv|_ma|_wh)?$/;
+  const extra = Object.fromEntries(
+    fields.filter((key) => !known.test(key)).map((key) => [key, realtime[key]]),
+  );
   if (typeof realtime.power === 'number') {
-    return { style: 'base', watts: realtime.power || 10, volts: realtime.voltage ?? 230 };
+    return { style: 'base', watts: realtime.power, volts: realtime.voltage ?? 230, fields, extra };
   }
-  const watts = (realtime.power_mw ?? 0) / 1000 || 10;
-  if (lamp) return { style: 'lamp', watts, volts: 0 };
-  return { style: 'milli', watts, volts: (realtime.voltage_mv ?? 230_000) / 1000 };
+  const reading = (realtime.power_mw ?? 0) / 1000;
+  if (lamp) {
+    const lit = sysinfo.light_state?.on_off === 1;
+    const brightness = Math.max(1, lampLight(sysinfo).brightness ?? 100);
+    const watts = lit && reading > 0 ? (reading * 100) / brightness : 10;
+    return { style: 'lamp', watts, volts: 0, fields, extra };
+  }
+  return {
+    style: 'milli',
+    watts: reading,
+    volts: (realtime.voltage_mv ?? 230_000) / 1000,
+    fields,
+    extra,
+  };
+}
+
+/** How the dump's firmware answers modules it lacks, or methods it cannot serve. */
+function iotErrorShapes(dump) {
+  let moduleError;
+  const unsupportedMethods = {};
+  for (const [module, answer] of Object.entries(dump)) {
+    if (module === 'discovery_result' || typeof answer !== 'object' || answer === null) continue;
+    if (typeof answer.err_code === 'number' && answer.err_code !== 0 && answer.err_code !== -1) {
+      moduleError = { err_code: answer.err_code, err_msg: answer.err_msg ?? '' };
+    }
+    for (const [method, result] of Object.entries(answer)) {
+      if (result?.err_code === -1) (unsupportedMethods[module] ??= []).push(method);
+    }
+  }
+  return { moduleError, unsupportedMethods };
 }
 
 function iotDevice(dump) {
@@ -161,8 +224,9 @@ function iotDevice(dump) {
     klap: 1,
     protocol: iotProtocol(dump) === 'KLAP' ? 'klap' : 'legacy',
     sysinfo,
-    emeter: iotMeterProfile(dump, lamp),
+    emeter: iotMeterProfile(dump, sysinfo, lamp),
     dimmer: dimmer?.err_code === 0 ? dimmer : undefined,
+    ...iotErrorShapes(dump),
   };
   const device = new EmulatedIotDevice(model);
   const info = device.info;
@@ -198,7 +262,100 @@ function iotExpectations(dump) {
     colorTemp: lamp && flag(sysinfo.is_variable_color_temp) ? 'any' : null,
     // Every lamp meters; plugs with the ENE feature do (a strip's meter comes with its outlets).
     energy: lamp || (kind !== 'strip' && String(sysinfo.feature ?? '').includes('ENE')),
+    values: iotValues(dump, sysinfo, kind),
   };
+}
+
+/** The state values the dump implies, for the keys it settles. */
+function iotValues(dump, sysinfo, kind) {
+  const values = { firmware: String(sysinfo.sw_ver ?? '').split(/\s+/)[0] || undefined };
+  const flag = (v) => v === 1 || v === true;
+  if (kind === 'dimmer') values.brightness = sysinfo.brightness;
+  if (kind === 'bulb' || kind === 'lightstrip') {
+    const light = lampLight(sysinfo);
+    const effect = sysinfo.lighting_effect_state;
+    const running = kind === 'lightstrip' && (effect?.enable === 1 || effect?.enable === true);
+    if (flag(sysinfo.is_dimmable))
+      values.brightness = running ? effect.brightness : light.brightness;
+    if (flag(sysinfo.is_color)) {
+      values.hue = light.hue;
+      values.saturation = light.saturation;
+    }
+    if (flag(sysinfo.is_variable_color_temp)) values.colorTemp = light.color_temp;
+    if (kind === 'lightstrip' && effect) values.effect = running ? effect.name : 'off';
+    const realtime = dump['smartlife.iot.common.emeter']?.get_realtime;
+    if (sysinfo.light_state?.on_off === 1 && realtime?.power_mw > 0) {
+      values.power = realtime.power_mw / 1000;
+    }
+  } else if (kind !== 'strip' && sysinfo.relay_state === 1) {
+    const realtime = dump.emeter?.get_realtime;
+    if (realtime?.err_code === 0) values.power = realtime.power ?? realtime.power_mw / 1000;
+  }
+  return values;
+}
+
+/** The modules our IOT emulator serves, and a harmless getter to probe each with. */
+const EMULATED_MODULES = {
+  system: 'get_sysinfo',
+  emeter: 'get_realtime',
+  'smartlife.iot.common.emeter': 'get_realtime',
+  'smartlife.iot.smartbulb.lightingservice': 'get_light_state',
+  'smartlife.iot.lightStrip': 'get_light_state',
+  'smartlife.iot.dimmer': 'get_dimmer_parameters',
+  'smartlife.iot.lighting_effect': 'get_lighting_effect',
+};
+
+/** Keys of an answer, with those of a nested dft_on_state, for shape comparisons. */
+function shape(answer) {
+  const keys = Object.keys(answer).sort();
+  const nested = answer.dft_on_state;
+  if (nested && typeof nested === 'object') {
+    keys.push(
+      ...Object.keys(nested)
+        .map((k) => `dft_on_state.${k}`)
+        .sort(),
+    );
+  }
+  return keys.join(',');
+}
+
+/**
+ * Our emulated device answers what the dump's device answered, for every module we emulate:
+ * the same error at the same level, or success with the same keys. Getters the dump has that we
+ * do not emulate (get_light_details, get_default_behavior) are listed, not failed.
+ */
+function iotFidelity(dump) {
+  const { device } = iotDevice(dump);
+  const ask = (module, method) =>
+    JSON.parse(device.handle(JSON.stringify({ [module]: { [method]: {} } })))[module];
+  const problems = [];
+  const notEmulated = [];
+  for (const [module, answer] of Object.entries(dump)) {
+    if (!(module in EMULATED_MODULES) || typeof answer !== 'object' || answer === null) continue;
+    if (typeof answer.err_code === 'number') {
+      const ours = ask(module, EMULATED_MODULES[module]);
+      if (ours.err_code !== answer.err_code) {
+        problems.push(
+          `${module}: dump ${answer.err_code} for the module, ours ${JSON.stringify(ours)}`,
+        );
+      }
+      continue;
+    }
+    for (const [method, result] of Object.entries(answer)) {
+      if (module === 'system' && method !== 'get_sysinfo') continue;
+      const name = `${module}.${method}`;
+      const reply = ask(module, method);
+      const ours = typeof reply.err_code === 'number' ? reply : reply[method];
+      if (result.err_code === 0 && ours?.err_code === -2) {
+        notEmulated.push(name);
+      } else if (ours?.err_code !== result.err_code) {
+        problems.push(`${name}: dump err_code ${result.err_code}, ours ${JSON.stringify(ours)}`);
+      } else if (result.err_code === 0 && module !== 'system' && shape(ours) !== shape(result)) {
+        problems.push(`${name}: dump keys ${shape(result)}, ours ${shape(ours)}`);
+      }
+    }
+  }
+  return { problems, notEmulated };
 }
 
 // ---------------------------------------------------------------- the checks
@@ -226,6 +383,17 @@ async function drive(emulated, expected) {
       );
     }
 
+    for (const [key, value] of Object.entries(expected.values)) {
+      if (value === undefined) continue;
+      const close =
+        typeof value === 'number' && typeof state[key] === 'number'
+          ? Math.abs(state[key] - value) < 0.002
+          : state[key] === value;
+      expect(
+        close,
+        `${key}: state says ${JSON.stringify(state[key])}, dump says ${JSON.stringify(value)}`,
+      );
+    }
     expect(caps.energy === expected.energy, `energy capability ${caps.energy}`);
     if (expected.energy) {
       expect(typeof state.power === 'number', `no power in the state of a metered device`);
@@ -280,7 +448,12 @@ async function check(family, file) {
   const sysinfo = dump.system?.get_sysinfo;
   if (!sysinfo) return { protocol, outcome: 'skipped', reason: 'no system.get_sysinfo' };
   const category = iotCategory(sysinfo);
-  return run(protocol, category, () => drive(iotDevice(dump), iotExpectations(dump)));
+  const fidelity = iotFidelity(dump);
+  const result = await run(protocol, category, async () => {
+    expect(fidelity.problems.length === 0, `emulator differs: ${fidelity.problems.join('; ')}`);
+    await drive(iotDevice(dump), iotExpectations(dump));
+  });
+  return { ...result, notEmulated: fidelity.notEmulated };
 }
 
 async function run(protocol, category, body) {
@@ -347,6 +520,15 @@ for (const r of results.filter((x) => x.outcome === 'skipped')) {
 }
 console.log('\nSkipped, by reason:');
 for (const [reason, count] of skipped) console.log(`  ${pad(count, 4)}${reason}`);
+
+const notEmulated = new Map();
+for (const r of results) {
+  for (const name of r.notEmulated ?? []) notEmulated.set(name, (notEmulated.get(name) ?? 0) + 1);
+}
+if (notEmulated.size > 0) {
+  console.log('\nIOT getters in the dumps that the emulator does not serve (information only):');
+  for (const [name, count] of notEmulated) console.log(`  ${pad(count, 4)}${name}`);
+}
 
 const failed = results.filter((r) => r.outcome === 'failed');
 console.log(`\nFailed: ${failed.length}`);
