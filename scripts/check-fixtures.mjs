@@ -9,8 +9,10 @@
  *   PYTHON_KASA_FIXTURES=/path/to/fixtures npm run check-fixtures
  *
  * For each lamp, plug, switch, dimmer and strip dump under smart/ and iot/ it checks that
- * getState() reports the dump's power, model and name, that on/off reaches the device, and that
- * brightness, hue and colour temperature do where the device has them. Strips of outlets are
+ * getState() reports the dump's power, model, name and light values, that on/off reaches the
+ * device, and that brightness, hue, colour temperature, effects and transitions do where the
+ * device has them; for Kasa IOT dumps also that our emulator answers each module as the dump's
+ * firmware did. Strips of outlets are
  * checked as a whole (their outlets come with the outlet feature). Hubs, their children,
  * cameras, sensors and other kinds are skipped with a reason. Exits 1 on any failure.
  */
@@ -232,6 +234,7 @@ function iotDevice(dump) {
   const info = device.info;
   return {
     device,
+    transition: () => device.lastTransitionMs,
     on: () => {
       if (lamp) return info.light_state.on_off === 1;
       if (Array.isArray(info.children)) return info.children.every((c) => c.state === 1);
@@ -360,6 +363,10 @@ function iotFidelity(dump) {
 
 // ---------------------------------------------------------------- the checks
 
+/** How many dumps exercised each feature, for the report. */
+const exercised = new Map();
+const exercise = (feature) => exercised.set(feature, (exercised.get(feature) ?? 0) + 1);
+
 async function drive(emulated, expected) {
   const transport = new MemoryTransport((text) => emulated.device.handle(text));
   const client = new LampClient({ host: '127.0.0.1', port: 9 }, transport);
@@ -396,6 +403,7 @@ async function drive(emulated, expected) {
     }
     expect(caps.energy === expected.energy, `energy capability ${caps.energy}`);
     if (expected.energy) {
+      exercise('power');
       expect(typeof state.power === 'number', `no power in the state of a metered device`);
       expect(typeof state.energyToday === 'number', `no energyToday in the state`);
     } else {
@@ -408,19 +416,38 @@ async function drive(emulated, expected) {
       expect(emulated.on() === wanted, `setState(${wanted}) did not reach the device`);
     }
     if (caps.brightness) {
+      exercise('brightness');
       const after = await client.setState({ brightness: 37 });
       expect(after.brightness === 37, `brightness 37 read back as ${after.brightness}`);
       expect(emulated.brightness() === 37, 'brightness did not reach the device');
       expect(after.on && emulated.on(), 'brightness did not switch on');
     }
     if (caps.color) {
+      exercise('hue/saturation');
       const after = await client.setState({ hue: 120, saturation: 80 });
       expect(
         after.hue === 120 && after.saturation === 80,
         `hue/saturation read back as ${after.hue}/${after.saturation}`,
       );
     }
+    if (caps.effects && caps.effects.length > 0) {
+      exercise('effects');
+      const name = caps.effects[caps.effects.length - 1];
+      const running = await client.setState({ effect: name });
+      expect(
+        running.effect === name && running.on,
+        `effect ${name} read back as ${running.effect}`,
+      );
+      const stopped = await client.setState({ effect: 'off' });
+      expect(stopped.effect === 'off', `effect off read back as ${stopped.effect}`);
+    }
+    if (caps.transition) {
+      exercise('transition');
+      await client.setState({ on: true, transition: 250 });
+      expect(emulated.transition?.() === 250, 'transition did not reach the device');
+    }
     if (caps.colorTemp) {
+      exercise('colorTemp');
       const kelvin = Math.round((caps.colorTemp.min + caps.colorTemp.max) / 200) * 100;
       const after = await client.setState({ colorTemp: kelvin });
       expect(after.colorTemp === kelvin, `colorTemp ${kelvin} read back as ${after.colorTemp}`);
@@ -520,6 +547,9 @@ for (const r of results.filter((x) => x.outcome === 'skipped')) {
 }
 console.log('\nSkipped, by reason:');
 for (const [reason, count] of skipped) console.log(`  ${pad(count, 4)}${reason}`);
+
+console.log('\nFeatures exercised (dumps):');
+console.log(`  ${[...exercised].map(([feature, n]) => `${feature} ${n}`).join(', ')}`);
 
 const notEmulated = new Map();
 for (const r of results) {
