@@ -208,7 +208,9 @@ function iotErrorShapes(dump) {
       moduleError = { err_code: answer.err_code, err_msg: answer.err_msg ?? '' };
     }
     for (const [method, result] of Object.entries(answer)) {
-      if (result?.err_code === -1) (unsupportedMethods[module] ??= []).push(method);
+      if (result?.err_code === -1) {
+        unsupportedMethods[module] = [...(unsupportedMethods[module] ?? []), method];
+      }
     }
   }
   return { moduleError, unsupportedMethods };
