@@ -195,7 +195,7 @@ describe('emulated light strip (KL430)', () => {
     ]);
   });
 
-  it('set_lighting_effect starts an effect (and the strip), a colour stops it', () => {
+  it('set_lighting_effect starts an effect (and the strip), a colour stops it, on/off does not', () => {
     const { d, send } = device('KL430');
     const reply = send({
       [EFFECT]: {
@@ -211,6 +211,9 @@ describe('emulated light strip (KL430)', () => {
       name: 'Aurora',
     });
     assert.equal((d.info.light_state as { on_off: number }).on_off, 1);
+    send({ [STRIP]: { set_light_state: { on_off: 0 } } });
+    send({ [STRIP]: { set_light_state: { on_off: 1 } } });
+    assert.equal((d.info.lighting_effect_state as { enable: number }).enable, 1, 'on/off keeps it');
     send({ [STRIP]: { set_light_state: { hue: 10, saturation: 90, color_temp: 0 } } });
     assert.equal((d.info.lighting_effect_state as { enable: number }).enable, 0);
     assert.deepEqual(

@@ -7,7 +7,8 @@
  * with smartlife.iot.lightStrip.set_light_state (same fields; strips ignore transition_period).
  * Choices where no dump shows the firmware's answer: fields the lamp lacks (colour on a white
  * bulb, color_temp on a fixed-white one) are ignored; brightness 0 switches off and keeps the
- * previous brightness; a strip's set_light_state answers like transition_light_state.
+ * previous brightness; a strip's set_light_state answers like transition_light_state, and a
+ * colour, white or brightness stops the strip's effect while plain on/off keeps it.
  */
 import { isObject, type Json } from '../json';
 import { type IotContext, type IotMethod, type IotService, intIn, invalid, ok } from './service';
@@ -19,6 +20,9 @@ export interface LightValues {
   color_temp: number;
   brightness: number;
 }
+
+/** The fields that change what a lamp shows, as opposed to whether it is on. */
+const LIGHT_KEYS = ['brightness', 'hue', 'saturation', 'color_temp'] as const;
 
 /** Kelvin the firmware takes at all (0 selects colour mode). */
 const KELVIN_LIMITS = { min: 1000, max: 10000 };
@@ -137,7 +141,8 @@ export function stripLightService(
     const before = context.lastTransitionMs;
     if (!light.apply(args)) return invalid();
     context.lastTransitionMs = before;
-    onLightChange();
+    // A new light replaces the effect; switching alone leaves it be.
+    if (isObject(args) && LIGHT_KEYS.some((key) => args[key] !== undefined)) onLightChange();
     return light.report();
   };
   return {
