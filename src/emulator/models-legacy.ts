@@ -216,12 +216,19 @@ const HS110 = () =>
   );
 
 /** Wall dimmer: a relay plus brightness in sysinfo, dimmed through smartlife.iot.dimmer. */
-const HS220 = () =>
-  legacy(
+const HS220 = () => {
+  // Dimmer firmware reports no `status`.
+  const { status: _status, ...base } = plugInfo(
+    'HS220(US)',
+    'Stairs dimmer',
+    0x22,
+    'Wi-Fi Smart Dimmer',
+  );
+  return legacy(
     'HS220',
     'Kasa dimmer switch',
     {
-      ...plugInfo('HS220(US)', 'Stairs dimmer', 0x22, 'Wi-Fi Smart Dimmer'),
+      ...base,
       sw_ver: '1.0.3 Build 200326 Rel.082355',
       hw_ver: '2.0',
       brightness: 100,
@@ -243,6 +250,7 @@ const HS220 = () =>
       },
     },
   );
+};
 
 export const LEGACY_FACTORIES: Record<LegacyModelName, () => IotModel> = {
   KL130,
