@@ -198,6 +198,24 @@ function iotMeterProfile(dump, sysinfo, lamp) {
   };
 }
 
+/**
+ * The dump's successful getters in modules we do not emulate at all (cloud, schedule, sensors),
+ * served as recorded so the emulated device answers every read the real one did.
+ */
+function unservedGetters(dump) {
+  const getters = {};
+  for (const [module, answer] of Object.entries(dump)) {
+    if (module in EMULATED_MODULES || module === 'discovery_result') continue;
+    if (typeof answer !== 'object' || answer === null || 'err_code' in answer) continue;
+    for (const [method, result] of Object.entries(answer)) {
+      if (result?.err_code !== 0) continue;
+      const { err_code: _code, ...rest } = result;
+      getters[module] = { ...getters[module], [method]: rest };
+    }
+  }
+  return getters;
+}
+
 /** How the dump's firmware answers modules it lacks, or methods it cannot serve. */
 function iotErrorShapes(dump) {
   let moduleError;
@@ -231,6 +249,7 @@ function iotDevice(dump) {
     emeter: iotMeterProfile(dump, sysinfo, lamp),
     dimmer: dimmer?.err_code === 0 ? dimmer : undefined,
     ...iotErrorShapes(dump),
+    getters: unservedGetters(dump),
   };
   const device = new EmulatedIotDevice(model);
   const info = device.info;

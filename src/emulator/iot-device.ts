@@ -104,6 +104,19 @@ export class EmulatedIotDevice {
 
   private runModule(module: string, methods: unknown, call: IotCall): Json {
     const service = this.services.get(module);
+    const getters = this.context.model.getters?.[module];
+    if (getters && isObject(methods)) {
+      // Served getters complete a module: ours first, then the given answers.
+      const reply: Json = {};
+      for (const [method, args] of Object.entries(methods)) {
+        const ours = service !== undefined && Object.hasOwn(service.methods, method);
+        const given = !ours && Object.hasOwn(getters, method) ? getters[method] : undefined;
+        reply[method] = given
+          ? { ...structuredClone(given), err_code: 0 }
+          : this.runMethod(module, service, method, args, call);
+      }
+      return reply;
+    }
     const stubs = this.context.model.unsupportedMethods?.[module];
     if (!service && stubs && isObject(methods)) {
       return Object.fromEntries(
@@ -118,12 +131,23 @@ export class EmulatedIotDevice {
     }
     const reply: Json = {};
     for (const [method, args] of Object.entries(methods)) {
-      const name = `${module}.${method}`;
-      this.counters.methods[name] = (this.counters.methods[name] ?? 0) + 1;
-      const run = Object.hasOwn(service.methods, method) ? service.methods[method] : undefined;
-      reply[method] = run ? run(args, call) : { ...METHOD_NOT_SUPPORTED };
+      reply[method] = this.runMethod(module, service, method, args, call);
     }
     return reply;
+  }
+
+  private runMethod(
+    module: string,
+    service: IotService | undefined,
+    method: string,
+    args: unknown,
+    call: IotCall,
+  ): Json {
+    const name = `${module}.${method}`;
+    this.counters.methods[name] = (this.counters.methods[name] ?? 0) + 1;
+    const run =
+      service && Object.hasOwn(service.methods, method) ? service.methods[method] : undefined;
+    return run ? run(args, call) : { ...METHOD_NOT_SUPPORTED };
   }
 }
 

@@ -43,6 +43,8 @@ export interface IotModel {
    * "module not support" (older plugs do this for emeter.get_realtime).
    */
   unsupportedMethods?: Record<string, string[]>;
+  /** Further read-only answers, module -> method -> result, served as given (e.g. a dump's). */
+  getters?: Record<string, Record<string, Record<string, unknown>>>;
 }
 
 /**

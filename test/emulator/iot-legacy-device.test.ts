@@ -139,6 +139,28 @@ describe('emulated legacy bulb (KL130)', () => {
     assert.deepEqual(Object.keys(strip.get_realtime).sort(), ['err_code', 'power_mw', 'total_wh']);
   });
 
+  it('given getters complete a module or add one; our own methods come first', () => {
+    const { send } = device('HS220', undefined, (m) => {
+      m.getters = {
+        [DIMMER]: {
+          get_default_behavior: { hard_on: { mode: 'last_status' } },
+          set_brightness: { never: 1 },
+        },
+        schedule: { get_next_action: { type: -1 } },
+      };
+    });
+    const reply = send({
+      [DIMMER]: { get_default_behavior: {}, set_brightness: { brightness: 0 }, fly: {} },
+      schedule: { get_next_action: {} },
+    });
+    assert.deepEqual(reply[DIMMER], {
+      get_default_behavior: { hard_on: { mode: 'last_status' }, err_code: 0 },
+      set_brightness: BAD_ARGS,
+      fly: NO_METHOD,
+    });
+    assert.deepEqual(reply.schedule, { get_next_action: { type: -1, err_code: 0 } });
+  });
+
   it('models can answer like firmware that differs: -2001 for a missing module, method-level -1', () => {
     const { send } = device('HS103', undefined, (m) => {
       m.moduleError = { err_code: -2001, err_msg: 'Module not support' };
