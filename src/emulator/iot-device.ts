@@ -103,52 +103,40 @@ export class EmulatedIotDevice {
   }
 
   private runModule(module: string, methods: unknown, call: IotCall): Json {
-    const service = this.services.get(module);
-    const getters = this.context.model.getters?.[module];
-    if (getters && isObject(methods)) {
-      // Served getters complete a module: ours first, then the given answers.
-      const reply: Json = {};
-      for (const [method, args] of Object.entries(methods)) {
-        const ours = service !== undefined && Object.hasOwn(service.methods, method);
-        const given = !ours && Object.hasOwn(getters, method) ? getters[method] : undefined;
-        reply[method] = given
-          ? { ...structuredClone(given), err_code: 0 }
-          : this.runMethod(module, service, method, args, call);
-      }
-      return reply;
-    }
-    const stubs = this.context.model.unsupportedMethods?.[module];
-    if (!service && stubs && isObject(methods)) {
-      return Object.fromEntries(
-        Object.keys(methods).map((method) => [
-          method,
-          stubs.includes(method) ? { ...MODULE_NOT_SUPPORTED } : { ...METHOD_NOT_SUPPORTED },
-        ]),
-      );
-    }
-    if (!service || !isObject(methods)) {
-      return { ...(this.context.model.moduleError ?? MODULE_NOT_SUPPORTED) };
+    const { getters, unsupportedMethods, moduleError } = this.context.model;
+    const known: KnownModule = {
+      service: this.services.get(module),
+      given: getters?.[module],
+      stubs: unsupportedMethods?.[module],
+    };
+    if (!isObject(methods) || (!known.service && !known.given && !known.stubs)) {
+      return { ...(moduleError ?? MODULE_NOT_SUPPORTED) };
     }
     const reply: Json = {};
     for (const [method, args] of Object.entries(methods)) {
-      reply[method] = this.runMethod(module, service, method, args, call);
+      const name = `${module}.${method}`;
+      this.counters.methods[name] = (this.counters.methods[name] ?? 0) + 1;
+      reply[method] = runMethod(known, method, args, call);
     }
     return reply;
   }
+}
 
-  private runMethod(
-    module: string,
-    service: IotService | undefined,
-    method: string,
-    args: unknown,
-    call: IotCall,
-  ): Json {
-    const name = `${module}.${method}`;
-    this.counters.methods[name] = (this.counters.methods[name] ?? 0) + 1;
-    const run =
-      service && Object.hasOwn(service.methods, method) ? service.methods[method] : undefined;
-    return run ? run(args, call) : { ...METHOD_NOT_SUPPORTED };
-  }
+/** What answers a module: our service, answers given by the model, methods it cannot serve. */
+interface KnownModule {
+  service: IotService | undefined;
+  given: Record<string, Record<string, unknown>> | undefined;
+  stubs: string[] | undefined;
+}
+
+/** Our method first, then a given answer, then -1 for a method the firmware cannot serve, else -2. */
+function runMethod(known: KnownModule, method: string, args: unknown, call: IotCall): Json {
+  const { service, given, stubs } = known;
+  if (service && Object.hasOwn(service.methods, method)) return service.methods[method](args, call);
+  if (given && Object.hasOwn(given, method))
+    return { ...structuredClone(given[method]), err_code: 0 };
+  if (stubs?.includes(method)) return { ...MODULE_NOT_SUPPORTED };
+  return { ...METHOD_NOT_SUPPORTED };
 }
 
 function childIdsOf(context: unknown): string[] | undefined {
