@@ -558,8 +558,12 @@ console.log('\nPer kind (driven dumps):');
 for (const category of ['lamp', 'plug', 'switch', 'dimmer', 'strip']) {
   const rows = results.filter((r) => r.category === category);
   const counts = OUTCOMES.map((o) => `${o} ${rows.filter((r) => r.outcome === o).length}`);
+  const byProtocol = PROTOCOLS.map((p) => [p, rows.filter((r) => r.protocol === p).length])
+    .filter(([, n]) => n > 0)
+    .map(([p, n]) => `${p} ${n}`);
+
   const note = category === 'strip' ? '  (parent state and power only; outlets later)' : '';
-  console.log(`  ${pad(category, 8)}${counts.join(', ')}${note}`);
+  console.log(`  ${pad(category, 8)}${counts.join(', ')}  [${byProtocol.join(', ')}]${note}`);
 }
 
 const skipped = new Map();
