@@ -4,6 +4,7 @@
  * in get_sysinfo. Commands are validated against the result before anything is sent.
  */
 import { BULB_EFFECTS, STRIP_EFFECTS } from './effects';
+import { IOT_STRIP_EFFECT_NAMES, iotClass, iotKelvinRange } from './iot-models';
 import type { Capabilities, DeviceKind } from './types';
 
 export interface SmartComponent {
@@ -64,48 +65,43 @@ export function smartCapabilities(
   };
 }
 
-/** IOT bulbs do not report their range; these come from python-kasa's table (notes §2.8). */
-const IOT_KELVIN_RANGES: ReadonlyArray<[RegExp, { min: number; max: number }]> = [
-  [/^KL120\(US\)/, { min: 2700, max: 5000 }],
-  [/^(KL120|LB120)/, { min: 2700, max: 6500 }],
-  [/^KL125/, { min: 2500, max: 6500 }],
-  [/^(KL130|KL135|KL400|KL430|LB130)/, { min: 2500, max: 9000 }],
-];
+const flag = (value: unknown) => value === 1 || value === true;
 
-function iotKelvinRange(model: string): { min: number; max: number } {
-  for (const [pattern, range] of IOT_KELVIN_RANGES) if (pattern.test(model)) return range;
-  return { min: 2700, max: 6500 };
-}
-
+/**
+ * Kasa IOT capabilities from sysinfo: lamps by their is_dimmable / is_color /
+ * is_variable_color_temp flags (white ranges from our model table), dimmers by class, energy
+ * from the `ENE` feature on plugs (every lamp has a meter).
+ */
 export function iotCapabilities(sysinfo: Record<string, unknown>): Capabilities {
-  const type = String(sysinfo.type ?? sysinfo.mic_type ?? '').toUpperCase();
+  const kind = iotClass(sysinfo);
   const model = String(sysinfo.model ?? '');
-  if (!type.includes('BULB') && !type.includes('LIGHTSTRIP')) {
+  if (kind !== 'bulb' && kind !== 'lightstrip') {
     return {
       dialect: 'iot',
       kind: 'plug',
-      brightness: false,
+      brightness: kind === 'dimmer',
       color: false,
       colorTemp: null,
       effects: null,
-      transition: false,
-      // Kasa energy plugs (feature "TIM:ENE") answer emeter.get_realtime; we do not read it yet.
-      energy: false,
+      // Dimmers fade to a brightness over a given time (set_dimmer_transition).
+      transition: kind === 'dimmer',
+      // A strip's own meter reading is one outlet's; strips get energy with their outlets.
+      energy: kind !== 'strip' && String(sysinfo.feature ?? '').includes('ENE'),
     };
   }
-  const strip = type.includes('LIGHTSTRIP') || typeof sysinfo.length === 'number';
+  const strip = kind === 'lightstrip';
   return {
     dialect: 'iot',
     kind: strip ? 'strip' : 'bulb',
-    brightness: sysinfo.is_dimmable === 1 || sysinfo.is_dimmable === true,
-    color: sysinfo.is_color === 1 || sysinfo.is_color === true,
-    colorTemp:
-      sysinfo.is_variable_color_temp === 1 || sysinfo.is_variable_color_temp === true
-        ? iotKelvinRange(model)
+    brightness: flag(sysinfo.is_dimmable),
+    color: flag(sysinfo.is_color),
+    colorTemp: flag(sysinfo.is_variable_color_temp) ? iotKelvinRange(model) : null,
+    effects:
+      strip && typeof sysinfo.lighting_effect_state === 'object' && sysinfo.lighting_effect_state
+        ? [...IOT_STRIP_EFFECT_NAMES]
         : null,
-    effects: null,
-    // IOT bulbs take transition_period (ms) on every light-state change.
-    transition: true,
-    energy: false,
+    // Bulbs take transition_period (ms) on every change; strips ignore it.
+    transition: !strip,
+    energy: true,
   };
 }

@@ -236,7 +236,9 @@ export function checkCommand(
     const alternative = capabilities.colorTemp
       ? 'use colorTemp and brightness'
       : capabilities.brightness
-        ? 'it is a dimmable white lamp: use brightness'
+        ? capabilities.kind === 'plug'
+          ? 'it is a dimmer: use brightness'
+          : 'it is a dimmable white lamp: use brightness'
         : 'it only switches on and off';
     throw new UnsupportedFeatureError(
       'color',
@@ -265,10 +267,16 @@ export function checkCommand(
     }
   }
   if (command.transition !== undefined && !capabilities.transition) {
+    // SMART lamps fade by the app's "gradually on/off" setting, Kasa light strips by their own.
+    const how =
+      capabilities.dialect === 'smart'
+        ? ' (SMART lamps fade by the app\'s "gradually on/off" setting)'
+        : capabilities.kind === 'strip'
+          ? ' (Kasa light strips fade by their own setting)'
+          : '';
     throw new UnsupportedFeatureError(
       'transition',
-      `${device} does not take a per-command transition; remove transition (SMART lamps fade by the ` +
-        'app\'s "gradually on/off" setting)',
+      `${device} does not take a per-command transition; remove transition${how}`,
     );
   }
   if (command.effect !== undefined) {

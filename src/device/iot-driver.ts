@@ -1,69 +1,199 @@
 /**
- * Kasa IOT devices over KLAP: state from system.get_sysinfo; a command and the read of the new
- * state travel in one nested request (the device answers each module.method in turn).
+ * Kasa IOT devices (over KLAP or the legacy protocol): state from system.get_sysinfo, plus the
+ * meter's get_realtime and today's get_daystat where the device meters. A command and the read
+ * of the new state travel in one nested request: the device answers each module.method in turn,
+ * in the order they are written, so writes come first and `system` (which also holds the read)
+ * is always the last module written.
  */
 import { InvalidCommandError } from '../transport/errors';
 import { iotCapabilities } from './capabilities';
-import { type DeviceDriver, lightFields } from './driver';
+import { changesLight, type DeviceDriver, lightFields } from './driver';
+import { findStripEffect } from './effects';
+import { type IotClass, iotClass, iotMeterModule } from './iot-models';
 import type { IotProtocol, IotRequest } from './iot-protocol';
-import { iotState, modelWithoutRegion } from './state';
+import { type IotEnergy, iotState, modelWithoutRegion } from './state';
 import type { Capabilities, LampCommand, LampState } from './types';
 
 type Info = Record<string, unknown>;
+/** One write: module, method, params. */
+type Write = [string, string, Info];
 
 const SYSTEM = 'system';
 const BULB_SERVICE = 'smartlife.iot.smartbulb.lightingservice';
 const STRIP_SERVICE = 'smartlife.iot.lightStrip';
+const EFFECT_SERVICE = 'smartlife.iot.lighting_effect';
+const DIMMER_SERVICE = 'smartlife.iot.dimmer';
 
 export class IotDriver implements DeviceDriver {
   readonly dialect = 'iot' as const;
   readonly model: string;
+  private readonly kind: IotClass;
+  /** The last sysinfo read: a dimmer's brightness and a strip's running effect come from it. */
+  private sysinfo: Info;
 
   private constructor(
     private readonly protocol: IotProtocol,
     readonly capabilities: Capabilities,
     sysinfo: Info,
+    private readonly now: () => Date,
   ) {
     this.model = modelWithoutRegion(sysinfo.model);
+    this.kind = iotClass(sysinfo);
+    this.sysinfo = sysinfo;
   }
 
-  static async open(protocol: IotProtocol): Promise<{ driver: IotDriver; state: LampState }> {
+  static async open(
+    protocol: IotProtocol,
+    now: () => Date = () => new Date(),
+  ): Promise<{ driver: IotDriver; state: LampState }> {
     const sysinfo = await protocol.call(SYSTEM, 'get_sysinfo');
-    const driver = new IotDriver(protocol, iotCapabilities(sysinfo), sysinfo);
-    return { driver, state: iotState(sysinfo, driver.capabilities) };
+    const driver = new IotDriver(protocol, iotCapabilities(sysinfo), sysinfo, now);
+    const state = driver.capabilities.energy
+      ? await driver.readState()
+      : iotState(sysinfo, driver.capabilities);
+    return { driver, state };
+  }
+
+  /** The reads that make up the state, to append to any request. */
+  private reads(today: Date): IotRequest {
+    const reads: IotRequest = { [SYSTEM]: { get_sysinfo: {} } };
+    if (this.capabilities.energy) {
+      reads[iotMeterModule(this.kind)] = {
+        get_realtime: {},
+        get_daystat: { year: today.getFullYear(), month: today.getMonth() + 1 },
+      };
+    }
+    return reads;
+  }
+
+  /** State from a reply holding the reads; a meter that fails only leaves power out. */
+  private stateFrom(reply: Record<string, Record<string, unknown>>, today: Date): LampState {
+    const sysinfo = this.protocol.result(reply, SYSTEM, 'get_sysinfo');
+    this.sysinfo = sysinfo;
+    let energy: IotEnergy | undefined;
+    if (this.capabilities.energy) {
+      const meter = iotMeterModule(this.kind);
+      energy = {
+        realtime: this.optional(reply, meter, 'get_realtime'),
+        daystat: this.optional(reply, meter, 'get_daystat'),
+        today,
+      };
+    }
+    return iotState(sysinfo, this.capabilities, energy);
+  }
+
+  private optional(reply: Record<string, Record<string, unknown>>, module: string, method: string) {
+    try {
+      return this.protocol.result(reply, module, method);
+    } catch {
+      return undefined;
+    }
   }
 
   async readState(): Promise<LampState> {
-    return iotState(await this.protocol.call(SYSTEM, 'get_sysinfo'), this.capabilities);
+    const today = this.now();
+    return this.stateFrom(await this.protocol.send(this.reads(today)), today);
   }
 
   async apply(input: LampCommand): Promise<LampState> {
     let command = input;
     if (command.toggle) command = { ...command, on: !(await this.readState()).on };
-    const [module, method, params] = this.writeFor(command);
-    // Write first, then read, in one request: the reply carries both answers.
-    const request: IotRequest =
-      module === SYSTEM
-        ? { [SYSTEM]: { [method]: params, get_sysinfo: {} } }
-        : { [module]: { [method]: params }, [SYSTEM]: { get_sysinfo: {} } };
+    const writes = this.writesFor(command);
+    const today = this.now();
+    const request: IotRequest = {};
+    for (const [module, method, params] of writes) {
+      request[module] = { ...request[module], [method]: params };
+    }
+    // Reads last: `system` may already hold a write, and get_sysinfo must come after it.
+    for (const [module, methods] of Object.entries(this.reads(today))) {
+      request[module] = { ...request[module], ...methods };
+    }
     const reply = await this.protocol.send(request);
-    this.protocol.result(reply, module, method);
-    return iotState(this.protocol.result(reply, SYSTEM, 'get_sysinfo'), this.capabilities);
+    for (const [module, method] of writes) this.protocol.result(reply, module, method);
+    return this.stateFrom(reply, today);
   }
 
-  private writeFor(command: LampCommand): [string, string, Info] {
-    if (this.capabilities.kind === 'plug') {
-      return [SYSTEM, 'set_relay_state', { state: command.on === false ? 0 : 1 }];
+  private writesFor(command: LampCommand): Write[] {
+    switch (this.kind) {
+      case 'bulb':
+        return [[BULB_SERVICE, 'transition_light_state', this.lightParams(command, true)]];
+      case 'lightstrip':
+        return this.stripWrites(command);
+      case 'dimmer':
+        return this.dimmerWrites(command);
+      default:
+        return [[SYSTEM, 'set_relay_state', { state: command.on === false ? 0 : 1 }]];
     }
-    // Devices need on_off on every change; a change of light also means on.
+  }
+
+  /** transition_light_state / set_light_state params: on_off always, a light change means on. */
+  private lightParams(command: LampCommand, withTransition: boolean): Info {
     const light: Info = { on_off: command.on === false ? 0 : 1, ...lightFields(command) };
-    if (command.transition !== undefined) light.transition_period = command.transition;
+    if (withTransition && command.transition !== undefined) {
+      light.transition_period = command.transition;
+    }
     // Turning on with nothing else restores the previous light (ignore_default 0).
     const onlyPower = Object.keys(light).every((k) => k === 'on_off' || k === 'transition_period');
     light.ignore_default = onlyPower && light.on_off === 1 ? 0 : 1;
-    return this.capabilities.kind === 'strip'
-      ? [STRIP_SERVICE, 'set_light_state', light]
-      : [BULB_SERVICE, 'transition_light_state', light];
+    return light;
+  }
+
+  private stripWrites(command: LampCommand): Write[] {
+    const lightChange = command.on !== undefined || changesLight(command);
+    if (command.effect === undefined) {
+      return [[STRIP_SERVICE, 'set_light_state', this.lightParams(command, false)]];
+    }
+    const current = (this.sysinfo.lighting_effect_state ?? {}) as Info;
+    if (command.effect === 'off') {
+      // Stopping is the running effect sent again with enable 0; then any light change.
+      const known = typeof current.name === 'string' ? findStripEffect(current.name) : undefined;
+      const stop = known ? { ...iotEffect(known), enable: 0 } : { ...current, enable: 0 };
+      const writes: Write[] = [[EFFECT_SERVICE, 'set_lighting_effect', stop]];
+      if (lightChange) {
+        writes.push([STRIP_SERVICE, 'set_light_state', this.lightParams(command, false)]);
+      }
+      return writes;
+    }
+    // The effect carries its own brightness; starting one switches the strip on.
+    const effect = findStripEffect(command.effect);
+    const brightness =
+      command.brightness ??
+      (typeof current.brightness === 'number' && current.brightness > 0 ? current.brightness : 100);
+    return [
+      [
+        EFFECT_SERVICE,
+        'set_lighting_effect',
+        { ...iotEffect(effect ?? {}), brightness, enable: 1 },
+      ],
+    ];
+  }
+
+  /**
+   * Dimmers switch with system.set_relay_state and dim with smartlife.iot.dimmer; a transition
+   * is set_dimmer_transition to a brightness (0 = off) over a duration, which the firmware
+   * wants above 0 ms.
+   */
+  private dimmerWrites(command: LampCommand): Write[] {
+    const writes: Write[] = [];
+    const on = command.on ?? true;
+    if (command.transition !== undefined) {
+      const duration = Math.max(1, command.transition);
+      if (!on) {
+        if (command.brightness !== undefined) {
+          writes.push([DIMMER_SERVICE, 'set_brightness', { brightness: command.brightness }]);
+        }
+        writes.push([DIMMER_SERVICE, 'set_dimmer_transition', { brightness: 0, duration }]);
+        return writes;
+      }
+      const current = typeof this.sysinfo.brightness === 'number' ? this.sysinfo.brightness : 100;
+      const brightness = command.brightness ?? Math.max(1, current);
+      return [[DIMMER_SERVICE, 'set_dimmer_transition', { brightness, duration }]];
+    }
+    if (command.brightness !== undefined) {
+      writes.push([DIMMER_SERVICE, 'set_brightness', { brightness: command.brightness }]);
+    }
+    writes.push([SYSTEM, 'set_relay_state', { state: on ? 1 : 0 }]);
+    return writes;
   }
 
   /** Raw request as "module.method" (module names contain dots, so split at the last one). */
@@ -77,4 +207,10 @@ export class IotDriver implements DeviceDriver {
     }
     return this.protocol.call(method.slice(0, dot), method.slice(dot + 1), params ?? {});
   }
+}
+
+/** A built-in effect as Kasa strips take it: the definition without the Tapo app's colours. */
+function iotEffect(effect: object): Info {
+  const { display_colors: _shown, ...definition } = effect as Info;
+  return { ...definition, custom: 0 };
 }

@@ -132,7 +132,66 @@ function iotLightState(sysinfo: Record<string, unknown>): Record<string, unknown
   return light;
 }
 
-export function iotState(sysinfo: Record<string, unknown>, capabilities: Capabilities): LampState {
+/** The get_realtime and get_daystat answers of an IOT meter, where the device has one. */
+export interface IotEnergy {
+  realtime?: Record<string, unknown>;
+  daystat?: Record<string, unknown>;
+  /** The local date the day list is searched for. */
+  today: Date;
+}
+
+/** Watts from either unit style: power_mw (newer meters, lamps) or power in W (first plugs). */
+function iotPower(realtime: Record<string, unknown> | undefined): number | undefined {
+  const milliwatts = num(realtime?.power_mw);
+  if (milliwatts !== undefined) return Math.round(milliwatts) / 1000;
+  const watts = num(realtime?.power);
+  return watts === undefined ? undefined : Math.round(watts * 1000) / 1000;
+}
+
+/**
+ * Today's Wh from a day list: energy_wh, or energy in kWh on first-generation meters. The list
+ * only has days with data and is not always in date order, so the whole of it is searched;
+ * a day missing from it had no energy yet.
+ */
+function iotEnergyToday(energy: IotEnergy): number | undefined {
+  const list = energy.daystat?.day_list;
+  if (!Array.isArray(list)) return undefined;
+  const { today } = energy;
+  const entry = list.find(
+    (e) =>
+      e?.year === today.getFullYear() &&
+      e?.month === today.getMonth() + 1 &&
+      e?.day === today.getDate(),
+  ) as Record<string, unknown> | undefined;
+  if (!entry) return 0;
+  const wh = num(entry.energy_wh);
+  if (wh !== undefined) return wh;
+  const kwh = num(entry.energy);
+  return kwh === undefined ? undefined : Math.round(kwh * 1_000_000) / 1000;
+}
+
+function addIotEnergy(state: LampState, capabilities: Capabilities, energy?: IotEnergy): void {
+  if (!capabilities.energy || !energy) return;
+  const power = iotPower(energy.realtime);
+  if (power !== undefined) state.power = power;
+  const today = iotEnergyToday(energy);
+  if (today !== undefined) state.energyToday = today;
+}
+
+/** A light strip's effect: its name while enabled, else "off". */
+function iotEffect(sysinfo: Record<string, unknown>): { name: string; brightness?: number } {
+  const effect = (sysinfo.lighting_effect_state ?? {}) as Record<string, unknown>;
+  if (!(effect.enable === 1 || effect.enable === true) || typeof effect.name !== 'string') {
+    return { name: 'off' };
+  }
+  return { name: effect.name, brightness: num(effect.brightness) };
+}
+
+export function iotState(
+  sysinfo: Record<string, unknown>,
+  capabilities: Capabilities,
+  energy?: IotEnergy,
+): LampState {
   const base = {
     online: true,
     model: modelWithoutRegion(sysinfo.model),
@@ -141,13 +200,30 @@ export function iotState(sysinfo: Record<string, unknown>, capabilities: Capabil
   };
   const firmware = firmwareVersion(sysinfo.sw_ver);
   if (capabilities.kind === 'plug') {
-    const state: LampState = { on: sysinfo.relay_state === 1, ...base };
+    // A strip of outlets has no relay of its own: it is on while any outlet is.
+    const on = Array.isArray(sysinfo.children)
+      ? sysinfo.children.some((child) => child?.state === 1)
+      : sysinfo.relay_state === 1;
+    const state: LampState = { on, ...base };
     if (firmware) state.firmware = firmware;
+    // Dimmers keep their brightness next to the relay.
+    const brightness = num(sysinfo.brightness);
+    if (capabilities.brightness && brightness !== undefined) state.brightness = brightness;
+    addIotEnergy(state, capabilities, energy);
     return state;
   }
   const light = iotLightState(sysinfo);
   const state: LampState = { on: light.on_off === 1, ...base };
   if (firmware) state.firmware = firmware;
   addLight(state, light, capabilities, (colorTemp) => colorTemp);
+  if (capabilities.effects) {
+    const effect = iotEffect(sysinfo);
+    state.effect = effect.name;
+    // While an effect runs, the strip shows the effect's brightness.
+    if (effect.brightness !== undefined && capabilities.brightness) {
+      state.brightness = effect.brightness;
+    }
+  }
+  addIotEnergy(state, capabilities, energy);
   return state;
 }

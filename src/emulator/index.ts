@@ -87,7 +87,7 @@ export function createDevice(
 }
 
 /** Discovery names carry the variant and region, e.g. L530E(EU), where get_device_info says L530. */
-const DISCOVERY_MODELS: Record<ModelName, string> = {
+const DISCOVERY_MODELS: Partial<Record<ModelName, string>> = {
   L530: 'L530E(EU)',
   L510: 'L510E(EU)',
   L900: 'L900-5(EU)',
@@ -101,7 +101,7 @@ function discoveryIdentity(model: DeviceModel, klap: 1 | 2): DiscoveryIdentity {
   const field = (key: string): string => (typeof info[key] === 'string' ? info[key] : '');
   return {
     deviceType: model.dialect === 'smart' ? field('type') : field('mic_type'),
-    deviceModel: DISCOVERY_MODELS[model.name],
+    deviceModel: DISCOVERY_MODELS[model.name] ?? field('model'),
     mac: field('mac').replace(/:/g, '-'),
     deviceId: model.dialect === 'smart' ? field('device_id') : field('deviceId'),
     hwVer: field('hw_ver'),

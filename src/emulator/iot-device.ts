@@ -1,7 +1,23 @@
 /**
- * The JSON side of an emulated Kasa IOT device (HS100 over KLAP v1): nested module/method
- * requests answered in the same shape, each with its err_code (notes §3.2).
+ * The JSON side of an emulated Kasa IOT device (HS100 over KLAP v1, and the legacy bulbs, light
+ * strips, dimmers and plugs): nested module/method requests answered in the same shape, each
+ * method with its err_code, a module the device lacks with "module not support" (-1), a method it
+ * lacks with "method not support" (-2), bad args with "invalid argument" (-3). Which modules a
+ * device has follows its class (iot/service.ts `deviceClass`); each module is in src/emulator/iot.
  */
+import { dimmerService } from './iot/dimmer';
+import { EnergyMeter, emeterService } from './iot/emeter';
+import { bulbLightService, LampLight, stripLightService } from './iot/light';
+import { lightingEffectService, stopEffect } from './iot/lighting-effect';
+import {
+  deviceClass,
+  type IotCall,
+  type IotContext,
+  type IotService,
+  METHOD_NOT_SUPPORTED,
+  MODULE_NOT_SUPPORTED,
+} from './iot/service';
+import { commonSystemService, type RelayClock, systemService } from './iot/system';
 import { isObject, type Json, parseObject } from './json';
 import type { IotModel } from './models';
 
@@ -10,89 +26,120 @@ export interface IotDeviceFaults {
   errorCodes: number[];
 }
 
-const MODULE_NOT_SUPPORTED = { err_code: -1, err_msg: 'module not support' };
-const METHOD_NOT_SUPPORTED = { err_code: -2, err_msg: 'method not support' };
-const INVALID_ARGUMENT = { err_code: -3, err_msg: 'invalid argument' };
-
 export class EmulatedIotDevice {
   faults: IotDeviceFaults = { errorCodes: [] };
   readonly counters = { requests: 0, methods: {} as Record<string, number> };
   onReboot: (() => void) | undefined;
-  private readonly sysinfo: Json;
-  private readonly clock: () => number;
-  private onSince: number | undefined;
+  private readonly context: IotContext;
+  private readonly services = new Map<string, IotService>();
+  private readonly meter: EnergyMeter | undefined;
 
   constructor(
     readonly model: IotModel,
     options: { alias?: string; clock?: () => number } = {},
   ) {
-    this.sysinfo = model.sysinfo;
-    if (options.alias !== undefined) this.sysinfo.alias = options.alias;
-    this.clock = options.clock ?? Date.now;
+    const sysinfo = model.sysinfo;
+    if (options.alias !== undefined) sysinfo.alias = options.alias;
+    this.context = {
+      model,
+      sysinfo,
+      clock: options.clock ?? Date.now,
+      lastTransitionMs: undefined,
+    };
+    const relay: RelayClock = {
+      onSince: sysinfo.relay_state === 1 ? this.context.clock() : undefined,
+    };
+    const reboot = () => this.onReboot?.();
+    const kind = deviceClass(sysinfo);
+    this.add(systemService(this.context, relay, reboot));
+    if (kind === 'bulb' || kind === 'lightstrip') {
+      const light = new LampLight(this.context);
+      this.add(commonSystemService(this.context, reboot));
+      if (kind === 'bulb') this.add(bulbLightService(light));
+      else {
+        this.add(stripLightService(light, this.context, () => stopEffect(this.context)));
+        if (isObject(sysinfo.lighting_effect_state)) {
+          this.add(lightingEffectService(this.context, light));
+        }
+      }
+      if (model.emeter) this.meter = new EnergyMeter(model.emeter, this.context, light);
+      if (this.meter) this.add(emeterService('smartlife.iot.common.emeter', this.meter));
+    } else {
+      if (kind === 'dimmer') this.add(dimmerService(this.context, relay));
+      if (model.emeter) this.meter = new EnergyMeter(model.emeter, this.context, undefined);
+      if (this.meter) this.add(emeterService('emeter', this.meter));
+    }
+  }
+
+  private add(service: IotService): void {
+    this.services.set(service.module, service);
   }
 
   /** The live sysinfo (for assertions). */
   get info(): Json {
-    return this.sysinfo;
+    return this.context.sysinfo;
+  }
+
+  /** The last transition asked for in ms (transition_period, a dimmer's duration). */
+  get lastTransitionMs(): number | undefined {
+    return this.context.lastTransitionMs;
   }
 
   handle(plaintext: string): string {
     this.counters.requests++;
     const request = parseObject(plaintext);
     if (!request) return JSON.stringify({ err_code: -3, err_msg: 'invalid json' });
+    // Energy drawn so far counts at the power before this request changes anything.
+    this.meter?.accrue();
     const injected = this.faults.errorCodes.shift();
+    const { context, ...modules } = request;
+    const call: IotCall = { childIds: childIdsOf(context) };
     const reply: Json = {};
-    for (const [module, methods] of Object.entries(request)) {
+    for (const [module, methods] of Object.entries(modules)) {
       if (injected !== undefined) reply[module] = { err_code: injected, err_msg: 'injected fault' };
-      else reply[module] = this.runModule(module, methods);
+      else reply[module] = this.runModule(module, methods, call);
     }
     return JSON.stringify(reply);
   }
 
-  private runModule(module: string, methods: unknown): Json {
-    if (module !== 'system' || !isObject(methods)) return { ...MODULE_NOT_SUPPORTED };
+  private runModule(module: string, methods: unknown, call: IotCall): Json {
+    const { getters, unsupportedMethods, moduleError } = this.context.model;
+    const known: KnownModule = {
+      service: this.services.get(module),
+      given: getters?.[module],
+      stubs: unsupportedMethods?.[module],
+    };
+    if (!isObject(methods) || (!known.service && !known.given && !known.stubs)) {
+      return { ...(moduleError ?? MODULE_NOT_SUPPORTED) };
+    }
     const reply: Json = {};
     for (const [method, args] of Object.entries(methods)) {
-      this.counters.methods[`${module}.${method}`] =
-        (this.counters.methods[`${module}.${method}`] ?? 0) + 1;
-      reply[method] = this.runSystem(method, args);
+      const name = `${module}.${method}`;
+      this.counters.methods[name] = (this.counters.methods[name] ?? 0) + 1;
+      reply[method] = runMethod(known, method, args, call);
     }
     return reply;
   }
+}
 
-  private runSystem(method: string, args: unknown): Json {
-    switch (method) {
-      case 'get_sysinfo':
-        return { ...structuredClone(this.sysinfo), on_time: this.onTime(), err_code: 0 };
-      case 'set_relay_state': {
-        if (!isObject(args) || (args.state !== 0 && args.state !== 1))
-          return { ...INVALID_ARGUMENT };
-        if (args.state === 1 && this.sysinfo.relay_state !== 1) this.onSince = this.clock();
-        if (args.state === 0) this.onSince = undefined;
-        this.sysinfo.relay_state = args.state;
-        return { err_code: 0 };
-      }
-      case 'set_dev_alias': {
-        if (!isObject(args) || typeof args.alias !== 'string' || args.alias.length > 31) {
-          return { ...INVALID_ARGUMENT };
-        }
-        this.sysinfo.alias = args.alias;
-        return { err_code: 0 };
-      }
-      case 'set_led_off': {
-        if (!isObject(args) || (args.off !== 0 && args.off !== 1)) return { ...INVALID_ARGUMENT };
-        this.sysinfo.led_off = args.off;
-        return { err_code: 0 };
-      }
-      case 'reboot':
-        setImmediate(() => this.onReboot?.());
-        return { err_code: 0 };
-      default:
-        return { ...METHOD_NOT_SUPPORTED };
-    }
-  }
+/** What answers a module: our service, answers given by the model, methods it cannot serve. */
+interface KnownModule {
+  service: IotService | undefined;
+  given: Record<string, Record<string, unknown>> | undefined;
+  stubs: string[] | undefined;
+}
 
-  private onTime(): number {
-    return this.onSince === undefined ? 0 : Math.floor((this.clock() - this.onSince) / 1000);
-  }
+/** Our method first, then a given answer, then -1 for a method the firmware cannot serve, else -2. */
+function runMethod(known: KnownModule, method: string, args: unknown, call: IotCall): Json {
+  const { service, given, stubs } = known;
+  if (service && Object.hasOwn(service.methods, method)) return service.methods[method](args, call);
+  if (given && Object.hasOwn(given, method))
+    return { ...structuredClone(given[method]), err_code: 0 };
+  if (stubs?.includes(method)) return { ...MODULE_NOT_SUPPORTED };
+  return { ...METHOD_NOT_SUPPORTED };
+}
+
+function childIdsOf(context: unknown): string[] | undefined {
+  const ids = isObject(context) ? context.child_ids : undefined;
+  return Array.isArray(ids) ? ids.map(String) : undefined;
 }

@@ -4,9 +4,14 @@
  * §2.12, §3.3), with our own identifiers. Each call returns a fresh copy the device can mutate.
  */
 
-export type ModelName = 'L530' | 'L510' | 'L900' | 'P100' | 'P110' | 'HS100';
+import { LEGACY_FACTORIES, LEGACY_MODEL_NAMES, type LegacyModelName } from './models-legacy';
 
-export const MODEL_NAMES: readonly ModelName[] = ['L530', 'L510', 'L900', 'P100', 'P110', 'HS100'];
+export type ModelName = 'L530' | 'L510' | 'L900' | 'P100' | 'P110' | 'HS100' | LegacyModelName;
+
+export const MODEL_NAMES: readonly ModelName[] = [
+  ...['L530', 'L510', 'L900', 'P100', 'P110', 'HS100'],
+  ...LEGACY_MODEL_NAMES,
+] as ModelName[];
 
 export interface SmartModel {
   dialect: 'smart';
@@ -15,6 +20,7 @@ export interface SmartModel {
   description: string;
   /** The KLAP variant devices of this model use. */
   klap: 1 | 2;
+  protocol?: 'klap' | 'aes' | 'tpap' | 'legacy';
   components: { id: string; ver_code: number }[];
   info: Record<string, unknown>;
 }
@@ -24,7 +30,37 @@ export interface IotModel {
   name: ModelName;
   description: string;
   klap: 1 | 2;
+  protocol?: 'klap' | 'aes' | 'tpap' | 'legacy';
   sysinfo: Record<string, unknown>;
+  /** The energy meter, on devices that have one. */
+  emeter?: EmeterProfile;
+  /** What smartlife.iot.dimmer.get_dimmer_parameters answers, on dimmers. */
+  dimmer?: Record<string, number>;
+  /** The answer to a module the device lacks, where it is not -1 "module not support". */
+  moduleError?: { err_code: number; err_msg: string };
+  /**
+   * Methods of modules the firmware knows but cannot serve, answered one level deeper with -1
+   * "module not support" (older plugs do this for emeter.get_realtime).
+   */
+  unsupportedMethods?: Record<string, string[]>;
+  /** Further read-only answers, module -> method -> result, served as given (e.g. a dump's). */
+  getters?: Record<string, Record<string, Record<string, unknown>>>;
+}
+
+/**
+ * How a meter answers: 'milli' integers (power_mw, voltage_mv, current_ma, total_wh), 'base'
+ * floats of first-generation plugs (power W, voltage V, current A, total kWh), 'lamp' bulbs'
+ * power_mw and total_wh.
+ */
+export interface EmeterProfile {
+  style: 'milli' | 'base' | 'lamp';
+  /** The get_realtime keys this firmware reports, where it reports fewer than its style has. */
+  fields?: string[];
+  /** Constant keys some firmware adds to get_realtime (slot_id on HS300 hw 2). */
+  extra?: Record<string, number>;
+  /** Drawn while on (lamps: at full brightness). */
+  watts: number;
+  volts: number;
 }
 
 export type DeviceModel = SmartModel | IotModel;
@@ -262,7 +298,10 @@ const HS100: () => IotModel = () => ({
   },
 });
 
-const FACTORIES: Record<ModelName, () => DeviceModel> = { L530, L510, L900, P100, P110, HS100 };
+const FACTORIES: Record<ModelName, () => DeviceModel> = {
+  ...{ L530, L510, L900, P100, P110, HS100 },
+  ...LEGACY_FACTORIES,
+};
 
 export function isModelName(name: string): name is ModelName {
   return (MODEL_NAMES as readonly string[]).includes(name);

@@ -117,7 +117,8 @@ describe('capabilities', () => {
       colorTemp: { min: 2500, max: 9000 },
       effects: null,
       transition: true,
-      energy: false,
+      // Every Kasa lamp reports its power (smartlife.iot.common.emeter).
+      energy: true,
     });
     assert.deepEqual(
       iotCapabilities({ type: 'IOT.SMARTBULB', model: 'KL120(US)', is_variable_color_temp: 1 })

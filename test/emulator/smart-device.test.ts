@@ -26,7 +26,23 @@ function device(name: Exclude<ModelName, 'HS100'>, clock?: () => number) {
 
 describe('emulated SMART device', () => {
   it('models describe themselves realistically', () => {
-    assert.deepEqual([...MODEL_NAMES], ['L530', 'L510', 'L900', 'P100', 'P110', 'HS100']);
+    assert.deepEqual(
+      [...MODEL_NAMES],
+      [
+        'L530',
+        'L510',
+        'L900',
+        'P100',
+        'P110',
+        'HS100',
+        'KL130',
+        'KL110',
+        'KL430',
+        'HS103',
+        'HS110',
+        'HS220',
+      ],
+    );
     for (const name of ['L530', 'L510', 'L900', 'P100', 'P110'] as const) {
       const { call } = device(name);
       const info = call('get_device_info').result!;

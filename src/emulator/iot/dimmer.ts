@@ -1,0 +1,42 @@
+/**
+ * `smartlife.iot.dimmer` on wall dimmers: brightness lives in sysinfo next to relay_state.
+ * set_brightness only dims (the relay stays as it is); set_dimmer_transition fades to a
+ * brightness and switches on, or off at brightness 0.
+ */
+import { isObject } from '../json';
+import { type IotContext, type IotService, intIn, invalid, ok } from './service';
+import type { RelayClock } from './system';
+
+export function dimmerService(context: IotContext, relay: RelayClock): IotService {
+  const info = context.sysinfo;
+  const switchTo = (state: 0 | 1) => {
+    if (state === 1 && info.relay_state !== 1) relay.onSince = context.clock();
+    if (state === 0) relay.onSince = undefined;
+    info.relay_state = state;
+  };
+  return {
+    module: 'smartlife.iot.dimmer',
+    methods: {
+      set_brightness: (args) => {
+        const brightness = isObject(args) ? intIn(args.brightness, 1, 100) : undefined;
+        if (brightness === undefined) return invalid();
+        info.brightness = brightness;
+        return ok();
+      },
+      set_dimmer_transition: (args) => {
+        if (!isObject(args)) return invalid();
+        const brightness = intIn(args.brightness, 0, 100);
+        const duration = intIn(args.duration, 0, 2 ** 31 - 1);
+        if (brightness === undefined || duration === undefined) return invalid();
+        context.lastTransitionMs = duration;
+        if (brightness === 0) switchTo(0);
+        else {
+          info.brightness = brightness;
+          switchTo(1);
+        }
+        return ok();
+      },
+      get_dimmer_parameters: () => ok({ ...context.model.dimmer }),
+    },
+  };
+}
