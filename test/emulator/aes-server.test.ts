@@ -197,6 +197,22 @@ describe('AesServer: the three-step flow', () => {
     );
   });
 
+  it('a chunked handshake (no Content-Length) gets HTTP 500, as on real firmware', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        { host: HOST, port: server.port, method: 'POST', path: '/app', agent: false },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.write(handshakeRequest(keys.publicKeyPem));
+      req.end();
+    });
+    assert.equal(status, 500);
+  });
+
   it('a 64-column PEM works as well as the one-line form', async () => {
     const pem = createPublicKey(keys.privateKey).export({ type: 'spki', format: 'pem' }).toString();
     assert.ok(pem.split('\n')[1]?.length === 64);
