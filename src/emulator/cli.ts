@@ -9,17 +9,17 @@
  * Each further --model takes the next port. One line per device is printed once it listens;
  * the password is never printed. Bad arguments exit with code 2.
  */
-import { type EmulatedDevice, type EmulatorOptions, resolveProtocol, startEmulator } from './index';
 import {
-  createModel,
-  isModelName,
-  MODEL_NAMES,
-  type ModelName,
-  type ModelProtocol,
-} from './models';
+  type EmulatedDevice,
+  type EmulatedProtocol,
+  type EmulatorOptions,
+  resolveProtocol,
+  startEmulator,
+} from './index';
+import { createModel, isModelName, MODEL_NAMES, type ModelName } from './models';
 import { CREDENTIAL_MODES, type CredentialMode } from './wire/credentials';
 
-const PROTOCOLS: readonly ModelProtocol[] = ['klap', 'aes', 'legacy'];
+const PROTOCOLS: readonly EmulatedProtocol[] = ['klap', 'aes', 'legacy'];
 
 export const USAGE = `Usage: lamp-emulator --model MODEL [--model MODEL ...] [options]
 
@@ -114,7 +114,7 @@ export function parseArgs(argv: readonly string[]): CliConfig | 'help' {
         if (!(PROTOCOLS as readonly string[]).includes(text)) {
           throw new UsageError(`--protocol must be one of ${PROTOCOLS.join(', ')} (got "${text}")`);
         }
-        shared.protocol = text as ModelProtocol;
+        shared.protocol = text as EmulatedProtocol;
         break;
       }
       case '--login-version': {

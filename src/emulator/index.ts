@@ -9,7 +9,7 @@ import {
   type EmulatedEncryption,
 } from './discovery-responder';
 import { EmulatedIotDevice } from './iot-device';
-import { createModel, type DeviceModel, type ModelName, type ModelProtocol } from './models';
+import { createModel, type DeviceModel, type ModelName } from './models';
 import { EmulatedSmartDevice, type SmartDeviceFaults } from './smart-device';
 import { AesServer } from './wire/aes-server';
 import type { CredentialMode } from './wire/credentials';
@@ -18,8 +18,11 @@ import { KlapServer, type KlapServerOptions } from './wire/klap-server';
 import { XorDiscoveryResponder } from './wire/xor-discovery';
 import { XorServer } from './wire/xor-server';
 
-/** The wires an emulated device can speak; 'tpap' is refused until it is emulated. */
-export type EmulatedProtocol = ModelProtocol;
+/**
+ * The wires an emulated device can speak; 'tpap' is refused until it is emulated. A model's
+ * optional `protocol` field says which one its current firmware speaks (absent: KLAP).
+ */
+export type EmulatedProtocol = NonNullable<DeviceModel['protocol']>;
 /** The wires that are emulated today. */
 export type RunningProtocol = Exclude<EmulatedProtocol, 'tpap'>;
 
@@ -353,7 +356,6 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
 export type { DiscoveryCounters, EmulatedEncryption } from './discovery-responder';
 export { EmulatedIotDevice } from './iot-device';
 export { MemoryTransport } from './memory-transport';
-export type { ModelProtocol } from './models';
 export { createModel, isModelName, MODEL_NAMES, type ModelName } from './models';
 export { EmulatedSmartDevice, type SmartDeviceFaults } from './smart-device';
 export type { AesFaults, AesServerCounters } from './wire/aes-server';

@@ -8,9 +8,6 @@ export type ModelName = 'L530' | 'L510' | 'L900' | 'P100' | 'P110' | 'HS100';
 
 export const MODEL_NAMES: readonly ModelName[] = ['L530', 'L510', 'L900', 'P100', 'P110', 'HS100'];
 
-/** The wire a model's firmware of today speaks. */
-export type ModelProtocol = 'klap' | 'aes' | 'tpap' | 'legacy';
-
 export interface SmartModel {
   dialect: 'smart';
   name: ModelName;
@@ -18,8 +15,7 @@ export interface SmartModel {
   description: string;
   /** The KLAP variant devices of this model use. */
   klap: 1 | 2;
-  /** What current firmware speaks when nothing else is asked for; absent means KLAP. */
-  protocol?: ModelProtocol;
+  protocol?: 'klap' | 'aes' | 'tpap' | 'legacy';
   components: { id: string; ver_code: number }[];
   info: Record<string, unknown>;
 }
@@ -29,8 +25,7 @@ export interface IotModel {
   name: ModelName;
   description: string;
   klap: 1 | 2;
-  /** What current firmware speaks when nothing else is asked for; absent means KLAP. */
-  protocol?: ModelProtocol;
+  protocol?: 'klap' | 'aes' | 'tpap' | 'legacy';
   sysinfo: Record<string, unknown>;
 }
 
