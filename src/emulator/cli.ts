@@ -2,20 +2,29 @@
 /**
  * lamp-emulator: run emulated TP-Link devices on loopback for trying flows without hardware.
  *
- *   lamp-emulator --port 8080 --model L530 [--model P110 ...] [--username U --password P]
- *                 [--host 127.0.0.1] [--klap 1|2] [--credentials MODE] [--alias NAME]
- *                 [--discovery-port N]
+ *   lamp-emulator --port 8080 --model L530 [--model P110 ...] [--protocol klap|aes|legacy]
+ *                 [--username U --password P] [--host 127.0.0.1] [--klap 1|2]
+ *                 [--login-version 1|2] [--credentials MODE] [--alias NAME] [--discovery-port N]
  *
  * Each further --model takes the next port. One line per device is printed once it listens;
  * the password is never printed. Bad arguments exit with code 2.
  */
-import { type EmulatedDevice, type EmulatorOptions, startEmulator } from './index';
-import { isModelName, MODEL_NAMES, type ModelName } from './models';
+import {
+  type EmulatedDevice,
+  type EmulatedProtocol,
+  type EmulatorOptions,
+  resolveProtocol,
+  startEmulator,
+} from './index';
+import { createModel, isModelName, MODEL_NAMES, type ModelName } from './models';
 import { CREDENTIAL_MODES, type CredentialMode } from './wire/credentials';
+
+const PROTOCOLS: readonly EmulatedProtocol[] = ['klap', 'aes', 'legacy'];
 
 export const USAGE = `Usage: lamp-emulator --model MODEL [--model MODEL ...] [options]
 
-Runs emulated TP-Link Tapo/Kasa devices speaking KLAP on this machine.
+Runs emulated TP-Link Tapo/Kasa devices on this machine, speaking KLAP, AES
+securePassthrough or the legacy Kasa XOR protocol.
 
 Options:
   --model MODEL         ${MODEL_NAMES.join(', ')} (repeat for several devices)
@@ -26,7 +35,11 @@ Options:
   --password P          account password the devices expect
   --credentials MODE    ${CREDENTIAL_MODES.join(', ')}
                         (default: account with --username, else blank)
+  --protocol P          ${PROTOCOLS.join(', ')} (default: the model's own; KLAP for Tapo
+                        and the HS100, legacy for legacy Kasa models); aes takes Tapo
+                        models only, legacy Kasa ones only
   --klap 1|2            KLAP hash variant (default: the model's own; HS100 1, Tapo 2)
+  --login-version 1|2   AES login form expected (default 2, announced as lv: 2)
   --alias NAME          device name (with several devices, "NAME 2", "NAME 3", ...)
   --discovery-port N    also answer UDP discovery (as on port 20002), the first device
                         on port N (0 = any free port), each further one on the next;
@@ -94,6 +107,23 @@ export function parseArgs(argv: readonly string[]): CliConfig | 'help' {
       case '--alias':
         shared.alias = value();
         break;
+      case '--protocol': {
+        const text = value().toLowerCase();
+        if (text === 'tpap')
+          throw new UsageError('--protocol tpap: TPAP emulation is not available yet');
+        if (!(PROTOCOLS as readonly string[]).includes(text)) {
+          throw new UsageError(`--protocol must be one of ${PROTOCOLS.join(', ')} (got "${text}")`);
+        }
+        shared.protocol = text as EmulatedProtocol;
+        break;
+      }
+      case '--login-version': {
+        const text = value();
+        if (text !== '1' && text !== '2')
+          throw new UsageError(`--login-version must be 1 or 2 (got "${text}")`);
+        shared.loginVersion = text === '1' ? 1 : 2;
+        break;
+      }
       case '--klap': {
         const text = value();
         if (text !== '1' && text !== '2')
@@ -130,6 +160,20 @@ export function parseArgs(argv: readonly string[]): CliConfig | 'help' {
   ) {
     throw new UsageError(`--credentials ${shared.credentials} needs --username and --password`);
   }
+  for (const model of new Set(models)) {
+    let protocol: string;
+    try {
+      protocol = resolveProtocol(createModel(model), shared).protocol;
+    } catch (error) {
+      throw new UsageError(`--model ${model}: ${(error as Error).message}`);
+    }
+    if (shared.klap !== undefined && protocol !== 'klap')
+      throw new UsageError(`--klap applies to KLAP devices; ${model} here speaks ${protocol}`);
+    if (shared.loginVersion !== undefined && protocol !== 'aes')
+      throw new UsageError(
+        `--login-version applies to AES devices; ${model} here speaks ${protocol}`,
+      );
+  }
   if (port + models.length - 1 > 65535)
     throw new UsageError('not enough ports above --port for every device');
   if (discoveryPort !== undefined && discoveryPort + models.length - 1 > 65535)
@@ -152,7 +196,20 @@ export function parseArgs(argv: readonly string[]): CliConfig | 'help' {
 /** The line printed once a device listens (never the password). */
 export function describeDevice(device: EmulatedDevice): string {
   const dialect = device.dialect === 'smart' ? 'SMART' : 'IOT';
-  const line = `${device.description} listening on ${device.url} (KLAP v${device.klapVersion}, ${dialect}, credentials: ${device.credentialMode})`;
+  let wire: string;
+  switch (device.protocol) {
+    case 'klap':
+      wire = `KLAP v${device.klapVersion}, ${dialect}, credentials: ${device.credentialMode}`;
+      break;
+    case 'aes':
+      wire = `AES login v${device.loginVersion}, ${dialect}, credentials: ${device.credentialMode}`;
+      break;
+    case 'legacy':
+      // No login on this wire: there are no credentials to name.
+      wire = `legacy XOR, ${dialect}`;
+      break;
+  }
+  const line = `${device.description} listening on ${device.url} (${wire})`;
   return device.discoveryPort === null
     ? line
     : `${line}, discovery on udp ${device.host}:${device.discoveryPort}`;

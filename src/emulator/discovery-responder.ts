@@ -22,6 +22,8 @@ export interface DiscoveryIdentity {
   hwVer: string;
   dialect: 'smart' | 'iot';
   klap: 1 | 2;
+  /** AES firmware: which login it expects, announced as lv (2) or no lv at all (1). */
+  aesLoginVersion?: 1 | 2;
 }
 
 export interface DiscoveryResponderOptions {
@@ -101,7 +103,9 @@ export class DiscoveryResponder {
       encrypt_type: encryption,
       http_port: this.options.httpPort(),
     };
-    if (identity.dialect === 'smart' || identity.klap === 2) scheme.lv = 2;
+    if (encryption === 'AES') {
+      if (identity.aesLoginVersion !== 1) scheme.lv = 2;
+    } else if (identity.dialect === 'smart' || identity.klap === 2) scheme.lv = 2;
     if (identity.dialect === 'iot' && identity.klap === 2 && encryption === 'KLAP') {
       scheme.new_klap = 1;
     }

@@ -1,6 +1,7 @@
 /**
  * Emulated devices on loopback: a model's JSON behaviour (EmulatedSmartDevice or
- * EmulatedIotDevice) behind a KlapServer. Used by tests, the demo and `lamp-emulator`.
+ * EmulatedIotDevice) behind the server of one wire: KLAP or AES over HTTP, or legacy XOR over
+ * TCP. The model never knows which wire carries it. Used by tests, the demo and `lamp-emulator`.
  */
 import {
   type DiscoveryIdentity,
@@ -10,8 +11,20 @@ import {
 import { EmulatedIotDevice } from './iot-device';
 import { createModel, type DeviceModel, type ModelName } from './models';
 import { EmulatedSmartDevice, type SmartDeviceFaults } from './smart-device';
+import { AesServer } from './wire/aes-server';
 import type { CredentialMode } from './wire/credentials';
+import type { WireServer } from './wire/faults';
 import { KlapServer, type KlapServerOptions } from './wire/klap-server';
+import { XorDiscoveryResponder } from './wire/xor-discovery';
+import { XorServer } from './wire/xor-server';
+
+/**
+ * The wires an emulated device can speak; 'tpap' is refused until it is emulated. A model's
+ * optional `protocol` field says which one its current firmware speaks (absent: KLAP).
+ */
+export type EmulatedProtocol = NonNullable<DeviceModel['protocol']>;
+/** The wires that are emulated today. */
+export type RunningProtocol = Exclude<EmulatedProtocol, 'tpap'>;
 
 export interface EmulatorOptions {
   model: ModelName;
@@ -23,56 +36,82 @@ export interface EmulatorOptions {
   password?: string;
   /** Default 'account' when a username is given, else 'blank'. */
   credentials?: CredentialMode;
-  /** Default: what real devices of the model use (HS100 1, SMART models 2). */
+  /**
+   * The wire: 'klap' (SMART or IOT models), 'aes' (SMART only), 'legacy' (IOT only). Default: the
+   * model's own (KLAP for Tapo and the HS100, legacy for the legacy Kasa models). 'tpap' is
+   * refused: it is not emulated yet.
+   */
+  protocol?: EmulatedProtocol;
+  /** KLAP only. Default: what real devices of the model use (HS100 1, SMART models 2). */
   klap?: 1 | 2;
+  /** AES only: the login_device form expected, announced as `lv` in discovery. Default 2. */
+  loginVersion?: 1 | 2;
   /** The device's name (nickname / alias). */
   alias?: string;
-  /** KLAP server details for tests: session lifetime, session limit, auth hash override. */
+  /** HTTP server details for tests: session lifetime, session limit, KLAP auth hash override. */
   server?: Pick<KlapServerOptions, 'sessionTimeoutSeconds' | 'maxSessions' | 'authKind'>;
   /**
-   * Answer UDP discovery queries on this port (0 = an ephemeral one), on the same host.
+   * Answer discovery on this UDP port (0 = an ephemeral one), on the same host: the 20002-style
+   * query for KLAP and AES devices, the XOR get_sysinfo datagram (9999-style) for legacy ones.
    * Default: no discovery service.
    */
   discoveryPort?: number;
   /**
-   * Fault: keep the HTTP port closed (connections refused) until a discovery probe arrives, as
-   * P110 fw 1.4.6 does after a power cut (notes §7 #5). Needs discoveryPort. After unplug() and
-   * plugIn() the port is closed again until the next probe.
+   * Fault: keep the device port closed (connections refused) until a discovery probe arrives, as
+   * P110 fw 1.4.6 does after a power cut. Needs discoveryPort. After unplug() and plugIn() the
+   * port is closed again until the next probe.
    */
   lazyHttp?: boolean;
   /**
-   * What the firmware speaks. 'AES' or 'TPAP' emulate devices this package cannot control:
-   * discovery announces that encrypt_type, and HTTP answers 404 at /app/handshake1. Default KLAP.
+   * The older spelling of `protocol`, as discovery announces it: 'KLAP' = klap, 'AES' = aes.
+   * 'TPAP' is a stand-in for TPAP firmware: discovery announces TPAP and the HTTP port answers
+   * 404 at /app/handshake1 (nothing there can be controlled). Give `protocol` or this, not both.
    */
   encryption?: EmulatedEncryption;
 }
+
+/** Any of the wire servers, with their protocol-specific faults and counters. */
+export type EmulatorServer = KlapServer | AesServer | XorServer;
 
 export interface EmulatedDevice {
   readonly host: string;
   readonly port: number;
   readonly model: ModelName;
   readonly dialect: 'smart' | 'iot';
+  /** The wire this device speaks. */
+  readonly protocol: RunningProtocol;
   /** One-line description, e.g. "L530 colour bulb". */
   readonly description: string;
+  /** The KLAP variant (meaningful with protocol 'klap'). */
   readonly klapVersion: 1 | 2;
+  /** The AES login version, or null on other wires. */
+  readonly loginVersion: 1 | 2 | null;
   readonly credentialMode: CredentialMode;
-  /** The KLAP side: `faults`, `counters`, `forgetSessions()`. */
+  /** The wire server: `faults`, `counters`, `forgetSessions()`, whatever the protocol. */
+  readonly server: EmulatorServer & WireServer;
+  /** The KLAP server; throws on other wires (use `server`, `aes` or `legacy`). */
   readonly klap: KlapServer;
+  /** The AES server; throws on other wires. */
+  readonly aes: AesServer;
+  /** The legacy XOR server; throws on other wires. */
+  readonly legacy: XorServer;
   /** The JSON side. */
   readonly device: EmulatedSmartDevice | EmulatedIotDevice;
   /** Device-level faults: SMART { refuseBatches, errorCodes, rateLimit }, IOT { errorCodes }. */
   readonly deviceFaults: SmartDeviceFaults | EmulatedIotDevice['faults'];
   /** Live device JSON (get_device_info / sysinfo), for assertions. */
   readonly info: Record<string, unknown>;
-  /** "http://host:port". */
+  /** "http://host:port", or "tcp://host:port" for legacy devices. */
   readonly url: string;
   /** The UDP discovery port, or null without discoveryPort. */
   readonly discoveryPort: number | null;
-  /** The discovery side (`counters.probes`), or null without discoveryPort. */
+  /** The 20002-style discovery side (`counters.probes`), or null (no discoveryPort, or legacy). */
   readonly discovery: DiscoveryResponder | null;
-  /** Stop listening (HTTP and discovery) and forget sessions, as pulling the plug does. */
+  /** A legacy device's XOR UDP discovery side, or null (no discoveryPort, or not legacy). */
+  readonly xorDiscovery: XorDiscoveryResponder | null;
+  /** Stop listening (device port and discovery) and forget sessions, as pulling the plug does. */
   unplug(): Promise<void>;
-  /** Listen again on the same ports (with lazyHttp: discovery only, HTTP after a probe). */
+  /** Listen again on the same ports (with lazyHttp: discovery only, the rest after a probe). */
   plugIn(): Promise<void>;
   close(): Promise<void>;
 }
@@ -110,77 +149,187 @@ function discoveryIdentity(model: DeviceModel, klap: 1 | 2): DiscoveryIdentity {
   };
 }
 
+/** What to run: the wire, and for 'TPAP' the stand-in that only announces it. */
+interface Plan {
+  protocol: RunningProtocol;
+  announce: EmulatedEncryption;
+}
+
+const ENCRYPTION_PROTOCOL: Record<EmulatedEncryption, EmulatedProtocol> = {
+  KLAP: 'klap',
+  AES: 'aes',
+  TPAP: 'tpap',
+};
+
+/** Picks the wire from the options and the model, refusing combinations no device has. */
+export function resolveProtocol(
+  model: DeviceModel,
+  options: Pick<EmulatorOptions, 'protocol' | 'encryption'>,
+): Plan {
+  if (options.protocol !== undefined && options.encryption !== undefined) {
+    if (ENCRYPTION_PROTOCOL[options.encryption] !== options.protocol) {
+      throw new Error(
+        `protocol '${options.protocol}' and encryption '${options.encryption}' disagree; give only protocol`,
+      );
+    }
+  }
+  // The encryption spelling keeps its stand-in: announce TPAP, answer 404 to KLAP.
+  if (options.protocol === undefined && options.encryption === 'TPAP') {
+    return { protocol: 'klap', announce: 'TPAP' };
+  }
+  const fromEncryption =
+    options.encryption === undefined ? undefined : ENCRYPTION_PROTOCOL[options.encryption];
+  const protocol = options.protocol ?? fromEncryption ?? model.protocol ?? 'klap';
+  if (protocol === 'tpap') throw new Error('TPAP emulation is not available yet');
+  if (protocol === 'legacy' && model.dialect !== 'iot') {
+    throw new Error(
+      `${model.name} is a Tapo (SMART) model; the legacy XOR protocol carries only Kasa (IOT) models`,
+    );
+  }
+  if (protocol === 'aes' && model.dialect !== 'smart') {
+    throw new Error(
+      `${model.name} is a Kasa (IOT) model; AES securePassthrough carries only Tapo (SMART) models`,
+    );
+  }
+  return { protocol, announce: protocol === 'aes' ? 'AES' : 'KLAP' };
+}
+
+function wrongWire(protocol: RunningProtocol, wanted: string): Error {
+  return new Error(`this device speaks ${protocol}, not ${wanted}; use device.server`);
+}
+
 export async function startEmulator(options: EmulatorOptions): Promise<EmulatedDevice> {
   const lazyHttp = options.lazyHttp === true;
   if (lazyHttp && options.discoveryPort === undefined) {
-    throw new Error('lazyHttp needs a discoveryPort (the probe is what opens the HTTP port)');
+    throw new Error('lazyHttp needs a discoveryPort (the probe is what opens the device port)');
   }
   const model = createModel(options.model);
+  const plan = resolveProtocol(model, options);
+  if (options.klap !== undefined && plan.protocol !== 'klap') {
+    throw new Error(`the klap option applies to KLAP devices; this one speaks ${plan.protocol}`);
+  }
+  if (options.loginVersion !== undefined && plan.protocol !== 'aes') {
+    throw new Error(`loginVersion applies to AES devices; this one speaks ${plan.protocol}`);
+  }
   const device = createDevice(model, options.alias);
+  const handler = (plaintext: string) => device.handle(plaintext);
   const credentialMode = options.credentials ?? (options.username ? 'account' : 'blank');
+  const credentials = {
+    mode: credentialMode,
+    username: options.username,
+    password: options.password,
+  };
   const klapVersion = options.klap ?? model.klap;
-  const klap = new KlapServer({
-    ...options.server,
-    host: options.host ?? '127.0.0.1',
-    port: options.port ?? 0,
-    klap: klapVersion,
-    credentials: { mode: credentialMode, username: options.username, password: options.password },
-    handler: (plaintext) => device.handle(plaintext),
-  });
-  device.onReboot = () => klap.forgetSessions();
-  const encryption = options.encryption ?? 'KLAP';
-  // AES and TPAP firmware have no KLAP endpoints (notes §8: TTC assumes 404).
-  if (encryption !== 'KLAP') klap.faults.handshake1Status = 404;
-  await klap.start();
+  const loginVersion = plan.protocol === 'aes' ? (options.loginVersion ?? 2) : null;
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 0;
+  const { authKind, ...sessionOptions } = options.server ?? {};
+
+  let server: EmulatorServer;
+  if (plan.protocol === 'legacy') {
+    server = new XorServer({ host, port, handler });
+  } else if (plan.protocol === 'aes') {
+    server = new AesServer({
+      ...sessionOptions,
+      host,
+      port,
+      loginVersion: loginVersion ?? 2,
+      credentials,
+      handler,
+    });
+  } else {
+    const klap = new KlapServer({
+      ...sessionOptions,
+      authKind,
+      host,
+      port,
+      klap: klapVersion,
+      credentials,
+      handler,
+    });
+    // TPAP firmware has no KLAP endpoints: 404 there.
+    if (plan.announce === 'TPAP') klap.faults.handshake1Status = 404;
+    server = klap;
+  }
+  device.onReboot = () => server.forgetSessions();
+  await server.start();
   // The port is bound (and kept); a lazy device closes it again until the first probe.
-  if (lazyHttp) await klap.stop();
+  if (lazyHttp) await server.stop();
 
   let powered = true;
   let discovery: DiscoveryResponder | null = null;
+  let xorDiscovery: XorDiscoveryResponder | null = null;
   /** One start at a time: probes arriving together must not both bind the port. */
   let opening: Promise<void> = Promise.resolve();
-  if (options.discoveryPort !== undefined) {
-    discovery = new DiscoveryResponder({
-      host: klap.host,
-      port: options.discoveryPort,
-      identity: discoveryIdentity(model, klapVersion),
-      encryption,
-      httpPort: () => klap.port,
-      onProbe: () => {
-        const run = opening.then(async () => {
-          if (powered && !klap.listening) await klap.start();
-        });
-        opening = run.catch(() => undefined);
-        return run;
-      },
+  const onProbe = () => {
+    const run = opening.then(async () => {
+      if (powered && !server.listening) await server.start();
     });
+    opening = run.catch(() => undefined);
+    return run;
+  };
+  if (options.discoveryPort !== undefined) {
+    if (plan.protocol === 'legacy') {
+      xorDiscovery = new XorDiscoveryResponder({
+        host,
+        port: options.discoveryPort,
+        handler,
+        onProbe,
+      });
+    } else {
+      discovery = new DiscoveryResponder({
+        host,
+        port: options.discoveryPort,
+        identity: { ...discoveryIdentity(model, klapVersion), aesLoginVersion: loginVersion ?? 2 },
+        encryption: plan.announce,
+        httpPort: () => server.port,
+        onProbe,
+      });
+    }
     try {
-      await discovery.start();
+      await (discovery ?? xorDiscovery)?.start();
     } catch (error) {
-      await klap.close();
+      await server.close();
       throw error;
     }
   }
+  const udp = () => discovery ?? xorDiscovery;
+  const scheme = plan.protocol === 'legacy' ? 'tcp' : 'http';
   return {
     get host() {
-      return klap.host;
+      return server.host;
     },
     get port() {
-      return klap.port;
+      return server.port;
     },
     get url() {
-      return `http://${klap.host}:${klap.port}`;
+      return `${scheme}://${server.host}:${server.port}`;
     },
     model: model.name,
     dialect: model.dialect,
+    protocol: plan.protocol,
     description: `${model.name} ${model.description}`,
     klapVersion,
+    loginVersion,
     credentialMode,
     get discoveryPort() {
-      return discovery ? discovery.port : null;
+      return udp()?.port ?? null;
     },
     discovery,
-    klap,
+    xorDiscovery,
+    server,
+    get klap() {
+      if (!(server instanceof KlapServer)) throw wrongWire(plan.protocol, 'KLAP');
+      return server;
+    },
+    get aes() {
+      if (!(server instanceof AesServer)) throw wrongWire(plan.protocol, 'AES');
+      return server;
+    },
+    get legacy() {
+      if (!(server instanceof XorServer)) throw wrongWire(plan.protocol, 'legacy XOR');
+      return server;
+    },
     device,
     get deviceFaults() {
       return device.faults;
@@ -190,16 +339,16 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
     },
     unplug: async () => {
       powered = false;
-      await Promise.all([klap.stop(), discovery?.stop()]);
+      await Promise.all([server.stop(), udp()?.stop()]);
     },
     plugIn: async () => {
       powered = true;
-      await discovery?.start();
-      if (!lazyHttp) await klap.start();
+      await udp()?.start();
+      if (!lazyHttp) await server.start();
     },
     close: async () => {
       powered = false;
-      await Promise.all([klap.close(), discovery?.stop()]);
+      await Promise.all([server.close(), udp()?.stop()]);
     },
   };
 }
@@ -209,4 +358,8 @@ export { EmulatedIotDevice } from './iot-device';
 export { MemoryTransport } from './memory-transport';
 export { createModel, isModelName, MODEL_NAMES, type ModelName } from './models';
 export { EmulatedSmartDevice, type SmartDeviceFaults } from './smart-device';
-export type { CredentialMode } from './wire/credentials';
+export type { AesFaults, AesServerCounters } from './wire/aes-server';
+export { CREDENTIAL_MODES, type CredentialMode } from './wire/credentials';
+export type { WireCounters, WireFaults, WireServer } from './wire/faults';
+export type { KlapFaults, KlapServerCounters } from './wire/klap-server';
+export type { XorFaults } from './wire/xor-server';

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import * as http from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { type EmulatedDevice, startEmulator } from '../../src/emulator';
 import { AesServer, type AesServerOptions } from '../../src/emulator/wire/aes-server';
 import { AesSessionCipher } from '../../src/transport/aes/cipher';
 import {
@@ -194,6 +195,22 @@ describe('AesServer: the three-step flow', () => {
       ],
       [1, 1, 1],
     );
+  });
+
+  it('a chunked handshake (no Content-Length) gets HTTP 500, as on real firmware', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        { host: HOST, port: server.port, method: 'POST', path: '/app', agent: false },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.write(handshakeRequest(keys.publicKeyPem));
+      req.end();
+    });
+    assert.equal(status, 500);
   });
 
   it('a 64-column PEM works as well as the one-line form', async () => {
@@ -489,6 +506,104 @@ describe('AesServer faults', () => {
       assert.equal(reply.status, 500);
     } finally {
       await broken.close();
+    }
+  });
+});
+
+/** mgt_encrypt_schm of an emulated device's 20002 discovery reply. */
+function schemeOf(device: EmulatedDevice): Record<string, unknown> {
+  assert.ok(device.discovery, 'discovery is on');
+  const result = device.discovery.replyJson().result as Record<string, unknown>;
+  return result.mgt_encrypt_schm as Record<string, unknown>;
+}
+
+describe('startEmulator with protocol aes', () => {
+  it('a Tapo model over AES: device JSON through securePassthrough, reboot forgets sessions', async () => {
+    const device = await startEmulator({
+      model: 'P100',
+      protocol: 'aes',
+      username: USER,
+      password: PASS,
+      discoveryPort: 0,
+    });
+    try {
+      assert.equal(device.protocol, 'aes');
+      assert.equal(device.loginVersion, 2);
+      assert.equal(device.server, device.aes);
+      assert.throws(() => device.klap, /speaks aes, not KLAP; use device.server/);
+      assert.throws(() => device.legacy, /speaks aes, not legacy XOR/);
+      assert.equal(device.url, `http://127.0.0.1:${device.port}`);
+      const session = await loggedIn(device.aes);
+      const { inner } = await session.command('{"method":"get_device_info"}');
+      const info = JSON.parse(inner as string);
+      assert.equal(info.error_code, 0);
+      assert.equal(info.result.model, 'P100');
+      assert.equal(device.aes.counters.requests, 1);
+      const scheme = schemeOf(device);
+      assert.deepEqual([scheme.encrypt_type, scheme.lv, scheme.http_port], ['AES', 2, device.port]);
+      assert.equal(device.xorDiscovery, null);
+      // A reboot requested through the device ends every session.
+      await session.command('{"method":"device_reboot"}');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.deepEqual((await session.command('{}')).outer, { error_code: 9999 });
+      // Unplugged: connection refused; plugged in: same port, new sessions work.
+      const port = device.port;
+      await device.unplug();
+      await assert.rejects(new Session(port).handshake(), { code: 'ECONNREFUSED' });
+      await device.plugIn();
+      assert.equal(device.port, port);
+      await loggedIn(device.aes);
+    } finally {
+      await device.close();
+    }
+  });
+
+  it('loginVersion 1 is announced without lv; the older encryption spelling still works', async () => {
+    const v1 = await startEmulator({
+      model: 'L530',
+      protocol: 'aes',
+      loginVersion: 1,
+      discoveryPort: 0,
+    });
+    const spelled = await startEmulator({ model: 'L510', encryption: 'AES', discoveryPort: 0 });
+    try {
+      const scheme = schemeOf;
+      assert.equal(scheme(v1).encrypt_type, 'AES');
+      assert.equal('lv' in scheme(v1), false);
+      assert.equal(v1.aes.expectedLoginVersion, 1);
+      const session = new Session(v1.port);
+      await session.handshake();
+      assert.equal((await session.login('', '', 1)).error_code, 0, 'blank credentials by default');
+      assert.equal(spelled.protocol, 'aes');
+      assert.equal(scheme(spelled).lv, 2);
+    } finally {
+      await Promise.all([v1.close(), spelled.close()]);
+    }
+  });
+
+  it('KLAP devices answer the AES handshake with 1003; refused combinations say why', async () => {
+    const klap = await startEmulator({ model: 'L530' });
+    try {
+      assert.equal(klap.protocol, 'klap');
+      assert.equal(klap.server, klap.klap);
+      assert.equal(klap.loginVersion, null);
+      assert.throws(() => klap.aes, /speaks klap, not AES/);
+      const reply = await post(klap.port, '/app', handshakeRequest(keys.publicKeyPem));
+      assert.deepEqual(JSON.parse(reply.body), { error_code: 1003 });
+    } finally {
+      await klap.close();
+    }
+    const refused: [Parameters<typeof startEmulator>[0], RegExp][] = [
+      [{ model: 'HS100', protocol: 'aes' }, /HS100 is a Kasa \(IOT\) model; AES .* only Tapo/],
+      [{ model: 'L530', protocol: 'legacy' }, /L530 is a Tapo \(SMART\) model; the legacy XOR/],
+      [{ model: 'L530', protocol: 'tpap' }, /Error: TPAP emulation is not available yet$/],
+      [{ model: 'L530', protocol: 'aes', encryption: 'KLAP' }, /disagree; give only protocol/],
+      [{ model: 'L530', protocol: 'aes', klap: 2 }, /klap option applies to KLAP devices/],
+      [{ model: 'L530', loginVersion: 1 }, /loginVersion applies to AES devices/],
+      [{ model: 'L530', protocol: 'aes', lazyHttp: true }, /lazyHttp needs a discoveryPort/],
+    ];
+    for (const [options, message] of refused) {
+      await assert.rejects(startEmulator(options), message, JSON.stringify(options));
     }
   });
 });

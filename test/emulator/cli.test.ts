@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import * as net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { connect } from '../../src/device/client';
 import { parseArgs, USAGE, UsageError } from '../../src/emulator/cli';
+import { frame, XorFrameReader } from '../../src/transport/xor/codec';
 
 const CLI = path.join(__dirname, '../../src/emulator/cli.ts');
 
@@ -179,5 +181,100 @@ describe('lamp-emulator process', () => {
     const exited = once(first, 'exit');
     first.kill('SIGTERM');
     assert.deepEqual(await exited, [0, null]);
+  });
+});
+
+describe('lamp-emulator --protocol', () => {
+  it('parses klap, aes and legacy (any case) and --login-version', () => {
+    const config = parseArgs(['--model', 'P100', '--protocol', 'AES', '--login-version', '1']);
+    assert.ok(config !== 'help');
+    assert.deepEqual(
+      config.devices.map((d) => [d.protocol, d.loginVersion]),
+      [['aes', 1]],
+    );
+    const legacy = parseArgs(['--model', 'HS100', '--protocol=legacy']);
+    assert.ok(legacy !== 'help');
+    assert.equal(legacy.devices[0]?.protocol, 'legacy');
+    const own = parseArgs(['--model', 'HS100', '--model', 'L530']);
+    assert.ok(own !== 'help');
+    assert.deepEqual(
+      own.devices.map((d) => d.protocol),
+      [undefined, undefined],
+      "each model's own protocol",
+    );
+    assert.match(USAGE, /--protocol P +klap, aes, legacy/);
+    assert.match(USAGE, /--login-version 1\|2/);
+    assert.match(
+      USAGE,
+      /--credentials MODE +account, kasa-default, blank, alternating, tapo-default/,
+    );
+  });
+
+  it('impossible combinations are usage errors', () => {
+    const bad: [string[], RegExp][] = [
+      [['--model', 'L530', '--protocol', 'tpap'], /TPAP emulation is not available yet/],
+      [['--model', 'L530', '--protocol', 'xor'], /--protocol must be one of klap, aes, legacy/],
+      [['--model', 'L530', '--protocol', 'legacy'], /--model L530: L530 is a Tapo \(SMART\) model/],
+      [['--model', 'HS100', '--protocol', 'aes'], /--model HS100: HS100 is a Kasa \(IOT\) model/],
+      [['--model', 'P100', '--protocol', 'aes', '--klap', '2'], /--klap applies to KLAP devices/],
+      [['--model', 'P100', '--login-version', '1'], /--login-version applies to AES devices/],
+      [['--model', 'P100', '--protocol', 'aes', '--login-version', '3'], /must be 1 or 2/],
+    ];
+    for (const [args, message] of bad)
+      assert.throws(
+        () => parseArgs(args),
+        (e: unknown) => e instanceof UsageError && message.test(e.message),
+        args.join(' '),
+      );
+  });
+
+  it('the printed lines name the protocol; the legacy device answers XOR on TCP', async () => {
+    const child = run([
+      '--model',
+      'P100',
+      '--protocol',
+      'aes',
+      '--username',
+      'me@example.com',
+      '--password',
+      'TopSecret9',
+    ]);
+    const legacyChild = run(['--model', 'HS100', '--protocol', 'legacy']);
+    try {
+      const [aesLine] = (await once(createInterface({ input: child.stdout! }), 'line')) as string[];
+      assert.match(
+        aesLine as string,
+        /^P100 plug listening on http:\/\/127\.0\.0\.1:\d+ \(AES login v2, SMART, credentials: account\)$/,
+      );
+      const [line] = (await once(
+        createInterface({ input: legacyChild.stdout! }),
+        'line',
+      )) as string[];
+      assert.match(
+        line as string,
+        /^HS100 Kasa plug listening on tcp:\/\/127\.0\.0\.1:\d+ \(legacy XOR, IOT\)$/,
+      );
+      const port = Number(/:(\d+) /.exec(line as string)?.[1]);
+      const socket = net.connect({ host: '127.0.0.1', port });
+      const reader = new XorFrameReader();
+      socket.write(frame('{"system":{"get_sysinfo":{}}}'));
+      const [reply] = await new Promise<string[]>((resolve, reject) => {
+        socket.on('error', reject);
+        socket.on('data', (chunk: Buffer) => {
+          const frames = reader.push(chunk);
+          if (frames.length > 0) resolve(frames);
+        });
+      });
+      socket.destroy();
+      assert.equal(JSON.parse(reply as string).system.get_sysinfo.model, 'HS100(UK)');
+    } finally {
+      const exits = [once(child, 'exit'), once(legacyChild, 'exit')];
+      child.kill('SIGINT');
+      legacyChild.kill('SIGINT');
+      assert.deepEqual(await Promise.all(exits), [
+        [0, null],
+        [0, null],
+      ]);
+    }
   });
 });

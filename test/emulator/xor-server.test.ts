@@ -5,6 +5,7 @@ import * as dgram from 'node:dgram';
 import { once } from 'node:events';
 import * as net from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { startEmulator } from '../../src/emulator';
 import { XorDiscoveryResponder } from '../../src/emulator/wire/xor-discovery';
 import { XorServer, type XorServerOptions } from '../../src/emulator/wire/xor-server';
 import { frame, XorFrameReader, xorDecode, xorEncode } from '../../src/transport/xor/codec';
@@ -293,5 +294,89 @@ describe('XorDiscoveryResponder (UDP, no length prefix)', () => {
     } finally {
       await responder.stop();
     }
+  });
+});
+
+describe('startEmulator with protocol legacy', () => {
+  async function udpAsk(port: number, text: string): Promise<string> {
+    const socket = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, HOST, resolve));
+    try {
+      const reply = once(socket, 'message') as Promise<[Buffer]>;
+      socket.send(xorEncode(text), port, HOST);
+      const [message] = await reply;
+      return xorDecode(message);
+    } finally {
+      socket.close();
+    }
+  }
+
+  it('a Kasa IOT model on TCP: sysinfo and relay over one connection, discovery on UDP', async () => {
+    const plug = await startEmulator({ model: 'HS100', protocol: 'legacy', discoveryPort: 0 });
+    try {
+      assert.equal(plug.protocol, 'legacy');
+      assert.equal(plug.server, plug.legacy);
+      assert.throws(() => plug.klap, /speaks legacy, not KLAP/);
+      assert.equal(plug.url, `tcp://127.0.0.1:${plug.port}`);
+      assert.equal(plug.discovery, null);
+      assert.equal(plug.xorDiscovery?.port, plug.discoveryPort);
+      const conn = await Connection.open(plug.port);
+      conn.send(SYSINFO, '{"system":{"set_relay_state":{"state":1}}}', SYSINFO);
+      const [first, relay, second] = (await conn.until(3)).map((t) => JSON.parse(t));
+      assert.equal(first.system.get_sysinfo.relay_state, 0);
+      assert.deepEqual(relay, { system: { set_relay_state: { err_code: 0 } } });
+      assert.equal(second.system.get_sysinfo.relay_state, 1);
+      assert.deepEqual(plug.legacy.counters, { connections: 1, requests: 3 });
+      conn.end();
+
+      const found = JSON.parse(await udpAsk(plug.discoveryPort as number, SYSINFO));
+      assert.equal(found.system.get_sysinfo.model, 'HS100(UK)');
+      assert.equal(found.system.get_sysinfo.alias, plug.info.alias);
+      assert.equal(plug.xorDiscovery?.counters.probes, 1);
+    } finally {
+      await plug.close();
+    }
+  });
+
+  it('lazyHttp: the TCP port opens on the first discovery datagram; unplug/plugIn', async () => {
+    const plug = await startEmulator({
+      model: 'HS100',
+      protocol: 'legacy',
+      discoveryPort: 0,
+      lazyHttp: true,
+    });
+    try {
+      const port = plug.port;
+      assert.equal(plug.legacy.listening, false);
+      await assert.rejects(Connection.open(port), { code: 'ECONNREFUSED' });
+      await udpAsk(plug.discoveryPort as number, SYSINFO);
+      assert.equal(plug.legacy.listening, true);
+      await plug.unplug();
+      assert.equal(plug.xorDiscovery?.listening, false);
+      await plug.plugIn();
+      assert.equal(plug.legacy.listening, false, 'closed again until a probe');
+      await udpAsk(plug.discoveryPort as number, SYSINFO);
+      const conn = await Connection.open(port);
+      conn.send(SYSINFO);
+      assert.equal(JSON.parse((await conn.until(1))[0] as string).system.get_sysinfo.err_code, 0);
+      conn.end();
+    } finally {
+      await plug.close();
+    }
+  });
+
+  it('IOT models on KLAP still default to KLAP; SMART models cannot go legacy', async () => {
+    const klap = await startEmulator({ model: 'HS100' });
+    try {
+      assert.equal(klap.protocol, 'klap');
+      assert.throws(() => klap.legacy, /speaks klap, not legacy XOR/);
+    } finally {
+      await klap.close();
+    }
+    await assert.rejects(startEmulator({ model: 'P110', protocol: 'legacy' }), /Tapo \(SMART\)/);
+    await assert.rejects(
+      startEmulator({ model: 'HS100', protocol: 'legacy', klap: 1 }),
+      /klap option applies to KLAP devices; this one speaks legacy/,
+    );
   });
 });

@@ -148,6 +148,11 @@ export class AesServer extends HttpDeviceServer<AesFaults, AesServerCounters> {
     }
     switch (request.method) {
       case 'handshake':
+        // Real firmware answers a chunked handshake (no Content-Length) with a bare 500.
+        if (req.headers['content-length'] === undefined) {
+          this.reply(res, 500);
+          return;
+        }
         this.handshake(res, request.params);
         return;
       case 'securePassthrough':
