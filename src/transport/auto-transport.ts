@@ -9,7 +9,13 @@
  * would only hide the real problem. What it found is kept for the life of the transport.
  */
 import * as net from 'node:net';
-import { ClosedError, describeAddress, LampError, UnreachableError } from './errors';
+import {
+  ClosedError,
+  describeAddress,
+  LampError,
+  UnreachableError,
+  UnsupportedProtocolError,
+} from './errors';
 import type { Encryption, LoginInfo, Protocol, SendOptions, Transport } from './types';
 
 /** What to try after `protocol` failed with `error`; null when the search ends there. */
@@ -118,7 +124,8 @@ export class AutoTransport implements Transport {
       const transport: Transport = this.make(protocol, port);
       try {
         await transport.open?.();
-      } catch (error) {
+      } catch (raw) {
+        const error: unknown = protocol === 'aes' && firstError ? neitherKlapNorAes(raw, this.address) : raw;
         const next: Protocol | null = this.closed ? null : nextCandidate(protocol, error);
         if (next) {
           firstError ??= error;
@@ -158,6 +165,21 @@ export class AutoTransport implements Transport {
     }
     return { port: ports.http, first: 'klap' };
   }
+}
+
+/**
+ * KLAP's handshake was not there (404) and the AES handshake was refused too: the firmware
+ * speaks something newer, which today means TPAP.
+ */
+function neitherKlapNorAes(error: unknown, address: string): unknown {
+  if (!(error instanceof LampError)) return error;
+  if (error.code !== 'WRONG_PROTOCOL' && error.code !== 'UNSUPPORTED_PROTOCOL') return error;
+  return new UnsupportedProtocolError(
+    address,
+    'tpap',
+    'Its firmware answers neither KLAP nor AES logins. Enable "Third-Party Compatibility" in ' +
+      'the Tapo app (toggle it off and on after a firmware update) so it also speaks KLAP.',
+  );
 }
 
 /** A failure only a device speaking that protocol could have produced. */

@@ -212,9 +212,17 @@ export class AesTransport extends SessionTransport<Session, AesLoginInfo> {
 
   // ---- one sealed request --------------------------------------------------------------------
 
-  protected exchange(session: Session, plaintext: string): Promise<string> {
+  protected async exchange(session: Session, plaintext: string): Promise<string> {
     const path = `/app?token=${encodeURIComponent(session.token)}`;
-    return this.passthrough(path, session.sessionId, session.cipher, plaintext, 'the request');
+    const reply = await this.passthrough(
+      path,
+      session.sessionId,
+      session.cipher,
+      plaintext,
+      'the request',
+    );
+    this.countRequest();
+    return reply;
   }
 
   /** Seals `plaintext` into securePassthrough, posts it, opens the reply. */
@@ -247,7 +255,6 @@ export class AesTransport extends SessionTransport<Session, AesLoginInfo> {
     if (typeof sealed !== 'string') {
       throw new MalformedResponseError(this.address, 'securePassthrough reply without a response');
     }
-    this.countRequest();
     try {
       return cipher.decrypt(sealed);
     } catch (error: unknown) {

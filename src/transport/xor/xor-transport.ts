@@ -120,7 +120,11 @@ export class XorTransport extends SessionTransport<Connection> {
         if (frames.length > 1) {
           finish(new MalformedResponseError(this.address, 'more than one reply to one request'));
         } else if (frames.length === 1) {
-          finish(null, frames[0]);
+          const reply = frames[0] as string;
+          // No checksum on this protocol: a reply that is not a JSON object means the stream is
+          // out of step, so the connection goes (finish destroys it) before anything else.
+          if (isJsonObjectText(reply)) finish(null, reply);
+          else finish(new MalformedResponseError(this.address, 'a reply that is not JSON'));
         }
       };
       const onClose = (): void =>
@@ -150,4 +154,10 @@ export class XorTransport extends SessionTransport<Connection> {
       socket.write(frame(plaintext));
     });
   }
+}
+
+/** Cheap shape check (the dialect parses the JSON itself): `{` … `}` around the text. */
+function isJsonObjectText(text: string): boolean {
+  const trimmed = text.trim();
+  return trimmed.startsWith('{') && trimmed.endsWith('}');
 }
