@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// `npm test`: everything, in the order that fails fastest. Build, type check, lint, then every
-// test file under test/ (unit, emulator, Node-RED flows, packaging, scorecard, editor in
-// Chromium) in one node:test run under c8, then the coverage gate for the protocol layers.
+// `npm test`: everything, in the order that fails fastest. First a Chromium for the editor tests
+// (found, or installed where we may; if none can be had, one line says how and no test runs).
+// Then build, type check, lint, every test file under test/ (unit, emulator, Node-RED flows,
+// packaging, scorecard, editor in Chromium) in one node:test run under c8, and the coverage gate
+// for the protocol layers.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { ensureChromium } from './chromium.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -82,6 +85,24 @@ function coverageGate() {
   if (failed) process.exit(1);
 }
 
+/** A step that needs no child process: `prepare` returns what it found or the one line to stop on. */
+function preflight(title, prepare, describe) {
+  console.log(`\n=== ${title}`);
+  const result = prepare();
+  if (result.error) {
+    console.error(result.error);
+    process.exit(1);
+  }
+  console.log(describe(result));
+  return result;
+}
+
+const chromium = preflight(
+  'Chromium for the editor tests',
+  ensureChromium,
+  (r) => `${r.path} (${r.version})`,
+);
+
 await step('Build', process.execPath, ['scripts/build.mjs']);
 await step('Type check', bin('tsc'), ['-p', 'tsconfig.json']);
 await step('Lint', bin('biome'), ['check', 'src', 'test', 'scripts']);
@@ -100,6 +121,10 @@ await step(
     '--test-concurrency=2',
     ...testFiles(join(root, 'test')),
   ],
-  { NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' },
+  {
+    NO_PROXY: '127.0.0.1,localhost',
+    no_proxy: '127.0.0.1,localhost',
+    CHROMIUM_PATH: chromium.path,
+  },
 );
 coverageGate();
