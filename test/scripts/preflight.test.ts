@@ -1,7 +1,8 @@
 /**
- * What `npm test` does before any test runs (scripts/chromium.mjs), run as a user would run it,
- * as a separate process with a chosen PATH and environment. Nothing here installs anything:
- * without apt-get on PATH the Chromium finder must stop with its one line.
+ * What `npm test` does before any test runs (scripts/chromium.mjs, scripts/node-red-5.mjs), run
+ * as a user would run them, as separate processes with a chosen PATH and environment. Nothing
+ * here installs anything: without apt-get on PATH the Chromium finder must stop with its one
+ * line, and test/node-red-5 is already installed when npm test gets here.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -73,4 +74,27 @@ test('a Chromium that does not start is reported in one line', () => {
     res.stderr,
     `${path.join(dir, 'chromium')} --version failed: that Chromium does not start.`,
   );
+});
+
+test('Node-RED 5 is refused a Node older than 22.9, in one line', () => {
+  const node = path.dirname(process.execPath);
+  const old = process.versions.node.split('.').map(Number);
+  // This runs on Node 20 in CI; on a Node >= 22.9 there is no too-old Node to offer.
+  const tooOld = old[0] < 22 || (old[0] === 22 && old[1] < 9);
+  const res = run('node-red-5.mjs', {
+    PATH: `${node}${path.delimiter}${process.env.PATH}`,
+    NODE_RED_5_NODE: tooOld ? process.execPath : path.join(tmp, 'no-such-node'),
+  });
+  assert.equal(res.status, 1);
+  assert.equal(res.stderr.split('\n').length, 1, res.stderr);
+  assert.match(
+    res.stderr,
+    /^NODE_RED_5_NODE=.* is (Node v[\d.]+|not a working node); Node-RED 5\.\d+\.\d+ needs Node >= 22\.9\.$/,
+  );
+});
+
+test('Node-RED 5 runs on the Node 22 that test/node-red-5 brings', () => {
+  const res = run('node-red-5.mjs', { PATH: process.env.PATH ?? '' });
+  assert.equal(res.status, 0, res.stderr);
+  assert.match(res.stdout, /^Node-RED 5\.\d+\.\d+ on Node v(2[2-9]|[3-9]\d)\.\d+\.\d+ \(/);
 });
