@@ -3,12 +3,14 @@
  * then for each Node-RED we support (4.1 on the Node running the tests, 5 on Node 22) installs
  * the tarball into a fresh user dir, starts that Node-RED there and checks that the three node
  * types load, their editor HTML, help, message catalogs, icons and examples are served, and that
- * a deployed flow drives an emulated lamp. Needs a build (npm run build) and test/node-red-5
- * installed (npm test does both).
+ * a deployed flow drives an emulated lamp. Also checks the `exports` map: the library API by
+ * name (CommonJS, ESM, TypeScript types), nothing else. Needs a build (npm run build) and
+ * test/node-red-5 installed (npm test does both).
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -262,3 +264,82 @@ function nodeRedSuite(
 
 nodeRedSuite('Node-RED 4.1', () => NODE_RED_4, 4, [20, 0]);
 nodeRedSuite('Node-RED 5 on Node 22', nodeRed5, 5, [22, 9]);
+
+describe('the exports map, from a fresh install', () => {
+  let userDir: string;
+  let load: NodeRequire;
+
+  before(() => {
+    userDir = path.join(tmp, 'user-exports');
+    installTarball(userDir);
+    // Resolves as code in the user dir would: by name, through node_modules, so exports apply.
+    load = createRequire(path.join(userDir, 'index.js'));
+  });
+
+  test('the library API and the emulator load by name', () => {
+    const lib = load(MODULE);
+    for (const name of ['connect', 'discover', 'wakeUp', 'LampClient', 'LampError']) {
+      assert.equal(typeof lib[name], 'function', `${MODULE} exports ${name}`);
+    }
+    assert.equal(typeof load(`${MODULE}/emulator`).startEmulator, 'function');
+    const own = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+    assert.equal(load(`${MODULE}/package.json`).version, own.version);
+  });
+
+  test('deep paths into the package are refused', () => {
+    for (const deep of ['dist/klap/cipher.js', 'dist/index.js', 'nodes/klap-device.js']) {
+      assert.throws(
+        () => load(`${MODULE}/${deep}`),
+        { code: 'ERR_PACKAGE_PATH_NOT_EXPORTED' },
+        `${MODULE}/${deep} should not resolve`,
+      );
+    }
+  });
+
+  test('ESM code imports the named exports', () => {
+    const check = path.join(userDir, 'check.mjs');
+    fs.writeFileSync(
+      check,
+      `import { connect, LampError } from '${MODULE}';\n` +
+        `import { startEmulator } from '${MODULE}/emulator';\n` +
+        'console.log([connect, LampError, startEmulator].map((f) => typeof f).join(" "));\n',
+    );
+    const out = execFileSync(process.execPath, [check], { cwd: userDir, encoding: 'utf8' });
+    assert.equal(out.trim(), 'function function function');
+  });
+
+  test('TypeScript (node16 resolution) finds the types through exports, and only there', () => {
+    const check = path.join(userDir, 'check.ts');
+    fs.writeFileSync(
+      check,
+      `import { connect, LampError, type LampState } from '${MODULE}';\n` +
+        `import { startEmulator } from '${MODULE}/emulator';\n` +
+        // If the deep path ever resolved, this directive would be unused and tsc would fail.
+        '// @ts-expect-error not exported\n' +
+        `import type {} from '${MODULE}/dist/klap/cipher';\n` +
+        'const state: Partial<LampState> = { on: true, brightness: 40 };\n' +
+        'export const used = [connect, LampError, startEmulator, state];\n',
+    );
+    const tsc = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+    const args = [
+      tsc,
+      '--noEmit',
+      '--strict',
+      '--module',
+      'node16',
+      '--moduleResolution',
+      'node16',
+      '--typeRoots',
+      path.join(repoRoot, 'node_modules', '@types'),
+      '--types',
+      'node',
+      check,
+    ];
+    try {
+      execFileSync(process.execPath, args, { cwd: userDir, encoding: 'utf8', stdio: 'pipe' });
+    } catch (err) {
+      const { stdout, stderr } = err as { stdout: string; stderr: string };
+      assert.fail(`tsc failed:\n${stdout}${stderr}`);
+    }
+  });
+});
