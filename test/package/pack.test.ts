@@ -287,7 +287,10 @@ describe('the exports map, from a fresh install', () => {
   });
 
   test('deep paths into the package are refused', () => {
-    for (const deep of ['dist/klap/cipher.js', 'dist/index.js', 'nodes/klap-device.js']) {
+    const installed = path.join(userDir, 'node_modules', ...MODULE.split('/'));
+    for (const deep of ['dist/index.js', 'dist/emulator/cli.js', 'nodes/klap-device.js']) {
+      // The file is there: only the exports map can be what refuses it.
+      assert.ok(fs.existsSync(path.join(installed, deep)), `${deep} is in the package`);
       assert.throws(
         () => load(`${MODULE}/${deep}`),
         { code: 'ERR_PACKAGE_PATH_NOT_EXPORTED' },
@@ -314,9 +317,10 @@ describe('the exports map, from a fresh install', () => {
       check,
       `import { connect, LampError, type LampState } from '${MODULE}';\n` +
         `import { startEmulator } from '${MODULE}/emulator';\n` +
-        // If the deep path ever resolved, this directive would be unused and tsc would fail.
+        // dist/index.d.ts is in the package; if this deep path ever resolved, the directive
+        // would be unused and tsc would fail.
         '// @ts-expect-error not exported\n' +
-        `import type {} from '${MODULE}/dist/klap/cipher';\n` +
+        `import type {} from '${MODULE}/dist/index';\n` +
         'const state: Partial<LampState> = { on: true, brightness: 40 };\n' +
         'export const used = [connect, LampError, startEmulator, state];\n',
     );
