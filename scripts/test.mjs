@@ -1,10 +1,16 @@
 #!/usr/bin/env node
-// `npm test`: everything, in the order that fails fastest. Build, type check, lint, then every
-// test file under test/ (unit, emulator, Node-RED flows, packaging, scorecard, editor in
-// Chromium) in one node:test run under c8, then the coverage gate for the protocol layers.
+// `npm test`: everything, in the order that fails fastest. First what the tests need from outside
+// the repo's node_modules: a Chromium for the editor tests (found, or installed where we may) and
+// Node-RED 5 with a Node 22 for the package tests (test/node-red-5, installed on first use); if
+// either cannot be had, one line says how and no test runs. Then build, type check, lint, every
+// test file under test/ (unit, emulator, Node-RED flows, packaging on Node-RED 4.1 and 5,
+// scorecard, editor in Chromium) in one node:test run under c8, and the coverage gate for the
+// protocol layers.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { ensureChromium } from './chromium.mjs';
+import { ensureNodeRed5 } from './node-red-5.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -53,6 +59,7 @@ function step(title, command, args, env = {}) {
 function testFiles(dir) {
   const out = [];
   for (const name of readdirSync(dir).sort()) {
+    if (name === 'node_modules') continue; // test/node-red-5's install
     const path = join(dir, name);
     if (statSync(path).isDirectory()) out.push(...testFiles(path));
     else if (name.endsWith('.test.ts')) out.push(relative(root, path));
@@ -82,6 +89,29 @@ function coverageGate() {
   if (failed) process.exit(1);
 }
 
+/** A step that needs no child process: `prepare` returns what it found or the one line to stop on. */
+function preflight(title, prepare, describe) {
+  console.log(`\n=== ${title}`);
+  const result = prepare();
+  if (result.error) {
+    console.error(result.error);
+    process.exit(1);
+  }
+  console.log(describe(result));
+  return result;
+}
+
+const chromium = preflight(
+  'Chromium for the editor tests',
+  ensureChromium,
+  (r) => `${r.path} (${r.version})`,
+);
+const nodeRed5 = preflight(
+  'Node-RED 5 for the package tests',
+  ensureNodeRed5,
+  (r) => `Node-RED ${r.redVersion} on Node ${r.nodeVersion} (${r.node})`,
+);
+
 await step('Build', process.execPath, ['scripts/build.mjs']);
 await step('Type check', bin('tsc'), ['-p', 'tsconfig.json']);
 await step('Lint', bin('biome'), ['check', 'src', 'test', 'scripts']);
@@ -100,6 +130,11 @@ await step(
     '--test-concurrency=2',
     ...testFiles(join(root, 'test')),
   ],
-  { NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' },
+  {
+    NO_PROXY: '127.0.0.1,localhost',
+    no_proxy: '127.0.0.1,localhost',
+    CHROMIUM_PATH: chromium.path,
+    NODE_RED_5_NODE: nodeRed5.node,
+  },
 );
 coverageGate();

