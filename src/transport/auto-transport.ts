@@ -125,7 +125,8 @@ export class AutoTransport implements Transport {
       try {
         await transport.open?.();
       } catch (raw) {
-        const error: unknown = protocol === 'aes' && firstError ? neitherKlapNorAes(raw, this.address) : raw;
+        const error: unknown =
+          protocol === 'aes' && firstError ? neitherKlapNorAes(raw, this.address) : raw;
         const next: Protocol | null = this.closed ? null : nextCandidate(protocol, error);
         if (next) {
           firstError ??= error;

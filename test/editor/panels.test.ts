@@ -219,7 +219,9 @@ test('labels; nodes from flows without the optional properties are valid (runtim
       'status: 127.0.0.1',
     ]);
     await editConfig(page, 'dev2');
+    // A device saved before protocols existed shows what the runtime migrates it to.
     assert.equal(await page.inputValue('#node-config-input-port'), '80');
+    assert.equal(await page.inputValue('#node-config-input-protocol'), 'auto');
     assert.equal(await page.inputValue('#node-config-input-timeout'), '5');
     await page.click('#node-config-dialog-cancel');
     await page.waitForTimeout(400);
@@ -352,13 +354,18 @@ test('klap-device dialog: validation, password never rendered, test connection, 
       const t = RED.nodes.getType('klap-device');
       return {
         port: t.defaults.port.value,
+        protocol: t.defaults.protocol.value,
+        version: t.defaults.version.value,
         timeout: t.defaults.timeout.value,
         category: t.category,
         creds: t.credentials,
       };
     });
+    // New devices: the protocol found by itself on its own port, settings version 1.
     assert.deepEqual(defaults, {
-      port: 80,
+      port: '',
+      protocol: 'auto',
+      version: 1,
       timeout: 5,
       category: 'config',
       creds: { username: { type: 'text' }, password: { type: 'password' } },
@@ -366,6 +373,7 @@ test('klap-device dialog: validation, password never rendered, test connection, 
     await editConfig(page, 'dev1');
     assert.equal(await page.inputValue('#node-config-input-host'), '127.0.0.1');
     assert.equal(await page.inputValue('#node-config-input-port'), String(emulator.port));
+    assert.equal(await page.inputValue('#node-config-input-protocol'), 'auto');
     assert.equal(await page.inputValue('#node-config-input-timeout'), '5');
     assert.equal(await page.inputValue('#node-config-input-username'), DEMO_USER);
     assert.equal(await page.inputValue('#node-config-input-password'), '__PWRD__');
@@ -396,6 +404,7 @@ test('klap-device dialog: validation, password never rendered, test connection, 
     );
     await page.screenshot({ path: path.join(shots, 'klap-device-dialog-invalid.png') });
     assert.equal(await setField(page, '#node-config-input-host', '127.0.0.1'), false);
+    assert.equal(await setField(page, '#node-config-input-port', ''), false, 'blank port: default');
     assert.equal(await setField(page, '#node-config-input-port', String(emulator.port)), false);
     assert.equal(await setField(page, '#node-config-input-timeout', '7'), false);
 
@@ -410,6 +419,9 @@ test('klap-device dialog: validation, password never rendered, test connection, 
       { timeout: 15_000 },
     );
     assert.ok(await page.$('#node-config-lamp-control-probe-result.lamp-control-probe-ok'));
+    // Which protocol answered and which credentials it took.
+    const okText = (await page.textContent('#node-config-lamp-control-probe-result')) ?? '';
+    assert.match(okText, /Protocol: KLAP 2 \(SHA\); credentials: your account/, okText);
     await page.screenshot({ path: path.join(shots, 'klap-device-probe-ok.png') });
 
     // ... and with a wrong password typed in: the device's refusal is shown.
@@ -434,6 +446,9 @@ test('klap-device dialog: validation, password never rendered, test connection, 
     });
     assert.equal(Number(saved.timeout), 7);
     assert.equal(Number(saved.port), emulator.port);
+    // Saving in this release records the settings version and the protocol.
+    assert.equal(Number(saved.version), 1);
+    assert.equal(saved.protocol, 'auto');
     assert.equal(saved.credentials, undefined, 'GET /flows never returns credentials');
   } finally {
     await page.context().close();
