@@ -24,7 +24,10 @@ export function componentIds(componentNego: unknown): Set<string> {
   return ids;
 }
 
-/** The kind, following python-kasa's inference order (notes §2.5), narrowed to what we model. */
+/**
+ * The kind, following python-kasa's inference order (docs/protocols/dialects.md §4), narrowed
+ * to what we model.
+ */
 export function smartKind(components: Set<string>, info: Record<string, unknown>): DeviceKind {
   const type = typeof info.type === 'string' ? info.type.toUpperCase() : '';
   if (type.includes('PLUG') || type.includes('SWITCH')) return 'plug';

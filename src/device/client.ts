@@ -1,5 +1,5 @@
 /**
- * LampClient: the library API of design.md. One client per device. It works out the dialect
+ * LampClient: the library API (docs/architecture.md §3). One client per device. It works out the dialect
  * (SMART or IOT) and the capabilities once, then validates every command against them before
  * anything is sent. Operations run one at a time (a client-level queue) so that a "toggle"
  * (read, then write) is never interleaved with another command from the same client.

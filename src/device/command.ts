@@ -1,5 +1,5 @@
 /**
- * The msg.payload grammar of design.md, turned into a LampCommand and checked against what the
+ * The msg.payload grammar (docs/architecture.md §3), turned into a LampCommand and checked against what the
  * device can do, all before anything is sent. Errors name the property and the allowed values.
  *
  * Rules we chose (documented in the README section on payloads):

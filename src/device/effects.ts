@@ -2,7 +2,7 @@
  * Built-in effects. SMART bulbs (component `light_effect`) have two rules the device stores,
  * L1 "Party" and L2 "Relax", switched with set_dynamic_light_effect_rule_enable. Strips
  * (component `light_strip_lighting_effect`) get the whole effect object with set_lighting_effect,
- * so we keep a table of the strips' built-in effects (notes §2.9).
+ * so we keep a table of the strips' built-in effects (docs/protocols/dialects.md §7).
  */
 
 /** Bulb rule ids and the names the Tapo app shows for them. */
@@ -91,7 +91,7 @@ const CANE_RED: EffectHsv = [360, 81, 100];
 
 /**
  * The 17 effects built into Tapo strips, with the ids and parameters the firmware knows them
- * by, as recorded in python-kasa's device data (kasa/smart/effects.py). Alphabetical.
+ * by, as recorded in python-kasa's device data. Alphabetical.
  */
 const BUILT_IN: ReadonlyArray<StripEffectDefinition> = [
   {

@@ -1,6 +1,6 @@
 /**
  * The Kasa IOT JSON dialect carried inside KLAP: nested `{"module":{"method":{args}}}` requests,
- * answered in the same shape with an `err_code` per module or per method (notes §3.2).
+ * answered in the same shape with an `err_code` per module or per method (docs/protocols/dialects.md §8).
  */
 import { DeviceError, MalformedResponseError } from '../transport/errors';
 import type { Transport } from '../transport/types';

@@ -16,7 +16,7 @@ export type SmartOutcome =
   | { method: string; ok: true; result: unknown }
   | { method: string; ok: false; error: DeviceError };
 
-/** Devices answer at most this many sub-requests well; bigger batches time out (notes §2.2). */
+/** Devices answer at most this many sub-requests well; bigger batches time out (docs/protocols/dialects.md §2). */
 export const MAX_BATCH_SIZE = 5;
 
 /** Codes that mean "your session is gone": the transport re-handshakes and retries once. */
@@ -29,7 +29,7 @@ export const SESSION_DEAD_CODES: ReadonlySet<number> = new Set([9999, -40401]);
  */
 const BATCH_REFUSED_CODES: ReadonlySet<number> = new Set([-1003, -1002, 1200]);
 
-/** Readable meanings for SMART error codes (notes §2.4), worded to say what to do. */
+/** Readable meanings for SMART error codes (docs/protocols/dialects.md §3), worded to say what to do. */
 const SMART_ERROR_MEANINGS: ReadonlyMap<number, string> = new Map([
   [-1, 'the device reported a general failure'],
   [-1001, 'unspecified device error; retry'],

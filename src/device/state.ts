@@ -1,6 +1,6 @@
 /**
  * Normalizes what devices report (SMART get_device_info, IOT get_sysinfo) into the LampState of
- * design.md. Only keys the device actually has are included, so flows can test for presence.
+ * docs/architecture.md §3. Only keys the device actually has are included, so flows can test for presence.
  */
 import { hueSaturationToHex, kelvinToHex } from './color';
 import { BULB_EFFECTS } from './effects';

@@ -1,6 +1,6 @@
 /**
  * The normalized view of a lamp or plug that both dialects (SMART for Tapo, IOT for Kasa) are
- * mapped onto. These shapes are the product contract of design.md: flows depend on the keys.
+ * mapped onto. These shapes are the product contract (docs/architecture.md §3): flows depend on the keys.
  */
 
 /** The state object emitted by lamp-control / lamp-status and returned by getState(). */

@@ -1,5 +1,5 @@
 /**
- * The device side of UDP discovery (notes §4): answers valid discovery queries with a reply
+ * The device side of UDP discovery (docs/protocols/discovery.md §1–§2): answers valid discovery queries with a reply
  * shaped like a real lamp's or plug's, from a UDP port of its own (one per emulated device, so
  * several can share 127.0.0.1). It also tells its owner about each probe, which is how the
  * emulator models plugs whose HTTP port opens only after a probe (P110 fw 1.4.6).
@@ -95,7 +95,7 @@ export class DiscoveryResponder {
     if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
   }
 
-  /** The JSON a real device of this identity sends (notes §4.2), with our own identifiers. */
+  /** The JSON a real device of this identity sends (docs/protocols/discovery.md §2), with our own identifiers. */
   replyJson(): Record<string, unknown> {
     const { identity, encryption } = this.options;
     const scheme: Record<string, unknown> = {

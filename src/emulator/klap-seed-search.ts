@@ -2,7 +2,7 @@
  * Picks a remote seed that puts the client's initial seq close to the int32 limit.
  *
  * Why this approach: the device cannot choose the client's seq, only its own remote seed, and
- * the initial seq is the last 4 bytes of sha256("iv" ‖ local ‖ remote ‖ auth) (notes §1.7). So
+ * the initial seq is the last 4 bytes of sha256("iv" ‖ local ‖ remote ‖ auth) (docs/protocols/klap.md §4). So
  * the only faithful lever is trying remote seeds until the hash lands in the last `window`
  * values below 2^31-1, exactly what a real device could happen to pick. A hit needs on average
  * 2^32 / window tries and the client then needs up to `window` requests to reach the limit; the

@@ -1,7 +1,8 @@
 /**
  * Realistic descriptions of the emulated devices: what get_device_info / component_nego (SMART)
- * or get_sysinfo (IOT) return on real hardware, shaped after public device dumps (notes §2.6,
- * §2.12, §3.3), with our own identifiers. Each call returns a fresh copy the device can mutate.
+ * or get_sysinfo (IOT) return on real hardware, shaped after public device dumps
+ * (docs/protocols/dialects.md §5), with our own identifiers. Each call returns a fresh copy the
+ * device can mutate.
  */
 
 import { LEGACY_FACTORIES, LEGACY_MODEL_NAMES, type LegacyModelName } from './models-legacy';

@@ -205,7 +205,7 @@ export class EmulatedSmartDevice {
       case 'get_connect_cloud_state':
         return ok({ status: 0 });
       case 'get_countdown_rules':
-        // P110 firmware refuses a missing params object here (notes §2.1).
+        // P110 firmware refuses a missing params object here (docs/protocols/dialects.md §1).
         if (!isObject(params)) return fail(PARAMS_ERROR);
         return this.has('countdown')
           ? ok({

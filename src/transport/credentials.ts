@@ -2,7 +2,7 @@
  * Which credentials to offer a device, in which order.
  *
  * Cloud-bound devices sometimes switch on their own to TP-Link's setup credentials, and devices
- * never bound to an account accept blank ones (notes §1.2), so every handshake tries the
+ * never bound to an account accept blank ones (docs/protocols/klap.md §2), so every handshake tries the
  * account first and then the well-known fallbacks. The order is rebuilt for every handshake on
  * purpose: a device can change which credentials it expects between two logins.
  */

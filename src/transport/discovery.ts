@@ -110,7 +110,7 @@ export function discoveryPublicKey(): Promise<string> {
   return publicKey;
 }
 
-/** The keyed query of notes §4.1: `{"params":{"rsa_key":"<PEM>"}}` behind a 0x11 header. */
+/** The keyed query (docs/protocols/discovery.md §1): `{"params":{"rsa_key":"<PEM>"}}` behind a 0x11 header. */
 export async function buildDiscoveryQuery(serial?: Buffer): Promise<Buffer> {
   const payload = Buffer.from(JSON.stringify({ params: { rsa_key: await discoveryPublicKey() } }));
   return encodeDiscoveryPacket({ payload, flags: KEYED_FLAGS, ...(serial ? { serial } : {}) });

@@ -2,7 +2,7 @@
  * The smallest HTTP client the HTTP transports need (KLAP, AES): POSTs over node:http.
  *
  * Why not fetch/undici: they lower-case header names, and some TP-Link firmware wants
- * Title-Case (notes §1.1). Only the headers a device expects are sent: never an empty header
+ * Title-Case (docs/protocols/klap.md §1). Only the headers a device expects are sent: never an empty header
  * (hw 2.0 firmware then answers with an HTML page) and never the TIMEOUT cookie.
  */
 

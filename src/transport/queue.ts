@@ -1,7 +1,7 @@
 /**
  * A per-device FIFO: one job at a time, in arrival order.
  *
- * The KLAP session has one seq counter and devices are fragile (notes §1.13), so a device sees
+ * The KLAP session has one seq counter and devices are fragile (docs/protocols/klap.md §6), so a device sees
  * at most one request in flight. Handshakes run inside the job that needs them, which is why
  * any number of callers arriving on a cold session cause exactly one handshake: the first job
  * performs it and the others find a live session when their turn comes.

@@ -3,7 +3,7 @@ import type { LampError } from './errors';
 /**
  * Lets work that was already waiting in a queue when the device failed share that failure
  * instead of each trying again: 30 queued messages to a lamp that is unplugged, or that refuses
- * the login, cost one timeout or one login attempt, not 30 in a row (notes §7 #1: do not hammer
+ * the login, cost one timeout or one login attempt, not 30 in a row (docs/protocols/klap.md §8 #1: do not hammer
  * a device that refuses logins). Work queued after the failure tries afresh.
  *
  * Each queued item takes a ticket when it is queued; a failure covers every ticket issued

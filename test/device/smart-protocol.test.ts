@@ -85,7 +85,7 @@ describe('SMART envelope', () => {
     await assert.rejects(protocol.call('get_device_info'), /rate limited: slow down/);
   });
 
-  it('knows the codes of notes §2.4 and says so for unknown ones', () => {
+  it('knows the codes of the SMART error table and says so for unknown ones', () => {
     assert.match(smartErrorMeaning(-1008), /invalid parameters/);
     assert.match(smartErrorMeaning(-1301), /rate limited/);
     assert.match(smartErrorMeaning(-1002), /not supported/);

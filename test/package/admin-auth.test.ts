@@ -1,7 +1,7 @@
 /**
  * The editor's admin routes are protected when Node-RED has adminAuth. Under
  * node-red-node-test-helper `RED.auth.needsPermission()` lets everything through
- * (node-red-notes §4.4), so this starts a real embedded Node-RED 4 in this process, with
+ * (docs/architecture.md §11), so this starts a real embedded Node-RED 4 in this process, with
  * credentials for an admin (`*`) and a read-only viewer (`read`), this repo linked into its user
  * dir, and an emulated L530 lamp, and checks on 127.0.0.1 only:
  * - without a token, `POST /lamp-control/probe` and `/lamp-control/discover` answer 401 and the

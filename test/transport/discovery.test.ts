@@ -1,5 +1,5 @@
 /**
- * Discovery (notes §4): query bytes and CRC, reply parsing (malformed packets ignored), several
+ * Discovery (docs/protocols/discovery.md): query bytes and CRC, reply parsing (malformed packets ignored), several
  * emulated devices with their verdicts, and the wake-up probe's outcomes. Loopback only: every
  * query goes to 127.0.0.1 on an ephemeral port an emulator (or a test socket) listens on.
  */
@@ -28,7 +28,7 @@ import { xorDecode, xorEncode } from '../../src/transport/xor/codec';
 
 const LOOPBACK = '127.0.0.1';
 
-/** The reply of notes §4.2 (a Tapo L530E), behind a 16-byte header. */
+/** A reply as docs/protocols/discovery.md §2 describes it (a Tapo L530E), behind a 16-byte header. */
 const SAMPLE = {
   error_code: 0,
   result: {

@@ -1,4 +1,4 @@
-/** The notes §1.14 test vectors, cross-checked against python-kasa, for both KLAP variants. */
+/** The KLAP test vectors (docs/protocols/klap.md §7), cross-checked against python-kasa, for both KLAP variants. */
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

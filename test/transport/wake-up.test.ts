@@ -1,5 +1,5 @@
 /**
- * The lazy-port wake-up (notes §7 #5): a plug whose HTTP port stays closed until it sees a UDP
+ * The lazy-port wake-up (docs/protocols/klap.md §8 #5): a plug whose HTTP port stays closed until it sees a UDP
  * discovery probe. End to end on loopback against the emulator's `lazyHttp` fault: the first
  * login succeeds after one probe, probes are counted, and a lasting outage costs one wake-up
  * (then at most one per WAKE_UP_REPEAT_MS), not one per poll.

@@ -5,7 +5,7 @@
  * `login_device` inside securePassthrough, which returns a token; every later request goes to
  * /app?token=… sealed the same way. The key pair is made once per transport and reused, as real
  * clients do: RSA key generation is the slowest part of a login. Protocol details and error
- * codes: docs/protocols.md (AES).
+ * codes: docs/protocols/aes.md (§6).
  */
 import * as http from 'node:http';
 import { type CredentialKind, TAPO_DEFAULT } from '../credentials';

@@ -1,5 +1,5 @@
 /**
- * The KLAP session cipher (notes §1.7–§1.9), shared by the client transport and the emulator.
+ * The KLAP session cipher (docs/protocols/klap.md §4), shared by the client transport and the emulator.
  *
  * Everything derives from (local seed, remote seed, matched auth hash). Each message is
  * AES-128-CBC with IV = ivBase(12) ‖ be32(seq) and travels as
@@ -9,7 +9,7 @@
 
 import { createCipheriv, createDecipheriv, createHash, timingSafeEqual } from 'node:crypto';
 
-/** The largest seq a signed int32 can carry; going past it means a new handshake (§1.11). */
+/** The largest seq a signed int32 can carry; going past it means a new handshake (docs/protocols/klap.md §4). */
 export const MAX_SEQ = 0x7fffffff;
 const SIGNATURE_BYTES = 32;
 const BLOCK_BYTES = 16;

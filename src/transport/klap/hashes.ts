@@ -1,5 +1,5 @@
 /**
- * The KLAP handshake hashes (notes §1.2–§1.5).
+ * The KLAP handshake hashes (docs/protocols/klap.md §3).
  *
  * Two independent choices make up a "variant": how the credentials are folded into an auth hash
  * (`md5` for Kasa IOT KLAP v1, `sha` for Tapo / new-KLAP devices) and how the seeds are mixed

@@ -45,7 +45,7 @@ export interface KlapTransportOptions {
    * UDP port of the device's discovery service, for the wake-up probe: when handshake1 is refused
    * (ECONNREFUSED) the transport sends one discovery probe there, waits `wakeUpDelayMs` and
    * retries once, because some plugs (P110 fw 1.4.6) keep port 80 closed until they see one
-   * (notes §7 #5). Once per outage: after a failed wake-up, refused logins fail at once until
+   * (docs/protocols/klap.md §8 #5). Once per outage: after a failed wake-up, refused logins fail at once until
    * the device has answered over HTTP again. Default 20002; null turns the wake-up off.
    */
   discoveryPort?: number | null;
@@ -75,7 +75,7 @@ interface Session {
 export const DEFAULT_WAKE_UP_DELAY_MS = 1500;
 /**
  * During a long outage the wake-up is repeated at most this often: a lazy plug that comes back
- * while we are not probing would otherwise stay closed for 8–9 minutes (notes §7 #5).
+ * while we are not probing would otherwise stay closed for 8–9 minutes (docs/protocols/klap.md §8 #5).
  */
 export const WAKE_UP_REPEAT_MS = 60_000;
 const HANDSHAKE1_REPLY_BYTES = 48;
