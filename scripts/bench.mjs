@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: how fast and how lean the library is against emulated devices on 127.0.0.1.
 // Prints numbers; passes or fails nothing. Run after `npm run build` (it uses dist/).
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 
@@ -20,6 +21,81 @@ async function timed(fn) {
   const start = performance.now();
   await fn();
   return performance.now() - start;
+}
+
+/**
+ * An emulator in its own process (the `lamp-emulator` CLI), so that the CPU this process uses is
+ * the client's alone. Resolves with its port once it prints its listening line.
+ */
+function emulatorProcess(args) {
+  const child = spawn(
+    process.execPath,
+    [new URL('../dist/emulator/cli.js', import.meta.url).pathname, ...args],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.once('exit', (code) => reject(new Error(`emulator exited (${code}): ${out}`)));
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = /listening on \w+:\/\/([\d.]+):(\d+)/.exec(out);
+      if (match) resolve({ host: match[1], port: Number(match[2]), stop: () => child.kill() });
+    });
+  });
+}
+
+/** Client CPU (user + system) in µs spent in `fn`. */
+async function cpuOf(fn) {
+  const before = process.cpuUsage();
+  await fn();
+  const used = process.cpuUsage(before);
+  return used.user + used.system;
+}
+
+const median = (samples) => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)];
+
+/** Cold login and warm request cost of each transport, devices in another process. */
+async function perTransport() {
+  const rows = [
+    ['KLAP', ['--model', 'L530', '--protocol', 'klap']],
+    ['AES', ['--model', 'L530', '--protocol', 'aes']],
+    ['legacy XOR', ['--model', 'KL130', '--protocol', 'legacy']],
+  ];
+  console.log(
+    '\nper transport (emulator in its own process; protocol auto; CPU is this client only)',
+  );
+  console.log('transport    cold connect p50   warm getState p50   client CPU per warm request');
+  for (const [name, args] of rows) {
+    const device = await emulatorProcess([
+      ...args,
+      '--username',
+      credentials.username,
+      '--password',
+      credentials.password,
+    ]);
+    try {
+      const target = { host: device.host, port: device.port, ...credentials, discoveryPort: null };
+      const cold = [];
+      for (let i = 0; i < 10; i++) {
+        cold.push(await timed(async () => (await connect(target)).close()));
+      }
+      const lamp = await connect(target);
+      for (let i = 0; i < 50; i++) await lamp.getState(); // warm up the JIT
+      const warm = [];
+      const n = 400;
+      const cpu = await cpuOf(async () => {
+        for (let i = 0; i < n; i++) warm.push(await timed(() => lamp.getState()));
+      });
+      await lamp.close();
+      console.log(
+        `${name.padEnd(12)} ${median(cold).toFixed(2).padStart(8)} ms        ${median(warm).toFixed(2).padStart(8)} ms         ${(cpu / n).toFixed(0).padStart(6)} µs`,
+      );
+    } finally {
+      device.stop();
+    }
+  }
 }
 
 async function main() {
@@ -83,8 +159,9 @@ async function main() {
       (globalThis.gc ? '' : ' (run with --expose-gc for steadier figures)'),
   );
   await Promise.all(lamps.map((l) => l.close()));
-  console.log(`\nrss ${(process.memoryUsage().rss / 1024 / 1024).toFixed(1)} MiB at the end`);
   await bulb.close();
+  await perTransport();
+  console.log(`\nrss ${(process.memoryUsage().rss / 1024 / 1024).toFixed(1)} MiB at the end`);
 }
 
 main().catch((err) => {
