@@ -12,9 +12,10 @@ import { checkCommand, parseCommand } from './command';
 import type { DeviceDriver } from './driver';
 import { IotDriver } from './iot-driver';
 import { IotProtocol } from './iot-protocol';
+import { mergeCommands } from './merge';
 import { SmartDriver } from './smart-driver';
 import { NotSmartReplyError, SmartProtocol } from './smart-protocol';
-import type { Capabilities, LampState } from './types';
+import type { Capabilities, LampCommand, LampState } from './types';
 
 export interface ConnectOptions {
   host: string;
@@ -54,12 +55,25 @@ const LINK_FAILURES: ReadonlySet<string> = new Set([
   'HANDSHAKE_FAILED',
 ]);
 
+/** What a queued job does: a command (mergeable), a read (shareable), or any other task. */
+interface CommandWork {
+  kind: 'command';
+  command: LampCommand;
+}
+type Work = CommandWork | { kind: 'read' } | { kind: 'task'; task: () => Promise<unknown> };
+type Job = Work & {
+  ticket: number;
+  resolve: (value: unknown) => void;
+  reject: (reason: unknown) => void;
+};
+
 export class LampClient {
   /** host[:port], for messages. */
   readonly address: string;
   private readonly transport: Transport;
   private driver: DeviceDriver | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly jobs: Job[] = [];
+  private draining = false;
   /**
    * Link or login failures (LINK_FAILURES) shared by the operations already queued when they
    * happened: a backlog to an unplugged lamp costs one timeout, not one per message.
@@ -96,26 +110,108 @@ export class LampClient {
 
   /** Runs `task` after every earlier operation of this client has finished. */
   private serial<T>(task: () => Promise<T>): Promise<T> {
-    const ticket = this.linkFailure.ticket();
-    const run = this.queue.then(async () => {
-      if (this.closed) throw new ClosedError(this.address);
-      this.linkFailure.check(ticket);
-      try {
-        const result = await task();
-        this.linkFailure.clear();
-        return result;
-      } catch (error) {
-        // A dropped connection (ConnectionResetError, `transient`) concerns one exchange: the
-        // next call opens a new connection, so it is not shared.
-        const transient = (error as { transient?: unknown }).transient === true;
-        if (error instanceof LampError && LINK_FAILURES.has(error.code) && !transient) {
-          this.linkFailure.record(error);
-        }
-        throw error;
-      }
+    return this.enqueue<T>({ kind: 'task', task });
+  }
+
+  private enqueue<T>(work: Work): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.jobs.push({
+        ...work,
+        ticket: this.linkFailure.ticket(),
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
+      void this.drain();
     });
-    this.queue = run.catch(() => undefined);
-    return run;
+  }
+
+  /**
+   * One group of jobs at a time, in arrival order. Commands that queued up together become one
+   * device request (see merge.ts) and reads that queued up together share one read; anything
+   * else runs alone. A job arriving at an idle client starts at once: nothing waits to merge.
+   */
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (let head = this.jobs.shift(); head; head = this.jobs.shift()) {
+        const group = [head];
+        if (head.kind !== 'task') {
+          while (this.jobs[0]?.kind === head.kind) group.push(this.jobs.shift() as Job);
+        }
+        await this.runGroup(group);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async runGroup(group: Job[]): Promise<void> {
+    // Work that was already waiting when the link failed shares that failure (linkFailure).
+    const live: Job[] = [];
+    for (const job of group) {
+      try {
+        if (this.closed) throw new ClosedError(this.address);
+        this.linkFailure.check(job.ticket);
+        live.push(job);
+      } catch (error) {
+        job.reject(error);
+      }
+    }
+    if (live.length === 0) return;
+    try {
+      const first = live[0] as Job;
+      if (first.kind === 'task') {
+        first.resolve(await first.task());
+      } else if (first.kind === 'read') {
+        const state = await this.readState();
+        for (const job of live) job.resolve({ ...state });
+      } else {
+        await this.applyCommands(live as (Job & CommandWork)[]);
+      }
+      this.linkFailure.clear();
+    } catch (error) {
+      // A dropped connection (ConnectionResetError, `transient`) concerns one exchange: the
+      // next call opens a new connection, so it is not shared.
+      const transient = (error as { transient?: unknown }).transient === true;
+      if (error instanceof LampError && LINK_FAILURES.has(error.code) && !transient) {
+        this.linkFailure.record(error);
+      }
+      for (const job of live) job.reject(error);
+    }
+  }
+
+  private async readState(): Promise<LampState> {
+    const { driver, state } = await this.ensureDriver();
+    return this.remember(state ?? (await driver.readState()));
+  }
+
+  /**
+   * Checks each queued command against the device on its own (a refused one fails alone and
+   * sends nothing), merges the rest in order and applies them as one request. Every command
+   * merged completes with the state that request produced, or fails with its error.
+   */
+  private async applyCommands(jobs: (Job & CommandWork)[]): Promise<void> {
+    const { driver } = await this.ensureDriver();
+    const accepted: Job[] = [];
+    let merged: LampCommand | undefined;
+    for (const job of jobs) {
+      try {
+        const checked = checkCommand(job.command, driver.capabilities, driver.model);
+        merged = merged ? mergeCommands(merged, checked) : checked;
+        accepted.push(job);
+      } catch (error) {
+        job.reject(error);
+      }
+    }
+    if (!merged) return;
+    try {
+      const state = this.remember(await driver.apply(merged));
+      for (const job of accepted) job.resolve({ ...state });
+    } catch (error) {
+      for (const job of accepted) job.reject(error);
+      throw error;
+    }
   }
 
   private remember(state: LampState): LampState {
@@ -158,18 +254,19 @@ export class LampClient {
     });
   }
 
-  /** The state, fresh from the device (opens lazily). */
+  /**
+   * The state, fresh from the device (opens lazily). Reads that queue up behind busy work share
+   * one answer.
+   */
   getState(): Promise<LampState> {
-    return this.serial(async () => {
-      const { driver, state } = await this.ensureDriver();
-      return this.remember(state ?? (await driver.readState()));
-    });
+    return this.enqueue<LampState>({ kind: 'read' });
   }
 
   /**
    * Apply a payload (the msg.payload grammar). Invalid payloads are refused before anything is
    * sent (InvalidCommandError / UnsupportedFeatureError); a valid one costs one device request
-   * that also reads the new state back ("toggle" reads the power first).
+   * that also reads the new state back ("toggle" reads the power first). Commands that queue up
+   * while the device is busy are merged into one request (see merge.ts).
    */
   setState(payload: unknown): Promise<LampState> {
     let command: ReturnType<typeof parseCommand>;
@@ -179,11 +276,7 @@ export class LampClient {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.serial(async () => {
-      const { driver } = await this.ensureDriver();
-      const checked = checkCommand(command, driver.capabilities, driver.model);
-      return this.remember(await driver.apply(checked));
-    });
+    return this.enqueue<LampState>({ kind: 'command', command });
   }
 
   /**

@@ -120,9 +120,11 @@ describe('callers queued behind a device that cannot be reached share its failur
       await client.open();
       dev.klap.faults.dropConnections = 2; // the call and its one retry
       const dropped = client.setState({ brightness: 20 });
-      const next = client.setState({ brightness: 30 });
+      // A read queued behind it (commands queued together would merge into the same request).
+      const next = client.getState();
       await assert.rejects(dropped, (err: unknown) => (err as LampError).code === 'UNREACHABLE');
-      assert.equal((await next).brightness, 30);
+      assert.equal((await next).model, 'L530');
+      assert.equal((await client.setState({ brightness: 30 })).brightness, 30);
     } finally {
       await client.close();
       await dev.close();

@@ -110,10 +110,13 @@ describe('LampClient over SMART (in memory)', () => {
     assert.equal(r.transport.sent.length + l530.transport.sent.length, 0);
   });
 
-  it('toggle reads then writes; concurrent toggles do not interleave', async () => {
+  it('toggle reads then writes; toggles queued together resolve in order into one request', async () => {
     const r = await opened('P100');
     assert.equal((await r.client.setState('toggle')).on, true);
     assert.deepEqual(sentMethods(r), ['get_device_info', '[set_device_info,get_device_info]']);
+    r.transport.sent.length = 0;
+    // Three toggles queued together: on → off → on → off, as if sent one by one, but the
+    // device hears one toggle (read, then one write) and every message gets the final state.
     const results = await Promise.all([
       r.client.setState('toggle'),
       r.client.setState('toggle'),
@@ -121,9 +124,10 @@ describe('LampClient over SMART (in memory)', () => {
     ]);
     assert.deepEqual(
       results.map((s) => s.on),
-      [false, true, false],
+      [false, false, false],
     );
     assert.equal(smartDevice(r).info.device_on, false);
+    assert.deepEqual(sentMethods(r), ['get_device_info', '[set_device_info,get_device_info]']);
   });
 
   it('bulb effects: on, with brightness in the same batch, and off', async () => {

@@ -1,0 +1,66 @@
+/**
+ * Merging commands that queued up behind a busy device into one device request, with the
+ * result the device would have reached had it been sent each of them in turn. A dashboard
+ * slider sends a message per step; merged, the lamp follows the finger instead of lagging
+ * seconds behind it (and stays below the device's rate limit).
+ *
+ * The rules mirror what the drivers do with one command: a light change without `on` switches
+ * the lamp on, a colour and a white temperature exclude each other, a named effect replaces
+ * the colour and a colour ends a running effect.
+ */
+import { changesLight } from './driver';
+import type { LampCommand } from './types';
+
+function namedEffect(command: LampCommand): boolean {
+  return command.effect !== undefined && command.effect !== 'off';
+}
+
+/** `later` applied on top of `earlier`, as if the device had received both, in that order. */
+export function mergeCommands(earlier: LampCommand, later: LampCommand): LampCommand {
+  const merged: LampCommand = { ...earlier };
+
+  // Power: an explicit value wins; a toggle flips whatever the earlier commands leave; a light
+  // change switches on (the device would have, after any earlier off or toggle).
+  if (later.on !== undefined) {
+    merged.on = later.on;
+    delete merged.toggle;
+  } else if (later.toggle) {
+    if (merged.on !== undefined) merged.on = !merged.on;
+    else if (merged.toggle)
+      delete merged.toggle; // two toggles cancel out
+    else merged.toggle = true;
+  } else if (changesLight(later) || namedEffect(later)) {
+    delete merged.on;
+    delete merged.toggle;
+  }
+
+  // Colour and white exclude each other; the later one wins.
+  if (later.hue !== undefined || later.saturation !== undefined) delete merged.colorTemp;
+  if (later.colorTemp !== undefined) {
+    delete merged.hue;
+    delete merged.saturation;
+  }
+  // A named effect replaces a colour; a colour or white after a named effect ends it.
+  if (namedEffect(later)) {
+    delete merged.hue;
+    delete merged.saturation;
+    delete merged.colorTemp;
+  } else if (
+    namedEffect(merged) &&
+    (later.hue !== undefined || later.saturation !== undefined || later.colorTemp !== undefined)
+  ) {
+    merged.effect = 'off';
+  }
+
+  for (const key of [
+    'brightness',
+    'hue',
+    'saturation',
+    'colorTemp',
+    'transition',
+    'effect',
+  ] as const) {
+    if (later[key] !== undefined) (merged as Record<string, unknown>)[key] = later[key];
+  }
+  return merged;
+}
