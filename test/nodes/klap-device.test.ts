@@ -120,6 +120,26 @@ describe('klap-device', () => {
     assert.equal(second.idle, true);
   });
 
+  it('"modified nodes" and "modified flows" deploys that leave the device alone keep its session', async () => {
+    const d = await emulator();
+    const flow = baseFlow(d, [status(0), helperNode('sout'), control(), helperNode('out')]);
+    await helper.load(allNodes, flow, creds());
+    const hub = hubOf();
+    assert.equal((await command(30)).brightness, 30);
+    const logins = d.klap.counters.handshakes;
+    // The user renames the lamp-control node and deploys only what changed, then the flow.
+    const renamed = flow.map((n) => (n.id === 'ctl' ? { ...n, name: 'renamed' } : n));
+    await helper.setFlows(renamed, 'nodes', creds());
+    assert.equal(hubOf(), hub, 'the same config node, hub and session');
+    assert.equal((await command(40)).brightness, 40);
+    const again = renamed.map((n) => (n.id === 'st' ? { ...n, name: 'watcher' } : n));
+    await helper.setFlows(again, 'flows', creds());
+    assert.equal(hubOf(), hub);
+    assert.equal((await command(50)).brightness, 50);
+    assert.equal(d.klap.counters.handshakes, logins, 'no new login');
+    assert.equal(hub.isClosed, false);
+  });
+
   it('close finishes quickly even with a request hanging on the device', async () => {
     const d = await emulator();
     await deploy(d, [status(0), helperNode('sout')], creds(), { timeout: 30 });
