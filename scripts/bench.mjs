@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `npm run bench`: how fast and how lean the library is against emulated devices on 127.0.0.1.
 // Prints numbers; passes or fails nothing. Run after `npm run build` (it uses dist/).
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
+import { cpuOf, emulatorProcess, median } from './bench/emulator-process.mjs';
+import { targets } from './bench/targets.mjs';
 
 const require = createRequire(import.meta.url);
 const { connect } = require('../dist/index.js');
@@ -22,39 +23,6 @@ async function timed(fn) {
   await fn();
   return performance.now() - start;
 }
-
-/**
- * An emulator in its own process (the `lamp-emulator` CLI), so that the CPU this process uses is
- * the client's alone. Resolves with its port once it prints its listening line.
- */
-function emulatorProcess(args) {
-  const child = spawn(
-    process.execPath,
-    [new URL('../dist/emulator/cli.js', import.meta.url).pathname, ...args],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.once('exit', (code) => reject(new Error(`emulator exited (${code}): ${out}`)));
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = /listening on \w+:\/\/([\d.]+):(\d+)/.exec(out);
-      if (match) resolve({ host: match[1], port: Number(match[2]), stop: () => child.kill() });
-    });
-  });
-}
-
-/** Client CPU (user + system) in µs spent in `fn`. */
-async function cpuOf(fn) {
-  const before = process.cpuUsage();
-  await fn();
-  const used = process.cpuUsage(before);
-  return used.user + used.system;
-}
-
-const median = (samples) => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)];
 
 /** Cold login and warm request cost of each transport, devices in another process. */
 async function perTransport() {
@@ -129,8 +97,10 @@ async function main() {
   }
   console.log(`setState brightness (state returned)  ${summary(sets)}`);
 
-  // 3. Many concurrent callers on one device: queued, one session, no extra handshakes.
+  // 3. Many concurrent callers on one device: queued, one session, no extra handshakes; reads
+  // that queue up together share one device request.
   const handshakesBefore = bulb.klap.counters.handshakes;
+  const requestsBefore = bulb.klap.counters.requests;
   const callers = 30;
   const perCaller = 20;
   const burst = await timed(() =>
@@ -142,7 +112,8 @@ async function main() {
   );
   const total = callers * perCaller;
   console.log(
-    `${callers} concurrent callers × ${perCaller}            ${(total / (burst / 1000)).toFixed(0)} requests/s, ` +
+    `${callers} concurrent callers × ${perCaller}            ${(total / (burst / 1000)).toFixed(0)} reads/s answered with ` +
+      `${bulb.klap.counters.requests - requestsBefore} device requests, ` +
       `${bulb.klap.counters.handshakes - handshakesBefore} extra handshakes`,
   );
   await lamp.close();
@@ -161,6 +132,7 @@ async function main() {
   await Promise.all(lamps.map((l) => l.close()));
   await bulb.close();
   await perTransport();
+  await targets();
   console.log(`\nrss ${(process.memoryUsage().rss / 1024 / 1024).toFixed(1)} MiB at the end`);
 }
 
