@@ -77,13 +77,19 @@ interface SmartEnvelope {
   result?: unknown;
 }
 
-function isSessionDeadReply(replyText: string): boolean {
+const NOT_JSON = Symbol('not JSON');
+
+function parseReply(text: string): unknown {
   try {
-    const reply = JSON.parse(replyText) as { error_code?: unknown };
-    return typeof reply.error_code === 'number' && SESSION_DEAD_CODES.has(reply.error_code);
+    return JSON.parse(text);
   } catch {
-    return false;
+    return NOT_JSON;
   }
+}
+
+function isSessionDead(reply: unknown): boolean {
+  const code = (reply as { error_code?: unknown } | null)?.error_code;
+  return typeof code === 'number' && SESSION_DEAD_CODES.has(code);
 }
 
 /** Methods python-kasa always sends with `{}` because some firmware rejects missing params. */
@@ -138,13 +144,17 @@ export class SmartProtocol {
 
   /** Send one envelope, return the parsed reply (error_code not yet checked). */
   private async exchange(method: string, params?: unknown): Promise<SmartEnvelope> {
+    // The transport shows us each reply to ask whether the session died; the parse made for
+    // that question is kept, so the reply that is returned is not parsed a second time.
+    let seen: { text: string; reply: unknown } | undefined;
     const text = await this.transport.send(JSON.stringify(this.envelope(method, params)), {
-      sessionDead: isSessionDeadReply,
+      sessionDead: (replyText) => {
+        seen = { text: replyText, reply: parseReply(replyText) };
+        return isSessionDead(seen.reply);
+      },
     });
-    let reply: unknown;
-    try {
-      reply = JSON.parse(text);
-    } catch {
+    const reply = seen?.text === text ? seen.reply : parseReply(text);
+    if (reply === NOT_JSON) {
       throw new MalformedResponseError(this.address, `${method}: reply is not JSON`);
     }
     if (
