@@ -290,15 +290,22 @@ async function runBatch(batch, offset, nodes, exercise) {
     flow.push(...flowFor(offset + k, started.value.port, batch[k].file));
     credentials[`dev${offset + k}`] = { username: USER, password: PASS };
   });
-  await helper.load(nodes, flow, credentials);
   try {
+    // A flow Node-RED refuses fails every dump of the batch, with its reason, not the run.
+    const deployed = await attempt(() => helper.load(nodes, flow, credentials));
     await Promise.all(
       batch.map(async (plan, k) => {
         const started = emulators[k];
-        plan.nodes =
-          started.status === 'fulfilled'
-            ? await attempt(() => driveNodes(plan, offset + k, started.value, exercise))
-            : { outcome: 'failed', reason: `emulator did not start: ${started.reason.message}` };
+        if (started.status !== 'fulfilled') {
+          plan.nodes = {
+            outcome: 'failed',
+            reason: `emulator did not start: ${started.reason.message}`,
+          };
+        } else if (deployed.outcome === 'failed') {
+          plan.nodes = { outcome: 'failed', reason: `deploy failed: ${deployed.reason}` };
+        } else {
+          plan.nodes = await attempt(() => driveNodes(plan, offset + k, started.value, exercise));
+        }
       }),
     );
   } finally {
