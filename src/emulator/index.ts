@@ -27,7 +27,11 @@ export type EmulatedProtocol = NonNullable<DeviceModel['protocol']>;
 export type RunningProtocol = Exclude<EmulatedProtocol, 'tpap'>;
 
 export interface EmulatorOptions {
-  model: ModelName;
+  /**
+   * One of our models by name, or a whole description of a device (e.g. built from a real
+   * device's dump). A description is copied: the running device never changes the caller's.
+   */
+  model: ModelName | DeviceModel;
   /** Default 127.0.0.1. */
   host?: string;
   /** Default 0 (an ephemeral port). */
@@ -76,7 +80,8 @@ export type EmulatorServer = KlapServer | AesServer | XorServer;
 export interface EmulatedDevice {
   readonly host: string;
   readonly port: number;
-  readonly model: ModelName;
+  /** The model's name: a ModelName, or the name of a model given as a description. */
+  readonly model: string;
   readonly dialect: 'smart' | 'iot';
   /** The wire this device speaks. */
   readonly protocol: RunningProtocol;
@@ -126,7 +131,7 @@ export function createDevice(
 }
 
 /** Discovery names carry the variant and region, e.g. L530E(EU), where get_device_info says L530. */
-const DISCOVERY_MODELS: Partial<Record<ModelName, string>> = {
+const DISCOVERY_MODELS: Partial<Record<string, string>> = {
   L530: 'L530E(EU)',
   L510: 'L510E(EU)',
   L900: 'L900-5(EU)',
@@ -203,7 +208,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
   if (lazyHttp && options.discoveryPort === undefined) {
     throw new Error('lazyHttp needs a discoveryPort (the probe is what opens the device port)');
   }
-  const model = createModel(options.model);
+  const model =
+    typeof options.model === 'string' ? createModel(options.model) : structuredClone(options.model);
   const plan = resolveProtocol(model, options);
   if (options.klap !== undefined && plan.protocol !== 'klap') {
     throw new Error(`the klap option applies to KLAP devices; this one speaks ${plan.protocol}`);
@@ -356,7 +362,16 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
 export type { DiscoveryCounters, EmulatedEncryption } from './discovery-responder';
 export { EmulatedIotDevice } from './iot-device';
 export { MemoryTransport } from './memory-transport';
-export { createModel, isModelName, MODEL_NAMES, type ModelName } from './models';
+export {
+  createModel,
+  type DeviceModel,
+  type EmeterProfile,
+  type IotModel,
+  isModelName,
+  MODEL_NAMES,
+  type ModelName,
+  type SmartModel,
+} from './models';
 export { EmulatedSmartDevice, type SmartDeviceFaults } from './smart-device';
 export type { AesFaults, AesServerCounters } from './wire/aes-server';
 export { CREDENTIAL_MODES, type CredentialMode } from './wire/credentials';

@@ -16,7 +16,8 @@ export const MODEL_NAMES: readonly ModelName[] = [
 
 export interface SmartModel {
   dialect: 'smart';
-  name: ModelName;
+  /** A ModelName for ours; any model name for one built elsewhere (e.g. from a device dump). */
+  name: string;
   /** Short description for the CLI line. */
   description: string;
   /** The KLAP variant devices of this model use. */
@@ -28,7 +29,8 @@ export interface SmartModel {
 
 export interface IotModel {
   dialect: 'iot';
-  name: ModelName;
+  /** A ModelName for ours; any model name for one built elsewhere (e.g. from a device dump). */
+  name: string;
   description: string;
   klap: 1 | 2;
   protocol?: 'klap' | 'aes' | 'tpap' | 'legacy';
