@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm start`: four emulated devices on 127.0.0.1 and Node-RED 4 on http://127.0.0.1:1880 with
-// this package and a ready flow (scripts/demo-flow.json) wired to them. Ctrl-C stops everything.
+// `npm start`: six emulated devices on 127.0.0.1, speaking all three protocols the package knows
+// (KLAP, AES, Kasa legacy), and Node-RED 4 on http://127.0.0.1:1880 with this package and a ready
+// flow (scripts/demo-flow.json) wired to them. Ctrl-C stops everything.
 //
 //   node scripts/demo.mjs              build, start, keep your edits to the demo flow
 //   node scripts/demo.mjs --reset      also put the original demo flow back
@@ -25,6 +26,11 @@ const PORT = 1880 + OFFSET;
 // Demo-only credentials: the emulators accept exactly these, the demo flow uses them.
 const USERNAME = 'demo@example.com';
 const PASSWORD = 'demo-password';
+// Ports: Node-RED 1880; KLAP and AES devices 8080…, their discovery (UDP) 20002…; the Kasa legacy
+// bulb on TCP 9999 and its legacy discovery on UDP 9999, as real legacy devices (every port plus
+// OFFSET). `protocol` is the emulated wire; the flow's device nodes all use Protocol "auto".
+// `login: false`: the legacy protocol has no login, so its device node gets no credentials.
+const LEGACY_PORT = 9999 + OFFSET;
 const DEVICES = [
   {
     id: 'demo-dev-l530',
@@ -54,7 +60,26 @@ const DEVICES = [
     discoveryPort: 20005 + OFFSET,
     alias: 'Plug',
   },
+  {
+    id: 'demo-dev-l510-aes',
+    model: 'L510',
+    protocol: 'aes',
+    port: 8084 + OFFSET,
+    discoveryPort: 20006 + OFFSET,
+    alias: 'Old-firmware bulb',
+  },
+  {
+    id: 'demo-dev-kl130',
+    model: 'KL130',
+    protocol: 'legacy',
+    port: LEGACY_PORT,
+    discoveryPort: LEGACY_PORT,
+    alias: 'Kasa bulb',
+    login: false,
+  },
 ];
+/** The devices the editor's search asks on the 20002-style port; the legacy one answers on 9999. */
+const DISCOVERY_DEVICES = DEVICES.filter((d) => d.protocol !== 'legacy');
 
 /** Set once something is running, so a failure part-way still cleans up. */
 let shutdown = async (code) => process.exit(code);
@@ -69,6 +94,7 @@ function portFree(port) {
 
 async function main() {
   const reset = process.argv.includes('--reset');
+  // Device ports are TCP; the legacy bulb's discovery port shares its number, on UDP.
   for (const port of [PORT, ...DEVICES.map((d) => d.port)]) {
     if (!(await portFree(port))) {
       throw new Error(`port ${HOST}:${port} is in use (another demo still running?)`);
@@ -92,8 +118,10 @@ async function main() {
     credentialSecret: 'lamp-control-demo',
     telemetry: { enabled: false },
     diagnostics: { enabled: false },
-    // The editor's device search asks the emulated devices on this machine, never the LAN.
-    lampControlDiscoveryTargets: DEVICES.map((d) => `${HOST}:${d.discoveryPort}`),
+    // The editor's device search asks the emulated devices on this machine, never the LAN: the
+    // 20002-style query to each, and Kasa's legacy query to the same address on the legacy port.
+    lampControlDiscoveryTargets: DISCOVERY_DEVICES.map((d) => `${HOST}:${d.discoveryPort}`),
+    lampControlLegacyDiscoveryPort: LEGACY_PORT,
     editorTheme: { tours: false, projects: { enabled: false } },
     logging: { console: { level: 'info', metrics: false, audit: false } },
   };
@@ -114,15 +142,17 @@ async function main() {
   for (const d of DEVICES) {
     const emulator = await startEmulator({
       model: d.model,
+      protocol: d.protocol,
       host: HOST,
       port: d.port,
       discoveryPort: d.discoveryPort,
       alias: d.alias,
-      username: USERNAME,
-      password: PASSWORD,
+      ...(d.login === false ? {} : { username: USERNAME, password: PASSWORD }),
     });
     emulators.push(emulator);
-    console.log(`  emulated ${d.model} "${d.alias}" on ${HOST}:${emulator.port}`);
+    console.log(
+      `  emulated ${d.model} "${d.alias}" on ${HOST}:${emulator.port} (${emulator.protocol})`,
+    );
   }
 
   // Node-RED.
@@ -184,8 +214,9 @@ async function main() {
     const flow = JSON.parse(fs.readFileSync(path.join(root, 'scripts', 'demo-flow.json'), 'utf8'));
     for (const node of flow) {
       if (node.type !== 'klap-device') continue;
-      node.credentials = { username: USERNAME, password: PASSWORD };
-      node.port = DEVICES.find((d) => d.id === node.id).port;
+      const device = DEVICES.find((d) => d.id === node.id);
+      if (device.login !== false) node.credentials = { username: USERNAME, password: PASSWORD };
+      node.port = device.port;
     }
     const res = await fetch(`${url}/flows`, {
       method: 'POST',

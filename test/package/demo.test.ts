@@ -1,7 +1,8 @@
 /**
  * `npm start` smoke test: scripts/demo.mjs (with --no-build, in a temporary user dir) starts the
- * emulated lamps and Node-RED, deploys the demo flow, an inject click changes a lamp, and
- * SIGINT stops everything cleanly. Runs on the demo's ports shifted by LAMP_DEMO_PORT_OFFSET, so
+ * emulated lamps and Node-RED, deploys the demo flow, inject clicks change a lamp on each of the
+ * three protocols (KLAP, AES, Kasa legacy), the editor's device search, kept on 127.0.0.1, lists
+ * the legacy bulb, and SIGINT stops everything cleanly. Runs on the demo's ports shifted by LAMP_DEMO_PORT_OFFSET, so
  * it does not collide with a running demo. Needs a build.
  */
 import assert from 'node:assert/strict';
@@ -15,7 +16,41 @@ import { DEMO_PASSWORD, DEMO_USER, repoRoot, waitFor } from './support';
 
 // Shifted away from the demo's own ports, so `npm test` runs beside a running `npm start`.
 const OFFSET = 1100;
-const PORTS = [1880, 8080, 8081, 8082, 8083].map((p) => p + OFFSET);
+const PORTS = [1880, 8080, 8081, 8082, 8083, 8084, 9999].map((p) => p + OFFSET);
+const RED = PORTS[0];
+const L530_PORT = 8080 + OFFSET;
+const AES_PORT = 8084 + OFFSET;
+const LEGACY_PORT = 9999 + OFFSET;
+
+type FlowNode = { id: string; type: string; [key: string]: unknown };
+type Lamp = {
+  getState(): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
+};
+
+/** Clicks an inject button of the deployed demo flow. */
+async function inject(id: string): Promise<void> {
+  const res = await fetch(`http://127.0.0.1:${RED}/inject/${id}`, { method: 'POST' });
+  assert.equal(res.status, 200, `inject ${id}`);
+}
+
+/**
+ * Waits until the emulated device, read directly over the given protocol (not "auto": this also
+ * proves which wire the device speaks), is in the state `check` wants.
+ */
+async function waitForLamp(
+  what: string,
+  options: Record<string, unknown>,
+  check: (state: Record<string, unknown>) => boolean,
+): Promise<void> {
+  const { connect } = require(repoRoot);
+  const lamp: Lamp = await connect({ host: '127.0.0.1', ...options });
+  try {
+    await waitFor(what, async () => check(await lamp.getState()));
+  } finally {
+    await lamp.close();
+  }
+}
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -25,7 +60,7 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-test('npm start: demo comes up, an inject drives a lamp, Ctrl-C stops everything', async () => {
+test('npm start: demo comes up, injects drive KLAP, AES and legacy lamps, Search finds the legacy bulb, Ctrl-C stops everything', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lamp-control-demo-'));
   const demo = spawn(process.execPath, [path.join(repoRoot, 'scripts', 'demo.mjs'), '--no-build'], {
     cwd: repoRoot,
@@ -48,35 +83,80 @@ test('npm start: demo comes up, an inject drives a lamp, Ctrl-C stops everything
       async () => out.includes('Node-RED with lamp-control:'),
       40_000,
     );
-    const flows = (await (await fetch(`http://127.0.0.1:${PORTS[0]}/flows`)).json()) as {
-      type: string;
-    }[];
+    const flows = (await (await fetch(`http://127.0.0.1:${RED}/flows`)).json()) as FlowNode[];
     for (const type of ['klap-device', 'lamp-control', 'lamp-status']) {
       assert.ok(
         flows.some((n) => n.type === type),
         `demo flow has a ${type}`,
       );
     }
-    // "brightness 30" on the colour bulb.
-    const res = await fetch(`http://127.0.0.1:${PORTS[0]}/inject/demo-dev-l530-inject-3`, {
-      method: 'POST',
-    });
-    assert.equal(res.status, 200);
-    const { connect } = require(repoRoot);
-    const lamp = await connect({
-      host: '127.0.0.1',
-      port: PORTS[1],
-      username: DEMO_USER,
-      password: DEMO_PASSWORD,
-    });
-    try {
-      await waitFor(
-        'brightness 30 on the emulated L530',
-        async () => (await lamp.getState()).brightness === 30,
-      );
-    } finally {
-      await lamp.close();
+    const devices = flows.filter((n) => n.type === 'klap-device');
+    assert.equal(devices.length, 6, 'six demo devices');
+    for (const device of devices) {
+      assert.equal(device.protocol, 'auto', `${device.name}: Protocol auto`);
+      assert.equal(device.version, 1, `${device.name}: current settings version`);
     }
+    assert.deepEqual(
+      devices.filter((d) => d.id !== 'demo-dev-kl130').map((d) => d.port),
+      [8080, 8081, 8082, 8083, 8084].map((p) => p + OFFSET),
+      'the deployed KLAP and AES device nodes point at the shifted emulator ports',
+    );
+    assert.equal(devices.find((d) => d.id === 'demo-dev-kl130')?.port, LEGACY_PORT);
+
+    // KLAP: "brightness 30" on the colour bulb.
+    await inject('demo-dev-l530-inject-3');
+    await waitForLamp(
+      'brightness 30 on the emulated L530 (KLAP)',
+      { port: L530_PORT, protocol: 'klap', username: DEMO_USER, password: DEMO_PASSWORD },
+      (state) => state.brightness === 30,
+    );
+
+    // AES: "on", then "brightness 50" on the older-firmware L510.
+    await inject('demo-dev-l510-aes-inject-0');
+    await inject('demo-dev-l510-aes-inject-2');
+    await waitForLamp(
+      'on at brightness 50 on the emulated L510 (AES)',
+      { port: AES_PORT, protocol: 'aes', username: DEMO_USER, password: DEMO_PASSWORD },
+      (state) => state.on === true && state.brightness === 50,
+    );
+
+    // Kasa legacy, no credentials: "teal" (#00aaaa: hue 180) on the KL130, then "off".
+    await inject('demo-dev-kl130-inject-2');
+    await waitForLamp(
+      'teal on the emulated KL130 (legacy)',
+      { port: LEGACY_PORT, protocol: 'legacy' },
+      (state) => state.on === true && state.hue === 180 && state.saturation === 100,
+    );
+    await inject('demo-dev-kl130-inject-1');
+    await waitForLamp(
+      'the emulated KL130 (legacy) off',
+      { port: LEGACY_PORT, protocol: 'legacy' },
+      (state) => state.on === false,
+    );
+
+    // The editor's Search, as the config dialog calls it: the demo's settings restrict it to
+    // 127.0.0.1 and point Kasa's legacy query at the legacy bulb's discovery port.
+    const search = await fetch(`http://127.0.0.1:${RED}/lamp-control/discover`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ timeout: 2 }),
+    });
+    assert.equal(search.status, 200);
+    const found = (await search.json()) as {
+      targets: string[];
+      devices: { host: string; model: string; protocol: string }[];
+    };
+    for (const target of found.targets) assert.match(target, /^127\.0\.0\.1:\d+$/);
+    assert.ok(
+      found.devices.every((d) => d.host === '127.0.0.1'),
+      JSON.stringify(found.devices),
+    );
+    // Kasa's legacy query reaches the KL130 on the demo's legacy discovery port (not 9999).
+    // Only the legacy bulb is asserted: the search ends as soon as every target address has
+    // answered, and the KL130's reply counts for all the 127.0.0.1 targets (discover() in
+    // src/transport/discovery.ts), so which of the other devices make the list is a race.
+    const seen = found.devices.map((d) => `${d.model} ${d.protocol}`);
+    assert.ok(seen.includes('KL130 legacy'), `search lists the KL130 (legacy): ${seen.join(', ')}`);
   } finally {
     demo.kill('SIGINT');
     let timer: NodeJS.Timeout | undefined;

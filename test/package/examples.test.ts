@@ -4,7 +4,9 @@
  * credentials, and the Dashboard example naming its prerequisite. The Dashboard example's
  * wiring is run through Node-RED's own switch and change nodes: each widget must receive the
  * value it shows (not the boolean payload of lamp-status output "on"), and what the widgets send
- * must be a payload lamp-control accepts.
+ * must be a payload lamp-control accepts. Every device node is saved as the current dialog saves
+ * it (Protocol auto, settings version), and the Kasa legacy example's injects, run through the
+ * package's nodes without credentials, drive an emulated KL130 on the legacy protocol.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -14,6 +16,8 @@ import type { NodeMessage } from 'node-red';
 import helper from 'node-red-node-test-helper';
 import { parseCommand, validateCommand } from '../../src/device/command';
 import type { LampState } from '../../src/device/types';
+import { startEmulator } from '../../src/emulator';
+import { CONFIG_VERSION } from '../../src/nodes/klap-device/migrate';
 import { capabilitiesOf, rig } from '../device/helpers';
 import { repoRoot } from './support';
 
@@ -69,6 +73,8 @@ for (const [file, nodes] of flows) {
       if (n.type === 'klap-device') {
         assert.equal(n.host, '127.0.0.1', 'examples only point at the local emulator');
         assert.equal(n.credentials, undefined, 'no credentials in examples');
+        assert.equal(n.protocol, 'auto', `${n.id}: Protocol auto, as a new device node`);
+        assert.equal(n.version, CONFIG_VERSION, `${n.id}: saved with the current settings`);
       }
     }
     const text = JSON.stringify(nodes);
@@ -246,4 +252,81 @@ test('Dashboard example: the slider gets msg.state.brightness, the colour input 
   assert.match(String(received.colour[0].payload), /^#[0-9a-f]{6}$/);
   // What the colour input then sends back is the same "#rrggbb": a valid colour command.
   assert.ok(parseCommand(received.colour[0].payload).hue !== undefined);
+});
+
+// --- The Kasa legacy example, run --------------------------------------------------------------
+
+const LEGACY_FILE = '06 Kasa legacy bulb.json';
+
+/** An inject node's payload as the inject node would send it. */
+function injected(n: FlowNode): unknown {
+  const text = String(n.payload);
+  switch (n.payloadType) {
+    case 'bool':
+      return text === 'true';
+    case 'num':
+      return Number(text);
+    case 'json':
+      return JSON.parse(text);
+    default:
+      return text;
+  }
+}
+
+test('Kasa legacy example: its injects drive an emulated KL130 on the legacy protocol, no credentials', async () => {
+  const nodes = flows.get(LEGACY_FILE);
+  assert.ok(nodes, `${LEGACY_FILE} exists`);
+  assert.match(String(nodes[0].info), /--model KL130 --protocol legacy/);
+  const device = only(nodes, 'klap-device');
+  assert.equal(device.port, 9999, 'the legacy port, as the comment says');
+  const control = only(nodes, 'lamp-control');
+  const injects = nodes.filter((n) => n.type === 'inject');
+  assert.ok(injects.length >= 3);
+  for (const n of injects) assert.deepEqual(n.wires, [[control.id]]);
+
+  // The emulator cannot take port 9999 in a test: the device node is moved to its port.
+  await helper.unload(); // the Dashboard test's flow
+  const kl130 = await startEmulator({ model: 'KL130', protocol: 'legacy', port: 0 });
+  await helper.startServer();
+  try {
+    const tab = String(control.z);
+    await helper.load(
+      [
+        require('../../src/nodes/klap-device/klap-device'),
+        require('../../src/nodes/lamp-control/lamp-control'),
+      ],
+      [
+        { id: tab, type: 'tab' },
+        { ...device, port: kl130.port },
+        { ...control, wires: [['out']] },
+        { id: 'out', type: 'helper', z: tab },
+        { id: 'catcher', type: 'catch', z: tab, scope: null, uncaught: false, wires: [['out']] },
+      ],
+      {}, // no credentials
+    );
+    const out = helper.getNode('out');
+    const input = helper.getNode(control.id);
+    assert.ok(out && input);
+    for (const n of injects) {
+      const reply = new Promise<NodeMessage & { error?: { message: string } }>((resolve) =>
+        out.once('input', resolve),
+      );
+      input.receive({ payload: injected(n) } as NodeMessage);
+      const msg = await reply;
+      assert.equal(msg.error, undefined, `${n.name}: ${msg.error?.message}`);
+      const state = msg.payload as LampState;
+      const sent = parseCommand(injected(n));
+      if (sent.on !== undefined) assert.equal(state.on, sent.on, `${n.name}: power`);
+      if (sent.brightness !== undefined) assert.equal(state.brightness, sent.brightness);
+      if (sent.hue !== undefined) assert.equal(state.hue, sent.hue, `${n.name}: hue`);
+      if (sent.colorTemp !== undefined) assert.equal(state.colorTemp, sent.colorTemp);
+      // What the node reported is what the emulated bulb now holds.
+      const light = kl130.info.light_state as Record<string, unknown>;
+      assert.equal(Boolean(light.on_off), state.on, `${n.name}: the KL130 itself`);
+    }
+  } finally {
+    await helper.unload();
+    await helper.stopServer();
+    await kl130.close();
+  }
 });
