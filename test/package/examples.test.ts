@@ -305,7 +305,9 @@ test('Kasa legacy example: its injects drive an emulated KL130 on the legacy pro
       {}, // no credentials
     );
     const out = helper.getNode('out');
-    const input = helper.getNode(control.id);
+    const input = helper.getNode(control.id) as unknown as {
+      receive(msg: NodeMessage): void;
+    } | null;
     assert.ok(out && input);
     for (const n of injects) {
       const reply = new Promise<NodeMessage & { error?: { message: string } }>((resolve) =>
