@@ -415,10 +415,15 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveredDevi
       }
       resolve([...found.values()]);
     };
-    // A unicast target is done once it answered either query.
+    // A unicast target is done once it answered on its own port, or by the legacy query when
+    // it is the only target at its address (the legacy reply cannot say which port it serves).
+    const perAddress = new Map<string, number>();
+    for (const t of targets) perAddress.set(t.address, (perAddress.get(t.address) ?? 0) + 1);
     const allAnswered = (): boolean =>
       targets.every(
-        (t) => found.has(`${t.address}:${t.port}`) || found.has(`${t.address}:${legacyPort}`),
+        (t) =>
+          found.has(`${t.address}:${t.port}`) ||
+          (perAddress.get(t.address) === 1 && found.has(`${t.address}:${legacyPort}`)),
       );
     const sendRound = (): void => {
       if (done) return;

@@ -151,12 +151,16 @@ test('npm start: demo comes up, injects drive KLAP, AES and legacy lamps, Search
       found.devices.every((d) => d.host === '127.0.0.1'),
       JSON.stringify(found.devices),
     );
-    // Kasa's legacy query reaches the KL130 on the demo's legacy discovery port (not 9999).
-    // Only the legacy bulb is asserted: the search ends as soon as every target address has
-    // answered, and the KL130's reply counts for all the 127.0.0.1 targets (discover() in
-    // src/transport/discovery.ts), so which of the other devices make the list is a race.
+    // Every emulated device answers: the KLAP and AES ones on their discovery ports, the KL130
+    // to Kasa's legacy query on the demo's legacy discovery port (not 9999).
     const seen = found.devices.map((d) => `${d.model} ${d.protocol}`);
     assert.ok(seen.includes('KL130 legacy'), `search lists the KL130 (legacy): ${seen.join(', ')}`);
+    assert.equal(found.devices.length, found.targets.length + 1, seen.join(', '));
+    assert.deepEqual([...new Set(found.devices.map((d) => d.protocol))].sort(), [
+      'aes',
+      'klap',
+      'legacy',
+    ]);
   } finally {
     demo.kill('SIGINT');
     let timer: NodeJS.Timeout | undefined;

@@ -98,6 +98,8 @@ const STATUS_KEYS: Record<string, string> = {
   AUTH_FAILED: 'authFailed',
   THIRD_PARTY_DISABLED: 'thirdParty',
   NOT_KLAP: 'notKlap',
+  WRONG_PROTOCOL: 'wrongProtocol',
+  UNSUPPORTED_PROTOCOL: 'unsupportedProtocol',
   HANDSHAKE_FAILED: 'handshakeFailed',
   SESSION_EXPIRED: 'sessionExpired',
   INTEGRITY: 'integrity',
