@@ -2,8 +2,8 @@
  * `npm start` smoke test: scripts/demo.mjs (with --no-build, in a temporary user dir) starts the
  * emulated lamps and Node-RED, deploys the demo flow, inject clicks change a lamp on each of the
  * three protocols (KLAP, AES, Kasa legacy), the editor's device search, kept on 127.0.0.1, lists
- * the legacy bulb, and SIGINT stops everything cleanly. Runs on the demo's ports shifted by LAMP_DEMO_PORT_OFFSET, so
- * it does not collide with a running demo. Needs a build.
+ * every device, and SIGINT stops everything cleanly. Runs on the demo's ports shifted by
+ * LAMP_DEMO_PORT_OFFSET, so it does not collide with a running demo. Needs a build.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -14,13 +14,31 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { DEMO_PASSWORD, DEMO_USER, repoRoot, waitFor } from './support';
 
-// Shifted away from the demo's own ports, so `npm test` runs beside a running `npm start`.
-const OFFSET = 1100;
-const PORTS = [1880, 8080, 8081, 8082, 8083, 8084, 9999].map((p) => p + OFFSET);
-const RED = PORTS[0];
-const L530_PORT = 8080 + OFFSET;
-const AES_PORT = 8084 + OFFSET;
-const LEGACY_PORT = 9999 + OFFSET;
+// Shifted away from the demo's own ports, so `npm test` runs beside a running `npm start` (or
+// another checkout's test): the first offset whose ports are all free (see chooseOffset).
+const OFFSETS = [1100, 2300, 3500, 4700, 5900];
+const BASE_PORTS = [1880, 8080, 8081, 8082, 8083, 8084, 9999];
+let OFFSET = OFFSETS[0] as number;
+let PORTS = BASE_PORTS.map((p) => p + OFFSET);
+let RED = PORTS[0];
+let L530_PORT = 8080 + OFFSET;
+let AES_PORT = 8084 + OFFSET;
+let LEGACY_PORT = 9999 + OFFSET;
+
+async function chooseOffset(): Promise<void> {
+  for (const offset of OFFSETS) {
+    const free = await Promise.all(BASE_PORTS.map((p) => portFree(p + offset)));
+    if (free.every(Boolean)) {
+      OFFSET = offset;
+      break;
+    }
+  }
+  PORTS = BASE_PORTS.map((p) => p + OFFSET);
+  RED = PORTS[0];
+  L530_PORT = 8080 + OFFSET;
+  AES_PORT = 8084 + OFFSET;
+  LEGACY_PORT = 9999 + OFFSET;
+}
 
 type FlowNode = { id: string; type: string; [key: string]: unknown };
 type Lamp = {
@@ -60,7 +78,8 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-test('npm start: demo comes up, injects drive KLAP, AES and legacy lamps, Search finds the legacy bulb, Ctrl-C stops everything', async () => {
+test('npm start: demo comes up, injects drive KLAP, AES and legacy lamps, Search lists every device, Ctrl-C stops everything', async () => {
+  await chooseOffset();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lamp-control-demo-'));
   const demo = spawn(process.execPath, [path.join(repoRoot, 'scripts', 'demo.mjs'), '--no-build'], {
     cwd: repoRoot,
