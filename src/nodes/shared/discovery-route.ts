@@ -14,65 +14,25 @@
  * query goes to the same addresses on `lampControlLegacyDiscoveryPort` (default 9999; false
  * leaves legacy devices out).
  */
-import * as os from 'node:os';
 import type { Request, Response } from 'express';
 import type { NodeAPI } from 'node-red';
 import {
   DISCOVERY_PORT,
-  type DiscoveredDevice,
   discover,
   LEGACY_DISCOVERY_PORT,
   parseTarget,
 } from '../../transport/discovery';
+import { byAddress, defaultDiscoveryTargets } from '../../transport/discovery-targets';
+
+// Kept importable from here for the route's own tests and older callers.
+export { defaultDiscoveryTargets, directedBroadcast } from '../../transport/discovery-targets';
 
 export const DISCOVER_PATH = '/lamp-control/discover';
 export const DEFAULT_DISCOVER_SECONDS = 3;
 const MAX_DISCOVER_SECONDS = 30;
-const LIMITED_BROADCAST = '255.255.255.255';
 
 /** Express apps that already carry the route (one per runtime, also under the test helper). */
 const registered = new WeakSet<object>();
-
-function ipv4ToInt(address: string): number | null {
-  const parts = address.split('.');
-  if (parts.length !== 4) return null;
-  let value = 0;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part) || Number(part) > 255) return null;
-    value = value * 256 + Number(part);
-  }
-  return value;
-}
-
-function intToIpv4(value: number): string {
-  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
-}
-
-/** The directed broadcast of an interface (192.168.1.20/255.255.255.0 → 192.168.1.255). */
-export function directedBroadcast(address: string, netmask: string): string | null {
-  const ip = ipv4ToInt(address);
-  const mask = ipv4ToInt(netmask);
-  // /31 and /32 have no broadcast address.
-  if (ip === null || mask === null || mask >= 0xfffffffe) return null;
-  return intToIpv4(((ip & mask) | (~mask >>> 0)) >>> 0);
-}
-
-type Interfaces = NodeJS.Dict<os.NetworkInterfaceInfo[]>;
-
-/** 255.255.255.255, then each non-internal IPv4 interface's directed broadcast, no repeats. */
-export function defaultDiscoveryTargets(interfaces: Interfaces = os.networkInterfaces()): string[] {
-  const targets = new Set<string>([LIMITED_BROADCAST]);
-  for (const list of Object.values(interfaces)) {
-    for (const info of list ?? []) {
-      // Node 18.0–18.3 reported family as the number 4.
-      const v4 = info.family === 'IPv4' || (info.family as unknown) === 4;
-      if (!v4 || info.internal) continue;
-      const broadcast = directedBroadcast(info.address, info.netmask);
-      if (broadcast) targets.add(broadcast);
-    }
-  }
-  return [...targets];
-}
 
 function isPort(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535;
@@ -108,11 +68,6 @@ function parseTimeout(value: unknown): number | null {
   if (value === undefined || value === '') return DEFAULT_DISCOVER_SECONDS;
   const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
   return Number.isFinite(n) && n >= 0.1 && n <= MAX_DISCOVER_SECONDS ? n : null;
-}
-
-function byAddress(a: DiscoveredDevice, b: DiscoveredDevice): number {
-  const [x, y] = [ipv4ToInt(a.host) ?? 0, ipv4ToInt(b.host) ?? 0];
-  return x - y || a.port - b.port;
 }
 
 export function registerDiscoverRoute(RED: NodeAPI): void {
