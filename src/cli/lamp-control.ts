@@ -1,0 +1,349 @@
+#!/usr/bin/env node
+/**
+ * lamp-control: the library from a shell, for trying a device before building a flow and for
+ * support threads ("what does the device say?").
+ *
+ *   lamp-control discover [--target ADDR ...] [--port UDP-PORT] [--legacy-port UDP-PORT]
+ *                         [--timeout S] [--json]
+ *   lamp-control state    --host H [--port P] [--protocol P] [--timeout S] [--json]
+ *   lamp-control set      --host H [--port P] [--protocol P] [--timeout S] [--json] PAYLOAD
+ *   lamp-control diagnose --host H [--port P] [--protocol P] [--timeout S] [--json]
+ *
+ * Credentials come from --username and --password-env NAME, or LAMP_USERNAME / LAMP_PASSWORD:
+ * never from the command line, where other users and the shell history would see them. Exit
+ * code 0 on success; otherwise one line on stderr saying what is wrong (2: bad arguments).
+ */
+import { performance } from 'node:perf_hooks';
+import { type ConnectOptions, connect, type LampClient } from '../device/client';
+import { type DiscoveredDevice, discover } from '../transport/discovery';
+import { byAddress, defaultDiscoveryTargets } from '../transport/discovery-targets';
+import { LampError } from '../transport/errors';
+import { PROTOCOL_CHOICES, type ProtocolChoice } from '../transport/factory';
+
+export class UsageError extends Error {}
+
+const COMMON = `  --host H             the device's IP address or host name (required)
+  --port P             its port (default: the protocol's own; auto tries 80, then 9999)
+  --protocol P         ${PROTOCOL_CHOICES.join(', ')} (default auto)
+  --username EMAIL     TP-Link / Tapo account e-mail (or LAMP_USERNAME)
+  --password-env NAME  read the password from environment variable NAME
+                       (default LAMP_PASSWORD); never give a password as an argument
+  --timeout S          seconds per network step (default 5)
+  --json               print one JSON document on stdout
+  --help               this help`;
+
+export const HELP: Record<string, string> = {
+  main: `Usage: lamp-control COMMAND [options]
+
+Talks to TP-Link Tapo and Kasa lamps and plugs on the local network (KLAP, AES or
+the Kasa legacy protocol, found by itself).
+
+Commands:
+  discover   list the devices that answer a search
+  state      print a device's state
+  set        change a device with a payload ('{"on":true,"brightness":40}', 'toggle', ...)
+  diagnose   log in and say which protocol and credentials work, or exactly what fails
+
+Run lamp-control COMMAND --help for a command's options.
+`,
+  discover: `Usage: lamp-control discover [--target ADDR ...] [options]
+
+Asks devices for their model and address (UDP 20002, and Kasa's legacy UDP 9999).
+
+  --target ADDR        an address to ask, host or host:port (repeat for several);
+                       default: the broadcast address of every network of this host
+  --port UDP-PORT      the discovery port (default 20002)
+  --legacy-port P      Kasa's legacy discovery port (default 9999; 0 leaves it out)
+  --timeout S          seconds to collect answers (default 3)
+  --json               print one JSON document on stdout
+  --help               this help
+`,
+  state: `Usage: lamp-control state --host H [options]
+
+Prints the device's state (the same object a lamp-status node sends).
+
+${COMMON}
+`,
+  set: `Usage: lamp-control set --host H [options] PAYLOAD
+
+Sends PAYLOAD (the msg.payload grammar: true, "off", "toggle", 40, "#ff8800",
+'{"on":true,"brightness":40,"colorTemp":2700}') and prints the state after it.
+
+${COMMON}
+`,
+  diagnose: `Usage: lamp-control diagnose --host H [options]
+
+Logs in and reports model, firmware, protocol, which credentials matched and the
+round-trip time; on failure, the reason and what to do.
+
+${COMMON}
+`,
+};
+
+interface Parsed {
+  command: string;
+  help: boolean;
+  json: boolean;
+  targets: string[];
+  options: Partial<ConnectOptions>;
+  discoveryPort?: number;
+  legacyPort?: number | null;
+  timeoutSeconds?: number;
+  passwordEnv: string;
+  payload?: string;
+}
+
+function port(value: string | undefined, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) {
+    throw new UsageError(`${flag} must be a port from 1 to 65535 (got ${value ?? 'nothing'})`);
+  }
+  return n;
+}
+
+/** Parses argv (without node and script). */
+export function parseArgs(argv: readonly string[]): Parsed {
+  const [command = '', ...rest] = argv;
+  const parsed: Parsed = {
+    command,
+    help: false,
+    json: false,
+    targets: [],
+    options: {},
+    passwordEnv: 'LAMP_PASSWORD',
+  };
+  if (command === '--help' || command === '-h' || command === '') {
+    return { ...parsed, command: 'main', help: true };
+  }
+  if (!(command in HELP) || command === 'main') {
+    throw new UsageError(`unknown command "${command}"; commands: discover, state, set, diagnose`);
+  }
+  const positional: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i] as string;
+    const value = (): string => {
+      const next = rest[++i];
+      if (next === undefined) throw new UsageError(`${arg} needs a value`);
+      return next;
+    };
+    switch (arg) {
+      case '--help':
+      case '-h':
+        parsed.help = true;
+        break;
+      case '--json':
+        parsed.json = true;
+        break;
+      case '--host':
+        parsed.options.host = value();
+        break;
+      case '--port':
+        if (command === 'discover') parsed.discoveryPort = port(value(), arg);
+        else parsed.options.port = port(value(), arg);
+        break;
+      case '--legacy-port': {
+        const v = value();
+        parsed.legacyPort = v === '0' ? null : port(v, arg);
+        break;
+      }
+      case '--target':
+        parsed.targets.push(value());
+        break;
+      case '--protocol': {
+        const v = value();
+        if (!PROTOCOL_CHOICES.includes(v as ProtocolChoice)) {
+          throw new UsageError(`--protocol must be one of ${PROTOCOL_CHOICES.join(', ')}`);
+        }
+        parsed.options.protocol = v as ProtocolChoice;
+        break;
+      }
+      case '--username':
+        parsed.options.username = value();
+        break;
+      case '--password-env':
+        parsed.passwordEnv = value();
+        break;
+      case '--password':
+        throw new UsageError(
+          'a password on the command line is visible to other users and kept in shell history; ' +
+            'put it in an environment variable and use --password-env NAME (or LAMP_PASSWORD)',
+        );
+      case '--timeout': {
+        const n = Number(value());
+        if (!Number.isFinite(n) || n <= 0 || n > 600) {
+          throw new UsageError('--timeout must be a number of seconds from 0 to 600');
+        }
+        parsed.timeoutSeconds = n;
+        break;
+      }
+      default:
+        if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg} for ${command}`);
+        positional.push(arg);
+    }
+  }
+  if (parsed.help) return parsed;
+  if (command === 'set') {
+    if (positional.length !== 1) {
+      throw new UsageError('set needs exactly one PAYLOAD, e.g. \'{"on":true,"brightness":40}\'');
+    }
+    parsed.payload = positional[0];
+  } else if (positional.length > 0) {
+    throw new UsageError(`unexpected argument "${positional[0]}"`);
+  }
+  if (command !== 'discover' && !parsed.options.host) {
+    throw new UsageError(`${command} needs --host (the device's IP address or host name)`);
+  }
+  return parsed;
+}
+
+/** A payload as the user typed it: JSON when it parses, else the bare word ("toggle", "off"). */
+export function payloadOf(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+type Out = (text: string) => void;
+
+function connectOptions(parsed: Parsed, env: NodeJS.ProcessEnv): ConnectOptions {
+  return {
+    ...parsed.options,
+    host: parsed.options.host as string,
+    username: parsed.options.username ?? env.LAMP_USERNAME,
+    password: env[parsed.passwordEnv],
+    ...(parsed.timeoutSeconds ? { timeoutMs: Math.round(parsed.timeoutSeconds * 1000) } : {}),
+  };
+}
+
+function printState(state: object, json: boolean, out: Out): void {
+  if (json) {
+    out(`${JSON.stringify(state)}\n`);
+    return;
+  }
+  for (const [key, value] of Object.entries(state)) {
+    out(`${key.padEnd(12)} ${typeof value === 'object' ? JSON.stringify(value) : String(value)}\n`);
+  }
+}
+
+async function withLamp<T>(options: ConnectOptions, use: (lamp: LampClient) => Promise<T>) {
+  const lamp = await connect(options);
+  try {
+    return await use(lamp);
+  } finally {
+    await lamp.close();
+  }
+}
+
+async function runDiscover(parsed: Parsed, out: Out): Promise<void> {
+  const devices: DiscoveredDevice[] = await discover({
+    targets: parsed.targets.length > 0 ? parsed.targets : defaultDiscoveryTargets(),
+    ...(parsed.discoveryPort ? { port: parsed.discoveryPort } : {}),
+    ...(parsed.legacyPort !== undefined ? { legacyPort: parsed.legacyPort } : {}),
+    timeoutMs: Math.round((parsed.timeoutSeconds ?? 3) * 1000),
+  });
+  devices.sort(byAddress);
+  if (parsed.json) {
+    out(`${JSON.stringify(devices)}\n`);
+    return;
+  }
+  if (devices.length === 0) {
+    out(
+      'No device answered. Broadcasts do not cross Docker bridge networks or VLANs: ask a ' +
+        'device directly with --target ADDRESS, or run Node-RED with host networking.\n',
+    );
+    return;
+  }
+  for (const d of devices) {
+    const address = `${d.host}:${d.port}`.padEnd(22);
+    out(
+      `${address} ${(d.model || '?').padEnd(10)} ${(d.protocol ?? '-').padEnd(7)} ${d.verdict}\n`,
+    );
+  }
+}
+
+async function runDiagnose(options: ConnectOptions, json: boolean, out: Out): Promise<void> {
+  const started = performance.now();
+  const report = await withLamp(options, async (lamp) => {
+    const state = await lamp.getState();
+    const roundTrip = performance.now();
+    await lamp.getState();
+    return {
+      ok: true,
+      model: state.model,
+      alias: state.alias,
+      firmware: state.firmware,
+      protocol: lamp.encryption,
+      variant: lamp.login?.variant,
+      credentials: lamp.login?.credential ?? null,
+      loginMs: Math.round(roundTrip - started),
+      roundTripMs: Number((performance.now() - roundTrip).toFixed(1)),
+    };
+  });
+  if (json) {
+    out(`${JSON.stringify(report)}\n`);
+    return;
+  }
+  out(
+    `Connected to ${report.model} "${report.alias}" (firmware ${report.firmware ?? '?'}) over ` +
+      `${report.variant}; credentials: ${report.credentials ?? 'none needed'}; login ` +
+      `${report.loginMs} ms, round trip ${report.roundTripMs} ms.\n`,
+  );
+}
+
+/** Runs the CLI; returns the exit code. `out`/`err` receive whole lines. */
+export async function main(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  out: Out = (text) => process.stdout.write(text),
+  err: Out = (text) => process.stderr.write(text),
+): Promise<number> {
+  let parsed: Parsed;
+  try {
+    parsed = parseArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    err(`lamp-control: ${error.message}. Run lamp-control --help for usage.\n`);
+    return 2;
+  }
+  if (parsed.help) {
+    out(HELP[parsed.command] as string);
+    return 0;
+  }
+  try {
+    if (parsed.command === 'discover') {
+      await runDiscover(parsed, out);
+    } else {
+      const options = connectOptions(parsed, env);
+      if (parsed.command === 'state') {
+        printState(await withLamp(options, (lamp) => lamp.getState()), parsed.json, out);
+      } else if (parsed.command === 'set') {
+        const payload = payloadOf(parsed.payload as string);
+        printState(await withLamp(options, (lamp) => lamp.setState(payload)), parsed.json, out);
+      } else {
+        await runDiagnose(options, parsed.json, out);
+      }
+    }
+    return 0;
+  } catch (error) {
+    const code = error instanceof LampError ? error.code : 'ERROR';
+    const message = error instanceof Error ? error.message : String(error);
+    if (parsed.json) out(`${JSON.stringify({ ok: false, code, message })}\n`);
+    // One line, no stack trace: the message says what happened and what to do.
+    err(`lamp-control: ${code}: ${message.replace(/\s+/g, ' ')}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`lamp-control: unexpected failure: ${(error as Error).message}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
