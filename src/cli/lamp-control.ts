@@ -13,8 +13,8 @@
  * never from the command line, where other users and the shell history would see them. Exit
  * code 0 on success; otherwise one line on stderr saying what is wrong (2: bad arguments).
  */
-import { performance } from 'node:perf_hooks';
 import { type ConnectOptions, connect, type LampClient } from '../device/client';
+import { diagnose } from '../device/diagnose';
 import { type DiscoveredDevice, discover } from '../transport/discovery';
 import { byAddress, defaultDiscoveryTargets } from '../transport/discovery-targets';
 import { LampError } from '../transport/errors';
@@ -263,33 +263,13 @@ async function runDiscover(parsed: Parsed, out: Out): Promise<void> {
   }
 }
 
-async function runDiagnose(options: ConnectOptions, json: boolean, out: Out): Promise<void> {
-  const started = performance.now();
-  const report = await withLamp(options, async (lamp) => {
-    const state = await lamp.getState();
-    const roundTrip = performance.now();
-    await lamp.getState();
-    return {
-      ok: true,
-      model: state.model,
-      alias: state.alias,
-      firmware: state.firmware,
-      protocol: lamp.encryption,
-      variant: lamp.login?.variant,
-      credentials: lamp.login?.credential ?? null,
-      loginMs: Math.round(roundTrip - started),
-      roundTripMs: Number((performance.now() - roundTrip).toFixed(1)),
-    };
-  });
-  if (json) {
-    out(`${JSON.stringify(report)}\n`);
-    return;
-  }
-  out(
-    `Connected to ${report.model} "${report.alias}" (firmware ${report.firmware ?? '?'}) over ` +
-      `${report.variant}; credentials: ${report.credentials ?? 'none needed'}; login ` +
-      `${report.loginMs} ms, round trip ${report.roundTripMs} ms.\n`,
-  );
+/** Prints the diagnosis; false when the device could not be used (exit code 1). */
+async function runDiagnose(options: ConnectOptions, json: boolean, out: Out, err: Out) {
+  const report = await diagnose(options);
+  if (json) out(`${JSON.stringify(report)}\n`);
+  else if (report.ok) out(`${report.sentence}\n`);
+  if (!report.ok) err(`lamp-control: ${report.code}: ${report.sentence.replace(/\s+/g, ' ')}\n`);
+  return report.ok;
 }
 
 /** Runs the CLI; returns the exit code. `out`/`err` receive whole lines. */
@@ -321,8 +301,8 @@ export async function main(
       } else if (parsed.command === 'set') {
         const payload = payloadOf(parsed.payload as string);
         printState(await withLamp(options, (lamp) => lamp.setState(payload)), parsed.json, out);
-      } else {
-        await runDiagnose(options, parsed.json, out);
+      } else if (!(await runDiagnose(options, parsed.json, out, err))) {
+        return 1;
       }
     }
     return 0;

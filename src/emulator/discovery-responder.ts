@@ -24,6 +24,8 @@ export interface DiscoveryIdentity {
   klap: 1 | 2;
   /** AES firmware: which login it expects, announced as lv (2) or no lv at all (1). */
   aesLoginVersion?: 1 | 2;
+  /** The account the device is bound to; announced as `owner`, the MD5 of its e-mail. */
+  ownerEmail?: string;
 }
 
 export interface DiscoveryResponderOptions {
@@ -111,7 +113,11 @@ export class DiscoveryResponder {
     }
     const result: Record<string, unknown> = {
       device_id: identity.deviceId,
-      owner: createHash('md5').update(`owner-${identity.deviceId}`).digest('hex').toUpperCase(),
+      // Bound devices announce the MD5 of their account's e-mail; unbound ones a stand-in.
+      owner: createHash('md5')
+        .update(identity.ownerEmail ?? `owner-${identity.deviceId}`)
+        .digest('hex')
+        .toUpperCase(),
       device_type: identity.deviceType,
       device_model: identity.deviceModel,
       ip: this.host,

@@ -286,7 +286,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
       discovery = new DiscoveryResponder({
         host,
         port: options.discoveryPort,
-        identity: { ...discoveryIdentity(model, klapVersion), aesLoginVersion: loginVersion ?? 2 },
+        identity: {
+          ...discoveryIdentity(model, klapVersion),
+          aesLoginVersion: loginVersion ?? 2,
+          ...(options.username && (credentialMode === 'account' || credentialMode === 'alternating')
+            ? { ownerEmail: options.username }
+            : {}),
+        },
         encryption: plan.announce,
         httpPort: () => server.port,
         onProbe,

@@ -161,6 +161,8 @@ export interface DiscoveredDevice {
   reportedIp: string;
   /** Not set up in the app yet: blank credentials may work. */
   factoryDefault: boolean;
+  /** MD5 (hex) of the e-mail of the account the device is bound to; "" when not announced. */
+  owner: string;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -252,6 +254,7 @@ export function parseDiscoveryReply(packet: Buffer, source: string): DiscoveredD
     deviceId: text(result.device_id),
     reportedIp: text(result.ip),
     factoryDefault: result.factory_default === true,
+    owner: /^[0-9a-f]{32}$/i.test(text(result.owner)) ? text(result.owner).toLowerCase() : '',
   };
 }
 
@@ -296,6 +299,7 @@ export function parseLegacyReply(packet: Buffer, source: string): DiscoveredDevi
     deviceId: text(info.deviceId),
     reportedIp: '',
     factoryDefault: false,
+    owner: '',
   };
 }
 

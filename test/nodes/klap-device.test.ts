@@ -176,6 +176,10 @@ describe('klap-device', () => {
     assert.equal(wrong.status, 200);
     assert.equal((wrong.body as { ok: boolean }).ok, false);
     assert.equal((wrong.body as { code: string }).code, 'AUTH_FAILED');
+    // The diagnosis: the host answered; no discovery answer here, so the account is unknown.
+    const diagnosis = wrong.body as { sentence: string; hostAnswered: boolean; owner: string };
+    assert.deepEqual([diagnosis.hostAnswered, diagnosis.owner], [true, 'unknown']);
+    assert.match(diagnosis.sentence, /case-sensitive/);
     assert.ok(!wrong.text.includes('nope-nope'));
 
     // Unchanged password in the editor: Node-RED sends __PWRD__; use the deployed node's.

@@ -166,6 +166,7 @@ describe('discovery replies', () => {
       deviceId: 'A'.repeat(32),
       reportedIp: '192.0.2.50',
       factoryDefault: false,
+      owner: 'b'.repeat(32),
     } satisfies DiscoveredDevice);
   });
 
@@ -261,6 +262,7 @@ describe('discovery replies', () => {
       deviceId: 'D'.repeat(40),
       reportedIp: '',
       factoryDefault: false,
+      owner: '',
     } satisfies DiscoveredDevice);
     // Plugs say `type` instead of `mic_type` and carry `mac`.
     const plug = parseLegacyReply(

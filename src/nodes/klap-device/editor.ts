@@ -39,6 +39,8 @@ interface ProbeAnswer {
   protocol?: string;
   variant?: string;
   credentials?: string;
+  /** On failure: the diagnosis, in a sentence that says what to do. */
+  sentence?: string;
   code?: string;
   message?: string;
 }
@@ -208,7 +210,7 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
           } else {
             result.addClass('lamp-control-probe-error').text(
               this._('klap-device.probe.failed', {
-                message: answer?.message ?? answer?.code ?? '?',
+                message: answer?.sentence ?? answer?.message ?? answer?.code ?? '?',
               }),
             );
           }

@@ -7,6 +7,8 @@
 import type { Request, Response } from 'express';
 import type { NodeAPI, NodeDef } from 'node-red';
 import { LampClient } from '../../device/client';
+import { explainFailure } from '../../device/diagnose';
+import { LampError } from '../../transport/errors';
 import {
   codedError,
   findDevice,
@@ -150,12 +152,25 @@ export = (RED: NodeAPI) => {
         ...link,
         capabilities,
       });
-    const fail = (err: unknown) => {
+    const fail = async (err: unknown) => {
       const message = err instanceof Error ? err.message : String(err);
+      const secrets = [password, username, stored.password];
+      // The evidence behind the error: did the host answer, whose account is the device on.
+      const diagnosis =
+        err instanceof LampError
+          ? await explainFailure(err, { host, port, username, discoveryPort: discoveryPort() })
+          : undefined;
       res.json({
         ok: false,
         code: errorCode(err) ?? 'ERROR',
-        message: scrub(message, [password, username, stored.password]),
+        message: scrub(message, secrets),
+        ...(diagnosis
+          ? {
+              sentence: scrub(diagnosis.sentence, secrets),
+              hostAnswered: diagnosis.hostAnswered,
+              owner: diagnosis.owner,
+            }
+          : {}),
       });
     };
 
@@ -173,7 +188,7 @@ export = (RED: NodeAPI) => {
         const state = await deployed.hub.refresh();
         succeed(state, await deployed.hub.capabilities(), deployed.hub.link());
       } catch (err) {
-        fail(err);
+        await fail(err);
       }
       return;
     }
@@ -191,7 +206,7 @@ export = (RED: NodeAPI) => {
       const state = await client.open();
       succeed(state, await client.capabilities(), linkInfo(client));
     } catch (err) {
-      fail(err);
+      await fail(err);
     } finally {
       await client.close().catch(() => undefined);
     }
