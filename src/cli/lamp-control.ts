@@ -16,7 +16,7 @@
 import { type ConnectOptions, connect, type LampClient } from '../device/client';
 import { diagnose } from '../device/diagnose';
 import { type DiscoveredDevice, discover } from '../transport/discovery';
-import { byAddress, defaultDiscoveryTargets } from '../transport/discovery-targets';
+import { byAddress, defaultDiscoveryTargets, expandTargets } from '../transport/discovery-targets';
 import { LampError } from '../transport/errors';
 import { PROTOCOL_CHOICES, type ProtocolChoice } from '../transport/factory';
 
@@ -50,7 +50,9 @@ Run lamp-control COMMAND --help for a command's options.
 
 Asks devices for their model and address (UDP 20002, and Kasa's legacy UDP 9999).
 
-  --target ADDR        an address to ask, host or host:port (repeat for several);
+  --target ADDR        an address to ask, host or host:port, or a network such as
+                       192.0.2.0/24 asked host by host (for Docker bridges and VLANs,
+                       which broadcasts do not cross); repeat for several;
                        default: the broadcast address of every network of this host
   --port UDP-PORT      the discovery port (default 20002)
   --legacy-port P      Kasa's legacy discovery port (default 9999; 0 leaves it out)
@@ -236,9 +238,17 @@ async function withLamp<T>(options: ConnectOptions, use: (lamp: LampClient) => P
   }
 }
 
+/** --target values with networks ("192.0.2.0/24") expanded into their hosts. */
+function targets(values: string[]): string[] {
+  const expanded = expandTargets(values);
+  if (!expanded)
+    throw new UsageError('a --target network must be written like 192.0.2.0/24 (at most a /22)');
+  return expanded;
+}
+
 async function runDiscover(parsed: Parsed, out: Out): Promise<void> {
   const devices: DiscoveredDevice[] = await discover({
-    targets: parsed.targets.length > 0 ? parsed.targets : defaultDiscoveryTargets(),
+    targets: parsed.targets.length > 0 ? targets(parsed.targets) : defaultDiscoveryTargets(),
     ...(parsed.discoveryPort ? { port: parsed.discoveryPort } : {}),
     ...(parsed.legacyPort !== undefined ? { legacyPort: parsed.legacyPort } : {}),
     timeoutMs: Math.round((parsed.timeoutSeconds ?? 3) * 1000),

@@ -56,3 +56,33 @@ export function byAddress(
   const [x, y] = [ipv4ToInt(a.host) ?? 0, ipv4ToInt(b.host) ?? 0];
   return x - y || a.port - b.port;
 }
+
+/** Widest network expanded into unicast targets: a /24 is 254 hosts, a /16 would be 65,534. */
+const MIN_PREFIX = 22;
+
+/**
+ * Expands "a.b.c.d/nn" (nn from 22 to 32) into one target per host address, for networks that
+ * broadcasts do not reach (Docker bridges, VLANs); anything else is passed through unchanged.
+ * An optional ":port" after the prefix applies to every host. Null when a range is malformed
+ * or wider than a /22.
+ */
+export function expandTargets(values: readonly string[]): string[] | null {
+  const out: string[] = [];
+  for (const value of values) {
+    const match = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})(:\d{1,5})?$/.exec(value.trim());
+    if (!match) {
+      out.push(value);
+      continue;
+    }
+    const base = ipv4ToInt(match[1] as string);
+    const prefix = Number(match[2]);
+    if (base === null || prefix < MIN_PREFIX || prefix > 32) return null;
+    const size = 2 ** (32 - prefix);
+    const network = base - (base % size);
+    // Network and broadcast addresses are not hosts (except in /31 and /32).
+    const [first, last] =
+      size <= 2 ? [network, network + size - 1] : [network + 1, network + size - 2];
+    for (let ip = first; ip <= last; ip++) out.push(`${intToIpv4(ip)}${match[3] ?? ''}`);
+  }
+  return out;
+}

@@ -323,6 +323,11 @@ export interface DiscoverOptions {
   timeoutMs?: number;
   /** Queries per target, spread over the timeout. Default 3. */
   rounds?: number;
+  /**
+   * At most this many targets are asked per 10 ms, so that scanning a whole /24 by unicast does
+   * not flood the network or the devices. Default 20 (2,000 a second).
+   */
+  targetsPer10ms?: number;
   /** Called as each new device answers (before the list resolves). */
   onDevice?: (device: DiscoveredDevice) => void;
 }
@@ -429,15 +434,17 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveredDevi
           found.has(`${t.address}:${t.port}`) ||
           (perAddress.get(t.address) === 1 && found.has(`${t.address}:${legacyPort}`)),
       );
-    const sendRound = (): void => {
+    const pace = positiveInt(options.targetsPer10ms, 20, 10_000);
+    const sendRound = (from = 0): void => {
       if (done) return;
-      for (const target of targets) {
+      for (const target of targets.slice(from, from + pace)) {
         // Errors (no route, EACCES for a broadcast) concern one target only.
         socket.send(query, target.port, target.address, () => undefined);
         if (legacyPort !== null) {
           socket.send(legacyQuery, legacyPort, target.address, () => undefined);
         }
       }
+      if (from + pace < targets.length) timers.push(setTimeout(() => sendRound(from + pace), 10));
     };
 
     // A socket error (e.g. the bind failing) ends the search with what was found so far.
@@ -465,7 +472,7 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveredDevi
         // without broadcast permission, unicast targets still work
       }
       for (let round = 0; round < rounds; round++) {
-        timers.push(setTimeout(sendRound, Math.floor((round * timeoutMs) / rounds)));
+        timers.push(setTimeout(() => sendRound(), Math.floor((round * timeoutMs) / rounds)));
       }
       timers.push(setTimeout(finish, timeoutMs));
     });

@@ -15,6 +15,7 @@ import {
   settingsPort,
 } from '../../src/nodes/shared/discovery-route';
 import type { DiscoveredDevice } from '../../src/transport/discovery';
+import { expandTargets } from '../../src/transport/discovery-targets';
 import { allNodes, helper, TAB } from './support';
 
 const LOOPBACK = '127.0.0.1';
@@ -83,6 +84,25 @@ describe('POST /lamp-control/discover', () => {
     assert.deepEqual(none.body, { devices: [], targets: [] });
   });
 
+  it('a network typed in Host is asked host by host; too wide a network is refused unsent', async () => {
+    helper.settings({ lampControlDiscoveryTargets: [] });
+    await helper.load(allNodes, flow);
+    // A /32 is the one network a test may scan: 127.0.0.1 itself.
+    const res = await post({ target: `${LOOPBACK}/32:${plug.discoveryPort}`, timeout: 2 });
+    assert.equal(res.status, 200);
+    const { devices, targets } = res.body as DiscoverBody;
+    assert.deepEqual(targets, [`${LOOPBACK}:${plug.discoveryPort}`]);
+    assert.deepEqual(
+      devices.map((d) => d.model),
+      ['P110'],
+    );
+    for (const target of ['192.0.2.0/16', '192.0.2.0/33', '192.0.2/24']) {
+      const refused = await post({ target });
+      assert.equal(refused.status, 400, target);
+      assert.match((refused.body as { message: string }).message, /192\.0\.2\.0\/24/);
+    }
+  });
+
   it('several configured targets, unusable entries skipped, sorted answer', async () => {
     helper.settings({
       lampControlDiscoveryTargets: [
@@ -137,6 +157,27 @@ describe('POST /lamp-control/discover', () => {
     registerDiscoverRoute(fakeRed as never);
     registerDiscoverRoute(fakeRed as never);
     assert.deepEqual(routes, [[DISCOVER_PATH, 'klap-device.read']]);
+  });
+});
+
+describe('networks expanded into unicast targets (computed, never sent)', () => {
+  it('hosts of a /24 … /32, a port applied to each, other values passed through', () => {
+    const hosts = expandTargets(['192.0.2.0/24']) ?? [];
+    assert.equal(hosts.length, 254);
+    assert.deepEqual([hosts[0], hosts.at(-1)], ['192.0.2.1', '192.0.2.254']);
+    // A /30 has two hosts; the network's own address is not one of them.
+    assert.deepEqual(expandTargets(['198.51.100.77/30:20002']), [
+      '198.51.100.77:20002',
+      '198.51.100.78:20002',
+    ]);
+    assert.deepEqual(expandTargets(['203.0.113.9/32', 'lamp.local', '203.0.113.5:99']), [
+      '203.0.113.9',
+      'lamp.local',
+      '203.0.113.5:99',
+    ]);
+    assert.equal(expandTargets(['192.0.2.0/23'])?.length, 510);
+    assert.equal(expandTargets(['192.0.2.0/21']), null, 'wider than a /22');
+    assert.equal(expandTargets(['192.0.2.300/24']), null);
   });
 });
 

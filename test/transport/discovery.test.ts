@@ -444,6 +444,26 @@ describe('discover() against emulated devices on loopback', () => {
     }
   });
 
+  it('many targets are asked in paced groups, and every one is asked', async () => {
+    const peers = await Promise.all(Array.from({ length: 5 }, () => udpPeer()));
+    try {
+      const found = await discover({
+        targets: peers.map((p) => `${LOOPBACK}:${p.port}`),
+        legacyPort: null,
+        timeoutMs: 300,
+        rounds: 1,
+        targetsPer10ms: 2,
+      });
+      assert.deepEqual(found, []);
+      assert.deepEqual(
+        peers.map((p) => p.received.length),
+        [1, 1, 1, 1, 1],
+      );
+    } finally {
+      await Promise.all(peers.map((p) => p.close()));
+    }
+  });
+
   it('emulated devices ignore packets that are not valid queries', async () => {
     const lamp = await emulate({ model: 'L510' });
     const port = lamp.discoveryPort as number;

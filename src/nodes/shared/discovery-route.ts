@@ -22,7 +22,11 @@ import {
   LEGACY_DISCOVERY_PORT,
   parseTarget,
 } from '../../transport/discovery';
-import { byAddress, defaultDiscoveryTargets } from '../../transport/discovery-targets';
+import {
+  byAddress,
+  defaultDiscoveryTargets,
+  expandTargets,
+} from '../../transport/discovery-targets';
 
 // Kept importable from here for the route's own tests and older callers.
 export { defaultDiscoveryTargets, directedBroadcast } from '../../transport/discovery-targets';
@@ -94,13 +98,24 @@ export function registerDiscoverRoute(RED: NodeAPI): void {
     let targets: string[];
     if (body.target !== undefined && body.target !== '') {
       const target = typeof body.target === 'string' ? body.target.trim() : '';
-      if (!target || !parseTarget(target, port)) {
-        badRequest(res, 'target must be an IPv4 address or host name, optionally with ":port".');
+      // One address, or a whole network ("192.0.2.0/24") asked host by host.
+      const expanded = target ? expandTargets([target]) : null;
+      if (!expanded?.every((t) => parseTarget(t, port))) {
+        badRequest(
+          res,
+          'target must be an IPv4 address or host name, optionally with ":port", or a network ' +
+            'such as 192.0.2.0/24 (at most a /22).',
+        );
         return;
       }
-      targets = [target];
+      targets = expanded;
     } else {
-      targets = settingsTargets(settings) ?? defaultDiscoveryTargets();
+      const configured = settingsTargets(settings);
+      // A configured network that is malformed or too wide is skipped like any bad target.
+      targets =
+        configured === undefined
+          ? defaultDiscoveryTargets()
+          : configured.flatMap((t) => expandTargets([t]) ?? []);
     }
     // Configured targets that cannot be used are skipped, not fatal.
     targets = targets.filter((t) => parseTarget(t, port) !== null);
