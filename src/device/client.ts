@@ -4,7 +4,13 @@
  * anything is sent. Operations run one at a time (a client-level queue) so that a "toggle"
  * (read, then write) is never interleaved with another command from the same client.
  */
-import { ClosedError, describeAddress, InvalidCommandError, LampError } from '../transport/errors';
+import {
+  ClosedError,
+  describeAddress,
+  InvalidCommandError,
+  LampError,
+  quoteInput,
+} from '../transport/errors';
 import { createTransport, PROTOCOL_CHOICES, type ProtocolChoice } from '../transport/factory';
 import { SharedFailure } from '../transport/shared-failure';
 import type { LoginInfo, Transport } from '../transport/types';
@@ -197,7 +203,7 @@ export class LampClient {
       return Promise.reject(
         new InvalidCommandError(
           'method',
-          `method must be a device method name, e.g. "get_device_info" (got ${JSON.stringify(method) ?? 'undefined'})`,
+          `method must be a device method name, e.g. "get_device_info" (got ${quoteInput(method)})`,
         ),
       );
     }
@@ -232,19 +238,19 @@ function checkAddress(options: ConnectOptions): void {
   if (protocol !== undefined && !PROTOCOL_CHOICES.includes(protocol)) {
     throw new InvalidCommandError(
       'protocol',
-      `protocol must be one of ${PROTOCOL_CHOICES.join(', ')} (got ${JSON.stringify(protocol)})`,
+      `protocol must be one of ${PROTOCOL_CHOICES.join(', ')} (got ${quoteInput(protocol)})`,
     );
   }
   if (typeof host !== 'string' || host.trim() === '') {
     throw new InvalidCommandError(
       'host',
-      `host must be the device's IP address or host name, e.g. "192.168.1.50" (got ${JSON.stringify(host) ?? 'undefined'})`,
+      `host must be the device's IP address or host name, e.g. "192.168.1.50" (got ${quoteInput(host)})`,
     );
   }
   if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {
     throw new InvalidCommandError(
       'port',
-      `port must be a whole number from 1 to 65535, usually 80 (got ${typeof port === 'number' ? port : JSON.stringify(port)})`,
+      `port must be a whole number from 1 to 65535, usually 80 (got ${quoteInput(port)})`,
     );
   }
 }
