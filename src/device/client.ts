@@ -198,12 +198,13 @@ export class LampClient {
    * (`system.get_sysinfo`), the method's result without its err_code.
    */
   request(method: string, params?: unknown): Promise<unknown> {
-    // Raw requests come from flows (msg.request), so the name is checked like any payload.
-    if (typeof method !== 'string' || method.trim() === '') {
+    // Raw requests come from flows (msg.request), so the name is checked like any payload:
+    // a name, not text that happens to be a string (nor one that names an object's prototype).
+    if (!isMethodName(method)) {
       return Promise.reject(
         new InvalidCommandError(
           'method',
-          `method must be a device method name, e.g. "get_device_info" (got ${quoteInput(method)})`,
+          `method must be a device method name, e.g. "get_device_info" (Kasa: "system.get_sysinfo") (got ${quoteInput(method)})`,
         ),
       );
     }
@@ -227,6 +228,21 @@ export class LampClient {
     this.closed = true;
     await this.transport.close();
   }
+}
+
+/** Longest raw method name accepted; real ones are far shorter. */
+const MAX_METHOD_CHARS = 128;
+/** Identifiers, dot-separated for Kasa's "module.method". */
+const METHOD_NAME = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+const PROTOTYPE_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
+function isMethodName(method: unknown): method is string {
+  return (
+    typeof method === 'string' &&
+    method.length <= MAX_METHOD_CHARS &&
+    METHOD_NAME.test(method) &&
+    !method.split('.').some((part) => PROTOTYPE_NAMES.has(part))
+  );
 }
 
 /**
