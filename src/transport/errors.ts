@@ -232,7 +232,8 @@ export class ClosedError extends LampError {
 /**
  * The device closed the connection in the middle of an exchange (ECONNRESET, "socket hang up").
  * Usually transient: some plugs close the TCP connection after every reply (docs/protocols/klap.md §8 #8), so the
- * transport retries once on a fresh connection without a new login before reporting it.
+ * transport retries on a fresh connection (within its retry budget, docs/architecture.md §5)
+ * without a new login before reporting it.
  */
 export class ConnectionResetError extends UnreachableError {
   readonly transient = true;
