@@ -35,7 +35,7 @@ import {
 const MESSAGES = 5000;
 const BATCH = 50;
 /** Per-step timeout of every device, seconds: short, so that a hung device costs little. */
-const TIMEOUT_S = 0.5;
+const TIMEOUT_S = 0.75;
 
 interface Device {
   id: string;
