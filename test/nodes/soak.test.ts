@@ -59,6 +59,8 @@ interface Fault {
   /** Starts the fault; resolves once the batch may be sent. Returns a cleanup to run later. */
   start(d: EmulatedDevice, r: Random): Promise<(() => Promise<void> | void) | undefined>;
   surfaces: string[];
+  /** How often it is picked relative to the others (default 1): a hang costs a whole timeout. */
+  weight?: number;
 }
 
 const http = (d: EmulatedDevice) => d.protocol !== 'legacy';
@@ -121,7 +123,7 @@ const FAULTS: Fault[] = [
     name: 'latency well within the timeout',
     applies: () => true,
     start: async (d, r) => {
-      d.server.faults.latencyMs = r.int(5, 40);
+      d.server.faults.latencyMs = r.int(1, 10);
       return undefined;
     },
     surfaces: [],
@@ -149,6 +151,7 @@ const FAULTS: Fault[] = [
       return () => clearTimeout(timer);
     },
     surfaces: ['TIMEOUT'],
+    weight: 0.4,
   },
   {
     name: 'a reply that is not JSON',
@@ -187,6 +190,16 @@ const FAULTS: Fault[] = [
     surfaces: ['UNREACHABLE', 'TIMEOUT'],
   },
 ];
+
+function pickWeighted(r: Random, faults: Fault[]): Fault {
+  const total = faults.reduce((sum, f) => sum + (f.weight ?? 1), 0);
+  let x = r.next() * total;
+  for (const fault of faults) {
+    x -= fault.weight ?? 1;
+    if (x < 0) return fault;
+  }
+  return faults[faults.length - 1] as Fault;
+}
 
 /** Resets every switch a fault may have left (unconsumed counts included). */
 function clearFaults(d: EmulatedDevice): void {
@@ -292,13 +305,18 @@ describe('soak', () => {
     /** What each message was: its device and whether it could succeed, by msg.n. */
     const sent: { device: Device; valid: boolean; faulted: Fault | null }[] = [];
     const faultsUsed = new Map<string, number>();
+    const faultMs = new Map<string, number>();
     const started = Date.now();
     for (let batch = 0; sent.length < MESSAGES; batch += 1) {
       // One fault per batch on one device, started while nothing is in flight.
       const target = r.pick(DEVICES);
       const d = target.emulated as EmulatedDevice;
-      const fault = r.pick(FAULTS.filter((f) => f.applies(d)));
+      const fault = pickWeighted(
+        r,
+        FAULTS.filter((f) => f.applies(d)),
+      );
       faultsUsed.set(fault.name, (faultsUsed.get(fault.name) ?? 0) + 1);
+      const batchStarted = Date.now();
       const cleanup = await fault.start(d, r);
       const expected = sent.length + BATCH;
       for (let i = 0; i < BATCH; i += 1) {
@@ -315,6 +333,7 @@ describe('soak', () => {
       );
       await cleanup?.();
       for (const device of DEVICES) clearFaults(device.emulated as EmulatedDevice);
+      faultMs.set(fault.name, (faultMs.get(fault.name) ?? 0) + Date.now() - batchStarted);
     }
     const seconds = (Date.now() - started) / 1000;
 
@@ -358,7 +377,7 @@ describe('soak', () => {
     console.log(
       `# soak: seed ${seed}, ${MESSAGES} messages in ${seconds.toFixed(1)} s: ${outputs.length} sent on, ` +
         `${caught.length} at Catch (${[...codes].map(([c, k]) => `${c} ${k}`).join(', ')}); faults: ` +
-        [...faultsUsed].map(([f, k]) => `${f} ×${k}`).join(', '),
+        [...faultsUsed].map(([f, k]) => `${f} ×${k} (${faultMs.get(f)} ms)`).join(', '),
     );
   });
 });
