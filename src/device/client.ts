@@ -4,7 +4,13 @@
  * anything is sent. Operations run one at a time (a client-level queue) so that a "toggle"
  * (read, then write) is never interleaved with another command from the same client.
  */
-import { ClosedError, describeAddress, InvalidCommandError, LampError } from '../transport/errors';
+import {
+  ClosedError,
+  describeAddress,
+  InvalidCommandError,
+  LampError,
+  quoteInput,
+} from '../transport/errors';
 import { createTransport, PROTOCOL_CHOICES, type ProtocolChoice } from '../transport/factory';
 import { SharedFailure } from '../transport/shared-failure';
 import type { LoginInfo, Transport } from '../transport/types';
@@ -285,12 +291,13 @@ export class LampClient {
    * (`system.get_sysinfo`), the method's result without its err_code.
    */
   request(method: string, params?: unknown): Promise<unknown> {
-    // Raw requests come from flows (msg.request), so the name is checked like any payload.
-    if (typeof method !== 'string' || method.trim() === '') {
+    // Raw requests come from flows (msg.request), so the name is checked like any payload:
+    // a name, not text that happens to be a string (nor one that names an object's prototype).
+    if (!isMethodName(method)) {
       return Promise.reject(
         new InvalidCommandError(
           'method',
-          `method must be a device method name, e.g. "get_device_info" (got ${JSON.stringify(method) ?? 'undefined'})`,
+          `method must be a device method name, e.g. "get_device_info" (Kasa: "system.get_sysinfo") (got ${quoteInput(method)})`,
         ),
       );
     }
@@ -316,6 +323,21 @@ export class LampClient {
   }
 }
 
+/** Longest raw method name accepted; real ones are far shorter. */
+const MAX_METHOD_CHARS = 128;
+/** Identifiers, dot-separated for Kasa's "module.method". */
+const METHOD_NAME = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+const PROTOTYPE_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
+function isMethodName(method: unknown): method is string {
+  return (
+    typeof method === 'string' &&
+    method.length <= MAX_METHOD_CHARS &&
+    METHOD_NAME.test(method) &&
+    !method.split('.').some((part) => PROTOTYPE_NAMES.has(part))
+  );
+}
+
 /**
  * Refuses a host or port that cannot name a device, before anything is sent. Without this an
  * unset host (`connect({ host: process.env.LAMP_IP })`) would quietly talk to localhost.
@@ -325,19 +347,19 @@ function checkAddress(options: ConnectOptions): void {
   if (protocol !== undefined && !PROTOCOL_CHOICES.includes(protocol)) {
     throw new InvalidCommandError(
       'protocol',
-      `protocol must be one of ${PROTOCOL_CHOICES.join(', ')} (got ${JSON.stringify(protocol)})`,
+      `protocol must be one of ${PROTOCOL_CHOICES.join(', ')} (got ${quoteInput(protocol)})`,
     );
   }
   if (typeof host !== 'string' || host.trim() === '') {
     throw new InvalidCommandError(
       'host',
-      `host must be the device's IP address or host name, e.g. "192.168.1.50" (got ${JSON.stringify(host) ?? 'undefined'})`,
+      `host must be the device's IP address or host name, e.g. "192.168.1.50" (got ${quoteInput(host)})`,
     );
   }
   if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {
     throw new InvalidCommandError(
       'port',
-      `port must be a whole number from 1 to 65535, usually 80 (got ${typeof port === 'number' ? port : JSON.stringify(port)})`,
+      `port must be a whole number from 1 to 65535, usually 80 (got ${quoteInput(port)})`,
     );
   }
 }

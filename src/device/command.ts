@@ -13,7 +13,12 @@
  *   any colour, a named effect with colours or with on:false.
  * - Strings "on"/"off"/"toggle" and effect names are matched case-insensitively.
  */
-import { InvalidCommandError, UnsupportedFeatureError } from '../transport/errors';
+import {
+  InvalidCommandError,
+  MAX_QUOTED_CHARS,
+  quoteInput,
+  UnsupportedFeatureError,
+} from '../transport/errors';
 import { type Hsv, isRgb, parseHex, rgbToHsv } from './color';
 import { matchEffectName } from './effects';
 import type { Capabilities, LampCommand } from './types';
@@ -32,13 +37,9 @@ export const COMMAND_PROPERTIES = [
 /** Longest transition accepted (one hour), so a typo in seconds-vs-ms is caught. */
 export const MAX_TRANSITION_MS = 3_600_000;
 
+/** The value for a message: a short, cut quote, never the whole input. */
 function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number') return String(value);
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return 'an object';
-  return typeof value === 'undefined' ? 'undefined' : String(value);
+  return quoteInput(value);
 }
 
 function invalid(property: string, message: string): InvalidCommandError {
@@ -74,7 +75,7 @@ function parseColor(value: unknown): Hsv {
       if (!isRgb(value))
         throw invalid(
           'color',
-          `color {r,g,b} needs whole numbers from 0 to 255 (got ${JSON.stringify(value)})`,
+          `color {r,g,b} needs whole numbers from 0 to 255 (got r ${describe(value.r)}, g ${describe(value.g)}, b ${describe(value.b)})`,
         );
       return rgbToHsv(value);
     }
@@ -112,9 +113,11 @@ function parseObject(input: Record<string, unknown>): LampCommand {
   }
   const unknown = keys.filter((k) => !(COMMAND_PROPERTIES as readonly string[]).includes(k));
   if (unknown.length > 0) {
+    const name = unknown[0] as string;
     throw invalid(
-      unknown[0],
-      `unknown property ${describe(unknown[0])} in payload; allowed: ${COMMAND_PROPERTIES.join(', ')}`,
+      // The key is user input too: a cut one names it well enough.
+      name.length <= MAX_QUOTED_CHARS ? name : `${name.slice(0, MAX_QUOTED_CHARS)}…`,
+      `unknown property ${describe(name)} in payload; allowed: ${COMMAND_PROPERTIES.join(', ')}`,
     );
   }
   const has = (key: string) => input[key] !== undefined;

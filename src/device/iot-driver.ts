@@ -5,7 +5,7 @@
  * in the order they are written, so writes come first and `system` (which also holds the read)
  * is always the last module written.
  */
-import { InvalidCommandError } from '../transport/errors';
+import { InvalidCommandError, quoteInput } from '../transport/errors';
 import { iotCapabilities } from './capabilities';
 import { changesLight, type DeviceDriver, lightFields } from './driver';
 import { findStripEffect } from './effects';
@@ -202,7 +202,7 @@ export class IotDriver implements DeviceDriver {
     if (dot <= 0 || dot === method.length - 1) {
       throw new InvalidCommandError(
         'method',
-        `Kasa (IOT) requests are named "module.method", e.g. "system.get_sysinfo" (got ${JSON.stringify(method)})`,
+        `Kasa (IOT) requests are named "module.method", e.g. "system.get_sysinfo" (got ${quoteInput(method)})`,
       );
     }
     return this.protocol.call(method.slice(0, dot), method.slice(dot + 1), params ?? {});

@@ -19,7 +19,7 @@ export type SmartOutcome =
 /** Devices answer at most this many sub-requests well; bigger batches time out (docs/protocols/dialects.md §2). */
 export const MAX_BATCH_SIZE = 5;
 
-/** Codes that mean "your session is gone": the transport re-handshakes and retries once. */
+/** Codes that mean "your session is gone": the transport re-handshakes and retries (within its retry budget). */
 export const SESSION_DEAD_CODES: ReadonlySet<number> = new Set([9999, -40401]);
 
 /**

@@ -12,7 +12,7 @@ import * as dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIPv4 } from 'node:net';
 import * as zlib from 'node:zlib';
-import { InvalidCommandError } from './errors';
+import { InvalidCommandError, quoteInput } from './errors';
 import { xorDecode, xorEncode } from './xor/codec';
 
 export const DISCOVERY_PORT = 20002;
@@ -381,10 +381,7 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveredDevi
   for (const value of options.targets) {
     const target = typeof value === 'string' ? parseTarget(value, defaultPort) : null;
     if (!target) {
-      throw new InvalidCommandError(
-        'targets',
-        `not an address or host name: ${JSON.stringify(value)}`,
-      );
+      throw new InvalidCommandError('targets', `not an address or host name: ${quoteInput(value)}`);
     }
     parsed.push(target);
   }

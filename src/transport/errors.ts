@@ -31,6 +31,33 @@ export class LampError extends Error {
   }
 }
 
+/** Longest piece of user input a message quotes; longer input is cut and ends in "…". */
+export const MAX_QUOTED_CHARS = 40;
+
+/**
+ * A short, cut quote of user input for messages: a string as JSON ("abc"), at most
+ * MAX_QUOTED_CHARS of it, then "…". Messages name the problem; they never echo a whole input,
+ * which may be megabytes long (and then fills the log) or carry something private.
+ */
+export function quoteInput(value: unknown, max = MAX_QUOTED_CHARS): string {
+  if (typeof value === 'string') {
+    if (value.length <= max) return JSON.stringify(value);
+    let cut = value.slice(0, max);
+    // Never end in half a surrogate pair.
+    const last = cut.charCodeAt(cut.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1);
+    return `${JSON.stringify(cut)}…`;
+  }
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    const text = String(value);
+    return text.length <= max ? text : `${text.slice(0, max)}…`;
+  }
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : typeof value;
+}
+
 /** Describes where a device lives, for messages; never includes credentials. */
 export function describeAddress(host: string, port: number): string {
   return port === 80 ? host : `${host}:${port}`;
@@ -205,7 +232,8 @@ export class ClosedError extends LampError {
 /**
  * The device closed the connection in the middle of an exchange (ECONNRESET, "socket hang up").
  * Usually transient: some plugs close the TCP connection after every reply (docs/protocols/klap.md §8 #8), so the
- * transport retries once on a fresh connection without a new login before reporting it.
+ * transport retries on a fresh connection (within its retry budget, docs/architecture.md §5)
+ * without a new login before reporting it.
  */
 export class ConnectionResetError extends UnreachableError {
   readonly transient = true;

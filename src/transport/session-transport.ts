@@ -3,8 +3,9 @@
  *
  * One device, one session, one request at a time. Callers never see logins: the base logs in
  * when there is no usable session (first use, renewal time reached, the subclass says it is
- * spent), retries once when the device says the session is gone, retries once on a dropped
- * connection, lets everything already queued share a failed login instead of each trying again,
+ * spent), logs in again when the device says the session is gone and reconnects when it drops
+ * the connection, within a small retry budget per call (RETRY_BUDGET), lets everything already
+ * queued share a failed login instead of each trying again,
  * and closes within one step's timeout even with a request hanging. A subclass writes only its
  * login and its sealing (`login`, `exchange`), and says whether a dropped connection also ends
  * its session (`sessionSurvivesReset`).
@@ -50,8 +51,23 @@ const MAX_TIMEOUT_MS = 10 * 60 * 1000;
 const MAX_RENEW_MARGIN_SECONDS = 1200;
 
 /**
+ * What one call may spend on faults before it reports them (docs/architecture.md §5): two
+ * faults inside one exchange (a second dropped connection, an expiry right after a fresh login)
+ * are survived, a device that keeps failing is not retried forever, and no retry starts once the
+ * call has run `windowSteps` per-step timeouts.
+ */
+export const RETRY_BUDGET = Object.freeze({
+  /** New connections after the device dropped one (ConnectionResetError). */
+  reconnects: 3,
+  /** Fresh logins after the device refused the session (SessionRejected, `sessionDead`). */
+  relogins: 2,
+  /** Retries start only within this many per-step timeouts from the start of the call. */
+  windowSteps: 3,
+});
+
+/**
  * Thrown by a subclass's `exchange` when the device refused the session itself (HTTP 401/403,
- * an unknown token): the base logs in again and retries once.
+ * an unknown token): the base logs in again and retries, within RETRY_BUDGET.
  */
 export class SessionRejected extends Error {
   constructor(readonly detail: string) {
@@ -211,13 +227,21 @@ export abstract class SessionTransport<S extends BaseSession, L extends LoginInf
   // ---- one queued job ------------------------------------------------------------------------
 
   private async run(plaintext: string, options: SendOptions, ticket: number): Promise<string> {
-    let resetRetried = false;
-    let sessionRetried = false;
+    let reconnects = 0;
+    let relogins = 0;
+    // Real time, not `clock`: the window bounds how long the caller waits.
+    const started = monotonicMs();
+    const inWindow = (): boolean =>
+      monotonicMs() - started < this.timeoutMs * RETRY_BUDGET.windowSteps;
     const retrySession = (detail: string): void => {
       this.session = null;
-      if (sessionRetried)
-        throw new SessionExpiredError(this.address, `${detail} right after a fresh login`);
-      sessionRetried = true;
+      if (relogins >= RETRY_BUDGET.relogins || !inWindow()) {
+        throw new SessionExpiredError(
+          this.address,
+          relogins > 0 ? `${detail} right after a fresh login` : detail,
+        );
+      }
+      relogins += 1;
     };
     for (;;) {
       this.assertOpen();
@@ -232,15 +256,20 @@ export abstract class SessionTransport<S extends BaseSession, L extends LoginInf
         const reply = await this.exchange(session, plaintext);
         if (!isSessionDead(options, reply)) return reply;
         // The device answered inside the payload that our session is gone (SMART 9999 etc.).
-        retrySession('the device still reported the session dead');
+        retrySession('the device reported the session dead');
       } catch (error) {
         if (error instanceof SessionRejected) {
           retrySession(error.detail);
           continue;
         }
-        if (error instanceof ConnectionResetError && !resetRetried && !this.closed) {
+        if (
+          error instanceof ConnectionResetError &&
+          reconnects < RETRY_BUDGET.reconnects &&
+          !this.closed &&
+          inWindow()
+        ) {
           // The device merely closed the connection; some close after every reply.
-          resetRetried = true;
+          reconnects += 1;
           if (!this.sessionSurvivesReset) this.session = null;
           continue;
         }

@@ -15,7 +15,8 @@ export interface SendOptions {
   /**
    * Called with the decrypted reply. Returning true means the device said "your session is
    * dead" inside the payload (SMART error 9999 / -40401): the transport then logs in again and
-   * retries once, inside its per-device queue, before anyone else's request runs.
+   * retries (within its retry budget), inside its per-device queue, before anyone else's request
+   * runs.
    */
   sessionDead?: (replyText: string) => boolean;
 }

@@ -14,6 +14,7 @@ import {
   MalformedResponseError,
   TimeoutError,
 } from '../../src/transport/errors';
+import { RETRY_BUDGET } from '../../src/transport/session-transport';
 import { rig } from './helpers';
 
 const USER = 'user@example.com';
@@ -118,7 +119,7 @@ describe('callers queued behind a device that cannot be reached share its failur
     });
     try {
       await client.open();
-      dev.klap.faults.dropConnections = 2; // the call and its one retry
+      dev.klap.faults.dropConnections = 1 + RETRY_BUDGET.reconnects; // the call and every retry
       const dropped = client.setState({ brightness: 20 });
       // A read queued behind it (commands queued together would merge into the same request).
       const next = client.getState();

@@ -243,6 +243,15 @@ describe('LampClient over SMART (in memory)', () => {
       /method must be a device method name.*got undefined/,
     );
     await assert.rejects(r.client.request(' '), InvalidCommandError);
+    // Text that is no method name is refused before sending, quoted short.
+    for (const junk of ['x'.repeat(100_000), 'get info', '__proto__', 'a.constructor', 'a..b']) {
+      await assert.rejects(r.client.request(junk), (error: unknown) => {
+        assert.ok(error instanceof InvalidCommandError);
+        assert.equal(error.property, 'method');
+        assert.ok(error.message.length < 300, `a message of ${error.message.length} chars`);
+        return true;
+      });
+    }
     assert.equal(r.transport.sent.length, sent);
     await assert.rejects(
       r.client.request('no_such_method'),

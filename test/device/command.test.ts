@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { LampClient } from '../../src/device/client';
 import { checkCommand, parseCommand, validateCommand } from '../../src/device/command';
-import { InvalidCommandError, UnsupportedFeatureError } from '../../src/transport/errors';
+import {
+  InvalidCommandError,
+  quoteInput,
+  UnsupportedFeatureError,
+} from '../../src/transport/errors';
 import { capabilitiesOf } from './helpers';
 
 const L530 = capabilitiesOf('L530');
@@ -381,5 +386,81 @@ describe('payload grammar: refusals name the property and the allowed values', (
       'color',
       /this device has no colour.*use colorTemp/,
     );
+  });
+});
+
+describe('refusals quote a short, cut excerpt of the input, never all of it', () => {
+  const long = `${'x'.repeat(39)}é${'y'.repeat(100_000)}`;
+  // What a message may show of `long`: its first 40 characters, then "…".
+  const excerpt = `"${'x'.repeat(39)}é"…`;
+  const LIMIT = 400;
+
+  function shortRefusal(run: () => unknown, property: string): string {
+    let message = '';
+    assert.throws(run, (error: unknown) => {
+      assert.ok(error instanceof InvalidCommandError, String(error).slice(0, 200));
+      assert.ok(error.property.length <= 41, `property of ${error.property.length} chars`);
+      assert.ok(error.property.startsWith(property.slice(0, 40)), error.property.slice(0, 80));
+      message = error.message;
+      return true;
+    });
+    assert.ok(message.length < LIMIT, `a message of ${message.length} characters`);
+    assert.ok(!message.includes('y'.repeat(10)), 'the cut-off part is not in the message');
+    return message;
+  }
+
+  it('every place the grammar quotes a string', () => {
+    for (const [payload, property] of [
+      [long, 'payload'],
+      [`#${long}`, 'color'],
+      [{ color: long }, 'color'],
+      [{ on: long }, 'on'],
+      [{ brightness: long }, 'brightness'],
+      [{ hue: long }, 'hue'],
+      [{ saturation: long }, 'saturation'],
+      [{ colorTemp: long }, 'colorTemp'],
+      [{ transition: long }, 'transition'],
+      [{ color: { h: long, s: 1, v: 1 } }, 'color.h'],
+      [{ color: { r: long, g: long, b: long } }, 'color'],
+      [{ [long]: 1 }, long],
+    ] as const) {
+      const message = shortRefusal(() => parseCommand(payload), property);
+      if (property !== 'color' || typeof payload === 'object') assert.ok(message.includes('…'));
+    }
+    const message = shortRefusal(() => parseCommand(long), 'payload');
+    assert.ok(message.includes(excerpt), message);
+  });
+
+  it('effect names checked against the device', () => {
+    shortRefusal(() => validateCommand({ effect: long }, L530, 'L530'), 'effect');
+  });
+
+  it('a huge number is cut too', () => {
+    const message = shortRefusal(() => parseCommand(-1e300), 'payload');
+    assert.match(message, /got -1e\+300/);
+  });
+
+  it('connection settings given to the library', () => {
+    shortRefusal(() => new LampClient({ host: ' '.repeat(100_000) }), 'host');
+    shortRefusal(() => new LampClient({ host: 'h', port: long as unknown as number }), 'port');
+    shortRefusal(
+      () => new LampClient({ host: 'h', protocol: long as unknown as 'klap' }),
+      'protocol',
+    );
+  });
+
+  it('quoteInput: short values whole, long ones cut, never half a surrogate pair', () => {
+    assert.equal(quoteInput('on'), '"on"');
+    assert.equal(quoteInput('a'.repeat(40)), `"${'a'.repeat(40)}"`);
+    assert.equal(quoteInput('a'.repeat(41)), `"${'a'.repeat(40)}"…`);
+    assert.equal(quoteInput(`${'a'.repeat(39)}😀😀`), `"${'a'.repeat(39)}"…`);
+    assert.equal(quoteInput(2.5), '2.5');
+    assert.equal(quoteInput(Number.NaN), 'NaN');
+    assert.equal(quoteInput(null), 'null');
+    assert.equal(quoteInput(undefined), 'undefined');
+    assert.equal(quoteInput([long]), 'an array');
+    assert.equal(quoteInput({ long }), 'an object');
+    assert.equal(quoteInput(Symbol('s')), 'symbol');
+    assert.equal(quoteInput(10n ** 60n), `${'1'}${'0'.repeat(39)}…`);
   });
 });

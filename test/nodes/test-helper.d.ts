@@ -38,6 +38,8 @@ declare module 'node-red-node-test-helper' {
     startServer(): Promise<void>;
     stopServer(): Promise<void>;
     url(): string;
+    /** The spy on Node-RED's log (RED.log.log): every line the runtime logs. */
+    log(): { callCount: number; getCalls(): { args: unknown[] }[] };
   }
 
   const helper: NodeTestHelper;

@@ -16,6 +16,7 @@ import {
   UnreachableError,
 } from '../../src/transport/errors';
 import type { KlapTransport } from '../../src/transport/klap/klap-transport';
+import { RETRY_BUDGET } from '../../src/transport/session-transport';
 import { clientFor, echo, rejectsWith, ScriptedDevice, startServer } from './helpers';
 
 async function scenario(
@@ -73,13 +74,23 @@ describe('KlapServer faults', () => {
       assert.equal(server.counters.requests, 3);
     }));
 
-  it('two dropped connections in a row surface as ConnectionResetError', () =>
+  it('dropped connections within the budget (3) are retried, still without a new login', () =>
     scenario(async (server, client) => {
       await client.send('{"d":0}');
-      server.faults.dropConnections = 2;
+      server.faults.dropConnections = RETRY_BUDGET.reconnects;
+      assert.equal(await client.send('{"d":1}'), echo('{"d":1}'));
+      assert.equal(client.stats.logins, 1);
+      assert.equal(server.counters.requests, 2 + RETRY_BUDGET.reconnects);
+    }));
+
+  it('one more dropped connection than the budget surfaces as ConnectionResetError', () =>
+    scenario(async (server, client) => {
+      await client.send('{"d":0}');
+      server.faults.dropConnections = RETRY_BUDGET.reconnects + 1;
       const error = await rejectsWith(client.send('{}'), ConnectionResetError, 'UNREACHABLE');
       assert.ok(error instanceof UnreachableError);
       assert.equal(error.transient, true);
+      assert.equal(server.counters.requests, 2 + RETRY_BUDGET.reconnects, 'no retry past it');
       assert.equal(await client.send('{"d":2}'), echo('{"d":2}'));
     }));
 
@@ -130,9 +141,17 @@ describe('KlapServer faults', () => {
       assert.equal(client.stats.logins, 2);
     }));
 
-  it('a second in-payload session timeout is a SessionExpiredError', () =>
+  it('in-payload session timeouts right after fresh logins are retried within the budget', () =>
     scenario(async (server, client) => {
-      server.faults.sessionTimeoutError = 2;
+      await client.send('{"x":0}', { sessionDead: isDead });
+      server.faults.sessionTimeoutError = RETRY_BUDGET.relogins;
+      assert.equal(await client.send('{"x":1}', { sessionDead: isDead }), echo('{"x":1}'));
+      assert.equal(client.stats.logins, 1 + RETRY_BUDGET.relogins);
+    }));
+
+  it('one more in-payload session timeout than the budget is a SessionExpiredError', () =>
+    scenario(async (server, client) => {
+      server.faults.sessionTimeoutError = 1 + RETRY_BUDGET.relogins;
       await rejectsWith(
         client.send('{}', { sessionDead: isDead }),
         SessionExpiredError,
@@ -165,10 +184,18 @@ describe('KlapServer faults', () => {
       assert.equal(client.stats.logins, 2);
     }));
 
-  it('403 again right after a fresh login is a SessionExpiredError', () =>
+  it('403 again right after a fresh login is renewed again, within the budget', () =>
     scenario(async (server, client) => {
       await client.send('{"e":0}');
-      server.faults.expireSessions = 2;
+      server.faults.expireSessions = RETRY_BUDGET.relogins;
+      assert.equal(await client.send('{"e":1}'), echo('{"e":1}'));
+      assert.equal(client.stats.logins, 1 + RETRY_BUDGET.relogins);
+    }));
+
+  it('403 after every fresh login of the budget is a SessionExpiredError', () =>
+    scenario(async (server, client) => {
+      await client.send('{"e":0}');
+      server.faults.expireSessions = 1 + RETRY_BUDGET.relogins;
       const error = await rejectsWith(client.send('{}'), SessionExpiredError, 'SESSION_EXPIRED');
       assert.match(error.message, /HTTP 403/);
     }));
@@ -273,7 +300,7 @@ describe('malformed replies from a scripted device', () => {
       },
     ));
 
-  it('401 twice is a SessionExpiredError after exactly one fresh login', () =>
+  it('401 every time is a SessionExpiredError after exactly the budget of fresh logins', () =>
     scripted(
       (d) => {
         d.onRequest = () => ({ status: 401 });
@@ -281,7 +308,7 @@ describe('malformed replies from a scripted device', () => {
       async (client, device) => {
         await rejectsWith(client.send('{}'), SessionExpiredError, 'SESSION_EXPIRED');
         const logins = device.rawRequests.filter((r) => r.startsWith('POST /app/handshake2'));
-        assert.equal(logins.length, 2);
+        assert.equal(logins.length, 1 + RETRY_BUDGET.relogins);
       },
     ));
 
@@ -371,7 +398,7 @@ describe('malformed replies from a scripted device', () => {
       },
     ));
 
-  it('a connection cut in the middle of a reply is a reset, retried once', () =>
+  it('a connection cut in the middle of every reply is a reset, retried within the budget', () =>
     scripted(
       (d) => {
         d.onRequest = () => ({ status: 200, destroy: true });
@@ -379,7 +406,7 @@ describe('malformed replies from a scripted device', () => {
       async (client, device) => {
         await rejectsWith(client.send('{}'), ConnectionResetError, 'UNREACHABLE');
         const requests = device.rawRequests.filter((r) => r.startsWith('POST /app/request'));
-        assert.equal(requests.length, 2);
+        assert.equal(requests.length, 1 + RETRY_BUDGET.reconnects);
       },
     ));
 });

@@ -104,7 +104,12 @@ export class AesServer extends HttpDeviceServer<AesFaults, AesServerCounters> {
   private readonly loginVersion: AesLoginVersion;
   private readonly timeoutSeconds: number;
   private readonly sessions: SessionStore<AesSession>;
-  private sessionsStarted = 0;
+  /**
+   * Logins accepted so far: `alternating` switches after each one, not after each handshake,
+   * so the credentials a device expects stay put while a client tries its candidates (each on
+   * a handshake of its own) and change between sessions, as on real devices.
+   */
+  private loginsAccepted = 0;
 
   constructor(options: AesServerOptions) {
     super(options);
@@ -187,8 +192,7 @@ export class AesServer extends HttpDeviceServer<AesFaults, AesServerCounters> {
       return;
     }
     const keyAndIv = randomBytes(32);
-    const credentials = expectedCredentials(this.options.credentials, this.sessionsStarted, 'tapo');
-    this.sessionsStarted += 1;
+    const credentials = expectedCredentials(this.options.credentials, this.loginsAccepted, 'tapo');
     const id = newSessionId();
     this.sessions.set(id, {
       cipher: new AesSessionCipher(keyAndIv.subarray(0, 16), keyAndIv.subarray(16)),
@@ -274,6 +278,7 @@ export class AesServer extends HttpDeviceServer<AesFaults, AesServerCounters> {
     }
     session.state = 'established';
     session.token = newToken();
+    this.loginsAccepted += 1;
     this.sealed(res, session, JSON.stringify({ error_code: 0, result: { token: session.token } }));
   }
 

@@ -66,7 +66,7 @@ const JSON_HEADERS = {
   requestByApp: 'true',
 };
 
-/** Outer codes meaning "this session is gone": log in again and retry once. */
+/** Outer codes meaning "this session is gone": log in again and retry (within the budget). */
 const SESSION_GONE = new Set([9999, -40401, -1005]);
 /** Inner code of login_device for wrong credentials. */
 const LOGIN_REFUSED = -1501;
