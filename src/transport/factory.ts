@@ -4,7 +4,7 @@
  */
 import { AesTransport } from './aes/aes-transport';
 import { AutoTransport } from './auto-transport';
-import { InvalidCommandError, UnsupportedProtocolError } from './errors';
+import { InvalidCommandError, quoteInput, UnsupportedProtocolError } from './errors';
 import { KlapTransport } from './klap/klap-transport';
 import type { Protocol, Transport } from './types';
 import { LEGACY_PORT, XorTransport } from './xor/xor-transport';
@@ -91,7 +91,7 @@ export function createTransport(options: TransportOptions): Transport {
   if (!PROTOCOL_CHOICES.includes(protocol)) {
     throw new InvalidCommandError(
       'protocol',
-      `protocol must be one of ${PROTOCOL_CHOICES.join(', ')} (got ${JSON.stringify(protocol)}).`,
+      `protocol must be one of ${PROTOCOL_CHOICES.join(', ')} (got ${quoteInput(protocol)}).`,
     );
   }
   return transportFor(protocol, options);

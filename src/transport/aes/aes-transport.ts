@@ -26,7 +26,7 @@ import {
 import type { LoginInfo } from '../types';
 import { AesCipherError, AesSessionCipher } from './cipher';
 import { handshakeRequest, loginParams, loginRequest, passthroughRequest } from './login';
-import { createRsaKeyPair, decryptHandshakeKey, type RsaKeyPair } from './rsa';
+import { createRsaKeyPairAsync, decryptHandshakeKey, type RsaKeyPair } from './rsa';
 
 export interface AesTransportOptions extends Omit<SessionTransportOptions, 'port'> {
   /** Default 80. */
@@ -133,7 +133,7 @@ export class AesTransport extends SessionTransport<Session, AesLoginInfo> {
   }
 
   private async handshake(): Promise<Handshake> {
-    this.keys ??= createRsaKeyPair();
+    this.keys ??= await createRsaKeyPairAsync();
     const reply = await this.post(
       '/app',
       handshakeRequest(this.keys.publicKeyPem),

@@ -12,6 +12,7 @@
 import {
   constants,
   createPublicKey,
+  generateKeyPair,
   generateKeyPairSync,
   type KeyObject,
   privateDecrypt,
@@ -38,13 +39,25 @@ export function publicKeyPem(key: KeyObject): string {
   return `-----BEGIN PUBLIC KEY-----\n${der.toString('base64')}\n-----END PUBLIC KEY-----\n`;
 }
 
+const RSA_OPTIONS = { modulusLength: 1024, publicExponent: 65537 } as const;
+
 /** A fresh RSA-1024 pair with e = 65537, the size every client and device uses. */
 export function createRsaKeyPair(): RsaKeyPair {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', {
-    modulusLength: 1024,
-    publicExponent: 65537,
-  });
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', RSA_OPTIONS);
   return { publicKeyPem: publicKeyPem(publicKey), privateKey };
+}
+
+/**
+ * The same, made off the main thread: a client inside Node-RED must not stall every other flow
+ * for the tens of milliseconds key generation takes.
+ */
+export function createRsaKeyPairAsync(): Promise<RsaKeyPair> {
+  return new Promise((resolve, reject) => {
+    generateKeyPair('rsa', RSA_OPTIONS, (error, publicKey, privateKey) => {
+      if (error) reject(error);
+      else resolve({ publicKeyPem: publicKeyPem(publicKey), privateKey });
+    });
+  });
 }
 
 /**
