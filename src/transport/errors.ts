@@ -38,12 +38,13 @@ export function describeAddress(host: string, port: number): string {
 
 /** No credential candidate (account, TP-Link defaults, blank) matched the device's challenge. */
 export class AuthenticationError extends LampError {
-  constructor(address: string) {
+  /** @param detail what the device answered, when that helps (never a secret) */
+  constructor(address: string, detail?: string) {
     super(
       'AUTH_FAILED',
-      `${address} rejected the credentials. Use the TP-Link/Tapo account e-mail and password ` +
-        'exactly as in the app (both are case-sensitive); the device may also be bound to a ' +
-        'different account.',
+      `${address} rejected the credentials${detail ? ` (${detail})` : ''}. Use the TP-Link/Tapo ` +
+        'account e-mail and password exactly as in the app (both are case-sensitive); the ' +
+        'device may also be bound to a different account.',
     );
   }
 }
@@ -98,6 +99,7 @@ const PROTOCOL_LABEL: Record<string, string> = {
   klap: 'KLAP',
   aes: 'AES (securePassthrough)',
   tpap: 'TPAP',
+  'tpap-https': 'TPAP over HTTPS (port 4433, TP-Link certificates)',
   legacy: 'the Kasa legacy protocol (port 9999)',
 };
 
@@ -113,6 +115,37 @@ export class WrongProtocolError extends LampError {
         `"${speaks}" or "auto".`,
     );
     this.speaks = speaks;
+  }
+}
+
+/**
+ * TPAP's discover is not there (explicit protocol tpap): the firmware speaks KLAP or AES.
+ * Same code as WrongProtocolError: the device answered, just not as a TPAP device.
+ */
+export class NotTpapError extends LampError {
+  readonly speaks = 'klap-or-aes';
+
+  constructor(address: string, detail: string) {
+    super(
+      'WRONG_PROTOCOL',
+      `${address} does not speak TPAP (${detail}); its firmware uses KLAP or the older AES ` +
+        'protocol. Set the device\'s Protocol to "auto".',
+    );
+  }
+}
+
+/**
+ * The device could not prove it knows the password (its TPAP key confirmation did not match):
+ * whatever answers there is not the device the credentials belong to, so nothing is sent to it.
+ */
+export class DeviceProofError extends LampError {
+  constructor(address: string) {
+    super(
+      'INTEGRITY',
+      `${address} could not prove that it knows your password (TPAP key confirmation ` +
+        'mismatch), so nothing was sent to it. Another device may answer at this address, or ' +
+        'something between Node-RED and the device interferes; check the address.',
+    );
   }
 }
 

@@ -4,7 +4,14 @@
  * client runs; the verifier side is what the emulator runs, from the same code, so the two
  * cannot drift apart. All points are handled as noble-curves points and written uncompressed.
  */
-import { createHash, createHmac, hkdfSync, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
+import {
+  createHash,
+  createHmac,
+  hkdfSync,
+  pbkdf2Sync,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
 import { aesCmac } from './cmac';
 import type { Point, Suite } from './suites';
 
@@ -46,6 +53,13 @@ export function deriveScalars(
 
 export function order(suite: Suite): bigint {
   return suite.curve.Point.Fn.ORDER;
+}
+
+/** A uniformly distributed scalar in [1, n−1]: 64 spare bits make the modulo bias negligible. */
+export function randomScalar(suite: Suite): bigint {
+  const n = order(suite);
+  const bytes = Math.ceil(n.toString(16).length / 2) + 8;
+  return (BigInt(`0x${randomBytes(bytes).toString('hex')}`) % (n - 1n)) + 1n;
 }
 
 /** k·P, refusing the scalars noble refuses (0, ≥ n) with our own error. */
