@@ -72,12 +72,14 @@ export class TimeoutError extends LampError {
 
 /** handshake1 answered 403: newer firmware refuses local clients until the user opts in. */
 export class ThirdPartyCompatibilityError extends LampError {
-  constructor(address: string) {
+  /** @param how how the refusal came: "HTTP 403" or a JSON error code */
+  constructor(address: string, how = 'HTTP 403') {
     super(
       'THIRD_PARTY_DISABLED',
-      `${address} refused the login (HTTP 403). In the Tapo app open Me › Third-Party Services ` +
+      `${address} refused the login (${how}). In the Tapo app open Me › Third-Party Services ` +
         'and enable "Third-Party Compatibility" (toggle it off and on if it already is), then ' +
-        'wait a minute and retry.',
+        'wait a minute and retry. Firmware that speaks TPAP needs no such switch: set Protocol ' +
+        'to "auto" or "tpap".',
     );
   }
 }

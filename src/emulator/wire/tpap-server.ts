@@ -127,6 +127,8 @@ export function defaultTpapFaults(): TpapFaults {
 }
 
 export interface TpapServerCounters extends WireCounters {
+  /** KLAP handshake1 attempts (refused). */
+  klapHandshakes: number;
   discovers: number;
   registers: number;
   /** pake_share calls received (accepted or not). */
@@ -159,6 +161,7 @@ const DS_PATH = /^\/stok=([A-Za-z0-9._~-]{1,128})\/ds$/;
 export class TpapServer extends HttpDeviceServer<TpapFaults, TpapServerCounters> {
   faults: TpapFaults = defaultTpapFaults();
   counters: TpapServerCounters = {
+    klapHandshakes: 0,
     discovers: 0,
     registers: 0,
     shares: 0,
@@ -227,6 +230,7 @@ export class TpapServer extends HttpDeviceServer<TpapFaults, TpapServerCounters>
       return;
     }
     if (url.pathname === '/app/handshake1') {
+      this.counters.klapHandshakes += 1;
       const refusal = this.faults.klapRefusal;
       if (refusal === 1003) this.json(res, '/app/handshake1', body, { error_code: 1003 });
       else this.reply(res, refusal);
