@@ -4,10 +4,13 @@
  * wrong passwords, impostor devices, stale sessions and the sequence rule.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as http from 'node:http';
 import { after, describe, it } from 'node:test';
 import { TpapServer, type TpapServerOptions } from '../../src/emulator/wire/tpap-server';
 import { LampError } from '../../src/transport/errors';
+import { deriveScalars, encodePoint } from '../../src/transport/tpap/spake2plus';
+import { SUITES, type Suite } from '../../src/transport/tpap/suites';
 import { TpapTransport, type TpapTransportOptions } from '../../src/transport/tpap/tpap-transport';
 import vectors from './fixtures/tpap-vectors.json';
 import { HOST, PASS, USER } from './helpers';
@@ -293,6 +296,132 @@ describe('TPAP discover: devices that are not port-80 TPAP', () => {
   });
 });
 
+describe('TPAP login and request failures, each with its code', () => {
+  /** What the proxy does to one answer of the real device. */
+  type Mutation = (step: string, answer: Record<string, unknown>) => Answer;
+  const result = (answer: Record<string, unknown>) => answer.result as Record<string, unknown>;
+
+  const cases: [string, Mutation, string][] = [
+    [
+      'discover answered HTTP 500',
+      (step, a) => (step === 'discover' ? 500 : a),
+      'HANDSHAKE_FAILED',
+    ],
+    [
+      'pake_register answered HTTP 500',
+      (step, a) => (step === 'pake_register' ? 500 : a),
+      'HANDSHAKE_FAILED',
+    ],
+    [
+      'pake_register answered text',
+      (step, a) => (step === 'pake_register' ? 'oops' : a),
+      'MALFORMED',
+    ],
+    [
+      'pake_register refused the account (-1501)',
+      (step, a) => (step === 'pake_register' ? { error_code: -1501 } : a),
+      'AUTH_FAILED',
+    ],
+    [
+      'pake_register failed otherwise (-40000)',
+      (step, a) => (step === 'pake_register' ? { error_code: -40000 } : a),
+      'HANDSHAKE_FAILED',
+    ],
+    [
+      'an unknown session cipher',
+      (step, a) => {
+        if (step === 'pake_register') result(a).encryption = 'rot13';
+        return a;
+      },
+      'HANDSHAKE_FAILED',
+    ],
+    [
+      'absurd iteration counts',
+      (step, a) => {
+        if (step === 'pake_register') result(a).iterations = 5_000_000;
+        return a;
+      },
+      'HANDSHAKE_FAILED',
+    ],
+    [
+      'a device share off the curve',
+      (step, a) => {
+        if (step === 'pake_register') result(a).dev_share = Buffer.alloc(65, 4).toString('base64');
+        return a;
+      },
+      'MALFORMED',
+    ],
+    [
+      'a device share that cancels w0·N',
+      (step, a) => {
+        if (step !== 'pake_register') return a;
+        const r = result(a);
+        const suite = SUITES.get(1) as Suite;
+        const credential = createHash('sha1').update(PASS).digest('hex');
+        const salt = Buffer.from(r.dev_salt as string, 'base64');
+        const { w0 } = deriveScalars(suite, credential, salt, r.iterations as number);
+        r.dev_share = encodePoint(suite.N.multiply(w0)).toString('base64');
+        return a;
+      },
+      'HANDSHAKE_FAILED',
+    ],
+    ['a /ds reply with HTTP 500', (step, a) => (step === 'ds' ? 500 : a), 'MALFORMED'],
+  ];
+  for (const [name, mutate, code] of cases) {
+    it(`${name}: ${code}`, async () => {
+      const real = await device();
+      const port = await proxy(real.port, mutate);
+      const transport = new TpapTransport({
+        host: HOST,
+        port,
+        username: USER,
+        password: PASS,
+        timeoutMs: 2000,
+      });
+      transports.push(transport);
+      await assert.rejects(transport.send(REQUEST), (e) => codeOf(e) === code);
+    });
+  }
+
+  it('a /ds reply that fails its tag is MALFORMED; the next call logs in again', async () => {
+    const real = await device();
+    let corrupt = true;
+    const port = await proxy(real.port, (step, a) => {
+      if (step !== 'ds' || !corrupt) return a;
+      corrupt = false;
+      const sealed = Buffer.from(a.hex as string, 'hex');
+      sealed[sealed.length - 1] = (sealed[sealed.length - 1] as number) ^ 1;
+      return { hex: sealed.toString('hex') };
+    });
+    const transport = new TpapTransport({
+      host: HOST,
+      port,
+      username: USER,
+      password: PASS,
+      timeoutMs: 2000,
+    });
+    transports.push(transport);
+    await assert.rejects(transport.send(REQUEST), (e) => codeOf(e) === 'MALFORMED');
+    assert.equal(await transport.send(REQUEST), echo(REQUEST));
+    assert.equal(transport.stats.logins, 2);
+  });
+
+  it('a device offering attestation (dac) gets a 32-byte dac_nonce in pake_share', async () => {
+    const seen: Buffer[] = [];
+    const server = await device({
+      dac: true,
+      record: (e) => {
+        if (e.path === '/') seen.push(e.request);
+      },
+    });
+    await client(server).send(REQUEST);
+    const share = seen
+      .map((b) => JSON.parse(b.toString()))
+      .find((j) => j.params?.sub_method === 'pake_share');
+    assert.equal(Buffer.from(share.params.dac_nonce, 'base64').length, 32);
+  });
+});
+
 // ---- stand-in devices ------------------------------------------------------------------------
 
 function discoverReply(tls: number): Record<string, unknown> {
@@ -332,6 +461,52 @@ async function jsonDevice(
   await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
   fakes.push(server);
   return (server.address() as { port: number }).port;
+}
+
+/**
+ * A device in front of a real emulated one: every call is passed on, and `mutate` sees each
+ * answer first (login calls by sub_method as JSON, /ds replies as `{ hex }` under 'ds').
+ */
+async function proxy(
+  port: number,
+  mutate: (step: string, answer: Record<string, unknown>) => Answer,
+): Promise<number> {
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      const raw = Buffer.concat(chunks);
+      const upstream = await passOn(port, req.url ?? '/', raw);
+      let answer: Answer;
+      if (req.url === '/') {
+        const step = String(JSON.parse(raw.toString()).params?.sub_method);
+        answer = mutate(step, JSON.parse(upstream.toString()));
+      } else {
+        answer = mutate('ds', { hex: upstream.toString('hex') });
+        if (typeof answer === 'object') {
+          res.end(Buffer.from(answer.hex as string, 'hex'));
+          return;
+        }
+      }
+      if (typeof answer === 'number') res.writeHead(answer).end();
+      else res.end(typeof answer === 'string' ? answer : JSON.stringify(answer));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
+  fakes.push(server);
+  return (server.address() as { port: number }).port;
+}
+
+function passOn(port: number, path: string, body: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: HOST, port, path, method: 'POST' }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve(Buffer.concat(chunks)));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** Passes one login call on to a real emulated device, returning its JSON answer. */

@@ -98,7 +98,7 @@ export class TpapTransport extends SessionTransport<Session, TpapLoginInfo> {
   private readonly username: string;
   private readonly password: string;
   private readonly entropy: NonNullable<TpapTransportOptions['entropy']>;
-  // One socket: register and share must reach the device back to back (docs §2).
+  // One socket: register and share must reach the device back to back (docs/protocols/tpap.md §2).
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
   constructor(options: TpapTransportOptions) {
@@ -293,7 +293,7 @@ export class TpapTransport extends SessionTransport<Session, TpapLoginInfo> {
     }
     const plain = plainJsonCode(reply);
     if (plain !== undefined) {
-      // Not sealed at all: the device no longer knows this session (docs §7).
+      // Not sealed at all: the device no longer knows this session (docs/protocols/tpap.md §7).
       throw new SessionRejected(`the device answered in plain JSON (error ${plain})`);
     }
     let opened: Buffer;
