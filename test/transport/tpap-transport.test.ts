@@ -144,6 +144,15 @@ describe('TPAP transport against the emulated device', () => {
     assert.equal(server.lastSeq, 0x7b000001);
   });
 
+  it('a session is renewed before its seq would wrap around 2^32', async () => {
+    const server = await device({ entropy: { startSeq: () => 0xffffffff - 0x10000 } });
+    const transport = client(server);
+    await transport.send(REQUEST);
+    assert.equal(server.lastSeq, 0xffffffff - 0x10000);
+    await transport.send(REQUEST);
+    assert.equal(transport.stats.logins, 2, 'the next seq is past the limit: a new session');
+  });
+
   it('a wrong password is AUTH_FAILED at pake_share, and no request reaches the device', async () => {
     const server = await device();
     const transport = client(server, { password: 'not the password' });

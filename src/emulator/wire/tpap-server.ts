@@ -298,8 +298,8 @@ export class TpapServer extends HttpDeviceServer<TpapFaults, TpapServerCounters>
     const expected = expectedCredentials(this.options.credentials, this.logins, 'tapo');
     this.logins += 1;
     const passcode: PasscodeType = passcodeTypeFor(this.pake);
+    // What the device stored when it was bound: the same derivation the client runs.
     const credential = credentialFor(passcode, extraCrypt, {
-      // The account password alone: the e-mail is not part of the shadowed forms lamps use.
       username: expected.username,
       password: expected.password,
       mac: this.options.mac,
