@@ -26,16 +26,18 @@ async function timed(fn) {
 
 /** Cold login and warm request cost of each transport, devices in another process. */
 async function perTransport() {
+  // [label, emulator args, client protocol]: auto finds a TPAP device after KLAP's refusal;
+  // the tpap rows show the cost of TPAP alone (explicit, or auto with discovery's hint).
   const rows = [
-    ['KLAP', ['--model', 'L530', '--protocol', 'klap']],
-    ['AES', ['--model', 'L530', '--protocol', 'aes']],
-    ['legacy XOR', ['--model', 'KL130', '--protocol', 'legacy']],
+    ['KLAP', ['--model', 'L530', '--protocol', 'klap'], 'auto'],
+    ['AES', ['--model', 'L530', '--protocol', 'aes'], 'auto'],
+    ['TPAP (auto)', ['--model', 'L530', '--protocol', 'tpap'], 'auto'],
+    ['TPAP (tpap)', ['--model', 'L530', '--protocol', 'tpap'], 'tpap'],
+    ['legacy XOR', ['--model', 'KL130', '--protocol', 'legacy'], 'auto'],
   ];
-  console.log(
-    '\nper transport (emulator in its own process; protocol auto; CPU is this client only)',
-  );
+  console.log('\nper transport (emulator in its own process; CPU is this client only)');
   console.log('transport    cold connect p50   warm getState p50   client CPU per warm request');
-  for (const [name, args] of rows) {
+  for (const [name, args, protocol] of rows) {
     const device = await emulatorProcess([
       ...args,
       '--username',
@@ -44,7 +46,13 @@ async function perTransport() {
       credentials.password,
     ]);
     try {
-      const target = { host: device.host, port: device.port, ...credentials, discoveryPort: null };
+      const target = {
+        host: device.host,
+        port: device.port,
+        protocol,
+        ...credentials,
+        discoveryPort: null,
+      };
       const cold = [];
       for (let i = 0; i < 10; i++) {
         cold.push(await timed(async () => (await connect(target)).close()));

@@ -17,3 +17,4 @@ export {
   wakeUp,
 } from './transport/discovery';
 export * from './transport/errors';
+export type { DiscoveryHint } from './transport/types';

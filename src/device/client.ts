@@ -13,7 +13,7 @@ import {
 } from '../transport/errors';
 import { createTransport, PROTOCOL_CHOICES, type ProtocolChoice } from '../transport/factory';
 import { SharedFailure } from '../transport/shared-failure';
-import type { LoginInfo, Transport } from '../transport/types';
+import type { DiscoveryHint, LoginInfo, Transport } from '../transport/types';
 import { checkCommand, parseCommand } from './command';
 import type { DeviceDriver } from './driver';
 import { IotDriver } from './iot-driver';
@@ -44,6 +44,8 @@ export interface ConnectOptions {
   discoveryPort?: number | null;
   /** Wait between wake-up probe and retry; default 1500 ms. */
   wakeUpDelayMs?: number;
+  /** What discovery said about the device (`DiscoveredDevice.hint`), for `protocol: auto`. */
+  hint?: DiscoveryHint;
 }
 
 /**

@@ -2,7 +2,7 @@
 /**
  * lamp-emulator: run emulated TP-Link devices on loopback for trying flows without hardware.
  *
- *   lamp-emulator --port 8080 --model L530 [--model P110 ...] [--protocol klap|aes|legacy]
+ *   lamp-emulator --port 8080 --model L530 [--model P110 ...] [--protocol klap|aes|tpap|legacy]
  *                 [--username U --password P] [--host 127.0.0.1] [--klap 1|2]
  *                 [--login-version 1|2] [--credentials MODE] [--alias NAME] [--discovery-port N]
  *
@@ -19,12 +19,12 @@ import {
 import { createModel, isModelName, MODEL_NAMES, type ModelName } from './models';
 import { CREDENTIAL_MODES, type CredentialMode } from './wire/credentials';
 
-const PROTOCOLS: readonly EmulatedProtocol[] = ['klap', 'aes', 'legacy'];
+const PROTOCOLS: readonly EmulatedProtocol[] = ['klap', 'aes', 'tpap', 'legacy'];
 
 export const USAGE = `Usage: lamp-emulator --model MODEL [--model MODEL ...] [options]
 
 Runs emulated TP-Link Tapo/Kasa devices on this machine, speaking KLAP, AES
-securePassthrough or the legacy Kasa XOR protocol.
+securePassthrough, TPAP or the legacy Kasa XOR protocol.
 
 Options:
   --model MODEL         ${MODEL_NAMES.join(', ')} (repeat for several devices)
@@ -36,8 +36,8 @@ Options:
   --credentials MODE    ${CREDENTIAL_MODES.join(', ')}
                         (default: account with --username, else blank)
   --protocol P          ${PROTOCOLS.join(', ')} (default: the model's own; KLAP for Tapo
-                        and the HS100, legacy for legacy Kasa models); aes takes Tapo
-                        models only, legacy Kasa ones only
+                        and the HS100, legacy for legacy Kasa models); aes and tpap
+                        take Tapo models only, legacy Kasa ones only
   --klap 1|2            KLAP hash variant (default: the model's own; HS100 1, Tapo 2)
   --login-version 1|2   AES login form expected (default 2, announced as lv: 2)
   --alias NAME          device name (with several devices, "NAME 2", "NAME 3", ...)
@@ -109,8 +109,6 @@ export function parseArgs(argv: readonly string[]): CliConfig | 'help' {
         break;
       case '--protocol': {
         const text = value().toLowerCase();
-        if (text === 'tpap')
-          throw new UsageError('--protocol tpap: TPAP emulation is not available yet');
         if (!(PROTOCOLS as readonly string[]).includes(text)) {
           throw new UsageError(`--protocol must be one of ${PROTOCOLS.join(', ')} (got "${text}")`);
         }
@@ -203,6 +201,9 @@ export function describeDevice(device: EmulatedDevice): string {
       break;
     case 'aes':
       wire = `AES login v${device.loginVersion}, ${dialect}, credentials: ${device.credentialMode}`;
+      break;
+    case 'tpap':
+      wire = `TPAP suite ${device.tpap.suite.id}, ${dialect}, credentials: ${device.credentialMode}`;
       break;
     case 'legacy':
       // No login on this wire: there are no credentials to name.

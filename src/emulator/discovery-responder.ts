@@ -37,6 +37,11 @@ export interface DiscoveryResponderOptions {
   encryption: EmulatedEncryption;
   /** The device's HTTP port, announced as http_port (read at each answer). */
   httpPort: () => number;
+  /**
+   * TPAP devices: the passcode kinds announced in `tpap.pake` (default [2]) and the preference
+   * flag (default true; false = announces TPAP but wants KLAP, as KP125M 1.4.1 does).
+   */
+  tpap?: { pake?: number[]; preferred?: boolean };
   /** Called for every valid probe, before the answer goes out. */
   onProbe?: () => void | Promise<void>;
 }
@@ -130,7 +135,10 @@ export class DiscoveryResponder {
     if (identity.dialect === 'iot') result.hw_ver = identity.hwVer;
     else result.protocol_version = 1;
     if (encryption === 'TPAP') {
-      result.tpap = { tls: 1, dac: false, noc: false, pake: [2], port: 4433 };
+      // The port-80 plain-HTTP variant of lamps and plugs (docs/protocols/tpap.md §8).
+      const { pake = [2], preferred = true } = this.options.tpap ?? {};
+      result.tpap = { tls: 0, dac: 0, noc: 0, pake, port: this.options.httpPort() };
+      result.tpap_preferred = preferred;
     }
     return { error_code: 0, result };
   }

@@ -1,7 +1,7 @@
 /**
  * Emulated devices on loopback: a model's JSON behaviour (EmulatedSmartDevice or
- * EmulatedIotDevice) behind the server of one wire: KLAP or AES over HTTP, or legacy XOR over
- * TCP. The model never knows which wire carries it. Used by tests, the demo and `lamp-emulator`.
+ * EmulatedIotDevice) behind the server of one wire: KLAP, AES or TPAP over HTTP, or legacy XOR
+ * over TCP. The model never knows which wire carries it. Used by tests, the demo and `lamp-emulator`.
  */
 import {
   type DiscoveryIdentity,
@@ -15,16 +15,17 @@ import { AesServer } from './wire/aes-server';
 import type { CredentialMode } from './wire/credentials';
 import type { WireServer } from './wire/faults';
 import { KlapServer, type KlapServerOptions } from './wire/klap-server';
+import { TpapServer, type TpapServerOptions } from './wire/tpap-server';
 import { XorDiscoveryResponder } from './wire/xor-discovery';
 import { XorServer } from './wire/xor-server';
 
 /**
- * The wires an emulated device can speak; 'tpap' is refused until it is emulated. A model's
- * optional `protocol` field says which one its current firmware speaks (absent: KLAP).
+ * The wires an emulated device can speak. A model's optional `protocol` field says which one its
+ * current firmware speaks (absent: KLAP).
  */
 export type EmulatedProtocol = NonNullable<DeviceModel['protocol']>;
-/** The wires that are emulated today. */
-export type RunningProtocol = Exclude<EmulatedProtocol, 'tpap'>;
+/** The wires that are emulated (all of them since TPAP is). */
+export type RunningProtocol = EmulatedProtocol;
 
 export interface EmulatorOptions {
   /**
@@ -41,9 +42,8 @@ export interface EmulatorOptions {
   /** Default 'account' when a username is given, else 'blank'. */
   credentials?: CredentialMode;
   /**
-   * The wire: 'klap' (SMART or IOT models), 'aes' (SMART only), 'legacy' (IOT only). Default: the
-   * model's own (KLAP for Tapo and the HS100, legacy for the legacy Kasa models). 'tpap' is
-   * refused: it is not emulated yet.
+   * The wire: 'klap' (SMART or IOT models), 'aes' and 'tpap' (SMART only), 'legacy' (IOT only).
+   * Default: the model's own (KLAP for Tapo and the HS100, legacy for the legacy Kasa models).
    */
   protocol?: EmulatedProtocol;
   /** KLAP only. Default: what real devices of the model use (HS100 1, SMART models 2). */
@@ -54,6 +54,13 @@ export interface EmulatorOptions {
   alias?: string;
   /** HTTP server details for tests: session lifetime, session limit, KLAP auth hash override. */
   server?: Pick<KlapServerOptions, 'sessionTimeoutSeconds' | 'maxSessions' | 'authKind'>;
+  /** TPAP only: the cipher suite and session cipher the device chooses (default 1, AES-128-CCM). */
+  tpap?: Pick<TpapServerOptions, 'suite' | 'cipher'>;
+  /**
+   * KLAP only: false makes a device whose discovery announces TPAP but prefers KLAP (its HTTP
+   * TPAP discover answers tpap_preferred: false), as KP125M fw 1.4.1 does.
+   */
+  tpapPreferred?: false;
   /**
    * Answer discovery on this UDP port (0 = an ephemeral one), on the same host: the 20002-style
    * query for KLAP and AES devices, the XOR get_sysinfo datagram (9999-style) for legacy ones.
@@ -67,15 +74,14 @@ export interface EmulatorOptions {
    */
   lazyHttp?: boolean;
   /**
-   * The older spelling of `protocol`, as discovery announces it: 'KLAP' = klap, 'AES' = aes.
-   * 'TPAP' is a stand-in for TPAP firmware: discovery announces TPAP and the HTTP port answers
-   * 404 at /app/handshake1 (nothing there can be controlled). Give `protocol` or this, not both.
+   * The older spelling of `protocol`, as discovery announces it: 'KLAP' = klap, 'AES' = aes,
+   * 'TPAP' = tpap. Give `protocol` or this, not both.
    */
   encryption?: EmulatedEncryption;
 }
 
 /** Any of the wire servers, with their protocol-specific faults and counters. */
-export type EmulatorServer = KlapServer | AesServer | XorServer;
+export type EmulatorServer = KlapServer | AesServer | TpapServer | XorServer;
 
 export interface EmulatedDevice {
   readonly host: string;
@@ -98,6 +104,8 @@ export interface EmulatedDevice {
   readonly klap: KlapServer;
   /** The AES server; throws on other wires. */
   readonly aes: AesServer;
+  /** The TPAP server; throws on other wires. */
+  readonly tpap: TpapServer;
   /** The legacy XOR server; throws on other wires. */
   readonly legacy: XorServer;
   /** The JSON side. */
@@ -154,7 +162,7 @@ function discoveryIdentity(model: DeviceModel, klap: 1 | 2): DiscoveryIdentity {
   };
 }
 
-/** What to run: the wire, and for 'TPAP' the stand-in that only announces it. */
+/** What to run: the wire, and what discovery announces for it. */
 interface Plan {
   protocol: RunningProtocol;
   announce: EmulatedEncryption;
@@ -169,7 +177,7 @@ const ENCRYPTION_PROTOCOL: Record<EmulatedEncryption, EmulatedProtocol> = {
 /** Picks the wire from the options and the model, refusing combinations no device has. */
 export function resolveProtocol(
   model: DeviceModel,
-  options: Pick<EmulatorOptions, 'protocol' | 'encryption'>,
+  options: Pick<EmulatorOptions, 'protocol' | 'encryption' | 'tpapPreferred'>,
 ): Plan {
   if (options.protocol !== undefined && options.encryption !== undefined) {
     if (ENCRYPTION_PROTOCOL[options.encryption] !== options.protocol) {
@@ -178,25 +186,30 @@ export function resolveProtocol(
       );
     }
   }
-  // The encryption spelling keeps its stand-in: announce TPAP, answer 404 to KLAP.
-  if (options.protocol === undefined && options.encryption === 'TPAP') {
-    return { protocol: 'klap', announce: 'TPAP' };
-  }
   const fromEncryption =
     options.encryption === undefined ? undefined : ENCRYPTION_PROTOCOL[options.encryption];
   const protocol = options.protocol ?? fromEncryption ?? model.protocol ?? 'klap';
-  if (protocol === 'tpap') throw new Error('TPAP emulation is not available yet');
   if (protocol === 'legacy' && model.dialect !== 'iot') {
     throw new Error(
       `${model.name} is a Tapo (SMART) model; the legacy XOR protocol carries only Kasa (IOT) models`,
     );
   }
-  if (protocol === 'aes' && model.dialect !== 'smart') {
+  if ((protocol === 'aes' || protocol === 'tpap') && model.dialect !== 'smart') {
+    const name = protocol === 'aes' ? 'AES securePassthrough' : 'TPAP';
     throw new Error(
-      `${model.name} is a Kasa (IOT) model; AES securePassthrough carries only Tapo (SMART) models`,
+      `${model.name} is a Kasa (IOT) model; ${name} carries only Tapo (SMART) models`,
     );
   }
-  return { protocol, announce: protocol === 'aes' ? 'AES' : 'KLAP' };
+  if (options.tpapPreferred === false && protocol !== 'klap') {
+    throw new Error('tpapPreferred: false describes a KLAP device that announces TPAP');
+  }
+  const announce: EmulatedEncryption =
+    protocol === 'aes'
+      ? 'AES'
+      : protocol === 'tpap' || options.tpapPreferred === false
+        ? 'TPAP'
+        : 'KLAP';
+  return { protocol, announce };
 }
 
 function wrongWire(protocol: RunningProtocol, wanted: string): Error {
@@ -243,8 +256,18 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
       credentials,
       handler,
     });
+  } else if (plan.protocol === 'tpap') {
+    server = new TpapServer({
+      ...sessionOptions,
+      ...options.tpap,
+      host,
+      port,
+      mac: String(device.info.mac ?? ''),
+      credentials,
+      handler,
+    });
   } else {
-    const klap = new KlapServer({
+    server = new KlapServer({
       ...sessionOptions,
       authKind,
       host,
@@ -252,10 +275,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
       klap: klapVersion,
       credentials,
       handler,
+      ...(options.tpapPreferred === false ? { tpapDiscover: 'prefers-klap' as const } : {}),
     });
-    // TPAP firmware has no KLAP endpoints: 404 there.
-    if (plan.announce === 'TPAP') klap.faults.handshake1Status = 404;
-    server = klap;
   }
   device.onReboot = () => server.forgetSessions();
   await server.start();
@@ -295,6 +316,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
         },
         encryption: plan.announce,
         httpPort: () => server.port,
+        tpap: {
+          pake: server instanceof TpapServer ? server.pake : [2],
+          preferred: options.tpapPreferred !== false,
+        },
         onProbe,
       });
     }
@@ -336,6 +361,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
     },
     get aes() {
       if (!(server instanceof AesServer)) throw wrongWire(plan.protocol, 'AES');
+      return server;
+    },
+    get tpap() {
+      if (!(server instanceof TpapServer)) throw wrongWire(plan.protocol, 'TPAP');
       return server;
     },
     get legacy() {
@@ -383,4 +412,5 @@ export type { AesFaults, AesServerCounters } from './wire/aes-server';
 export { CREDENTIAL_MODES, type CredentialMode } from './wire/credentials';
 export type { WireCounters, WireFaults, WireServer } from './wire/faults';
 export type { KlapFaults, KlapServerCounters } from './wire/klap-server';
+export type { TpapFaults, TpapServerCounters } from './wire/tpap-server';
 export type { XorFaults } from './wire/xor-server';

@@ -2,11 +2,12 @@
  * AutoTransport (`protocol: auto`): finds out what the device speaks, then gets out of the way.
  *
  * The first use logs in with each candidate protocol in turn until one answers as itself:
- * KLAP first (what current firmware speaks), AES when the KLAP handshake is not there (404),
- * and the Kasa legacy protocol when the port does not speak HTTP at all. Without a port it
- * looks at 80 and, if nothing listens there, at 9999. A failure that proves the protocol
- * (wrong credentials, Third-Party Compatibility off) ends the search: trying other protocols
- * would only hide the real problem. What it found is kept for the life of the transport.
+ * KLAP first (what most firmware speaks) unless discovery said TPAP; TPAP when KLAP is refused
+ * (403, error 1003) or not there (404); AES when neither KLAP nor TPAP is there; the Kasa
+ * legacy protocol when the port does not speak HTTP at all. Without a port it looks at 80 and,
+ * if nothing listens there, at 9999. A failure that proves the protocol (wrong credentials)
+ * ends the search: trying other protocols would only hide the real problem. What it found is
+ * kept for the life of the transport. docs/architecture.md §6.
  */
 import * as net from 'node:net';
 import {
@@ -16,14 +17,46 @@ import {
   UnreachableError,
   UnsupportedProtocolError,
 } from './errors';
-import type { Encryption, LoginInfo, Protocol, SendOptions, Transport } from './types';
+import type {
+  DiscoveryHint,
+  Encryption,
+  LoginInfo,
+  Protocol,
+  SendOptions,
+  Transport,
+} from './types';
 
-/** What to try after `protocol` failed with `error`; null when the search ends there. */
-function nextCandidate(protocol: Protocol, error: unknown): Protocol | null {
+/**
+ * What to try after `protocol` failed with `error`, given what failed before (`failed`); null
+ * when the search ends there.
+ */
+function nextCandidate(
+  protocol: Protocol,
+  error: unknown,
+  failed: ReadonlyMap<Protocol, unknown>,
+): Protocol | null {
   if (!(error instanceof LampError)) return null;
-  if (protocol !== 'legacy' && noHttpAnswer(error)) return 'legacy';
-  if (protocol === 'klap' && error.code === 'NOT_KLAP') return 'aes';
+  const untried = (candidate: Protocol): Protocol | null =>
+    failed.has(candidate) || candidate === protocol ? null : candidate;
+  if (protocol !== 'legacy' && noHttpAnswer(error)) return untried('legacy');
+  if (protocol === 'klap') {
+    // KLAP refused or absent: TPAP firmware, most likely; after a 404 AES is the other option.
+    if (error.code === 'THIRD_PARTY_DISABLED') return untried('tpap');
+    if (error.code === 'NOT_KLAP') return untried('tpap') ?? untried('aes');
+  }
+  if (protocol === 'tpap' && error.code === 'WRONG_PROTOCOL') {
+    // No TPAP here (or not preferred): KLAP if not tried yet; AES where KLAP was absent.
+    const klap = failed.get('klap');
+    if (klap === undefined) return 'klap';
+    return klap instanceof LampError && klap.code === 'NOT_KLAP' ? untried('aes') : null;
+  }
   return null;
+}
+
+/** Where the search starts: TPAP when discovery announced it as preferred, else KLAP. */
+function firstHttpProtocol(hint: DiscoveryHint | undefined): Protocol {
+  if (!hint || hint.tpapPreferred === false) return 'klap';
+  return hint.encryptType === 'TPAP' || hint.tpapPake === true ? 'tpap' : 'klap';
 }
 
 /** The peer took the connection but did not answer HTTP: a Kasa legacy device, most likely. */
@@ -61,6 +94,8 @@ export interface AutoOptions {
   timeoutMs?: number;
   /** The ports looked at when no port is given; tests move them off 80 and 9999. */
   defaultPorts?: { http: number; legacy: number };
+  /** What discovery said about the device, if anything. */
+  hint?: DiscoveryHint;
 }
 
 export class AutoTransport implements Transport {
@@ -119,27 +154,41 @@ export class AutoTransport implements Transport {
   private async search(): Promise<Transport> {
     const { port, first } = await this.plan();
     let protocol: Protocol | null = first;
-    let firstError: unknown;
+    /** Candidates that failed, in order, with their error and transport (closed at the end). */
+    const failed = new Map<Protocol, unknown>();
+    const leftOpen: { error: unknown; transport: Transport }[] = [];
+    const closeAllBut = async (keep?: Transport) => {
+      await Promise.all(
+        leftOpen.filter((f) => f.transport !== keep).map((f) => f.transport.close()),
+      );
+    };
     while (protocol) {
       const transport: Transport = this.make(protocol, port);
       try {
         await transport.open?.();
       } catch (raw) {
         const error: unknown =
-          protocol === 'aes' && firstError ? neitherKlapNorAes(raw, this.address) : raw;
-        const next: Protocol | null = this.closed ? null : nextCandidate(protocol, error);
+          protocol === 'aes' && failed.size > 0 ? noneAnswered(raw, this.address) : raw;
+        const next: Protocol | null = this.closed ? null : nextCandidate(protocol, error, failed);
+        failed.set(protocol, error);
+        leftOpen.push({ error, transport });
         if (next) {
-          firstError ??= error;
-          await transport.close();
           protocol = next;
           continue;
         }
+        // Report the latest failure that proves its protocol (wrong password; KLAP refused
+        // while TPAP was not there either) over "not this protocol"; else the last one.
+        const latest = [...leftOpen].reverse();
+        const found = this.closed
+          ? undefined
+          : (latest.find((f) => provesProtocol(f.error)) ?? latest[0]);
         // A protocol that refused our login as itself is the right one: keep its transport, so
         // its own state (wake-up, shared login failure) carries on to the next attempt.
-        if (!this.closed && provesProtocol(error)) this.chosen = transport;
-        else await transport.close();
-        throw this.closed ? new ClosedError(this.address) : error;
+        if (found && provesProtocol(found.error)) this.chosen = found.transport;
+        await closeAllBut(this.chosen ?? undefined);
+        throw this.closed || !found ? new ClosedError(this.address) : found.error;
       }
+      await closeAllBut();
       if (this.closed) {
         await transport.close();
         throw new ClosedError(this.address);
@@ -147,7 +196,7 @@ export class AutoTransport implements Transport {
       this.chosen = transport;
       return transport;
     }
-    throw firstError ?? new UnreachableError(this.address, 'no protocol answered');
+    throw new UnreachableError(this.address, 'no protocol answered');
   }
 
   /**
@@ -155,31 +204,32 @@ export class AutoTransport implements Transport {
    * KLAP's wake-up probe for plugs that keep port 80 closed gets its chance), else 9999.
    */
   private async plan(): Promise<{ port: number; first: Protocol }> {
-    if (this.options.port !== undefined) return { port: this.options.port, first: 'klap' };
+    const http = firstHttpProtocol(this.options.hint);
+    if (this.options.port !== undefined) return { port: this.options.port, first: http };
     const ports = this.options.defaultPorts ?? { http: 80, legacy: 9999 };
     const wait = Math.min(this.options.timeoutMs ?? 5000, 2000);
     const { host } = this.options;
     const signal = this.abort.signal;
-    if (await listens(host, ports.http, wait, signal)) return { port: ports.http, first: 'klap' };
+    if (await listens(host, ports.http, wait, signal)) return { port: ports.http, first: http };
     if (await listens(host, ports.legacy, wait, signal)) {
       return { port: ports.legacy, first: 'legacy' };
     }
-    return { port: ports.http, first: 'klap' };
+    return { port: ports.http, first: http };
   }
 }
 
 /**
- * KLAP's handshake was not there (404) and the AES handshake was refused too: the firmware
- * speaks something newer, which today means TPAP.
+ * KLAP's handshake was not there (404), TPAP's discover neither, and the AES handshake was
+ * refused too: whatever answers there speaks none of the protocols we know.
  */
-function neitherKlapNorAes(error: unknown, address: string): unknown {
+function noneAnswered(error: unknown, address: string): unknown {
   if (!(error instanceof LampError)) return error;
   if (error.code !== 'WRONG_PROTOCOL' && error.code !== 'UNSUPPORTED_PROTOCOL') return error;
   return new UnsupportedProtocolError(
     address,
-    'tpap',
-    'Its firmware answers neither KLAP nor AES logins. Enable "Third-Party Compatibility" in ' +
-      'the Tapo app (toggle it off and on after a firmware update) so it also speaks KLAP.',
+    'an unknown protocol',
+    'It answers neither KLAP, TPAP nor AES logins: check that the address belongs to a Tapo ' +
+      'or Kasa lamp or plug, and that its firmware is current.',
   );
 }
 

@@ -13,6 +13,7 @@ import { lookup } from 'node:dns/promises';
 import { isIPv4 } from 'node:net';
 import * as zlib from 'node:zlib';
 import { InvalidCommandError, quoteInput } from './errors';
+import type { DiscoveryHint } from './types';
 import { xorDecode, xorEncode } from './xor/codec';
 
 export const DISCOVERY_PORT = 20002;
@@ -124,6 +125,7 @@ export type DiscoveryVerdict =
   | 'AES'
   | 'LEGACY'
   | 'TPAP'
+  | 'TPAP_HTTPS'
   | 'HTTPS'
   | 'UNKNOWN';
 
@@ -163,6 +165,8 @@ export interface DiscoveredDevice {
   factoryDefault: boolean;
   /** MD5 (hex) of the e-mail of the account the device is bound to; "" when not announced. */
   owner: string;
+  /** What `protocol: auto` may start from (pass it as the `hint` option). */
+  hint: DiscoveryHint;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -173,9 +177,22 @@ function text(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
+/** How a TPAP device announces itself: plain HTTP (lamps, plugs) or HTTPS with certificates. */
+function tpapVariant(result: Record<string, unknown>): 'http' | 'https' {
+  const tpap = isRecord(result.tpap) ? result.tpap : {};
+  const scheme = isRecord(result.mgt_encrypt_schm) ? result.mgt_encrypt_schm : {};
+  const tls = tpap.tls;
+  const secure =
+    (typeof tls === 'number' && tls > 0) ||
+    tpap.port === 4433 ||
+    (tpap.port === undefined && scheme.is_support_https === true);
+  return secure ? 'https' : 'http';
+}
+
 function judge(
   deviceType: string,
   encryption: string,
+  tpap: 'http' | 'https' = 'http',
 ): { verdictCode: DiscoveryVerdict; supported: boolean; verdict: string } {
   const known = deviceType.startsWith('SMART.') || deviceType.startsWith('IOT.');
   if (encryption === 'KLAP' && known) {
@@ -193,12 +210,17 @@ function judge(
       verdict: 'Kasa device (legacy protocol): supported',
     };
   }
-  if (encryption === 'TPAP') {
+  if (encryption === 'TPAP' && tpap === 'https') {
     return {
-      verdictCode: 'TPAP',
+      verdictCode: 'TPAP_HTTPS',
       supported: false,
-      verdict: 'TPAP firmware: not supported yet; turn off automatic firmware updates',
+      verdict:
+        'TPAP over HTTPS (port 4433, needs TP-Link cloud certificates): not supported; enable ' +
+        '"Third-Party Compatibility" in the Tapo app so it also speaks KLAP',
     };
+  }
+  if (encryption === 'TPAP' && known) {
+    return { verdictCode: 'TPAP', supported: true, verdict: 'Tapo/Kasa device (TPAP): supported' };
   }
   if (encryption === 'HTTPS') {
     return {
@@ -240,6 +262,12 @@ export function parseDiscoveryReply(packet: Buffer, source: string): DiscoveredD
       ? httpPort
       : 80;
   const lv = scheme.lv;
+  const preferred = result.tpap_preferred ?? result.prefer_tpap;
+  const hint: DiscoveryHint = { encryptType: encryption };
+  if (isRecord(result.tpap) && Array.isArray(result.tpap.pake)) hint.tpapPake = true;
+  if (typeof preferred === 'boolean') hint.tpapPreferred = preferred;
+  // TPAP announced but not preferred: the device wants KLAP (docs/protocols/tpap.md §8).
+  const klapPreferred = encryption === 'TPAP' && preferred === false;
   return {
     host: source,
     port,
@@ -248,17 +276,21 @@ export function parseDiscoveryReply(packet: Buffer, source: string): DiscoveredD
     dialect: deviceType.startsWith('IOT.') ? 'iot' : 'smart',
     encryption,
     loginVersion: typeof lv === 'number' && Number.isInteger(lv) ? lv : null,
-    protocol: protocolOf(encryption),
-    ...judge(deviceType, encryption),
+    protocol: klapPreferred ? 'klap' : protocolOf(encryption, tpapVariant(result)),
+    ...(klapPreferred
+      ? judge(deviceType, 'KLAP')
+      : judge(deviceType, encryption, tpapVariant(result))),
     mac: text(result.mac),
     deviceId: text(result.device_id),
     reportedIp: text(result.ip),
     factoryDefault: result.factory_default === true,
     owner: /^[0-9a-f]{32}$/i.test(text(result.owner)) ? text(result.owner).toLowerCase() : '',
+    hint,
   };
 }
 
-function protocolOf(encryption: string): DiscoveredDevice['protocol'] {
+function protocolOf(encryption: string, tpap: 'http' | 'https'): DiscoveredDevice['protocol'] {
+  if (encryption === 'TPAP' && tpap === 'https') return null;
   const known: Record<string, DiscoveredDevice['protocol']> = {
     KLAP: 'klap',
     AES: 'aes',
@@ -300,6 +332,7 @@ export function parseLegacyReply(packet: Buffer, source: string): DiscoveredDevi
     reportedIp: '',
     factoryDefault: false,
     owner: '',
+    hint: { encryptType: 'XOR' },
   };
 }
 

@@ -65,12 +65,13 @@ export function describeAddress(host: string, port: number): string {
 
 /** No credential candidate (account, TP-Link defaults, blank) matched the device's challenge. */
 export class AuthenticationError extends LampError {
-  constructor(address: string) {
+  /** @param detail what the device answered, when that helps (never a secret) */
+  constructor(address: string, detail?: string) {
     super(
       'AUTH_FAILED',
-      `${address} rejected the credentials. Use the TP-Link/Tapo account e-mail and password ` +
-        'exactly as in the app (both are case-sensitive); the device may also be bound to a ' +
-        'different account.',
+      `${address} rejected the credentials${detail ? ` (${detail})` : ''}. Use the TP-Link/Tapo ` +
+        'account e-mail and password exactly as in the app (both are case-sensitive); the ' +
+        'device may also be bound to a different account.',
     );
   }
 }
@@ -98,12 +99,14 @@ export class TimeoutError extends LampError {
 
 /** handshake1 answered 403: newer firmware refuses local clients until the user opts in. */
 export class ThirdPartyCompatibilityError extends LampError {
-  constructor(address: string) {
+  /** @param how how the refusal came: "HTTP 403" or a JSON error code */
+  constructor(address: string, how = 'HTTP 403') {
     super(
       'THIRD_PARTY_DISABLED',
-      `${address} refused the login (HTTP 403). In the Tapo app open Me › Third-Party Services ` +
+      `${address} refused the login (${how}). In the Tapo app open Me › Third-Party Services ` +
         'and enable "Third-Party Compatibility" (toggle it off and on if it already is), then ' +
-        'wait a minute and retry.',
+        'wait a minute and retry. Firmware that speaks TPAP needs no such switch: set Protocol ' +
+        'to "auto" or "tpap".',
     );
   }
 }
@@ -125,6 +128,7 @@ const PROTOCOL_LABEL: Record<string, string> = {
   klap: 'KLAP',
   aes: 'AES (securePassthrough)',
   tpap: 'TPAP',
+  'tpap-https': 'TPAP over HTTPS (port 4433, TP-Link certificates)',
   legacy: 'the Kasa legacy protocol (port 9999)',
 };
 
@@ -140,6 +144,37 @@ export class WrongProtocolError extends LampError {
         `"${speaks}" or "auto".`,
     );
     this.speaks = speaks;
+  }
+}
+
+/**
+ * TPAP's discover is not there (explicit protocol tpap): the firmware speaks KLAP or AES.
+ * Same code as WrongProtocolError: the device answered, just not as a TPAP device.
+ */
+export class NotTpapError extends LampError {
+  readonly speaks = 'klap-or-aes';
+
+  constructor(address: string, detail: string) {
+    super(
+      'WRONG_PROTOCOL',
+      `${address} does not speak TPAP (${detail}); its firmware uses KLAP or the older AES ` +
+        'protocol. Set the device\'s Protocol to "auto".',
+    );
+  }
+}
+
+/**
+ * The device could not prove it knows the password (its TPAP key confirmation did not match):
+ * whatever answers there is not the device the credentials belong to, so nothing is sent to it.
+ */
+export class DeviceProofError extends LampError {
+  constructor(address: string) {
+    super(
+      'INTEGRITY',
+      `${address} could not prove that it knows your password (TPAP key confirmation ` +
+        'mismatch), so nothing was sent to it. Another device may answer at this address, or ' +
+        'something between Node-RED and the device interferes; check the address.',
+    );
   }
 }
 

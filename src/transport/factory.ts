@@ -4,9 +4,10 @@
  */
 import { AesTransport } from './aes/aes-transport';
 import { AutoTransport } from './auto-transport';
-import { InvalidCommandError, quoteInput, UnsupportedProtocolError } from './errors';
+import { InvalidCommandError, quoteInput } from './errors';
 import { KlapTransport } from './klap/klap-transport';
-import type { Protocol, Transport } from './types';
+import { TpapTransport } from './tpap/tpap-transport';
+import type { DiscoveryHint, Protocol, Transport } from './types';
 import { LEGACY_PORT, XorTransport } from './xor/xor-transport';
 
 export type ProtocolChoice = 'auto' | Protocol;
@@ -35,6 +36,8 @@ export interface TransportOptions {
   aesLoginVersion?: 1 | 2;
   /** Tests only: the ports `auto` tries when no port is given. */
   defaultPorts?: { http: number; legacy: number };
+  /** What discovery said (`DiscoveredDevice.hint`): lets `auto` start with TPAP. */
+  hint?: DiscoveryHint;
 }
 
 /** The default port of each protocol. */
@@ -72,14 +75,11 @@ export function transportFor(
     case 'legacy':
       return new XorTransport(common);
     case 'tpap':
-      return new RefusingTransport(
-        new UnsupportedProtocolError(
-          common.port === 80 ? options.host : `${options.host}:${common.port}`,
-          'tpap',
-          'Enable "Third-Party Compatibility" in the Tapo app (the device then also speaks ' +
-            'KLAP) and set Protocol to "auto".',
-        ),
-      );
+      return new TpapTransport({
+        ...common,
+        username: options.username,
+        password: options.password,
+      });
   }
 }
 
@@ -95,22 +95,4 @@ export function createTransport(options: TransportOptions): Transport {
     );
   }
   return transportFor(protocol, options);
-}
-
-/** Stands in for a protocol we cannot speak: every send fails with the reason, nothing is sent. */
-class RefusingTransport implements Transport {
-  readonly encryption = undefined;
-  readonly lastLogin = null;
-
-  constructor(private readonly reason: Error) {}
-
-  send(): Promise<string> {
-    return Promise.reject(this.reason);
-  }
-
-  reset(): void {}
-
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
 }

@@ -49,4 +49,16 @@ export {
   type SessionTransportOptions,
   type TransportStats,
 } from './session-transport';
-export type { Encryption, LoginInfo, Protocol, SendOptions, Transport } from './types';
+export {
+  type TpapLoginInfo,
+  TpapTransport,
+  type TpapTransportOptions,
+} from './tpap/tpap-transport';
+export type {
+  DiscoveryHint,
+  Encryption,
+  LoginInfo,
+  Protocol,
+  SendOptions,
+  Transport,
+} from './types';

@@ -11,6 +11,19 @@ export type Encryption = 'KLAP' | 'AES' | 'TPAP' | 'XOR';
 /** The protocols a user can choose (the klap-device `protocol` property, minus `auto`). */
 export type Protocol = 'klap' | 'aes' | 'tpap' | 'legacy';
 
+/**
+ * What UDP discovery said about a device, for `protocol: auto` to start from the right
+ * protocol (`DiscoveredDevice.hint`). Every field is optional: absent means "not announced".
+ */
+export interface DiscoveryHint {
+  /** mgt_encrypt_schm.encrypt_type ("KLAP", "AES", "TPAP", ...). */
+  encryptType?: string;
+  /** A `tpap` object with a `pake` list was announced. */
+  tpapPake?: boolean;
+  /** tpap_preferred (prefer_tpap) as announced; false: the device wants KLAP. */
+  tpapPreferred?: boolean;
+}
+
 export interface SendOptions {
   /**
    * Called with the decrypted reply. Returning true means the device said "your session is

@@ -596,7 +596,14 @@ describe('startEmulator with protocol aes', () => {
     const refused: [Parameters<typeof startEmulator>[0], RegExp][] = [
       [{ model: 'HS100', protocol: 'aes' }, /HS100 is a Kasa \(IOT\) model; AES .* only Tapo/],
       [{ model: 'L530', protocol: 'legacy' }, /L530 is a Tapo \(SMART\) model; the legacy XOR/],
-      [{ model: 'L530', protocol: 'tpap' }, /Error: TPAP emulation is not available yet$/],
+      [
+        { model: 'HS100', protocol: 'tpap' },
+        /HS100 is a Kasa \(IOT\) model; TPAP carries only Tapo/,
+      ],
+      [
+        { model: 'L530', protocol: 'tpap', tpapPreferred: false },
+        /tpapPreferred: false describes a KLAP/,
+      ],
       [{ model: 'L530', protocol: 'aes', encryption: 'KLAP' }, /disagree; give only protocol/],
       [{ model: 'L530', protocol: 'aes', klap: 2 }, /klap option applies to KLAP devices/],
       [{ model: 'L530', loginVersion: 1 }, /loginVersion applies to AES devices/],

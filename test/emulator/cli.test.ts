@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { connect } from '../../src/device/client';
 import { parseArgs, USAGE, UsageError } from '../../src/emulator/cli';
+import { TpapTransport } from '../../src/transport/tpap/tpap-transport';
 import { frame, XorFrameReader } from '../../src/transport/xor/codec';
 
 const CLI = path.join(__dirname, '../../src/emulator/cli.ts');
@@ -202,7 +203,7 @@ describe('lamp-emulator --protocol', () => {
       [undefined, undefined],
       "each model's own protocol",
     );
-    assert.match(USAGE, /--protocol P +klap, aes, legacy/);
+    assert.match(USAGE, /--protocol P +klap, aes, tpap, legacy/);
     assert.match(USAGE, /--login-version 1\|2/);
     assert.match(
       USAGE,
@@ -212,8 +213,14 @@ describe('lamp-emulator --protocol', () => {
 
   it('impossible combinations are usage errors', () => {
     const bad: [string[], RegExp][] = [
-      [['--model', 'L530', '--protocol', 'tpap'], /TPAP emulation is not available yet/],
-      [['--model', 'L530', '--protocol', 'xor'], /--protocol must be one of klap, aes, legacy/],
+      [
+        ['--model', 'L530', '--protocol', 'xor'],
+        /--protocol must be one of klap, aes, tpap, legacy/,
+      ],
+      [
+        ['--model', 'HS100', '--protocol', 'tpap'],
+        /--model HS100: HS100 is a Kasa \(IOT\) model; TPAP/,
+      ],
       [['--model', 'L530', '--protocol', 'legacy'], /--model L530: L530 is a Tapo \(SMART\) model/],
       [['--model', 'HS100', '--protocol', 'aes'], /--model HS100: HS100 is a Kasa \(IOT\) model/],
       [['--model', 'P100', '--protocol', 'aes', '--klap', '2'], /--klap applies to KLAP devices/],
@@ -240,7 +247,37 @@ describe('lamp-emulator --protocol', () => {
       'TopSecret9',
     ]);
     const legacyChild = run(['--model', 'HS100', '--protocol', 'legacy']);
+    const tpapChild = run([
+      '--model',
+      'L530',
+      '--protocol',
+      'tpap',
+      '--username',
+      'me@example.com',
+      '--password',
+      'TopSecret9',
+    ]);
     try {
+      const [tpapLine] = (await once(
+        createInterface({ input: tpapChild.stdout! }),
+        'line',
+      )) as string[];
+      assert.match(
+        tpapLine as string,
+        /^L530 colour bulb listening on http:\/\/127\.0\.0\.1:\d+ \(TPAP suite 1, SMART, credentials: account\)$/,
+      );
+      const tpap = new TpapTransport({
+        host: '127.0.0.1',
+        port: Number(/:(\d+) /.exec(tpapLine as string)?.[1]),
+        username: 'me@example.com',
+        password: 'TopSecret9',
+      });
+      try {
+        const info = JSON.parse(await tpap.send('{"method":"get_device_info"}'));
+        assert.equal(info.result.model, 'L530');
+      } finally {
+        await tpap.close();
+      }
       const [aesLine] = (await once(createInterface({ input: child.stdout! }), 'line')) as string[];
       assert.match(
         aesLine as string,
@@ -268,10 +305,12 @@ describe('lamp-emulator --protocol', () => {
       socket.destroy();
       assert.equal(JSON.parse(reply as string).system.get_sysinfo.model, 'HS100(UK)');
     } finally {
-      const exits = [once(child, 'exit'), once(legacyChild, 'exit')];
+      const exits = [once(child, 'exit'), once(legacyChild, 'exit'), once(tpapChild, 'exit')];
       child.kill('SIGINT');
       legacyChild.kill('SIGINT');
+      tpapChild.kill('SIGINT');
       assert.deepEqual(await Promise.all(exits), [
+        [0, null],
         [0, null],
         [0, null],
       ]);

@@ -58,18 +58,40 @@ describe('emulator discovery', () => {
     }
   });
 
-  it('AES and TPAP firmware answer 404 at handshake1 (NOT_KLAP when KLAP is forced)', async () => {
-    for (const encryption of ['AES', 'TPAP'] as const) {
+  it('AES firmware answers 404 at handshake1, TPAP firmware 403 (or 404, or error 1003)', async () => {
+    for (const [encryption, code] of [
+      ['AES', 'NOT_KLAP'],
+      ['TPAP', 'THIRD_PARTY_DISABLED'],
+    ] as const) {
       const device = await startEmulator({ model: 'P100', encryption, discoveryPort: 0 });
       try {
         await assert.rejects(
           connect({ host: LOOPBACK, port: device.port, protocol: 'klap', discoveryPort: null }),
-          (e: unknown) => e instanceof LampError && e.code === 'NOT_KLAP',
+          (e: unknown) => e instanceof LampError && e.code === code,
         );
-        const scheme = (device.discovery!.replyJson().result as Record<string, unknown>)
-          .mgt_encrypt_schm as Record<string, unknown>;
+        const result = device.discovery!.replyJson().result as Record<string, unknown>;
+        const scheme = result.mgt_encrypt_schm as Record<string, unknown>;
         assert.equal(scheme.encrypt_type, encryption);
         assert.equal(scheme.http_port, device.port);
+        if (encryption === 'TPAP') {
+          // The port-80 plain-HTTP variant of lamps and plugs; unbound (no account): pake 0.
+          assert.deepEqual(result.tpap, { tls: 0, dac: 0, noc: 0, pake: [0], port: device.port });
+          assert.equal(result.tpap_preferred, true);
+          device.tpap.faults.klapRefusal = 404;
+          await assert.rejects(
+            connect({ host: LOOPBACK, port: device.port, protocol: 'klap', discoveryPort: null }),
+            (e: unknown) => e instanceof LampError && e.code === 'NOT_KLAP',
+          );
+          device.tpap.faults.klapRefusal = 1003;
+          await assert.rejects(
+            connect({ host: LOOPBACK, port: device.port, protocol: 'klap', discoveryPort: null }),
+            (e: unknown) =>
+              e instanceof LampError &&
+              e.code === 'THIRD_PARTY_DISABLED' &&
+              /error 1003/.test(e.message),
+          );
+          assert.equal(device.tpap.counters.klapHandshakes, 3);
+        }
       } finally {
         await device.close();
       }

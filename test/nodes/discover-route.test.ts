@@ -75,9 +75,9 @@ describe('POST /lamp-control/discover', () => {
     assert.deepEqual(targets, [`${LOOPBACK}:${plug.discoveryPort}`]);
     assert.deepEqual(
       devices.map((d) => [d.model, d.encryption, d.supported, d.verdictCode]),
-      [['P110', 'TPAP', false, 'TPAP']],
+      [['P110', 'TPAP', true, 'TPAP']],
     );
-    assert.match(devices[0].verdict, /^TPAP firmware: not supported yet/);
+    assert.match(devices[0].verdict, /^Tapo\/Kasa device \(TPAP\): supported$/);
 
     // An empty target list in the settings means "only what the user types": nothing sent.
     const none = await post({});

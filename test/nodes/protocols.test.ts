@@ -1,6 +1,6 @@
 /**
  * The nodes on every protocol: a klap-device left on `auto` controls and watches an AES Tapo
- * lamp and Kasa legacy devices exactly as it does a KLAP one, and a wrong explicit protocol
+ * lamp, a TPAP lamp and Kasa legacy devices exactly as it does a KLAP one, and a wrong explicit protocol
  * reaches Catch with a message that names the right one.
  */
 import assert from 'node:assert/strict';
@@ -10,6 +10,7 @@ import { type EmulatedDevice, type EmulatorOptions, startEmulator } from '../../
 import {
   caughtError,
   controlNode,
+  creds,
   deploy,
   getNode,
   helper,
@@ -53,6 +54,22 @@ describe('nodes on AES and Kasa legacy devices', () => {
     assert.deepEqual(hubOf().link(), {
       protocol: 'AES',
       variant: 'AES, login v2',
+      credentials: 'account',
+    });
+  });
+
+  it('a TPAP lamp (2025-26 firmware) on auto: commands, state and Test-connection facts', async () => {
+    const d = await emulate({ model: 'L530', protocol: 'tpap', username: USER, password: PASS });
+    // The first TPAP login of a process (curve code still cold) can exceed the suite's 1 s step
+    // timeout on a loaded machine; the default of 5 s is what users get.
+    await deploy(d, [controlNode('ctl'), helperNode('out')], creds(), { timeout: 5 });
+    const state = stateOf(await command({ on: true, brightness: 61 }));
+    assert.deepEqual([state.on, state.brightness, state.model], [true, 61, 'L530']);
+    assert.equal(d.info.brightness, 61);
+    // Test connection names the protocol and the suite the device agreed to.
+    assert.deepEqual(hubOf().link(), {
+      protocol: 'TPAP',
+      variant: 'TPAP, AES-128-CCM',
       credentials: 'account',
     });
   });

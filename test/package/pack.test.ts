@@ -56,6 +56,41 @@ after(() => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
+let dependencyPacks: string[] | undefined;
+
+/**
+ * Tarballs of the package's runtime dependencies and theirs (@noble/curves, @noble/hashes),
+ * packed once from the installed copies the repo itself resolves.
+ */
+function dependencyTarballs(): string[] {
+  if (dependencyPacks) return dependencyPacks;
+  const packs: string[] = [];
+  const seen = new Set<string>();
+  const visit = (name: string, from: string): void => {
+    // Node's lookup: the requiring package's own node_modules first, then the repo's.
+    const dir = [
+      path.join(from, 'node_modules', name),
+      path.join(repoRoot, 'node_modules', name),
+    ].find((candidate) => fs.existsSync(path.join(candidate, 'package.json')));
+    assert.ok(dir, `${name} is installed`);
+    if (seen.has(dir)) return;
+    seen.add(dir);
+    const out = execFileSync(
+      npm,
+      ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp, dir],
+      { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const [info] = JSON.parse(out) as { filename: string }[];
+    packs.push(path.join(tmp, (info as { filename: string }).filename));
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    for (const dep of Object.keys(manifest.dependencies ?? {})) visit(dep, dir);
+  };
+  const own = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+  for (const dep of Object.keys(own.dependencies ?? {})) visit(dep, repoRoot);
+  dependencyPacks = packs;
+  return packs;
+}
+
 /** A fresh Node-RED user dir with the tarball installed as a user would; returns the package dir. */
 function installTarball(userDir: string): string {
   fs.mkdirSync(userDir);
@@ -63,10 +98,19 @@ function installTarball(userDir: string): string {
     path.join(userDir, 'package.json'),
     JSON.stringify({ name: 'node-red-project', private: true, version: '0.0.0' }),
   );
-  // The tarball has no runtime dependencies, so this needs nothing from the registry.
+  // Tests never reach a registry: our runtime dependencies come as tarballs packed from the
+  // repo's own node_modules, which satisfy the package's dependency ranges offline.
   execFileSync(
     npm,
-    ['install', '--no-audit', '--no-fund', '--offline', '--no-package-lock', tarball],
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--offline',
+      '--no-package-lock',
+      tarball,
+      ...dependencyTarballs(),
+    ],
     { cwd: userDir, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const installed = path.join(userDir, 'node_modules', ...MODULE.split('/'));
@@ -274,6 +318,15 @@ describe('the exports map, from a fresh install', () => {
     installTarball(userDir);
     // Resolves as code in the user dir would: by name, through node_modules, so exports apply.
     load = createRequire(path.join(userDir, 'index.js'));
+  });
+
+  test('the one runtime dependency (@noble/curves) resolves from the installed package', () => {
+    const own = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+    assert.deepEqual(Object.keys(own.dependencies ?? {}), ['@noble/curves']);
+    const fromPackage = createRequire(
+      path.join(userDir, 'node_modules', ...MODULE.split('/'), 'package.json'),
+    );
+    assert.equal(typeof fromPackage('@noble/curves/nist').p256.Point, 'function');
   });
 
   test('the library API and the emulator load by name', () => {

@@ -7,6 +7,7 @@ import * as net from 'node:net';
 import { after, describe, it } from 'node:test';
 import { connect } from '../../src/device/client';
 import { type EmulatedDevice, type EmulatorOptions, startEmulator } from '../../src/emulator';
+import { discover } from '../../src/transport/discovery';
 import { LampError } from '../../src/transport/errors';
 import { createTransport } from '../../src/transport/factory';
 import { HOST, PASS, USER } from './helpers';
@@ -133,11 +134,136 @@ describe('protocol auto', () => {
     }
   });
 
-  it('neither KLAP nor AES answers: a clear UNSUPPORTED_PROTOCOL naming TPAP', async () => {
-    const tpap = await emulate({ model: 'P110', encryption: 'TPAP' });
+  it('a TPAP-only device is found by auto whichever way it refuses KLAP', async () => {
+    const tpap = await emulate({ model: 'P110', protocol: 'tpap' });
+    for (const refusal of [403, 404, 1003] as const) {
+      tpap.tpap.faults.klapRefusal = refusal;
+      const lamp = await connect({
+        host: HOST,
+        port: tpap.port,
+        username: USER,
+        password: PASS,
+        discoveryPort: null,
+      });
+      try {
+        assert.equal(lamp.encryption, 'TPAP', `KLAP refused with ${refusal}`);
+        assert.equal(lamp.login?.variant, 'TPAP, AES-128-CCM');
+        const state = await lamp.setState({ on: true });
+        assert.equal(state.on, true);
+      } finally {
+        await lamp.close();
+      }
+    }
+    assert.equal(tpap.tpap.counters.klapHandshakes, 3, 'KLAP first, once each');
+    assert.equal(tpap.tpap.counters.handshakes, 3);
+  });
+
+  it('a discovery hint saying TPAP starts with TPAP: no KLAP handshake at all', async () => {
+    const tpap = await emulate({ model: 'L530', protocol: 'tpap', discoveryPort: 0 });
+    const [found] = await discover({ targets: [`${HOST}:${tpap.discoveryPort}`], timeoutMs: 500 });
+    assert.ok(found);
+    assert.equal(found.verdictCode, 'TPAP');
+    assert.equal(found.supported, true);
+    const lamp = await connect({
+      host: HOST,
+      port: found.port,
+      username: USER,
+      password: PASS,
+      discoveryPort: null,
+      hint: found.hint,
+    });
+    try {
+      assert.equal(lamp.encryption, 'TPAP');
+      assert.equal(tpap.tpap.counters.klapHandshakes, 0);
+    } finally {
+      await lamp.close();
+    }
+  });
+
+  it('a KLAP device stays on KLAP, also when it announces TPAP but prefers KLAP', async () => {
+    const klap = await emulate({ model: 'P110', protocol: 'klap' });
+    const notPreferred = await emulate({ model: 'P110', tpapPreferred: false, discoveryPort: 0 });
+    const [found] = await discover({
+      targets: [`${HOST}:${notPreferred.discoveryPort}`],
+      timeoutMs: 500,
+    });
+    assert.equal(found?.encryption, 'TPAP');
+    assert.equal(found?.protocol, 'klap');
+    for (const [device, hint] of [
+      [klap, undefined],
+      // From discovery: tpap_preferred false, KLAP straight away.
+      [notPreferred, found?.hint],
+      // Only "TPAP" known: TPAP's discover says tpap_preferred false, then KLAP.
+      [notPreferred, { encryptType: 'TPAP' }],
+    ] as const) {
+      const lamp = await connect({
+        host: HOST,
+        port: device.port,
+        username: USER,
+        password: PASS,
+        discoveryPort: null,
+        ...(hint ? { hint } : {}),
+      });
+      try {
+        assert.equal(lamp.encryption, 'KLAP');
+      } finally {
+        await lamp.close();
+      }
+    }
+    assert.equal(klap.klap.counters.handshakes, 1);
+    assert.equal(notPreferred.klap.counters.handshakes, 2);
+  });
+
+  it('KLAP refused (403) and no TPAP there: THIRD_PARTY_DISABLED, KLAP remembered', async () => {
+    const klap = await emulate({ model: 'L530', protocol: 'klap' });
+    klap.klap.faults.handshake1Status = 403;
+    const transport = createTransport({
+      host: HOST,
+      port: klap.port,
+      username: USER,
+      password: PASS,
+      discoveryPort: null,
+    });
+    try {
+      await assert.rejects(
+        transport.open?.() ?? Promise.resolve(),
+        (e) => codeOf(e) === 'THIRD_PARTY_DISABLED',
+      );
+      assert.equal(transport.encryption, 'KLAP');
+    } finally {
+      await transport.close();
+    }
+  });
+
+  it('a wrong password on a TPAP device is AUTH_FAILED, and TPAP is remembered', async () => {
+    const tpap = await emulate({ model: 'L530', protocol: 'tpap' });
+    const transport = createTransport({
+      host: HOST,
+      port: tpap.port,
+      username: USER,
+      password: 'wrong',
+      discoveryPort: null,
+    });
+    try {
+      await assert.rejects(
+        transport.open?.() ?? Promise.resolve(),
+        (e) => codeOf(e) === 'AUTH_FAILED',
+      );
+      assert.equal(transport.encryption, 'TPAP');
+    } finally {
+      await transport.close();
+    }
+  });
+
+  it('neither KLAP, TPAP nor AES answers: a clear UNSUPPORTED_PROTOCOL', async () => {
+    // KLAP's handshake gone (404), no TPAP discover, and /app answers "use KLAP".
+    const odd = await emulate({ model: 'P110', protocol: 'klap' });
+    odd.klap.faults.handshake1Status = 404;
     await assert.rejects(
-      connect({ host: HOST, port: tpap.port, username: USER, password: PASS, discoveryPort: null }),
-      (e) => codeOf(e) === 'UNSUPPORTED_PROTOCOL' && /TPAP/.test((e as Error).message),
+      connect({ host: HOST, port: odd.port, username: USER, password: PASS, discoveryPort: null }),
+      (e) =>
+        codeOf(e) === 'UNSUPPORTED_PROTOCOL' &&
+        /neither KLAP, TPAP nor AES/.test((e as Error).message),
     );
   });
 
@@ -175,7 +301,7 @@ describe('protocol auto', () => {
     );
     await assert.rejects(
       connect({ host: HOST, port: klap.port, protocol: 'tpap' }),
-      (e) => codeOf(e) === 'UNSUPPORTED_PROTOCOL',
+      (e) => codeOf(e) === 'WRONG_PROTOCOL' && /does not speak TPAP/.test((e as Error).message),
     );
     assert.throws(
       () => createTransport({ host: HOST, protocol: 'zigbee' as 'klap' }),

@@ -51,6 +51,16 @@ const CASES: Case[] = [
     },
   },
   {
+    protocol: 'tpap',
+    model: 'L530',
+    request: SMART_REQUEST,
+    answered: smartAnswered,
+    hasLogin: true,
+    expire: (device) => {
+      device.tpap.faults.expireSessions = 1;
+    },
+  },
+  {
     protocol: 'legacy',
     model: 'KL130',
     request: IOT_REQUEST,

@@ -167,6 +167,7 @@ describe('discovery replies', () => {
       reportedIp: '192.0.2.50',
       factoryDefault: false,
       owner: 'b'.repeat(32),
+      hint: { encryptType: 'KLAP' },
     } satisfies DiscoveredDevice);
   });
 
@@ -193,8 +194,46 @@ describe('discovery replies', () => {
         { encryption: 'AES', supported: true, verdictCode: 'AES', protocol: 'aes' },
       ],
       [
+        // Robot vacuums, cameras: TPAP over HTTPS with TP-Link's certificates.
         { mgt_encrypt_schm: { encrypt_type: 'TPAP', http_port: 80 }, tpap: { port: 4433 } },
-        { encryption: 'TPAP', supported: false, verdictCode: 'TPAP', loginVersion: null },
+        { encryption: 'TPAP', supported: false, verdictCode: 'TPAP_HTTPS', protocol: null },
+      ],
+      [
+        {
+          mgt_encrypt_schm: { encrypt_type: 'TPAP', http_port: 4433, is_support_https: true },
+          tpap: { tls: 2, dac: 1, noc: 1, pake: [2], port: 4433 },
+        },
+        { encryption: 'TPAP', supported: false, verdictCode: 'TPAP_HTTPS', protocol: null },
+      ],
+      [
+        // Lamps and plugs: TPAP over plain HTTP on port 80.
+        {
+          mgt_encrypt_schm: { encrypt_type: 'TPAP', http_port: 80, is_support_https: false, lv: 2 },
+          tpap: { tls: 0, dac: 0, noc: 0, pake: [2], port: 80 },
+          tpap_preferred: true,
+        },
+        {
+          encryption: 'TPAP',
+          supported: true,
+          verdictCode: 'TPAP',
+          protocol: 'tpap',
+          hint: { encryptType: 'TPAP', tpapPake: true, tpapPreferred: true },
+        },
+      ],
+      [
+        // Announces TPAP but prefers KLAP (KP125M 1.4.1): spoken to over KLAP.
+        {
+          mgt_encrypt_schm: { encrypt_type: 'TPAP', http_port: 80 },
+          tpap: { tls: 0, pake: [2], port: 80 },
+          tpap_preferred: false,
+        },
+        {
+          encryption: 'TPAP',
+          supported: true,
+          verdictCode: 'KLAP_SMART',
+          protocol: 'klap',
+          hint: { encryptType: 'TPAP', tpapPake: true, tpapPreferred: false },
+        },
       ],
       [
         { device_type: 'SMART.IPCAMERA', mgt_encrypt_schm: { is_support_https: true } },
@@ -225,7 +264,7 @@ describe('discovery replies', () => {
     assert.match(
       parseDiscoveryReply(withResult({ mgt_encrypt_schm: { encrypt_type: 'TPAP' } }), 'x')
         ?.verdict ?? '',
-      /^TPAP firmware: not supported yet/,
+      /^Tapo\/Kasa device \(TPAP\): supported$/,
     );
     assert.match(
       parseDiscoveryReply(withResult({ mgt_encrypt_schm: { encrypt_type: 'AES' } }), 'x')
@@ -263,6 +302,7 @@ describe('discovery replies', () => {
       reportedIp: '',
       factoryDefault: false,
       owner: '',
+      hint: { encryptType: 'XOR' },
     } satisfies DiscoveredDevice);
     // Plugs say `type` instead of `mic_type` and carry `mac`.
     const plug = parseLegacyReply(
@@ -383,9 +423,9 @@ describe('discover() against emulated devices on loopback', () => {
       assert.deepEqual(row(plug), ['HS100', 'iot', 'KLAP', null, true, 'KLAP_IOT']);
       assert.deepEqual(row(plugV2), ['HS100', 'iot', 'KLAP', 2, true, 'KLAP_IOT']);
       assert.deepEqual(row(aes), ['P100', 'smart', 'AES', 2, true, 'AES']);
-      assert.deepEqual(row(tpap), ['P110', 'smart', 'TPAP', 2, false, 'TPAP']);
+      assert.deepEqual(row(tpap), ['P110', 'smart', 'TPAP', 2, true, 'TPAP']);
       assert.equal((byPort.get(plug.port) as DiscoveredDevice).mac, '1C-3B-F3-4A-7B-00');
-      assert.equal((byPort.get(tpap.port) as DiscoveredDevice).verdict.startsWith('TPAP'), true);
+      assert.match((byPort.get(tpap.port) as DiscoveredDevice).verdict, /\(TPAP\): supported$/);
 
       // The raw replies carry the IOT v2 marker and the TPAP object.
       assert.equal(

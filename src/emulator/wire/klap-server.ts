@@ -49,6 +49,11 @@ export interface KlapServerOptions extends HttpServerOptions {
    * initial seq sits right below 2^31-1, without brute force at run time.
    */
   remoteSeed?: (localSeed: Buffer) => Buffer;
+  /**
+   * 'prefers-klap': answer TPAP's discover (POST /) with tpap_preferred: false, as firmware that
+   * announces TPAP but still wants KLAP does (KP125M 1.4.1). Default: no such endpoint (404).
+   */
+  tpapDiscover?: 'prefers-klap';
 }
 
 /** Failures to inject: the shared ones (on /app/request) plus KLAP's own. */
@@ -156,6 +161,17 @@ export class KlapServer extends HttpDeviceServer<KlapFaults, KlapServerCounters>
         return;
       case '/app/request':
         await this.request(req, res, url, body);
+        return;
+      case '/':
+        if (this.options.tpapDiscover === 'prefers-klap') {
+          const answer = {
+            error_code: 0,
+            result: { sub_method: 'discover', tpap_preferred: false },
+          };
+          this.reply(res, 200, JSON.stringify(answer), 'application/json');
+          return;
+        }
+        this.reply(res, 404);
         return;
       default:
         this.reply(res, 404);

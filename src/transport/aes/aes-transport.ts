@@ -13,7 +13,6 @@ import {
   AuthenticationError,
   HandshakeError,
   MalformedResponseError,
-  UnsupportedProtocolError,
   WrongProtocolError,
 } from '../errors';
 import { type HttpReply, parseSetCookie, postBinary } from '../http';
@@ -141,11 +140,7 @@ export class AesTransport extends SessionTransport<Session, AesLoginInfo> {
     );
     if (reply.status === 404) {
       // No /app at all: newer firmware that speaks only TPAP.
-      throw new UnsupportedProtocolError(
-        this.address,
-        'tpap',
-        'Set Protocol to "auto", or enable Third-Party Compatibility in the Tapo app.',
-      );
+      throw new WrongProtocolError(this.address, 'aes', 'tpap');
     }
     if (reply.status !== 200) {
       throw new HandshakeError(this.address, `the AES handshake answered HTTP ${reply.status}`);

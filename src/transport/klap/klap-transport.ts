@@ -153,6 +153,10 @@ export class KlapTransport extends SessionTransport<Session, KlapLoginInfo> {
     const first = await this.handshake1(localSeed);
     if (first.status === 403) throw new ThirdPartyCompatibilityError(this.address);
     if (first.status === 404) throw new NotKlapError(this.address);
+    // TPAP firmware may answer the KLAP handshake in JSON: error 1003 = "not for you".
+    if (first.status === 200 && isJsonError(first.body, 1003)) {
+      throw new ThirdPartyCompatibilityError(this.address, 'error 1003');
+    }
     if (first.status !== 200) {
       throw new HandshakeError(this.address, `handshake1 answered HTTP ${first.status}`);
     }
@@ -259,6 +263,16 @@ export class KlapTransport extends SessionTransport<Session, KlapLoginInfo> {
     }
     this.countRequest();
     return opened.toString('utf8');
+  }
+}
+
+/** Whether a handshake reply is the JSON `{"error_code": code}` instead of seeds. */
+function isJsonError(body: Buffer, code: number): boolean {
+  if (body[0] !== 0x7b) return false;
+  try {
+    return (JSON.parse(body.toString('utf8')) as { error_code?: unknown }).error_code === code;
+  } catch {
+    return false;
   }
 }
 
