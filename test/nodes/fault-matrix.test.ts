@@ -75,6 +75,7 @@ const legacy = (d: EmulatedDevice): XorServer => d.legacy;
 function logins(d: EmulatedDevice): number {
   if (d.protocol === 'klap') return klap(d).counters.handshake1;
   if (d.protocol === 'aes') return aes(d).counters.logins;
+  if (d.protocol === 'tpap') return (d.server.counters as { registers: number }).registers;
   return legacy(d).counters.connections;
 }
 
@@ -190,12 +191,12 @@ const ROWS: Row[] = [
     },
   },
   {
-    name: 'a protocol the package does not speak (TPAP firmware)',
+    name: 'a protocol the device does not speak (Protocol AES on TPAP firmware)',
     wires: ['klap'],
     emulate: { protocol: undefined, encryption: 'TPAP' },
-    device: { protocol: 'auto', version: 1 },
+    device: { protocol: 'aes', version: 1 },
     inject: () => {},
-    outcome: { code: 'UNSUPPORTED_PROTOCOL', status: 'error', message: /TPAP/ },
+    outcome: { code: 'WRONG_PROTOCOL', status: 'wrongProtocol', message: /TPAP/ },
     recovers: false,
   },
   {
