@@ -6,8 +6,12 @@
  */
 
 import { createHash } from 'node:crypto';
-import * as dgram from 'node:dgram';
 import { encodeDiscoveryPacket, hasValidHeader } from '../transport/discovery';
+import {
+  UdpResponder,
+  type UdpResponderCounters,
+  type UdpResponderOptions,
+} from './wire/udp-responder';
 
 /** What the firmware announces in mgt_encrypt_schm.encrypt_type. */
 export type EmulatedEncryption = 'KLAP' | 'AES' | 'TPAP';
@@ -28,11 +32,7 @@ export interface DiscoveryIdentity {
   ownerEmail?: string;
 }
 
-export interface DiscoveryResponderOptions {
-  /** Default 127.0.0.1. */
-  host?: string;
-  /** 0 = ephemeral. */
-  port: number;
+export interface DiscoveryResponderOptions extends UdpResponderOptions {
   identity: DiscoveryIdentity;
   encryption: EmulatedEncryption;
   /** The device's HTTP port, announced as http_port (read at each answer). */
@@ -42,64 +42,13 @@ export interface DiscoveryResponderOptions {
    * flag (default true; false = announces TPAP but wants KLAP, as KP125M 1.4.1 does).
    */
   tpap?: { pake?: number[]; preferred?: boolean };
-  /** Called for every valid probe, before the answer goes out. */
-  onProbe?: () => void | Promise<void>;
 }
 
-export interface DiscoveryCounters {
-  /** Valid discovery queries received (each one is answered). */
-  probes: number;
-  /** Packets that were not a valid query (ignored, like a device does). */
-  ignored: number;
-}
+export type DiscoveryCounters = UdpResponderCounters;
 
-export class DiscoveryResponder {
-  counters: DiscoveryCounters = { probes: 0, ignored: 0 };
-  private readonly options: DiscoveryResponderOptions;
-  private socket: dgram.Socket | null = null;
-  private boundPort: number;
-
-  constructor(options: DiscoveryResponderOptions) {
-    this.options = options;
-    this.boundPort = options.port;
-  }
-
-  get host(): string {
-    return this.options.host ?? '127.0.0.1';
-  }
-
-  /** The UDP port (the ephemeral one once started); kept across stop()/start(). */
-  get port(): number {
-    return this.boundPort;
-  }
-
-  get listening(): boolean {
-    return this.socket !== null;
-  }
-
-  async start(): Promise<void> {
-    if (this.socket) return;
-    const socket = dgram.createSocket('udp4');
-    // A send failure to a vanished client must not crash the emulator.
-    socket.on('error', () => undefined);
-    socket.on('message', (packet, remote) => {
-      this.onPacket(socket, packet, remote).catch(() => undefined);
-    });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(this.boundPort, this.host, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
-    this.boundPort = socket.address().port;
-    this.socket = socket;
-  }
-
-  async stop(): Promise<void> {
-    const socket = this.socket;
-    this.socket = null;
-    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
+export class DiscoveryResponder extends UdpResponder {
+  constructor(private readonly options: DiscoveryResponderOptions) {
+    super(options);
   }
 
   /** The JSON a real device of this identity sends (docs/protocols/discovery.md §2), with our own identifiers. */
@@ -143,21 +92,13 @@ export class DiscoveryResponder {
     return { error_code: 0, result };
   }
 
-  private async onPacket(
-    socket: dgram.Socket,
-    packet: Buffer,
-    remote: dgram.RemoteInfo,
-  ): Promise<void> {
-    // Real devices stay silent on anything that is not a version-2 probe with a valid CRC.
-    if (!hasValidHeader(packet) || packet.readUInt16BE(2) !== 1) {
-      this.counters.ignored += 1;
-      return;
-    }
-    this.counters.probes += 1;
-    await this.options.onProbe?.();
-    if (this.socket !== socket) return; // stopped meanwhile
+  /** Real devices stay silent on anything that is not a version-2 probe with a valid CRC. */
+  protected query(packet: Buffer): Buffer | null {
+    return hasValidHeader(packet) && packet.readUInt16BE(2) === 1 ? packet : null;
+  }
+
+  protected answer(): Buffer {
     const payload = Buffer.from(JSON.stringify(this.replyJson()));
-    const reply = encodeDiscoveryPacket({ payload, flags: 0, serial: Buffer.alloc(4) });
-    socket.send(reply, remote.port, remote.address, () => undefined);
+    return encodeDiscoveryPacket({ payload, flags: 0, serial: Buffer.alloc(4) });
   }
 }

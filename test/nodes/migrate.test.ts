@@ -18,8 +18,8 @@ import {
 
 describe('klap-device settings migration', () => {
   it('0 → 1: a config saved before protocols existed keeps its port and gets auto', () => {
-    assert.deepEqual(migrate({ host: ' 10.0.0.5 ', port: '80' }), {
-      host: '10.0.0.5',
+    assert.deepEqual(migrate({ host: ' 192.0.2.5 ', port: '80' }), {
+      host: '192.0.2.5',
       port: 80,
       protocol: 'auto',
       version: CONFIG_VERSION,
