@@ -29,6 +29,8 @@ const COMMON = `  --host H             the device's IP address or host name (req
   --password-env NAME  read the password from environment variable NAME
                        (default LAMP_PASSWORD); never give a password as an argument
   --timeout S          seconds per network step (default 5)
+  --discovery-port P   the device's UDP discovery port, for the wake-up probe and, in
+                       diagnose, its account check (default 20002; 0 turns both off)
   --json               print one JSON document on stdout
   --help               this help`;
 
@@ -146,6 +148,11 @@ export function parseArgs(argv: readonly string[]): Parsed {
       case '--legacy-port': {
         const v = value();
         parsed.legacyPort = v === '0' ? null : port(v, arg);
+        break;
+      }
+      case '--discovery-port': {
+        const v = value();
+        parsed.options.discoveryPort = v === '0' ? null : port(v, arg);
         break;
       }
       case '--target':

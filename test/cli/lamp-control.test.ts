@@ -140,6 +140,25 @@ describe('lamp-control CLI', () => {
     assert.equal(lines.length, 1, 'one line, no stack trace');
     assert.match(lines[0] as string, /^lamp-control: AUTH_FAILED: .*case-sensitive/);
     assert.ok(!wrong.stderr.includes('cli-secret-9'));
+
+    // With the device's discovery port the account is checked: the e-mail typed with capitals.
+    const capitals = await run(
+      [
+        'diagnose',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(klap.port),
+        '--discovery-port',
+        String(klap.discoveryPort),
+        '--json',
+      ],
+      { LAMP_USERNAME: 'Cli@Example.com', LAMP_PASSWORD: PASS },
+    );
+    assert.equal(capitals.code, 1);
+    const diagnosis = JSON.parse(capitals.stdout);
+    assert.deepEqual([diagnosis.code, diagnosis.owner], ['AUTH_FAILED', 'lowercase']);
+    assert.match(capitals.stderr, /cli@example\.com .*\(C, E\)/);
   });
 
   it('bad arguments exit 2 with one line; a bad payload exits 1 naming the property', async () => {

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { NodeMessage } from 'node-red';
+import { startEmulator } from '../../src/emulator';
 import {
   allNodes,
   baseFlow,
@@ -25,6 +26,7 @@ import {
   stateOf,
   statuses,
   statusNode,
+  TAB,
   USER,
   until,
   useEmulator,
@@ -221,6 +223,30 @@ describe('klap-device', () => {
     });
     assert.equal((down.body as { ok: boolean }).ok, false);
     assert.ok(['UNREACHABLE', 'TIMEOUT'].includes((down.body as { code: string }).code));
+  });
+
+  it('the probe diagnoses a refused login from the account the device announces', async () => {
+    // A device bound to another account, answering discovery where the settings say.
+    const d = await startEmulator({
+      model: 'L530',
+      port: 0,
+      username: 'someone.else@example.com',
+      password: PASS,
+      discoveryPort: 0,
+    });
+    try {
+      helper.settings({ lampControlDiscoveryPort: d.discoveryPort });
+      await helper.load(allNodes, [{ id: TAB, type: 'tab' }], {});
+      const post = (body: unknown) => helper.request().post('/lamp-control/probe').send(body);
+      const other = await post({ host: d.host, port: d.port, username: USER, password: PASS });
+      const body = other.body as { ok: boolean; code: string; owner: string; sentence: string };
+      assert.deepEqual([body.ok, body.code, body.owner], [false, 'AUTH_FAILED', 'other']);
+      assert.match(body.sentence, /bound to a different TP-Link account/);
+      assert.ok(!other.text.includes(PASS));
+    } finally {
+      helper.settings({});
+      await d.close();
+    }
   });
 
   it("the probe uses the deployed node's session when it tests that node's own settings", async () => {
