@@ -7,7 +7,6 @@
  * clients do: RSA key generation is the slowest part of a login. Protocol details and error
  * codes: docs/protocols/aes.md (§6).
  */
-import * as http from 'node:http';
 import { type CredentialKind, TAPO_DEFAULT } from '../credentials';
 import {
   AuthenticationError,
@@ -15,7 +14,8 @@ import {
   MalformedResponseError,
   WrongProtocolError,
 } from '../errors';
-import { type HttpReply, parseSetCookie, postBinary } from '../http';
+import { type HttpReply, parseSetCookie } from '../http';
+import { HttpConnection } from '../http-connection';
 import {
   renewDelayMs,
   SessionRejected,
@@ -77,7 +77,7 @@ export class AesTransport extends SessionTransport<Session, AesLoginInfo> {
   readonly encryption = 'AES';
   private readonly username: string;
   private readonly password: string;
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  private readonly connection = new HttpConnection(this.host, this.port, this.address);
   private loginVersion: 1 | 2 | undefined;
   private keys: RsaKeyPair | undefined;
 
@@ -89,7 +89,7 @@ export class AesTransport extends SessionTransport<Session, AesLoginInfo> {
   }
 
   protected release(): void {
-    this.agent.destroy();
+    this.connection.destroy();
   }
 
   // ---- login ---------------------------------------------------------------------------------
@@ -278,16 +278,12 @@ export class AesTransport extends SessionTransport<Session, AesLoginInfo> {
   }
 
   private post(path: string, body: string, step: string, sessionId?: string): Promise<HttpReply> {
-    return postBinary({
-      agent: this.agent,
-      host: this.host,
-      port: this.port,
+    return this.connection.post({
       path,
       body: Buffer.from(body, 'utf8'),
       headers: JSON_HEADERS,
       timeoutMs: this.timeoutMs,
       step,
-      address: this.address,
       signal: this.abort.signal,
       ...(sessionId ? { sessionId } : {}),
     });

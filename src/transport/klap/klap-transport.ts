@@ -8,7 +8,6 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import * as http from 'node:http';
 import {
   type CredentialCandidate,
   type CredentialKind,
@@ -24,7 +23,8 @@ import {
   NotKlapError,
   ThirdPartyCompatibilityError,
 } from '../errors';
-import { type HttpReply, parseSetCookie, postBinary } from '../http';
+import { type HttpReply, parseSetCookie } from '../http';
+import { HttpConnection } from '../http-connection';
 import { monotonicMs, renewDelayMs, SessionRejected, SessionTransport } from '../session-transport';
 import type { LoginInfo } from '../types';
 import { CipherError, KlapCipher } from './cipher';
@@ -79,6 +79,7 @@ export const DEFAULT_WAKE_UP_DELAY_MS = 1500;
  */
 export const WAKE_UP_REPEAT_MS = 60_000;
 const HANDSHAKE1_REPLY_BYTES = 48;
+const BINARY_HEADERS = { 'Content-Type': 'application/octet-stream' };
 
 export class KlapTransport extends SessionTransport<Session, KlapLoginInfo> {
   readonly encryption = 'KLAP';
@@ -89,7 +90,7 @@ export class KlapTransport extends SessionTransport<Session, KlapLoginInfo> {
   private readonly username: string | undefined;
   private readonly password: string | undefined;
   private readonly localSeedSource: () => Buffer;
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  private readonly connection = new HttpConnection(this.host, this.port, this.address);
   private wakeUpCount = 0;
   /**
    * When a wake-up last failed to help (clock ms), or null. Until the device answers over HTTP
@@ -128,19 +129,16 @@ export class KlapTransport extends SessionTransport<Session, KlapLoginInfo> {
   }
 
   protected release(): void {
-    this.agent.destroy();
+    this.connection.destroy();
   }
 
   private post(path: string, body: Buffer, step: string, sessionId?: string): Promise<HttpReply> {
-    return postBinary({
-      agent: this.agent,
-      host: this.host,
-      port: this.port,
+    return this.connection.post({
       path,
       body,
+      headers: BINARY_HEADERS,
       timeoutMs: this.timeoutMs,
       step,
-      address: this.address,
       signal: this.abort.signal,
       ...(sessionId ? { sessionId } : {}),
     });

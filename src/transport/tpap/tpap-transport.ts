@@ -11,7 +11,6 @@
  * any decryption and costs one new login (SessionRejected).
  */
 import { randomBytes } from 'node:crypto';
-import * as http from 'node:http';
 import type { CredentialKind } from '../credentials';
 import {
   AuthenticationError,
@@ -22,7 +21,8 @@ import {
   UnsupportedProtocolError,
   WrongProtocolError,
 } from '../errors';
-import { type HttpReply, postBinary } from '../http';
+import type { HttpReply } from '../http';
+import { HttpConnection } from '../http-connection';
 import {
   renewDelayMs,
   SessionRejected,
@@ -99,7 +99,7 @@ export class TpapTransport extends SessionTransport<Session, TpapLoginInfo> {
   private readonly password: string;
   private readonly entropy: NonNullable<TpapTransportOptions['entropy']>;
   // One socket: register and share must reach the device back to back (docs/protocols/tpap.md §2).
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  private readonly connection = new HttpConnection(this.host, this.port, this.address);
 
   constructor(options: TpapTransportOptions) {
     super({ ...options, port: options.port ?? 80 });
@@ -113,7 +113,7 @@ export class TpapTransport extends SessionTransport<Session, TpapLoginInfo> {
   }
 
   protected release(): void {
-    this.agent.destroy();
+    this.connection.destroy();
   }
 
   // ---- login ---------------------------------------------------------------------------------
@@ -314,16 +314,12 @@ export class TpapTransport extends SessionTransport<Session, TpapLoginInfo> {
     step: string,
     headers: Readonly<Record<string, string>>,
   ): Promise<HttpReply> {
-    return postBinary({
-      agent: this.agent,
-      host: this.host,
-      port: this.port,
+    return this.connection.post({
       path,
       body,
       headers,
       timeoutMs: this.timeoutMs,
       step,
-      address: this.address,
       signal: this.abort.signal,
     });
   }

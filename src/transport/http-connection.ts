@@ -1,0 +1,264 @@
+/**
+ * HttpConnection: one keep-alive HTTP/1.1 connection to one device, for the HTTP transports
+ * (KLAP, AES, TPAP), which send one request at a time to the same host and port.
+ *
+ * Why not node:http: its agent, ClientRequest and parser machinery cost more CPU per request
+ * than the device's own cipher work, and a lamp needs none of it: one socket, one request in
+ * flight, a Content-Length (or chunked) reply. Each request is written in a single write with
+ * Title-Case headers (some firmware wants them) and never an empty header.
+ */
+import * as net from 'node:net';
+import {
+  ClosedError,
+  ConnectionResetError,
+  type LampError,
+  MalformedResponseError,
+  TimeoutError,
+} from './errors';
+import { type HttpReply, mapNetworkError } from './http';
+
+export interface ConnectionPost {
+  path: string;
+  body: Buffer;
+  /** Headers besides Host, Content-Length and Cookie. */
+  headers: Readonly<Record<string, string>>;
+  /** TP_SESSIONID value; sent as the only cookie. */
+  sessionId?: string;
+  timeoutMs: number;
+  /** Names the protocol step in messages ("handshake1", ...). */
+  step: string;
+  /** Aborting rejects with ClosedError and drops the socket. */
+  signal?: AbortSignal;
+  maxResponseBytes?: number;
+}
+
+const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+const HEADER_END = Buffer.from('\r\n\r\n');
+
+/** A reply being read: headers first, then a body of known length, chunks, or up to close. */
+class ReplyReader {
+  private buffered: Buffer = Buffer.alloc(0);
+  private head: {
+    status: number;
+    headers: Record<string, string | string[]>;
+    rest: 'length' | 'chunked' | 'close';
+    length: number;
+  } | null = null;
+  private chunks: Buffer[] = [];
+  private received = 0;
+
+  constructor(private readonly limit: number) {}
+
+  private tooLarge(): Error {
+    return new Error(`reply larger than ${this.limit} bytes`);
+  }
+
+  /** Adds bytes; returns the whole reply once complete. Throws on malformed input. */
+  push(data: Buffer): HttpReply | null {
+    this.buffered = this.buffered.length ? Buffer.concat([this.buffered, data]) : data;
+    if (this.buffered.length > this.limit + 16 * 1024) throw this.tooLarge();
+    if (!this.head) {
+      const end = this.buffered.indexOf(HEADER_END);
+      if (end < 0) {
+        if (
+          this.buffered.length >= 5 &&
+          !this.buffered.subarray(0, 5).equals(Buffer.from('HTTP/'))
+        ) {
+          throw Object.assign(new Error('not an HTTP reply'), { code: 'HPE_INVALID_CONSTANT' });
+        }
+        return null;
+      }
+      this.head = parseHead(this.buffered.subarray(0, end).toString('latin1'));
+      this.buffered = this.buffered.subarray(end + 4);
+    }
+    return this.body();
+  }
+
+  /** The connection closed: a close-delimited body ends here; anything else was cut short. */
+  closed(): HttpReply | null {
+    if (this.head?.rest === 'close') return this.reply(this.buffered);
+    return null;
+  }
+
+  private body(): HttpReply | null {
+    const head = this.head as NonNullable<ReplyReader['head']>;
+    if (head.rest === 'length') {
+      if (head.length > this.limit) throw this.tooLarge();
+      if (this.buffered.length < head.length) return null;
+      return this.reply(this.buffered.subarray(0, head.length));
+    }
+    if (head.rest === 'close') {
+      if (this.buffered.length > this.limit) throw this.tooLarge();
+      return null;
+    }
+    // Chunked: size line, data, CRLF … until a zero-size chunk (trailers are not used here).
+    for (;;) {
+      const lineEnd = this.buffered.indexOf('\r\n');
+      if (lineEnd < 0) return null;
+      const size = Number.parseInt(this.buffered.subarray(0, lineEnd).toString('latin1'), 16);
+      if (!Number.isFinite(size) || size < 0) throw new Error('bad chunk size');
+      if (size === 0) return this.reply(Buffer.concat(this.chunks));
+      if (this.received + size > this.limit) throw this.tooLarge();
+      if (this.buffered.length < lineEnd + 2 + size + 2) return null;
+      this.received += size;
+      this.chunks.push(this.buffered.subarray(lineEnd + 2, lineEnd + 2 + size));
+      this.buffered = this.buffered.subarray(lineEnd + 2 + size + 2);
+    }
+  }
+
+  private reply(body: Buffer): HttpReply {
+    const head = this.head as NonNullable<ReplyReader['head']>;
+    return { status: head.status, headers: head.headers, body: Buffer.from(body) };
+  }
+
+  /** Whether the server said it closes the connection after this reply. */
+  get closes(): boolean {
+    const connection = this.head?.headers.connection;
+    return (
+      this.head?.rest === 'close' || (typeof connection === 'string' && /close/i.test(connection))
+    );
+  }
+}
+
+function parseHead(text: string): NonNullable<ReplyReader['head']> {
+  // "HTTP/1.x NNN": the status sits at a fixed place; anything else is not HTTP.
+  const code = text.charCodeAt(9) >= 48 ? Number(text.slice(9, 12)) : Number.NaN;
+  if (!text.startsWith('HTTP/1.') || !(code >= 100 && code <= 599)) {
+    throw Object.assign(new Error('bad status line'), { code: 'HPE_INVALID_CONSTANT' });
+  }
+  const headers: Record<string, string | string[]> = {};
+  let rest: 'length' | 'chunked' | 'close' = code === 204 || code === 304 ? 'length' : 'close';
+  let length = 0;
+  for (let start = text.indexOf('\r\n') + 2; start > 1 && start < text.length; ) {
+    const end = text.indexOf('\r\n', start);
+    const line = end < 0 ? text.slice(start) : text.slice(start, end);
+    start = end < 0 ? text.length : end + 2;
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    if (name === 'set-cookie') {
+      const list = headers[name];
+      headers[name] = Array.isArray(list) ? [...list, value] : [value];
+      continue;
+    }
+    headers[name] = value;
+    if (name === 'content-length' && rest !== 'chunked' && /^\d+$/.test(value)) {
+      rest = 'length';
+      length = Number(value);
+    } else if (name === 'transfer-encoding' && /chunked/i.test(value)) {
+      rest = 'chunked';
+    }
+  }
+  return { status: code, headers, rest, length };
+}
+
+export class HttpConnection {
+  private socket: net.Socket | null = null;
+  private readonly hostHeader: string;
+
+  constructor(
+    private readonly host: string,
+    private readonly port: number,
+    private readonly address: string,
+  ) {
+    this.hostHeader = port === 80 ? host : `${host}:${port}`;
+  }
+
+  private open(): net.Socket {
+    const socket = net.connect({ host: this.host, port: this.port, noDelay: true });
+    // Between requests nobody listens: an idle socket the device drops must not crash us.
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      if (this.socket === socket) this.socket = null;
+    });
+    this.socket = socket;
+    return socket;
+  }
+
+  /** Drops the socket; the next post opens a new one. */
+  destroy(): void {
+    this.socket?.destroy();
+    this.socket = null;
+  }
+
+  post(options: ConnectionPost): Promise<HttpReply> {
+    const { step, signal } = options;
+    const limit = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    let head = `POST ${options.path} HTTP/1.1\r\nHost: ${this.hostHeader}\r\n`;
+    for (const [name, value] of Object.entries(options.headers)) head += `${name}: ${value}\r\n`;
+    head += `Content-Length: ${options.body.length}\r\n`;
+    if (options.sessionId) head += `Cookie: TP_SESSIONID=${options.sessionId}\r\n`;
+    const request = Buffer.concat([Buffer.from(`${head}\r\n`, 'latin1'), options.body]);
+
+    return new Promise<HttpReply>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(new ClosedError(this.address));
+        return;
+      }
+      const reused = this.socket !== null;
+      let socket: net.Socket;
+      try {
+        socket = this.socket ?? this.open();
+      } catch (error) {
+        // An impossible port or host throws at once; it is still "cannot reach", not a crash.
+        reject(mapNetworkError(error, this.address, step));
+        return;
+      }
+      const reader = new ReplyReader(limit);
+      let settled = false;
+      const finish = (error: LampError | null, reply?: HttpReply): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        socket.off('data', onData);
+        socket.off('error', onError);
+        socket.off('close', onClose);
+        // A failed exchange, or a server that closes: never reuse that socket.
+        if (error || reader.closes) {
+          socket.destroy();
+          if (this.socket === socket) this.socket = null;
+        }
+        if (error) reject(error);
+        else resolve(reply as HttpReply);
+      };
+      const onData = (data: Buffer): void => {
+        let reply: HttpReply | null;
+        try {
+          reply = reader.push(data);
+        } catch (error) {
+          const code = (error as { code?: unknown }).code;
+          finish(
+            typeof code === 'string'
+              ? mapNetworkError(error, this.address, step)
+              : new MalformedResponseError(this.address, `${step}: ${(error as Error).message}`),
+          );
+          return;
+        }
+        if (reply) finish(null, reply);
+      };
+      const onError = (error: Error): void => finish(mapNetworkError(error, this.address, step));
+      const onClose = (): void => {
+        const reply = reader.closed();
+        if (reply) finish(null, reply);
+        // A kept-alive socket the device closed meanwhile, or a reply cut short.
+        else finish(new ConnectionResetError(this.address, step));
+      };
+      const onAbort = (): void => finish(new ClosedError(this.address));
+      const timer = setTimeout(
+        () => finish(new TimeoutError(this.address, step, options.timeoutMs)),
+        options.timeoutMs,
+      );
+      signal?.addEventListener('abort', onAbort);
+      socket.on('data', onData);
+      socket.on('error', onError);
+      socket.on('close', onClose);
+      if (reused && (socket.destroyed || !socket.writable)) {
+        onClose();
+        return;
+      }
+      socket.write(request);
+    });
+  }
+}
