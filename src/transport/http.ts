@@ -1,50 +1,18 @@
 /**
- * The smallest HTTP client the HTTP transports need (KLAP, AES): POSTs over node:http.
- *
- * Why not fetch/undici: they lower-case header names, and some TP-Link firmware wants
- * Title-Case (docs/protocols/klap.md §1). Only the headers a device expects are sent: never an empty header
- * (hw 2.0 firmware then answers with an HTML page) and never the TIMEOUT cookie.
+ * What the HTTP transports share besides the connection itself (http-connection.ts): the reply
+ * shape, the mapping of network errors to what a user can act on, and the session cookie.
+ * Headers go out in Title-Case (some firmware wants it, docs/protocols/klap.md §1), never empty,
+ * and the TIMEOUT cookie is never sent back.
  */
 
-import * as http from 'node:http';
-import {
-  ClosedError,
-  ConnectionResetError,
-  type LampError,
-  MalformedResponseError,
-  TimeoutError,
-  UnreachableError,
-} from './errors';
-
-export interface PostOptions {
-  agent: http.Agent;
-  host: string;
-  port: number;
-  path: string;
-  body: Buffer;
-  /** TP_SESSIONID value; sent as the only cookie. */
-  sessionId?: string;
-  timeoutMs: number;
-  /** Names the protocol step in timeout messages ("handshake1", ...). */
-  step: string;
-  /** Device address for messages (never contains credentials). */
-  address: string;
-  /** Aborting rejects with ClosedError and drops the socket (transport close()). */
-  signal?: AbortSignal;
-  /** Replies larger than this are refused; a lamp never sends megabytes. */
-  maxResponseBytes?: number;
-  /** Headers besides Content-Length and Cookie; default a binary Content-Type (KLAP). */
-  headers?: Readonly<Record<string, string>>;
-}
+import type * as http from 'node:http';
+import { ConnectionResetError, type LampError, UnreachableError } from './errors';
 
 export interface HttpReply {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: Buffer;
 }
-
-const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
-const BINARY_HEADERS = { 'Content-Type': 'application/octet-stream' };
 
 /** Network failures that mean "the device is not there", with a short human reason. */
 const UNREACHABLE_REASONS: Record<string, string> = {
@@ -73,91 +41,6 @@ export function mapNetworkError(error: unknown, address: string, step: string): 
   }
   return new UnreachableError(address, typeof code === 'string' ? code : message, {
     cause: error,
-  });
-}
-
-/** POSTs `body` and resolves with status, headers and the whole reply body; rejects with a LampError. */
-export function postBinary(options: PostOptions): Promise<HttpReply> {
-  const { address, step, signal } = options;
-  const limit = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-
-  return new Promise<HttpReply>((resolve, reject) => {
-    let settled = false;
-    let request: http.ClientRequest | undefined;
-
-    const finish = (error: LampError | null, reply?: HttpReply): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      if (error) {
-        // Drop the socket: a half-read reply must not leak into the next request.
-        request?.destroy();
-        reject(error);
-      } else {
-        resolve(reply as HttpReply);
-      }
-    };
-    const onAbort = (): void => finish(new ClosedError(address));
-    const timer = setTimeout(
-      () => finish(new TimeoutError(address, step, options.timeoutMs)),
-      options.timeoutMs,
-    );
-
-    if (signal?.aborted) {
-      finish(new ClosedError(address));
-      return;
-    }
-    signal?.addEventListener('abort', onAbort);
-
-    // Always a fixed Content-Length: some firmware answers 500 to a chunked body.
-    const headers: http.OutgoingHttpHeaders = {
-      ...(options.headers ?? BINARY_HEADERS),
-      'Content-Length': String(options.body.length),
-    };
-    if (options.sessionId) headers.Cookie = `TP_SESSIONID=${options.sessionId}`;
-
-    try {
-      request = http.request({
-        host: options.host,
-        port: options.port,
-        path: options.path,
-        method: 'POST',
-        agent: options.agent,
-        headers,
-      });
-    } catch (error) {
-      // Invalid host or header values throw synchronously; report them like any other failure.
-      finish(mapNetworkError(error, address, step));
-      return;
-    }
-
-    request.on('error', (error) => finish(mapNetworkError(error, address, step)));
-    request.on('response', (response) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      response.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > limit) {
-          finish(new MalformedResponseError(address, `${step} reply larger than ${limit} bytes`));
-          return;
-        }
-        chunks.push(chunk);
-      });
-      response.on('error', (error) => finish(mapNetworkError(error, address, step)));
-      response.on('end', () =>
-        finish(null, {
-          status: response.statusCode ?? 0,
-          headers: response.headers,
-          body: Buffer.concat(chunks),
-        }),
-      );
-      // A socket closed before 'end' means the reply was cut short.
-      response.on('close', () => {
-        if (!response.complete) finish(new ConnectionResetError(address, step));
-      });
-    });
-    request.end(options.body);
   });
 }
 

@@ -2,17 +2,14 @@
 
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
-import * as http from 'node:http';
 import { describe, it } from 'node:test';
 import {
   AuthenticationError,
-  ClosedError,
   InvalidCommandError,
   LampError,
   TimeoutError,
   UnreachableError,
 } from '../../src/transport/errors';
-import { postBinary } from '../../src/transport/http';
 import { KlapTransport } from '../../src/transport/klap/klap-transport';
 import { clientFor, echo, HOST, rejectsWith, ScriptedDevice, startServer } from './helpers';
 
@@ -116,31 +113,6 @@ describe('input and options', () => {
     } finally {
       await client.close();
       await server.close();
-    }
-  });
-
-  it('postBinary refuses to start once aborted', async () => {
-    const agent = new http.Agent();
-    const abort = new AbortController();
-    abort.abort();
-    try {
-      await rejectsWith(
-        postBinary({
-          agent,
-          host: HOST,
-          port: 9,
-          path: '/app/handshake1',
-          body: Buffer.alloc(16),
-          timeoutMs: 1000,
-          step: 'handshake1',
-          address: HOST,
-          signal: abort.signal,
-        }),
-        ClosedError,
-        'CLOSED',
-      );
-    } finally {
-      agent.destroy();
     }
   });
 });
