@@ -83,24 +83,38 @@ async function endToEnd(row, credentials) {
   }
 }
 
-async function hundredDevices(row, credentials) {
-  const base = 30000 + Math.floor(Math.random() * 20000);
+/**
+ * 100 emulated devices on consecutive ports below the ephemeral range (32768 up, where our own
+ * client sockets take their ports); another range when a port is taken meanwhile.
+ */
+async function deviceFarm(credentials) {
   const models = Array.from({ length: 100 }, (_, i) => [
     '--model',
     ['L530', 'L510', 'P110', 'P100'][i % 4],
   ]).flat();
-  const farm = await emulatorProcess(
-    [
-      '--port',
-      String(base),
-      ...models,
-      '--username',
-      credentials.username,
-      '--password',
-      credentials.password,
-    ],
-    100,
-  );
+  for (let attempt = 1; ; attempt++) {
+    const base = 21000 + Math.floor(Math.random() * 11000);
+    try {
+      return await emulatorProcess(
+        [
+          '--port',
+          String(base),
+          ...models,
+          '--username',
+          credentials.username,
+          '--password',
+          credentials.password,
+        ],
+        100,
+      );
+    } catch (error) {
+      if (attempt === 5) throw error;
+    }
+  }
+}
+
+async function hundredDevices(row, credentials) {
+  const farm = await deviceFarm(credentials);
   try {
     const flow = [{ id: 'tab', type: 'tab' }];
     const creds = {};
