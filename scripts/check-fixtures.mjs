@@ -30,7 +30,7 @@ import { iotClass } from '../src/device/iot-models.ts';
 import { decodeNickname, modelWithoutRegion } from '../src/device/state.ts';
 import { createDevice } from '../src/emulator/index.ts';
 import { MemoryTransport } from '../src/emulator/memory-transport.ts';
-import { checkThroughNodes, wireLabel } from './fixtures-nodes.mjs';
+import { attempt, checkThroughNodes, expect, wireLabel } from './fixtures-nodes.mjs';
 
 const root = process.argv[2] ?? process.env.PYTHON_KASA_FIXTURES;
 if (!root) {
@@ -39,13 +39,6 @@ if (!root) {
       '   or: PYTHON_KASA_FIXTURES=<folder> npm run check-fixtures',
   );
   process.exit(2);
-}
-
-/** A failed check, with the reason shown in the report. */
-class CheckFailure extends Error {}
-
-function expect(condition, reason) {
-  if (!condition) throw new CheckFailure(reason);
 }
 
 function listJson(folder) {
@@ -561,18 +554,6 @@ function plan(family, file) {
     wire: iotWire(dump),
     fidelity: iotFidelity(dump),
   };
-}
-
-/** Runs a check: 'ok', or 'failed' with the reason. */
-async function attempt(body) {
-  try {
-    await body();
-    return { outcome: 'ok' };
-  } catch (error) {
-    const reason =
-      error instanceof CheckFailure ? error.message : `${error.name}: ${error.message}`;
-    return { outcome: 'failed', reason };
-  }
 }
 
 /**

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import helper from 'node-red-node-test-helper';
 import { startEmulator } from '../src/emulator/index.ts';
+import { packDependencies } from '../test/package/support.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -34,9 +35,9 @@ const USER = 'fixtures@example.com';
 const PASS = 'Fixture-Passw0rd';
 
 /** A failed check, with the reason shown in the report. */
-class CheckFailure extends Error {}
+export class CheckFailure extends Error {}
 
-function expect(condition, reason) {
+export function expect(condition, reason) {
   if (!condition) throw new CheckFailure(reason);
 }
 
@@ -63,7 +64,7 @@ function installPacked(tmp) {
     join(project, 'package.json'),
     JSON.stringify({ name: 'fixture-check', private: true, version: '0.0.0' }),
   );
-  // The tarball has no runtime dependencies, so the install needs nothing from the registry.
+  // Offline: the runtime dependencies come as tarballs packed from the repo's node_modules.
   npmRun(
     [
       'install',
@@ -72,6 +73,7 @@ function installPacked(tmp) {
       '--no-fund',
       '--no-package-lock',
       join(tmp, info.filename),
+      ...packDependencies(tmp, root),
     ],
     project,
   );
@@ -256,7 +258,8 @@ async function driveNodes(plan, i, emulator, exercise) {
   }
 }
 
-async function attempt(body) {
+/** Runs a check: 'ok', or 'failed' with the reason. */
+export async function attempt(body) {
   try {
     await body();
     return { outcome: 'ok' };

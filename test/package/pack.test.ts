@@ -25,6 +25,7 @@ import {
   NODE_RED_4,
   type NodeRed,
   nodeRed5,
+  packDependencies,
   type Runtime,
   repoRoot,
   startEmulator,
@@ -58,37 +59,10 @@ after(() => {
 
 let dependencyPacks: string[] | undefined;
 
-/**
- * Tarballs of the package's runtime dependencies and theirs (@noble/curves, @noble/hashes),
- * packed once from the installed copies the repo itself resolves.
- */
+/** The runtime dependencies' tarballs, packed once for every install below. */
 function dependencyTarballs(): string[] {
-  if (dependencyPacks) return dependencyPacks;
-  const packs: string[] = [];
-  const seen = new Set<string>();
-  const visit = (name: string, from: string): void => {
-    // Node's lookup: the requiring package's own node_modules first, then the repo's.
-    const dir = [
-      path.join(from, 'node_modules', name),
-      path.join(repoRoot, 'node_modules', name),
-    ].find((candidate) => fs.existsSync(path.join(candidate, 'package.json')));
-    assert.ok(dir, `${name} is installed`);
-    if (seen.has(dir)) return;
-    seen.add(dir);
-    const out = execFileSync(
-      npm,
-      ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp, dir],
-      { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const [info] = JSON.parse(out) as { filename: string }[];
-    packs.push(path.join(tmp, (info as { filename: string }).filename));
-    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
-    for (const dep of Object.keys(manifest.dependencies ?? {})) visit(dep, dir);
-  };
-  const own = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
-  for (const dep of Object.keys(own.dependencies ?? {})) visit(dep, repoRoot);
-  dependencyPacks = packs;
-  return packs;
+  dependencyPacks ??= packDependencies(tmp);
+  return dependencyPacks;
 }
 
 /** A fresh Node-RED user dir with the tarball installed as a user would; returns the package dir. */

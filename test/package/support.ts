@@ -3,7 +3,7 @@
  * with its own user dir (Node-RED 4.1 from the repo's node_modules on this Node, or Node-RED 5
  * from test/node-red-5 on Node 22), small HTTP helpers for the admin API, and the emulator.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -225,4 +225,37 @@ export async function waitFor<T>(
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+const npmCommand = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+/**
+ * Tarballs of the package's runtime dependencies and theirs (@noble/curves, @noble/hashes),
+ * packed into `dest` from the installed copies the repo at `root` resolves, so that the packed
+ * package installs offline beside them: tests and the fixture check never reach a registry.
+ */
+export function packDependencies(dest: string, root: string = repoRoot): string[] {
+  const packs: string[] = [];
+  const seen = new Set<string>();
+  const visit = (name: string, from: string): void => {
+    // Node's lookup: the requiring package's own node_modules first, then the repo's.
+    const dir = [path.join(from, 'node_modules', name), path.join(root, 'node_modules', name)].find(
+      (candidate) => fs.existsSync(path.join(candidate, 'package.json')),
+    );
+    if (!dir) throw new Error(`${name} is not installed: run npm install`);
+    if (seen.has(dir)) return;
+    seen.add(dir);
+    const out = execFileSync(
+      npmCommand,
+      ['pack', '--json', '--ignore-scripts', '--pack-destination', dest, dir],
+      { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const [info] = JSON.parse(out) as { filename: string }[];
+    packs.push(path.join(dest, (info as { filename: string }).filename));
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    for (const dep of Object.keys(manifest.dependencies ?? {})) visit(dep, dir);
+  };
+  const own = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  for (const dep of Object.keys(own.dependencies ?? {})) visit(dep, root);
+  return packs;
 }

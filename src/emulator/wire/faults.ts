@@ -3,6 +3,7 @@
  * AES over HTTP, XOR over TCP). Each server adds its own protocol-specific switches on top.
  * Fault objects are mutable on purpose: tests flip fields between requests.
  */
+import type { Server } from 'node:net';
 
 export interface WireFaults {
   /** Delay before every answer, ms. */
@@ -50,3 +51,18 @@ export function defaultWireFaults(): WireFaults {
 
 /** The device model behind a wire: JSON request in, JSON reply out. */
 export type PlaintextHandler = (plaintext: string) => string | Promise<string>;
+
+/**
+ * Starts `server` listening and resolves with the port it got (the ephemeral one for port 0),
+ * so that stop() and start() again keep a device on the same port, as unplugging does.
+ */
+export function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(address && typeof address === 'object' ? address.port : port);
+    });
+  });
+}

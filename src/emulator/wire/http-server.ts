@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
-import type { WireCounters, WireFaults, WireServer } from './faults';
+import { listen, type WireCounters, type WireFaults, type WireServer } from './faults';
 
 export interface HttpFaults extends WireFaults {
   /** Answer every request with this status and an empty body (after latency). */
@@ -69,15 +69,7 @@ export abstract class HttpDeviceServer<F extends HttpFaults, C extends WireCount
     });
     // Client sockets that vanish mid-request must not crash the emulator.
     server.on('clientError', (_error, socket: Socket) => socket.destroy());
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.boundPort, this.hostName, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address();
-    if (address && typeof address === 'object') this.boundPort = address.port;
+    this.boundPort = await listen(server, this.boundPort, this.hostName);
     this.server = server;
   }
 

@@ -12,6 +12,7 @@ import * as net from 'node:net';
 import { frame, XorFrameError, XorFrameReader } from '../../transport/xor/codec';
 import {
   defaultWireFaults,
+  listen,
   type PlaintextHandler,
   type WireCounters,
   type WireFaults,
@@ -74,15 +75,7 @@ export class XorServer implements WireServer {
     if (this.closed) throw new Error('XorServer was closed');
     if (this.server) return;
     const server = net.createServer((socket) => this.onConnection(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.boundPort, this.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address();
-    if (address && typeof address === 'object') this.boundPort = address.port;
+    this.boundPort = await listen(server, this.boundPort, this.host);
     this.server = server;
   }
 
