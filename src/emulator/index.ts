@@ -138,6 +138,23 @@ export function createDevice(
     : new EmulatedIotDevice(model, { alias });
 }
 
+/**
+ * Listens again on the old port after an unplug. Emulated devices sit on ephemeral ports, and
+ * while one is unplugged the kernel may hand that port number to a short-lived client socket
+ * (a probe, a connection attempt); wait for it instead of staying unplugged.
+ */
+async function rebind(responder: { start(): Promise<void> } | null | undefined): Promise<void> {
+  for (let attempt = 1; responder; attempt++) {
+    try {
+      await responder.start();
+      return;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'EADDRINUSE' || attempt >= 50) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 /** Discovery names carry the variant and region, e.g. L530E(EU), where get_device_info says L530. */
 const DISCOVERY_MODELS: Partial<Record<string, string>> = {
   L530: 'L530E(EU)',
@@ -384,8 +401,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
     },
     plugIn: async () => {
       powered = true;
-      await udp()?.start();
-      if (!lazyHttp) await server.start();
+      // The wire first: a UDP port that cannot be had back at once must not keep it closed.
+      if (!lazyHttp) await rebind(server);
+      await rebind(udp());
     },
     close: async () => {
       powered = false;
