@@ -16,8 +16,9 @@ import {
   type KlapDeviceNode,
   parseSeconds,
 } from '../shared/config';
-import { DeviceHub, errorCode, type LinkInfo, linkInfo } from '../shared/device-hub';
+import { DeviceHub, type LinkInfo, linkInfo } from '../shared/device-hub';
 import { registerDiscoverRoute, settingsPort } from '../shared/discovery-route';
+import { errorCode } from '../shared/status-mapping';
 import { migrate, parsePort, parseProtocol, type SavedDeviceConfig } from './migrate';
 
 interface KlapDeviceDef extends NodeDef, SavedDeviceConfig {}

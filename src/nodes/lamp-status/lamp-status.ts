@@ -6,8 +6,9 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { codedError, copyState, findDevice, parseSeconds } from '../shared/config';
-import { type HubUser, type ReportedState, stateSnapshot } from '../shared/device-hub';
+import type { HubUser } from '../shared/device-hub';
 import { finishInput } from '../shared/input';
+import { type ReportedState, stateSnapshot } from '../shared/status-mapping';
 
 type Output = 'state' | 'on';
 

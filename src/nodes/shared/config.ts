@@ -4,7 +4,8 @@
  */
 import type { Node, NodeAPI } from 'node-red';
 import type { ProtocolChoice } from '../../transport/factory';
-import type { DeviceHub, ReportedState } from './device-hub';
+import type { DeviceHub } from './device-hub';
+import type { ReportedState } from './status-mapping';
 
 /** The runtime shape of a deployed `klap-device` config node. */
 export interface KlapDeviceNode extends Node<KlapDeviceCredentials> {
