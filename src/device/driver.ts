@@ -2,7 +2,7 @@
  * What LampClient needs from a dialect: read the state, apply a validated command in one
  * device request, pass raw requests through. One implementation per dialect (SMART, IOT).
  */
-import type { Capabilities, Dialect, LampCommand, LampState } from './types';
+import type { Capabilities, Dialect, LampCommand, LampState, Outlet } from './types';
 
 export interface DeviceDriver {
   readonly dialect: Dialect;
@@ -14,6 +14,13 @@ export interface DeviceDriver {
   apply(command: LampCommand): Promise<LampState>;
   /** Raw request in the dialect's own naming; returns the decoded result. */
   request(method: string, params?: unknown): Promise<unknown>;
+  /**
+   * Multi-outlet devices: a command checked against the outlet's own capabilities; returns the
+   * state of the whole device (whose `outlets` include this one).
+   */
+  applyToOutlet?(command: LampCommand, outlet: Outlet): Promise<LampState>;
+  /** Multi-outlet devices: a raw request addressed to one outlet. */
+  requestToOutlet?(outlet: Outlet, method: string, params?: unknown): Promise<unknown>;
 }
 
 /**

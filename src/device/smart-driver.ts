@@ -7,9 +7,11 @@ import { MalformedResponseError } from '../transport/errors';
 import { componentIds, smartCapabilities } from './capabilities';
 import { changesLight, type DeviceDriver, lightFields } from './driver';
 import { BULB_EFFECTS, findStripEffect } from './effects';
+import { summarise } from './outlets/outlet';
+import { childResults, controlChild, SmartOutlets } from './outlets/smart-outlets';
 import { type SmartOutcome, type SmartProtocol, type SmartRequest, unwrap } from './smart-protocol';
 import { modelWithoutRegion, smartState } from './state';
-import type { Capabilities, LampCommand, LampState } from './types';
+import type { Capabilities, LampCommand, LampState, Outlet } from './types';
 
 type Info = Record<string, unknown>;
 
@@ -23,6 +25,8 @@ export class SmartDriver implements DeviceDriver {
     private readonly protocol: SmartProtocol,
     readonly capabilities: Capabilities,
     info: Info,
+    /** Power strips and multi-outlet plugs only. */
+    private readonly outlets?: SmartOutlets,
   ) {
     this.info = info;
     this.model = modelWithoutRegion(info.model);
@@ -41,24 +45,35 @@ export class SmartDriver implements DeviceDriver {
     const components = nego.ok ? componentIds(nego.result) : new Set<string>();
     const deviceInfo = deviceInfoOf(unwrap(info), protocol.address);
     if (!nego.ok) guessComponents(components, deviceInfo);
-    const driver = new SmartDriver(protocol, smartCapabilities(components, deviceInfo), deviceInfo);
-    const state = driver.capabilities.energy
-      ? await driver.readState()
-      : driver.toState(deviceInfo);
+    const capabilities = smartCapabilities(components, deviceInfo);
+    let outlets: SmartOutlets | undefined;
+    if (components.has('control_child') && components.has('child_device')) {
+      outlets = await SmartOutlets.open(protocol);
+      capabilities.outlets = true;
+      // A strip's parent lists its outlets' features but answers none of them itself.
+      capabilities.energy = false;
+    }
+    const driver = new SmartDriver(protocol, capabilities, deviceInfo, outlets);
+    const state =
+      driver.capabilities.energy || outlets ? await driver.readState() : driver.toState(deviceInfo);
     return { driver, state };
   }
 
   private readRequests(): SmartRequest[] {
     const reads: SmartRequest[] = [{ method: 'get_device_info' }];
     if (this.capabilities.energy) reads.push({ method: 'get_energy_usage' });
+    if (this.outlets) reads.push(...this.outlets.readRequests());
     return reads;
   }
 
   /** State from the read outcomes at the end of a batch; energy getters may fail harmlessly. */
-  private stateFrom(reads: SmartOutcome[]): LampState {
+  private async stateFrom(reads: SmartOutcome[]): Promise<LampState> {
     const info = deviceInfoOf(unwrap(reads[0]), this.protocol.address);
-    const energy = reads[1]?.ok ? (reads[1].result as Info) : undefined;
-    return this.toState(info, energy);
+    const energy = this.capabilities.energy && reads[1]?.ok ? (reads[1].result as Info) : undefined;
+    const state = this.toState(info, energy);
+    if (!this.outlets) return state;
+    const first = this.capabilities.energy ? 2 : 1;
+    return summarise(state, await this.outlets.outletsFrom(reads.slice(first)));
   }
 
   private toState(info: Info, energy?: Info): LampState {
@@ -71,6 +86,7 @@ export class SmartDriver implements DeviceDriver {
   }
 
   async apply(input: LampCommand): Promise<LampState> {
+    if (this.outlets) return this.switchAll(input);
     let command = input;
     if (command.toggle) {
       const info = deviceInfoOf(await this.protocol.call('get_device_info'), this.protocol.address);
@@ -82,6 +98,51 @@ export class SmartDriver implements DeviceDriver {
     // No re-query after a failed write: the rest of a combined change must not happen alone.
     const outcomes = await this.protocol.callAll([...writes, ...reads], { requeryMissing: false });
     for (const outcome of outcomes.slice(0, writes.length)) unwrap(outcome);
+    return this.stateFrom(outcomes.slice(writes.length));
+  }
+
+  /**
+   * A strip's parent has no switch of its own: `{ on }` switches every outlet, sent together
+   * with the read of the new state (one request where the batch holds them all).
+   */
+  private async switchAll(command: LampCommand): Promise<LampState> {
+    const outlets = this.outlets as SmartOutlets;
+    const current = await this.readState();
+    const list = current.outlets ?? [];
+    const on = command.toggle ? !current.on : (command.on ?? true);
+    const writes = list.map((outlet) => outlets.switchRequest(outlet, on));
+    return this.writeThenRead(writes);
+  }
+
+  /** One outlet's command (on/off/toggle; brightness on lamp sockets), then the strip's state. */
+  async applyToOutlet(command: LampCommand, outlet: Outlet): Promise<LampState> {
+    const outlets = this.outlets;
+    if (!outlets) throw new MalformedResponseError(this.protocol.address, 'no outlets');
+    let on = command.on ?? true;
+    if (command.toggle) {
+      const fresh = (await this.readState()).outlets?.find((o) => o.id === outlet.id);
+      on = !(fresh ?? outlet).on;
+    }
+    return this.writeThenRead([outlets.switchRequest(outlet, on, command.brightness)]);
+  }
+
+  /** Raw request to one outlet, through control_child; the outlet's decoded answer. */
+  async requestToOutlet(outlet: Outlet, method: string, params?: unknown): Promise<unknown> {
+    const result = await this.protocol.call(
+      'control_child',
+      controlChild(outlet.id, [{ method, params }]).params,
+    );
+    const data = (result as { responseData?: { result?: unknown } }).responseData;
+    childResults(result, this.protocol.address);
+    return data?.result ?? {};
+  }
+
+  private async writeThenRead(writes: SmartRequest[]): Promise<LampState> {
+    const reads = this.readRequests();
+    const outcomes = await this.protocol.callAll([...writes, ...reads], { requeryMissing: false });
+    for (const outcome of outcomes.slice(0, writes.length)) {
+      childResults(unwrap(outcome), this.protocol.address);
+    }
     return this.stateFrom(outcomes.slice(writes.length));
   }
 

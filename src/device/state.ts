@@ -141,7 +141,7 @@ export interface IotEnergy {
 }
 
 /** Watts from either unit style: power_mw (newer meters, lamps) or power in W (first plugs). */
-function iotPower(realtime: Record<string, unknown> | undefined): number | undefined {
+export function iotPower(realtime: Record<string, unknown> | undefined): number | undefined {
   const milliwatts = num(realtime?.power_mw);
   if (milliwatts !== undefined) return Math.round(milliwatts) / 1000;
   const watts = num(realtime?.power);
@@ -153,7 +153,7 @@ function iotPower(realtime: Record<string, unknown> | undefined): number | undef
  * only has days with data and is not always in date order, so the whole of it is searched;
  * a day missing from it had no energy yet.
  */
-function iotEnergyToday(energy: IotEnergy): number | undefined {
+export function iotEnergyToday(energy: IotEnergy): number | undefined {
   const list = energy.daystat?.day_list;
   if (!Array.isArray(list)) return undefined;
   const { today } = energy;
