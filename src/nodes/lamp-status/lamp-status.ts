@@ -5,7 +5,14 @@
  * `online: false` when the device is lost and with the fresh state when it is back.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { codedError, copyState, findDevice, parseSeconds } from '../shared/config';
+import { parseOutletSelector } from '../../device/outlets/outlet';
+import {
+  codedError,
+  configuredOutlet,
+  copyState,
+  findDevice,
+  parseSeconds,
+} from '../shared/config';
 import type { HubUser } from '../shared/device-hub';
 import { finishInput } from '../shared/input';
 import { type ReportedState, stateSnapshot } from '../shared/status-mapping';
@@ -16,6 +23,8 @@ interface LampStatusDef extends NodeDef {
   device?: string;
   interval?: number | string;
   output?: string;
+  /** Empty: the device itself (or msg.outlet per input message). */
+  outlet?: string;
 }
 
 export = (RED: NodeAPI) => {
@@ -26,6 +35,7 @@ export = (RED: NodeAPI) => {
     const interval = parseSeconds(config.interval, 10, true);
     const output: Output = config.output === 'on' ? 'on' : 'state';
     const device = findDevice(RED, config.device);
+    const fixed = configuredOutlet(config.outlet);
     /** Snapshot of the last state this node sent, for change-only emission. */
     let lastSent: string | undefined;
 
@@ -44,6 +54,7 @@ export = (RED: NodeAPI) => {
     const user: HubUser = {
       id: this.id,
       pollInterval: interval,
+      outlet: fixed.outlet,
       setDeviceStatus: (status) => this.status(status),
       deviceState: (state) => {
         const snapshot = stateSnapshot(state);
@@ -68,9 +79,13 @@ export = (RED: NodeAPI) => {
       finishInput(
         this,
         hub,
+        user,
         async () => {
-          const state = await hub.refresh(user);
-          lastSent = stateSnapshot(state);
+          if (fixed.error) throw fixed.error;
+          const outlet = fixed.outlet ?? parseOutletSelector(msg.outlet);
+          const state = hub.viewFor(await hub.refresh(user), outlet);
+          // Only the node's own outlet counts for change-only output; msg.outlet asks once.
+          if (outlet === fixed.outlet) lastSent = stateSnapshot(state);
           return fill(msg as NodeMessage, state);
         },
         send,

@@ -6,7 +6,8 @@
  * Deliberately free of Node-RED types beyond the status shape, so it can be reasoned about (and
  * tested) on its own; klap-device.ts wires it to the node API (i18n, logging, credentials).
  */
-import type { ConnectOptions } from '../../device/client';
+import type { ConnectOptions, TargetOptions } from '../../device/client';
+import { findOutlet, type OutletSelector, outletState } from '../../device/outlets/outlet';
 import type { Capabilities, LampState } from '../../device/types';
 import { describeAddress } from '../../transport/errors';
 import type { ProtocolChoice } from '../../transport/factory';
@@ -31,6 +32,8 @@ export interface HubUser {
   readonly id: string;
   /** Seconds between polls this user wants (> 0), or 0/undefined for none. */
   readonly pollInterval?: number;
+  /** The outlet this user is about (states and status are that outlet's); none = the device. */
+  readonly outlet?: OutletSelector;
   /** Receives the device-wide status (connecting, on · 80%, offline, ...). */
   setDeviceStatus(status: DeviceStatus): void;
   /**
@@ -44,8 +47,8 @@ export interface HubUser {
 /** The part of LampClient the hub uses (lets tests substitute a client). */
 export interface HubClient {
   getState(): Promise<LampState>;
-  setState(payload: unknown): Promise<LampState>;
-  request(method: string, params?: unknown): Promise<unknown>;
+  setState(payload: unknown, options?: TargetOptions): Promise<LampState>;
+  request(method: string, params?: unknown, options?: TargetOptions): Promise<unknown>;
   capabilities(): Promise<Capabilities>;
   close(): Promise<void>;
   /** The protocol found and how the login matched, once known. */
@@ -100,6 +103,10 @@ export class DeviceHub {
   /** Bumped by every successful command, so an older poll result never overwrites it. */
   private generation = 0;
   private status: DeviceStatus = {};
+  /** The state behind the current status, when it comes from one (not from an error). */
+  private stateForStatus: LampState | undefined;
+  /** What each user was last shown, so polls that change nothing do not flood the editor. */
+  private readonly shown = new Map<string, DeviceStatus>();
   private started = false;
   private closed = false;
   /** Clients being closed after the last user left; close() waits for them too. */
@@ -130,6 +137,11 @@ export class DeviceHub {
 
   get currentStatus(): DeviceStatus {
     return { ...this.status };
+  }
+
+  /** The status `user` was last shown (its outlet's, for an outlet user). */
+  statusOf(user: HubUser): DeviceStatus {
+    return { ...(this.shown.get(user.id) ?? this.status) };
   }
 
   get isOnline(): boolean | undefined {
@@ -170,7 +182,8 @@ export class DeviceHub {
   register(user: HubUser): void {
     if (this.closed) return;
     this.users.set(user.id, user);
-    if (this.status.text) user.setDeviceStatus({ ...this.status });
+    this.shown.delete(user.id);
+    if (this.status.text) this.show(user, this.status);
     const known = this.lastState;
     if (known && user.deviceState) {
       // After the constructor has returned, so the node can send.
@@ -191,7 +204,10 @@ export class DeviceHub {
   }
 
   deregister(user: HubUser): void {
-    if (this.users.get(user.id) === user) this.users.delete(user.id);
+    if (this.users.get(user.id) === user) {
+      this.users.delete(user.id);
+      this.shown.delete(user.id);
+    }
     if (this.users.size === 0) {
       // Nobody uses the device any more: free the session and the timer (MQTT-broker style).
       this.poller.pause();
@@ -208,10 +224,13 @@ export class DeviceHub {
     }
   }
 
-  /** Sends a msg.payload-grammar command; the resulting state is shared with every user. */
-  async command(payload: unknown): Promise<LampState> {
+  /**
+   * Sends a msg.payload-grammar command, to one outlet if given; the resulting state of the
+   * whole device is shared with every user (outlet users see their outlet of it).
+   */
+  async command(payload: unknown, outlet?: OutletSelector): Promise<LampState> {
     try {
-      const state = await this.getClient().setState(payload);
+      const state = await this.getClient().setState(payload, { outlet });
       this.generation++;
       return this.accept(state);
     } catch (err) {
@@ -220,10 +239,10 @@ export class DeviceHub {
     }
   }
 
-  /** Raw request for power users; the decoded device response. */
-  async request(method: string, params?: unknown): Promise<unknown> {
+  /** Raw request for power users, to one outlet if given; the decoded device response. */
+  async request(method: string, params?: unknown, outlet?: OutletSelector): Promise<unknown> {
     try {
-      return await this.getClient().request(method, params);
+      return await this.getClient().request(method, params, { outlet });
     } catch (err) {
       this.fail(err, false);
       throw err;
@@ -257,6 +276,19 @@ export class DeviceHub {
   /** Which protocol the shared session speaks and how it logged in (after a first exchange). */
   link(): LinkInfo {
     return linkInfo(this.client);
+  }
+
+  /**
+   * The state as a user of `outlet` sees it: that outlet's own state, or the device's when no
+   * outlet is named. A device state without outlets (never reached) keeps the outlet's number.
+   * Throws INVALID_COMMAND when the device has no such outlet.
+   */
+  viewFor<T extends ReportedState>(state: T, outlet: OutletSelector | undefined): ReportedState {
+    if (outlet === undefined) return { ...state };
+    if (!isFullState(state) || !state.outlets) {
+      return typeof outlet === 'number' ? { ...state, outlet } : { ...state };
+    }
+    return outletState(state, findOutlet(state, outlet));
   }
 
   /** Status for an error of this device (used by the nodes for their own red ring). */
@@ -326,7 +358,7 @@ export class DeviceHub {
     }
     // Back from failures through a command or an input: end the back-off at once.
     this.poller.succeeded();
-    this.fanStatus(stateStatus(this.options.t, fresh));
+    this.fanStatus(stateStatus(this.options.t, fresh), fresh);
     for (const user of [...this.users.values()]) {
       if (user !== origin) this.deliver(user, fresh);
     }
@@ -384,22 +416,50 @@ export class DeviceHub {
 
   private deliver(user: HubUser, state: ReportedState): void {
     if (!user.deviceState) return;
+    let view: ReportedState;
     try {
-      user.deviceState({ ...state });
+      view = this.viewFor(state, user.outlet);
+    } catch {
+      return; // no such outlet: the user's status says so (fanStatus)
+    }
+    try {
+      user.deviceState(view);
     } catch {
       // A user's handler must never break the hub (or the other users).
     }
   }
 
-  private fanStatus(status: DeviceStatus): void {
-    if (sameStatus(this.status, status)) return; // polls that change nothing must not flood the editor
+  /**
+   * The device status to every user; `state`, when the status comes from one, gives users of
+   * an outlet their outlet's own ("off" while the strip is "on").
+   */
+  private fanStatus(status: DeviceStatus, state?: LampState): void {
     this.status = status;
-    for (const user of [...this.users.values()]) {
+    this.stateForStatus = state;
+    for (const user of [...this.users.values()]) this.show(user, status);
+  }
+
+  private show(user: HubUser, deviceStatus: DeviceStatus): void {
+    let status = deviceStatus;
+    const state = this.stateForStatus;
+    if (user.outlet !== undefined && state) {
       try {
-        user.setDeviceStatus({ ...status });
+        status = stateStatus(this.options.t, this.viewFor(state, user.outlet));
       } catch {
-        // ignore: status is cosmetic
+        status = {
+          fill: 'red',
+          shape: 'ring',
+          text: this.options.t('klap-device.status.noOutlet', { outlet: String(user.outlet) }),
+        };
       }
+    }
+    const last = this.shown.get(user.id);
+    if (last && sameStatus(last, status)) return; // polls that change nothing must not flood the editor
+    this.shown.set(user.id, status);
+    try {
+      user.setDeviceStatus({ ...status });
+    } catch {
+      // ignore: status is cosmetic
     }
   }
 }

@@ -43,7 +43,6 @@ const STATUS_KEYS: Record<string, string> = {
   UNSUPPORTED: 'unsupported',
   CLOSED: 'closed',
   NO_HOST: 'noHost',
-  NO_OUTLET: 'noOutlet',
 };
 
 /** The `code` of a LampError (or any error carrying a string code), else undefined. */
@@ -105,6 +104,9 @@ const STATE_KEYS: (keyof LampState)[] = [
   'model',
   'type',
   'firmware',
+  'outlet',
+  'parent',
+  'outlets',
 ];
 
 /** A string that is equal for two states exactly when a user would see no difference. */
@@ -114,6 +116,12 @@ export function stateSnapshot(state: ReportedState): string {
       const value = state[key];
       // Energy plugs report power in mW steps that jitter between polls: whole watts matter.
       if (key === 'power' && typeof value === 'number') return Math.round(value);
+      if (key === 'outlets' && Array.isArray(value)) {
+        return value.map((o) => ({
+          ...o,
+          power: o.power === undefined ? null : Math.round(o.power),
+        }));
+      }
       return value ?? null;
     }),
   );
