@@ -189,7 +189,7 @@ export class DeviceHub {
       // After the constructor has returned, so the node can send.
       setImmediate(() => {
         if (!this.closed && this.users.get(user.id) === user && this.lastState === known) {
-          user.deviceState?.({ ...known });
+          this.deliver(user, known);
         }
       });
     }
