@@ -217,13 +217,21 @@ function startIndex(params: unknown): number | undefined {
 export class SmartChildren {
   /** In list order: the order get_child_device_list answers, not necessarily `position`. */
   readonly list: EmulatedSmartChild[];
+  /** The order get_child_device_component_list answers in. */
+  private readonly componentOrder: EmulatedSmartChild[];
 
   constructor(
     models: SmartChildModel[],
     private readonly pageSize: number,
     clock: () => number,
+    componentOrder?: string[],
   ) {
     this.list = models.map((model) => new EmulatedSmartChild(model, clock));
+    const rank = (child: EmulatedSmartChild) => {
+      const index = componentOrder?.indexOf(child.id) ?? -1;
+      return index < 0 ? this.list.length + this.list.indexOf(child) : index;
+    };
+    this.componentOrder = [...this.list].sort((a, b) => rank(a) - rank(b));
   }
 
   find(id: unknown): EmulatedSmartChild | undefined {
@@ -232,22 +240,27 @@ export class SmartChildren {
 
   /** get_child_device_list: one page from start_index, with the total in `sum`. */
   deviceList(params: unknown): Answer {
-    return this.page(params, 'child_device_list', (child) => child.snapshot());
+    return this.page(params, this.list, 'child_device_list', (child) => child.snapshot());
   }
 
-  /** get_child_device_component_list: the same pages, in the same order. */
+  /** get_child_device_component_list: pages alike, in the list's order unless told another. */
   componentList(params: unknown): Answer {
-    return this.page(params, 'child_component_list', (child) => ({
+    return this.page(params, this.componentOrder, 'child_component_list', (child) => ({
       device_id: child.id,
       component_list: child.model.components.map((c) => ({ ...c })),
     }));
   }
 
-  private page(params: unknown, key: string, entry: (child: EmulatedSmartChild) => Json): Answer {
+  private page(
+    params: unknown,
+    children: EmulatedSmartChild[],
+    key: string,
+    entry: (child: EmulatedSmartChild) => Json,
+  ): Answer {
     const start = startIndex(params);
     if (start === undefined) return fail(PARAMS_ERROR);
-    const page = this.list.slice(start, start + this.pageSize).map(entry);
-    return ok({ [key]: page, start_index: start, sum: this.list.length });
+    const page = children.slice(start, start + this.pageSize).map(entry);
+    return ok({ [key]: page, start_index: start, sum: children.length });
   }
 
   /**

@@ -113,7 +113,8 @@ export class EmulatedSmartDevice {
     this.lastTick = this.clock();
     if (model.children) {
       const pageSize = model.childPageSize ?? DEFAULT_CHILD_PAGE_SIZE;
-      this.outlets = new SmartChildren(model.children, pageSize, this.clock);
+      const order = model.childComponentOrder;
+      this.outlets = new SmartChildren(model.children, pageSize, this.clock, order);
     }
   }
 

@@ -249,3 +249,25 @@ describe('emulated Kasa strip over the legacy protocol', () => {
     }
   });
 });
+
+describe('emulated Kasa strip from a description', () => {
+  it('outlets listed by their two digits answer to the full id and to the digits', () => {
+    const model = createModel('KP303') as IotModel;
+    const deviceId = String(model.sysinfo.deviceId);
+    for (const child of model.sysinfo.children as Json[]) child.id = String(child.id).slice(-2);
+    const d = new EmulatedIotDevice(model);
+    const send = (request: unknown): Json => JSON.parse(d.handle(JSON.stringify(request)));
+    send(relay(0));
+    send(relay(1, [`${deviceId}01`]));
+    send(relay(1, ['02']));
+    assert.deepEqual(
+      (d.info.children as Json[]).map((c) => [c.id, c.state]),
+      [
+        ['00', 0],
+        ['01', 1],
+        ['02', 1],
+      ],
+    );
+    assert.deepEqual(send(relay(1, [`${deviceId}03`])), { system: BAD });
+  });
+});
