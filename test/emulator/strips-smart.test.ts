@@ -49,6 +49,19 @@ function strip(
   return { d, call, child, idAt };
 }
 
+/** A client of a running strip (our device layer, as a raw-request carrier). */
+function clientOf(device: EmulatedDevice, protocol?: 'aes') {
+  return connect({
+    host: device.host,
+    port: device.port,
+    ...(protocol ? { protocol } : {}),
+    username: USER,
+    password: PASS,
+    timeoutMs: 3000,
+    discoveryPort: null,
+  });
+}
+
 const list = (reply: Reply) => reply.result?.child_device_list as Json[];
 const decode = (nickname: unknown) => Buffer.from(String(nickname), 'base64').toString();
 
@@ -127,15 +140,7 @@ describe('emulated P300 over KLAP', () => {
       assert.equal(device.protocol, protocol);
     }
     const aes = running[running.length - 2];
-    const lamp = await connect({
-      host: aes.host,
-      port: aes.port,
-      protocol: 'aes',
-      username: USER,
-      password: PASS,
-      timeoutMs: 3000,
-      discoveryPort: null,
-    });
+    const lamp = await clientOf(aes, 'aes');
     try {
       const reply = (await lamp.request('get_child_device_list')) as Json;
       assert.equal(reply.sum, 4);
@@ -415,14 +420,7 @@ describe('emulated strip from a description (as a device dump gives it)', () => 
     const before = structuredClone(described);
     const device = await startEmulator({ model: described, username: USER, password: PASS });
     running.push(device);
-    const lamp = await connect({
-      host: device.host,
-      port: device.port,
-      username: USER,
-      password: PASS,
-      timeoutMs: 3000,
-      discoveryPort: null,
-    });
+    const lamp = await clientOf(device);
     try {
       const listed = (await lamp.request('get_child_device_list')) as Json;
       assert.deepEqual(
