@@ -105,6 +105,7 @@ function smartWire(dump) {
 /** The dump as a model our emulator serves; fresh on each call. */
 function smartModel(dump) {
   const info = structuredClone(dump.get_device_info);
+  const children = smartChildren(dump);
   return {
     dialect: 'smart',
     name: modelWithoutRegion(info.model),
@@ -112,6 +113,59 @@ function smartModel(dump) {
     klap: 2,
     components: structuredClone(dump.component_nego?.component_list ?? []),
     info,
+    ...(children
+      ? {
+          children,
+          childComponentOrder: (
+            dump.get_child_device_component_list?.child_component_list ?? []
+          ).map((entry) => entry.device_id),
+          // The checks below still drive a strip as one plug; its outlets are served besides.
+          parentAsPlug: true,
+        }
+      : {}),
+  };
+}
+
+/** W an outlet is taken to draw while on where its dump shows it off (no reading to go by). */
+const OUTLET_WATTS = 10;
+
+/**
+ * A strip dump's outlets as the emulator serves them: each list entry (merged pages), its
+ * component list, its own answers from the dump's per-child section, and a meter where it
+ * meters. Undefined for dumps without children.
+ */
+function smartChildren(dump) {
+  const list = dump.get_child_device_list?.child_device_list;
+  if (!Array.isArray(list)) return undefined;
+  const componentLists = new Map(
+    (dump.get_child_device_component_list?.child_component_list ?? []).map((entry) => [
+      entry.device_id,
+      entry.component_list,
+    ]),
+  );
+  return list.map((entry) => {
+    const section = dump.child_devices?.[entry.device_id] ?? {};
+    const { get_device_info: _info, component_nego: nego, ...getters } = section;
+    const components = componentLists.get(entry.device_id) ?? nego?.component_list ?? [];
+    const meter = smartChildMeter(entry, components, section);
+    return {
+      info: structuredClone(entry),
+      components: structuredClone(components),
+      getters: structuredClone(getters),
+      ...(meter ? { meter } : {}),
+    };
+  });
+}
+
+/** A metering outlet's load and voltage from its dump's readings. */
+function smartChildMeter(entry, components, section) {
+  if (!components.some((c) => c.id === 'energy_monitoring')) return undefined;
+  const data = section.get_emeter_data;
+  const mw = data?.power_mw ?? (section.get_current_power?.current_power ?? 0) * 1000;
+  return {
+    watts: entry.device_on === true ? mw / 1000 : OUTLET_WATTS,
+    volts: data?.voltage_mv ? data.voltage_mv / 1000 : 230,
+    emeterData: data !== undefined,
   };
 }
 

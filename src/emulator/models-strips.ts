@@ -6,7 +6,7 @@
  * follow public device dumps (docs/protocols/outlets.md §5); ids, MACs and names are our own.
  */
 import { createHash } from 'node:crypto';
-import { b64, c, commonInfo } from './model-parts';
+import { b64, COMMON_COMPONENTS, c, commonInfo } from './model-parts';
 import type { IotModel, SmartModel } from './models';
 import { ids, mac } from './models-legacy';
 import type { SmartChildMeter, SmartChildModel } from './smart-children';
@@ -25,45 +25,21 @@ function outletId(parentId: string, position: number): string {
   return `${parentId.slice(0, 38)}${String(position - 1).padStart(2, '0')}`;
 }
 
+/** Components of every SMART device that strips do not list. */
+const NOT_ON_STRIPS = new Set(['inherit']);
+/** Outlets have no Wi-Fi of their own (and no LED: strips list it with the parent's only). */
+const OUTLETS_LACK = new Set(['inherit', 'wireless']);
+
 /** The components both strip parents list (P300 and P304M alike). */
 const STRIP_PARENT_COMPONENTS = [
-  c('device', 2),
-  c('firmware', 2),
-  c('quick_setup', 3),
-  c('time', 1),
-  c('wireless', 1),
-  c('schedule', 2),
-  c('countdown', 2),
-  c('antitheft', 1),
-  c('account', 1),
-  c('synchronize', 1),
-  c('sunrise_sunset', 1),
+  ...COMMON_COMPONENTS.filter((x) => !NOT_ON_STRIPS.has(x.id)),
   c('led', 1),
-  c('cloud_connect', 1),
-  c('iot_cloud', 1),
-  c('device_local_time', 1),
-  c('default_states', 1),
   c('control_child', 2),
   c('child_device', 2),
 ];
 
 /** The components every outlet lists. */
-const OUTLET_COMPONENTS = [
-  c('device', 2),
-  c('quick_setup', 3),
-  c('time', 1),
-  c('device_local_time', 1),
-  c('schedule', 2),
-  c('countdown', 2),
-  c('antitheft', 1),
-  c('account', 1),
-  c('synchronize', 1),
-  c('sunrise_sunset', 1),
-  c('cloud_connect', 1),
-  c('iot_cloud', 1),
-  c('firmware', 2),
-  c('default_states', 1),
-];
+const OUTLET_COMPONENTS = COMMON_COMPONENTS.filter((x) => !OUTLETS_LACK.has(x.id));
 
 interface OutletSpec {
   position: number;

@@ -47,6 +47,11 @@ export interface SmartModel {
   /** Outlets per get_child_device_list page (default 10); tests force small pages with it. */
   childPageSize?: number;
   /**
+   * The device_ids in the order get_child_device_component_list lists them, where firmware
+   * orders it unlike the child list (KS240); default: the child list's order.
+   */
+  childComponentOrder?: string[];
+  /**
    * Keep the pre-outlet behaviour of a strip parent: it takes set_device_info device_on (and
    * then reports it) and, with energy_monitoring, meters the sum of its outlets. No real strip
    * does the first; it serves clients that drive a strip as one plug (scripts/check-fixtures.mjs

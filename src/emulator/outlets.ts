@@ -3,6 +3,8 @@
  * (SMART `position`; IOT sysinfo order, from 1), whatever order the firmware lists them in. For
  * tests and the CLI line; the devices themselves answer in their firmware's own shapes.
  */
+
+import { fullChildId } from './iot/outlets';
 import { EmulatedIotDevice } from './iot-device';
 import type { Json } from './json';
 import type { EmulatedSmartDevice } from './smart-device';
@@ -14,11 +16,6 @@ export interface EmulatedOutlet {
   id: string;
   alias: string;
   on: boolean;
-}
-
-/** The full form of an IOT child id: firmware that lists bare digits means deviceId + them. */
-export function fullChildId(deviceId: string, id: string): string {
-  return id.length <= 2 ? `${deviceId}${id.padStart(2, '0')}` : id;
 }
 
 /** A device's outlets by position (empty for a device without any). */

@@ -13,6 +13,7 @@ import {
   localTime,
   ok,
   PARAMS_ERROR,
+  PowerClock,
   runBatch,
   UNKNOWN_METHOD,
   validNickname,
@@ -71,10 +72,7 @@ export class EmulatedSmartChild {
   /** Methods run on this outlet, by name. */
   readonly counters = { methods: {} as Record<string, number> };
   private readonly state: Json;
-  private onMs: number;
-  private todayOnMs = 0;
-  private todayMwh = 0;
-  private lastTick: number;
+  private readonly power: PowerClock;
 
   constructor(
     readonly model: SmartChildModel,
@@ -82,8 +80,7 @@ export class EmulatedSmartChild {
   ) {
     this.state = model.info;
     const onTime = typeof model.info.on_time === 'number' ? Math.max(0, model.info.on_time) : 0;
-    this.onMs = this.state.device_on === true ? onTime * 1000 : 0;
-    this.lastTick = clock();
+    this.power = new PowerClock(clock, { onMs: this.state.device_on === true ? onTime * 1000 : 0 });
   }
 
   get id(): string {
@@ -114,17 +111,7 @@ export class EmulatedSmartChild {
   }
 
   private tick(): void {
-    const now = this.clock();
-    const elapsed = Math.max(0, now - this.lastTick);
-    this.lastTick = now;
-    if (this.state.device_on === true) {
-      this.onMs += elapsed;
-      this.todayOnMs += elapsed;
-      this.todayMwh += (this.watts * 1000 * elapsed) / 3_600_000;
-    } else {
-      this.onMs = 0;
-    }
-    if ('on_time' in this.state) this.state.on_time = Math.floor(this.onMs / 1000);
+    this.power.advance(this.state, this.watts * 1000);
   }
 
   private run(method: string, params: unknown): Answer {
@@ -156,8 +143,8 @@ export class EmulatedSmartChild {
 
   /** Today's and this month's use; an outlet's reply has no current_power (unlike a P110's). */
   private energyUsage(): Json {
-    const today = Math.floor(this.todayMwh / 1000);
-    const todayMinutes = Math.floor(this.todayOnMs / 60_000);
+    const today = Math.floor(this.power.todayMwh / 1000);
+    const todayMinutes = Math.floor(this.power.todayOnMs / 60_000);
     return {
       electricity_charge: [0, 0, 0],
       local_time: localTime(this.clock()),
@@ -172,7 +159,7 @@ export class EmulatedSmartChild {
     const watts = this.watts;
     return {
       current_ma: Math.round((watts / meter.volts) * 1000),
-      energy_wh: MONTH_BASE_WH + Math.floor(this.todayMwh / 1000),
+      energy_wh: MONTH_BASE_WH + Math.floor(this.power.todayMwh / 1000),
       power_mw: Math.round(watts * 1000),
       voltage_mv: Math.round(meter.volts * 1000),
     };
@@ -217,13 +204,21 @@ function startIndex(params: unknown): number | undefined {
 export class SmartChildren {
   /** In list order: the order get_child_device_list answers, not necessarily `position`. */
   readonly list: EmulatedSmartChild[];
+  /** The order get_child_device_component_list answers in. */
+  private readonly componentOrder: EmulatedSmartChild[];
 
   constructor(
     models: SmartChildModel[],
     private readonly pageSize: number,
     clock: () => number,
+    componentOrder?: string[],
   ) {
     this.list = models.map((model) => new EmulatedSmartChild(model, clock));
+    const rank = (child: EmulatedSmartChild) => {
+      const index = componentOrder?.indexOf(child.id) ?? -1;
+      return index < 0 ? this.list.length + this.list.indexOf(child) : index;
+    };
+    this.componentOrder = [...this.list].sort((a, b) => rank(a) - rank(b));
   }
 
   find(id: unknown): EmulatedSmartChild | undefined {
@@ -232,22 +227,27 @@ export class SmartChildren {
 
   /** get_child_device_list: one page from start_index, with the total in `sum`. */
   deviceList(params: unknown): Answer {
-    return this.page(params, 'child_device_list', (child) => child.snapshot());
+    return this.page(params, this.list, 'child_device_list', (child) => child.snapshot());
   }
 
-  /** get_child_device_component_list: the same pages, in the same order. */
+  /** get_child_device_component_list: pages alike, in the list's order unless told another. */
   componentList(params: unknown): Answer {
-    return this.page(params, 'child_component_list', (child) => ({
+    return this.page(params, this.componentOrder, 'child_component_list', (child) => ({
       device_id: child.id,
       component_list: child.model.components.map((c) => ({ ...c })),
     }));
   }
 
-  private page(params: unknown, key: string, entry: (child: EmulatedSmartChild) => Json): Answer {
+  private page(
+    params: unknown,
+    children: EmulatedSmartChild[],
+    key: string,
+    entry: (child: EmulatedSmartChild) => Json,
+  ): Answer {
     const start = startIndex(params);
     if (start === undefined) return fail(PARAMS_ERROR);
-    const page = this.list.slice(start, start + this.pageSize).map(entry);
-    return ok({ [key]: page, start_index: start, sum: this.list.length });
+    const page = children.slice(start, start + this.pageSize).map(entry);
+    return ok({ [key]: page, start_index: start, sum: children.length });
   }
 
   /**

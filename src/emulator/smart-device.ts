@@ -14,6 +14,7 @@ import {
   localTime,
   ok,
   PARAMS_ERROR,
+  PowerClock,
   RATE_LIMITED,
   runBatch,
   UNKNOWN_METHOD,
@@ -96,10 +97,8 @@ export class EmulatedSmartDevice {
   private readonly outlets: SmartChildren | undefined;
   private stripEffect: Json | undefined;
   private readonly recent: number[] = [];
-  /** Energy used today in mWh (starts at 120 Wh), and how long the device has been on. */
-  private todayEnergyMwh = 120_000;
-  private onMs = 0;
-  private lastTick: number;
+  /** How long the device has been on, and its energy used today (starts at 120 Wh). */
+  private readonly power: PowerClock;
 
   constructor(
     readonly model: SmartModel,
@@ -110,10 +109,11 @@ export class EmulatedSmartDevice {
     if (options.alias !== undefined)
       this.state.nickname = Buffer.from(options.alias).toString('base64');
     this.clock = options.clock ?? Date.now;
-    this.lastTick = this.clock();
+    this.power = new PowerClock(this.clock, { todayMwh: 120_000 });
     if (model.children) {
       const pageSize = model.childPageSize ?? DEFAULT_CHILD_PAGE_SIZE;
-      this.outlets = new SmartChildren(model.children, pageSize, this.clock);
+      const order = model.childComponentOrder;
+      this.outlets = new SmartChildren(model.children, pageSize, this.clock, order);
     }
   }
 
@@ -171,22 +171,9 @@ export class EmulatedSmartDevice {
     return this.recent.length > limit.maxRequests;
   }
 
-  /**
-   * Advances the meters: while on, the device draws power and counts on_time. Done lazily
-   * before each method (from the state since the last one), so tests may also flip device_on
-   * directly in `info`.
-   */
+  /** Advances the meters: while on, the device draws power and counts on_time. */
   private tick(): void {
-    const now = this.clock();
-    const elapsed = Math.max(0, now - this.lastTick);
-    this.lastTick = now;
-    if (this.state.device_on === true) {
-      this.todayEnergyMwh += (this.powerMw() * elapsed) / 3_600_000;
-      this.onMs += elapsed;
-    } else {
-      this.onMs = 0;
-    }
-    if ('on_time' in this.state) this.state.on_time = Math.floor(this.onMs / 1000);
+    this.power.advance(this.state, this.powerMw());
   }
 
   private run(method: string, params: unknown): Answer {
@@ -274,7 +261,7 @@ export class EmulatedSmartDevice {
     return {
       today_runtime: 42,
       month_runtime: 5400,
-      today_energy: Math.floor(this.todayEnergyMwh / 1000),
+      today_energy: Math.floor(this.power.todayMwh / 1000),
       month_energy: 3120,
       local_time: localTime(this.clock()),
       electricity_charge: [0, 0, 0],

@@ -1,8 +1,8 @@
 /**
  * What an emulated SMART device and each of its outlets share: how one method's answer becomes
- * a reply (`{error_code, result?}`), and how a multipleRequest runs its sub-requests. A strip's
- * outlet answers a `control_child` body with exactly the same rules as the device answers a
- * request (docs/protocols/outlets.md §2).
+ * a reply (`{error_code, result?}`), how a multipleRequest runs its sub-requests, and how time
+ * on and energy used advance. A strip's outlet answers a `control_child` body with exactly the
+ * same rules as the device answers a request (docs/protocols/outlets.md §2).
  */
 import { isObject, type Json } from './json';
 
@@ -58,4 +58,40 @@ export function validNickname(name: unknown): name is string {
     name !== '' &&
     Buffer.from(name, 'base64').toString('base64') === name
   );
+}
+
+/**
+ * Time on and energy used, advanced lazily from the clock before each method (from the state
+ * since the last one, so tests may also flip `device_on` directly in the info).
+ */
+export class PowerClock {
+  /** How long the device has been on, and how long and how much it ran today (mWh). */
+  onMs: number;
+  todayOnMs = 0;
+  todayMwh: number;
+  private last: number;
+
+  constructor(
+    private readonly clock: () => number,
+    start: { onMs?: number; todayMwh?: number } = {},
+  ) {
+    this.onMs = start.onMs ?? 0;
+    this.todayMwh = start.todayMwh ?? 0;
+    this.last = clock();
+  }
+
+  /** Books the time since the last call at `mw` while `info` is on; keeps its on_time current. */
+  advance(info: Json, mw: number): void {
+    const now = this.clock();
+    const elapsed = Math.max(0, now - this.last);
+    this.last = now;
+    if (info.device_on === true) {
+      this.onMs += elapsed;
+      this.todayOnMs += elapsed;
+      this.todayMwh += (mw * elapsed) / 3_600_000;
+    } else {
+      this.onMs = 0;
+    }
+    if ('on_time' in info) info.on_time = Math.floor(this.onMs / 1000);
+  }
 }

@@ -49,6 +49,19 @@ function strip(
   return { d, call, child, idAt };
 }
 
+/** A client of a running strip (our device layer, as a raw-request carrier). */
+function clientOf(device: EmulatedDevice, protocol?: 'aes') {
+  return connect({
+    host: device.host,
+    port: device.port,
+    ...(protocol ? { protocol } : {}),
+    username: USER,
+    password: PASS,
+    timeoutMs: 3000,
+    discoveryPort: null,
+  });
+}
+
 const list = (reply: Reply) => reply.result?.child_device_list as Json[];
 const decode = (nickname: unknown) => Buffer.from(String(nickname), 'base64').toString();
 
@@ -127,15 +140,7 @@ describe('emulated P300 over KLAP', () => {
       assert.equal(device.protocol, protocol);
     }
     const aes = running[running.length - 2];
-    const lamp = await connect({
-      host: aes.host,
-      port: aes.port,
-      protocol: 'aes',
-      username: USER,
-      password: PASS,
-      timeoutMs: 3000,
-      discoveryPort: null,
-    });
+    const lamp = await clientOf(aes, 'aes');
     try {
       const reply = (await lamp.request('get_child_device_list')) as Json;
       assert.equal(reply.sum, 4);
@@ -389,5 +394,76 @@ describe('emulated strip: energy per outlet (P304M)', () => {
       assert.ok(!('rssi' in outlet), 'signal is the parent’s');
     }
     assert.equal(new Set(outlets.map((o) => o.device_id)).size, 4, 'ids are distinct');
+  });
+});
+
+describe('emulated strip from a description (as a device dump gives it)', () => {
+  it('serves the given outlets, ids, component order and answers; the description stays as it was', async () => {
+    const base = createModel('P300') as SmartModel;
+    const [first, second] = base.children!;
+    // A switch-like strip: outlets without position, ids as a dump scrubs them, the component
+    // list in the other order, a dimmer child, and a recorded answer.
+    const described: SmartModel = {
+      ...base,
+      name: 'KS240',
+      children: [
+        {
+          info: { ...first.info, device_id: 'SCRUBBED_1', position: undefined, brightness: 40 },
+          components: [...first.components, { id: 'brightness', ver_code: 1 }],
+          getters: { get_device_usage: { time_usage: { today: 5 } } },
+        },
+        { ...second, info: { ...second.info, device_id: 'SCRUBBED_2', position: undefined } },
+      ],
+      childComponentOrder: ['SCRUBBED_2', 'SCRUBBED_1'],
+      parentAsPlug: true,
+    };
+    const before = structuredClone(described);
+    const device = await startEmulator({ model: described, username: USER, password: PASS });
+    running.push(device);
+    const lamp = await clientOf(device);
+    try {
+      const listed = (await lamp.request('get_child_device_list')) as Json;
+      assert.deepEqual(
+        (listed.child_device_list as Json[]).map((o) => o.device_id),
+        ['SCRUBBED_1', 'SCRUBBED_2'],
+      );
+      const components = (await lamp.request('get_child_device_component_list')) as Json;
+      assert.deepEqual(
+        (components.child_component_list as Json[]).map((o) => o.device_id),
+        ['SCRUBBED_2', 'SCRUBBED_1'],
+      );
+      const dim = (await lamp.request('control_child', {
+        device_id: 'SCRUBBED_1',
+        requestData: {
+          method: 'multipleRequest',
+          params: {
+            requests: [
+              { method: 'set_device_info', params: { brightness: 70 } },
+              { method: 'get_device_usage' },
+            ],
+          },
+        },
+      })) as { responseData: { result: { responses: Reply[] } } };
+      assert.deepEqual(
+        dim.responseData.result.responses.map((r) => [r.error_code, r.result]),
+        [
+          [0, undefined],
+          [0, { time_usage: { today: 5 } }],
+        ],
+      );
+      assert.equal(device.device.info.model, 'P300');
+      assert.deepEqual(
+        device.outlets.map((o) => [o.position, o.id]),
+        [
+          [1, 'SCRUBBED_1'],
+          [2, 'SCRUBBED_2'],
+        ],
+        'without position, outlets count in list order',
+      );
+      assert.equal((device.device as EmulatedSmartDevice).child('SCRUBBED_1')?.info.brightness, 70);
+      assert.deepEqual(described, before, "the caller's description is unchanged");
+    } finally {
+      await lamp.close();
+    }
   });
 });
