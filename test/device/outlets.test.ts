@@ -221,3 +221,60 @@ describe('outlets of a metering strip (P304M)', () => {
     assert.ok((switched.power ?? 0) > 0, 'an outlet switched on draws power');
   });
 });
+
+describe('outlets of a Kasa strip (legacy protocol)', () => {
+  async function kasa(model: 'KP303' | 'HS300') {
+    const device = await startEmulator({ model });
+    const lamp = await connect({ host: device.host, port: device.port });
+    running.push({ device, lamp });
+    return { device, lamp };
+  }
+
+  it('numbers the outlets in socket order and switches only the one named (KP303)', async () => {
+    const { device, lamp } = await kasa('KP303');
+    const state = await lamp.getState();
+    assert.deepEqual(
+      state.outlets?.map(({ position, alias }) => [position, alias]),
+      [
+        [1, 'Bedside lamp'],
+        [2, 'Fairy lights'],
+        [3, 'Humidifier'],
+      ],
+    );
+    assert.ok(
+      state.outlets?.every((o) => o.id.length === 42),
+      'full 42-character ids',
+    );
+    await lamp.setState(false);
+    const two = await lamp.outlet('Fairy lights').setState(true);
+    assert.deepEqual([two.outlet, two.on, two.parent], [2, true, state.alias]);
+    assert.deepEqual(
+      device.outlets.map((o) => o.on),
+      [false, true, false],
+    );
+    const all = await lamp.setState({ on: true });
+    assert.deepEqual(ons(all), [true, true, true]);
+    const toggled = await lamp.outlet(3).setState('toggle');
+    assert.equal(toggled.on, false);
+    await assert.rejects(lamp.outlet(3).setState({ brightness: 20 }), /brightness/);
+  });
+
+  it('meters each outlet of an HS300 and sums them for the strip', async () => {
+    const { lamp } = await kasa('HS300');
+    const state = await lamp.getState();
+    assert.equal(state.outlets?.length, 6);
+    const watts = (state.outlets ?? []).map((o) => o.power ?? Number.NaN);
+    assert.ok(watts.every((w) => Number.isFinite(w)));
+    assert.equal(
+      state.power,
+      watts.reduce((a, b) => a + b, 0),
+    );
+    const monitor = await lamp.outlet(2).setState(true);
+    assert.ok((monitor.power ?? 0) > 0);
+    const realtime = (await lamp.outlet(2).request('emeter.get_realtime')) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(realtime.slot_id, 1, "the outlet's own meter (slots count from 0)");
+  });
+});

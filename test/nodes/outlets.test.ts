@@ -281,4 +281,39 @@ describe('outlets in the nodes', () => {
     assert.equal(typeof one.power, 'number');
     assert.equal(typeof one.energyToday, 'number');
   });
+
+  it('does the same for a Kasa strip over the legacy protocol (KP303)', async () => {
+    const d = await emulator('KP303');
+    await deploy(d, [
+      ...outletStatus(2, { interval: 0.05 }),
+      controlNode('ctl', { outlet: 'Fairy lights', wires: [['ctlOut']] }),
+      helperNode('ctlOut'),
+    ]);
+    const seen = collect('out2');
+    await until(() => seen.length === 1, 'first state');
+    assert.deepEqual(
+      [stateOf(seen[0] as NodeMessage).outlet, stateOf(seen[0] as NodeMessage).alias],
+      [2, 'Fairy lights'],
+    );
+    const wasOn = d.outlets[1]?.on;
+    const others = d.outlets.filter((o) => o.position !== 2).map((o) => o.on);
+    getNode('ctl').receive({ payload: 'toggle' } as NodeMessage);
+    const after = stateOf(await nextMessage('ctlOut'));
+    assert.equal(after.on, !wasOn);
+    await until(() => seen.length === 2, 'the status node heard it');
+    assert.deepEqual(
+      d.outlets.filter((o) => o.position !== 2).map((o) => o.on),
+      others,
+      'the other outlets stayed as they were',
+    );
+    await d.unplug();
+    await until(() => seen.length === 3, 'offline');
+    assert.deepEqual(
+      [stateOf(seen[2] as NodeMessage).online, stateOf(seen[2] as NodeMessage).outlet],
+      [false, 2],
+    );
+    await d.plugIn();
+    await until(() => seen.length === 4, 'online again', 8000);
+    assert.equal(stateOf(seen[3] as NodeMessage).online, true);
+  });
 });
