@@ -2,6 +2,7 @@
  * Pieces every SMART model description is built from (ours in models.ts and models-strips.ts):
  * the components all of them list, the fields every get_device_info carries, our own ids.
  */
+import { createHash } from 'node:crypto';
 import type { SmartModel } from './models';
 
 export const c = (id: string, ver_code: number) => ({ id, ver_code });
@@ -32,7 +33,9 @@ export function mac(last: number): string {
 }
 
 export function deviceId(seed: string): string {
-  return Buffer.from(`lamp-control-emulator-${seed}`).toString('hex').slice(0, 40).toUpperCase();
+  // A hash, so every model gets its own id (and hw_id, oem_id from it): several emulated
+  // devices on one network must not look like one device.
+  return createHash('sha1').update(`lamp-control-emulator-${seed}`).digest('hex').toUpperCase();
 }
 
 export function b64(text: string): string {

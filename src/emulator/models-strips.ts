@@ -5,7 +5,6 @@
  * (KP303: 3 outlets; HS300: 6 outlets, each metered). Versions, field sets and component lists
  * follow public device dumps (docs/protocols/outlets.md §5); ids, MACs and names are our own.
  */
-import { createHash } from 'node:crypto';
 import { b64, COMMON_COMPONENTS, c, commonInfo } from './model-parts';
 import type { IotModel, SmartModel } from './models';
 import { ids, mac } from './models-legacy';
@@ -14,11 +13,6 @@ import type { SmartChildMeter, SmartChildModel } from './smart-children';
 export type StripModelName = 'P300' | 'P304M' | 'KP303' | 'HS300';
 
 export const STRIP_MODEL_NAMES: readonly StripModelName[] = ['P300', 'P304M', 'KP303', 'HS300'];
-
-/** 40 upper-case hex characters, distinct per seed. */
-function stripId(seed: string): string {
-  return createHash('sha1').update(`lamp-control-strip-${seed}`).digest('hex').toUpperCase();
-}
 
 /** A SMART outlet's device_id: the strip's own with its last two digits the outlet's slot. */
 function outletId(parentId: string, position: number): string {
@@ -100,9 +94,7 @@ function parentInfo(model: string, alias: string, macLast: number): Record<strin
     overheated: _hot,
     ...info
   } = commonInfo(model, 'SMART.TAPOPLUG', alias, macLast);
-  // Our own ids per strip (commonInfo's depend only on a prefix all models share).
-  const id = stripId(model);
-  return { ...info, device_id: id, hw_id: id.slice(0, 32), oem_id: id.slice(8), avatar: '' };
+  return { ...info, avatar: '' };
 }
 
 const AUTO_OFF = { get_auto_off_config: { delay_min: 120, enable: false } };
