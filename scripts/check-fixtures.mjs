@@ -19,8 +19,10 @@
  *    version from the dump's `lv`) or Kasa's legacy XOR protocol, with `protocol: auto`. See
  *    scripts/fixtures-nodes.mjs.
  *
- * Lamps, plugs, switches, dimmers and strips under smart/ and iot/ are checked; strips of
- * outlets as a whole (their outlets come with the outlet feature). Hubs, their children,
+ * Lamps, plugs, switches, dimmers and strips under smart/ and iot/ are checked. Strips of
+ * outlets are checked outlet by outlet (scripts/fixtures-outlets.mjs): each outlet's number,
+ * name, power state and meter, a status node per outlet, switching one outlet changes only that
+ * one, and `{ on }` to the strip switches them all. Hubs, their children,
  * cameras, sensors and other kinds are skipped with a reason. Exits 1 on any failure.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -30,7 +32,9 @@ import { iotClass } from '../src/device/iot-models.ts';
 import { decodeNickname, modelWithoutRegion } from '../src/device/state.ts';
 import { createDevice } from '../src/emulator/index.ts';
 import { MemoryTransport } from '../src/emulator/memory-transport.ts';
+import { outletsOf } from '../src/emulator/outlets.ts';
 import { attempt, checkThroughNodes, expect, wireLabel } from './fixtures-nodes.mjs';
+import { driveOutletsInMemory, iotOutlets, smartOutlets } from './fixtures-outlets.mjs';
 
 const root = process.argv[2] ?? process.env.PYTHON_KASA_FIXTURES;
 if (!root) {
@@ -119,8 +123,6 @@ function smartModel(dump) {
           childComponentOrder: (
             dump.get_child_device_component_list?.child_component_list ?? []
           ).map((entry) => entry.device_id),
-          // The checks below still drive a strip as one plug; its outlets are served besides.
-          parentAsPlug: true,
         }
       : {}),
   };
@@ -172,8 +174,10 @@ function smartChildMeter(entry, components, section) {
 /** Reads the emulated SMART device's live state, to see what a command did to it. */
 function smartProbe(device) {
   const info = device.info;
+  const strip = outletsOf(device).length > 0;
   return {
-    on: () => info.device_on === true,
+    // A strip's parent has no switch: it is on while any outlet is.
+    on: () => (strip ? outletsOf(device).some((o) => o.on) : info.device_on === true),
     brightness: () => info.brightness,
     hue: () => info.hue,
     saturation: () => info.saturation,
@@ -185,8 +189,10 @@ function smartExpectations(dump) {
   const info = dump.get_device_info;
   const components = new Set((dump.component_nego?.component_list ?? []).map((c) => c.id));
   const range = info.color_temp_range;
+  const outlets = smartOutlets(dump);
   return {
-    on: info.device_on === true,
+    on: outlets ? outlets.some((o) => o.on) : info.device_on === true,
+    outlets,
     model: modelWithoutRegion(info.model),
     alias: decodeNickname(info.nickname),
     brightness: components.has('brightness') && typeof info.brightness === 'number',
@@ -195,7 +201,8 @@ function smartExpectations(dump) {
       components.has('color_temperature') && Array.isArray(range) && range[0] < range[1]
         ? { min: range[0], max: range[1] }
         : null,
-    energy: components.has('energy_monitoring'),
+    // A strip's parent lists its outlets' meter but reads none itself: its outlets meter.
+    energy: components.has('energy_monitoring') && !outlets,
     values: smartValues(info, components),
   };
 }
@@ -349,7 +356,7 @@ function iotProbe(device) {
     transition: () => device.lastTransitionMs,
     on: () => {
       if (lamp) return info.light_state.on_off === 1;
-      if (Array.isArray(info.children)) return info.children.every((c) => c.state === 1);
+      if (Array.isArray(info.children)) return info.children.some((c) => c.state === 1);
       return info.relay_state === 1;
     },
     brightness: () => (lamp ? light().brightness : info.brightness),
@@ -369,6 +376,7 @@ function iotExpectations(dump) {
   if (kind === 'strip') on = sysinfo.children.some((c) => c.state === 1);
   return {
     on,
+    outlets: kind === 'strip' ? iotOutlets(sysinfo) : undefined,
     model: modelWithoutRegion(sysinfo.model),
     alias: sysinfo.alias,
     brightness: lamp ? flag(sysinfo.is_dimmable) : kind === 'dimmer',
@@ -521,10 +529,22 @@ async function drive(plan) {
       exercise('power');
       expect(typeof state.power === 'number', `no power in the state of a metered device`);
       expect(typeof state.energyToday === 'number', `no energyToday in the state`);
+    } else if (expected.outlets?.some((o) => o.meters)) {
+      // A metering strip's own power is the sum of its outlets'.
+      const sum = state.outlets.reduce((total, o) => total + (o.power ?? 0), 0);
+      expect(
+        Math.abs(state.power - sum) < 0.002,
+        `strip power ${state.power}, outlets add to ${sum}`,
+      );
     } else {
       expect(state.power === undefined, `power ${state.power} on a device without a meter`);
     }
 
+    // Before the strip is switched as a whole: the outlets are still as the dump has them.
+    if (expected.outlets) {
+      exercise('outlets');
+      await driveOutletsInMemory(client, device, expected, expect);
+    }
     for (const wanted of [!state.on, state.on]) {
       const after = await client.setState(wanted);
       expect(after.on === wanted, `setState(${wanted}) reported on: ${after.on}`);
@@ -719,9 +739,7 @@ for (const category of ['lamp', 'plug', 'switch', 'dimmer', 'strip']) {
     .filter(([, n]) => n > 0)
     .map(([p, n]) => `${p} ${n}`);
 
-  // SMART strip parents (P300, KS240) report no device_on: the dumps cannot tell what their
-  // firmware does with one, so for them on/off is checked against the emulated parent only.
-  const note = category === 'strip' ? '  (parent state and power only; outlets later)' : '';
+  const note = category === 'strip' ? '  (every outlet: state, name, power; one switched)' : '';
   console.log(`  ${pad(category, 8)}${counts.join(', ')}  [${byProtocol.join(', ')}]${note}`);
 }
 
