@@ -1,5 +1,5 @@
 /**
- * The outlets of a Kasa (IOT) strip (docs/protocols/outlets.md §3): listed in socket order in
+ * The outlets of a Kasa (IOT) strip (docs/protocols/outlets.md §6): listed in socket order in
  * sysinfo's `children`, numbered from 1, and addressed by adding `context.child_ids` to an
  * ordinary request. Metering strips (HS300) answer the emeter per outlet the same way.
  */

@@ -1,5 +1,5 @@
 /**
- * The outlets of a SMART power strip (docs/protocols/outlets.md §2): listed by the parent's
+ * The outlets of a SMART power strip (docs/protocols/outlets.md §1–§3): listed by the parent's
  * get_child_device_list (paged with start_index/sum), each addressed through control_child,
  * which carries one request or a multipleRequest for that outlet. Outlets are numbered by their
  * `position` on the housing, which is not the list order (some firmware lists them reversed).
