@@ -233,6 +233,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const devices: EmulatedDevice[] = [];
   const closeAll = () => Promise.allSettled(devices.map((d) => d.close()));
+  // Listening for Ctrl-C before the first line goes out: a caller that stops us as soon as it
+  // has read the lines must find the handler there, not Node's default (die at once).
+  let stop = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
   try {
     for (const options of config.devices) {
       const device = await startEmulator(options);
@@ -240,15 +248,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`${describeDevice(device)}\n`);
     }
   } catch (error) {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
     await closeAll();
     process.stderr.write(`lamp-emulator: cannot start: ${(error as Error).message}\n`);
     return 1;
   }
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await stopped;
   await closeAll();
   return 0;
 }

@@ -261,8 +261,8 @@ test('help renders with message-property lists for every node', async () => {
     // Tall enough for the whole help text in the screenshots.
     await page.setViewportSize({ width: 1280, height: 3400 });
     for (const [type, props] of [
-      ['lamp-control', ['payload', 'request', 'payload']],
-      ['lamp-status', ['payload', 'payload', 'state', 'topic']],
+      ['lamp-control', ['payload', 'outlet', 'request', 'payload']],
+      ['lamp-status', ['outlet', 'payload', 'payload', 'state', 'topic']],
     ] as const) {
       await showHelp(page, type);
       const dts = await page.$$eval('.red-ui-help dl.message-properties dt', (els) =>
