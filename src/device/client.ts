@@ -16,12 +16,13 @@ import { SharedFailure } from '../transport/shared-failure';
 import type { DiscoveryHint, LoginInfo, Transport } from '../transport/types';
 import { checkCommand, parseCommand } from './command';
 import type { DeviceDriver } from './driver';
+import { checkEnergyHistory, parseEnergyHistory } from './features/energy-history';
 import { IotDriver } from './iot-driver';
 import { IotProtocol } from './iot-protocol';
 import { mergeCommands } from './merge';
 import { SmartDriver } from './smart-driver';
 import { NotSmartReplyError, SmartProtocol } from './smart-protocol';
-import type { Capabilities, LampCommand, LampState } from './types';
+import type { Capabilities, EnergyPoint, LampCommand, LampState } from './types';
 
 export interface ConnectOptions {
   host: string;
@@ -205,7 +206,9 @@ export class LampClient {
     let merged: LampCommand | undefined;
     for (const job of jobs) {
       try {
-        const checked = checkCommand(job.command, driver.capabilities, driver.model);
+        const checked = await driver.resolve(
+          checkCommand(job.command, driver.capabilities, driver.model),
+        );
         merged = merged ? mergeCommands(merged, checked) : checked;
         accepted.push(job);
       } catch (error) {
@@ -306,6 +309,25 @@ export class LampClient {
     return this.serial(async () => {
       const { driver } = await this.ensureDriver();
       return driver.request(method, params);
+    });
+  }
+
+  /**
+   * The meter's history: `{ interval: "hour" | "day" | "month", start?, end? }` (ISO dates) ->
+   * `[{ t, wh }]`, t = each interval's start (ISO), oldest first. Refused before anything is
+   * sent when malformed or when the device keeps no such history.
+   */
+  energyHistory(query: unknown): Promise<EnergyPoint[]> {
+    let parsed: ReturnType<typeof parseEnergyHistory>;
+    try {
+      parsed = parseEnergyHistory(query, Date.now());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.serial(async () => {
+      const { driver } = await this.ensureDriver();
+      checkEnergyHistory(parsed, driver.capabilities, driver.model);
+      return driver.energyHistory(parsed, Date.now());
     });
   }
 

@@ -21,6 +21,7 @@ import {
 } from '../transport/errors';
 import { type Hsv, isRgb, parseHex, rgbToHsv } from './color';
 import { matchEffectName } from './effects';
+import { checkSettings, parseSettings, SETTING_PROPERTIES } from './features/settings-command';
 import type { Capabilities, LampCommand } from './types';
 
 export const COMMAND_PROPERTIES = [
@@ -32,6 +33,7 @@ export const COMMAND_PROPERTIES = [
   'color',
   'transition',
   'effect',
+  ...SETTING_PROPERTIES,
 ] as const;
 
 /** Longest transition accepted (one hour), so a typo in seconds-vs-ms is caught. */
@@ -203,6 +205,7 @@ function parseObject(input: Record<string, unknown>): LampCommand {
         throw invalid('effect', 'effect and on:false contradict each other');
     }
   }
+  parseSettings(input, command);
   return command;
 }
 
@@ -234,6 +237,7 @@ export function checkCommand(
   model: string,
 ): LampCommand {
   const device = `this ${model || 'device'}`;
+  checkSettings(command, capabilities, model);
   // Colour first: "#rrggbb" also carries a brightness, but the colour is what was asked for.
   if ((command.hue !== undefined || command.saturation !== undefined) && !capabilities.color) {
     const alternative = capabilities.colorTemp

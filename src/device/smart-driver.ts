@@ -4,12 +4,21 @@
  * of the new state in one multipleRequest, so a change costs one round trip.
  */
 import { MalformedResponseError } from '../transport/errors';
-import { componentIds, smartCapabilities } from './capabilities';
-import { changesLight, type DeviceDriver, lightFields } from './driver';
+import { componentVersions, smartCapabilities } from './capabilities';
+import { changesLight, type DeviceDriver, lightFields, touchesLight } from './driver';
 import { BULB_EFFECTS, findStripEffect } from './effects';
+import { smartHistoryPlan } from './features/energy-history';
+import { resolvePreset } from './features/presets';
+import { SmartSettings } from './features/smart-settings';
 import { type SmartOutcome, type SmartProtocol, type SmartRequest, unwrap } from './smart-protocol';
 import { modelWithoutRegion, smartState } from './state';
-import type { Capabilities, LampCommand, LampState } from './types';
+import type {
+  Capabilities,
+  EnergyHistoryQuery,
+  EnergyPoint,
+  LampCommand,
+  LampState,
+} from './types';
 
 type Info = Record<string, unknown>;
 
@@ -18,14 +27,23 @@ export class SmartDriver implements DeviceDriver {
   readonly model: string;
   /** The last get_device_info, kept to stop the running strip effect by its own id. */
   private info: Info;
+  private readonly settings: SmartSettings;
+  /**
+   * Whether get_emeter_data (voltage, current) is worth asking: energy_monitoring v2 firmware
+   * may or may not answer it (docs/features.md §2), so it stops being asked once refused.
+   */
+  private emeterData: boolean;
 
   private constructor(
     private readonly protocol: SmartProtocol,
     readonly capabilities: Capabilities,
     info: Info,
+    versions: ReadonlyMap<string, number>,
   ) {
     this.info = info;
     this.model = modelWithoutRegion(info.model);
+    this.settings = new SmartSettings(capabilities, versions.get('preset') ?? 0);
+    this.emeterData = (versions.get('energy_monitoring') ?? 0) >= 2;
   }
 
   /**
@@ -38,36 +56,74 @@ export class SmartDriver implements DeviceDriver {
       { method: 'get_device_info' },
     ]);
     // Very old firmware lacks component_nego; fall back to what get_device_info shows.
-    const components = nego.ok ? componentIds(nego.result) : new Set<string>();
+    const components = nego.ok ? componentVersions(nego.result) : new Map<string, number>();
     const deviceInfo = deviceInfoOf(unwrap(info), protocol.address);
     if (!nego.ok) guessComponents(components, deviceInfo);
-    const driver = new SmartDriver(protocol, smartCapabilities(components, deviceInfo), deviceInfo);
+    const driver = new SmartDriver(
+      protocol,
+      smartCapabilities(components, deviceInfo),
+      deviceInfo,
+      components,
+    );
+    // Settings are not read here: the first poll with room reads them (or a command needing one).
     const state = driver.capabilities.energy
       ? await driver.readState()
       : driver.toState(deviceInfo);
     return { driver, state };
   }
 
-  private readRequests(): SmartRequest[] {
+  /** The light and meter reads, which every state needs. */
+  private baseReads(): SmartRequest[] {
     const reads: SmartRequest[] = [{ method: 'get_device_info' }];
     if (this.capabilities.energy) reads.push({ method: 'get_energy_usage' });
+    if (this.capabilities.energy && this.emeterData) reads.push({ method: 'get_emeter_data' });
     return reads;
   }
 
-  /** State from the read outcomes at the end of a batch; energy getters may fail harmlessly. */
+  /** The base reads plus the settings that are due, as many as `room` more requests allow. */
+  private readRequests(room: number): SmartRequest[] {
+    const reads = this.baseReads();
+    return [...reads, ...this.settings.due(room - reads.length)];
+  }
+
+  /** State from the read outcomes at the end of a batch; getters other than the info may fail. */
   private stateFrom(reads: SmartOutcome[]): LampState {
-    const info = deviceInfoOf(unwrap(reads[0]), this.protocol.address);
-    const energy = reads[1]?.ok ? (reads[1].result as Info) : undefined;
-    return this.toState(info, energy);
+    const info = deviceInfoOf(unwrap(reads[0] as SmartOutcome), this.protocol.address);
+    const result = (method: string) => {
+      const outcome = reads.find((r) => r.method === method);
+      return outcome?.ok ? (outcome.result as Info) : undefined;
+    };
+    const emeter = reads.find((r) => r.method === 'get_emeter_data');
+    if (emeter && !emeter.ok) this.emeterData = false;
+    this.settings.absorb(reads);
+    return this.toState(info, result('get_energy_usage'), result('get_emeter_data'));
   }
 
-  private toState(info: Info, energy?: Info): LampState {
+  private toState(info: Info, energy?: Info, emeter?: Info): LampState {
     this.info = info;
-    return smartState(info, this.capabilities, energy);
+    return smartState(info, this.capabilities, energy, {
+      emeter,
+      settings: this.settings.values(),
+    });
   }
 
+  /** A poll: one device request (one batch), the settings that are due filling its free places. */
   async readState(): Promise<LampState> {
-    return this.stateFrom(await this.protocol.callAll(this.readRequests()));
+    return this.stateFrom(await this.protocol.callAll(this.readRequests(this.protocol.batchSize)));
+  }
+
+  async resolve(command: LampCommand): Promise<LampCommand> {
+    // A setting is written from its last read (python-kasa does the same): read it first if
+    // no poll has yet.
+    const missing = this.settings.unread(command);
+    if (missing.length > 0) this.settings.absorb(await this.protocol.callAll(missing));
+    return resolvePreset(command, this.settings.presets, this.model);
+  }
+
+  async energyHistory(query: EnergyHistoryQuery, now: number): Promise<EnergyPoint[]> {
+    const plan = smartHistoryPlan(query);
+    const outcomes = await this.protocol.callAll(plan.requests);
+    return plan.points(outcomes.map(unwrap), now);
   }
 
   async apply(input: LampCommand): Promise<LampState> {
@@ -77,15 +133,21 @@ export class SmartDriver implements DeviceDriver {
       this.info = info;
       command = { ...command, on: info.device_on !== true };
     }
-    const writes = this.writeRequests(command);
-    const reads = this.readRequests();
+    const settings = this.settings.writes(command);
+    const writes = [
+      ...(touchesLight(command) ? this.writeRequests(command) : []),
+      ...settings.requests,
+    ];
+    // Settings are left to polls, so a command's batch stays its writes plus the state.
+    const reads = this.baseReads();
     // No re-query after a failed write: the rest of a combined change must not happen alone.
     const outcomes = await this.protocol.callAll([...writes, ...reads], { requeryMissing: false });
     for (const outcome of outcomes.slice(0, writes.length)) unwrap(outcome);
+    settings.confirm();
     return this.stateFrom(outcomes.slice(writes.length));
   }
 
-  /** The set requests for a command, in the order the device should apply them. */
+  /** The light set requests for a command, in the order the device should apply them. */
   private writeRequests(command: LampCommand): SmartRequest[] {
     const strip = this.capabilities.kind === 'strip';
     const namedEffect = command.effect !== undefined && command.effect !== 'off';
@@ -148,13 +210,14 @@ function deviceInfoOf(result: unknown, address: string): Info {
 }
 
 /** Without component_nego, infer components from the fields get_device_info carries. */
-function guessComponents(components: Set<string>, info: Info): void {
-  if (typeof info.brightness === 'number') components.add('brightness');
-  if (typeof info.hue === 'number') components.add('color');
-  if (Array.isArray(info.color_temp_range)) components.add('color_temperature');
+function guessComponents(components: Map<string, number>, info: Info): void {
+  const add = (id: string) => components.set(id, 1);
+  if (typeof info.brightness === 'number') add('brightness');
+  if (typeof info.hue === 'number') add('color');
+  if (Array.isArray(info.color_temp_range)) add('color_temperature');
   if (typeof info.lighting_effect === 'object') {
-    components.add('light_strip');
-    components.add('light_strip_lighting_effect');
+    add('light_strip');
+    add('light_strip_lighting_effect');
   }
-  if ('dynamic_light_effect_enable' in info) components.add('light_effect');
+  if ('dynamic_light_effect_enable' in info) add('light_effect');
 }

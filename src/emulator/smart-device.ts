@@ -3,8 +3,10 @@
  * real firmware (error codes, multipleRequest semantics, setters that also switch the lamp on).
  * KLAP itself is KlapServer's job; this class only sees plaintext.
  */
+import { energyData, localTime } from './energy-data';
 import { isObject, type Json, parseObject } from './json';
 import type { SmartModel } from './models';
+import { SmartSettingsState } from './smart-settings';
 
 /** Device-level faults for tests. Mutable between requests. */
 export interface SmartDeviceFaults {
@@ -88,6 +90,7 @@ export class EmulatedSmartDevice {
   onReboot: (() => void) | undefined;
 
   private readonly components: Set<string>;
+  private readonly settings: SmartSettingsState;
   private readonly state: Json;
   private stripEffect: Json | undefined;
   private readonly recent: number[] = [];
@@ -106,6 +109,16 @@ export class EmulatedSmartDevice {
       this.state.nickname = Buffer.from(options.alias).toString('base64');
     this.clock = options.clock ?? Date.now;
     this.lastTick = this.clock();
+    this.settings = new SmartSettingsState(
+      model.settings ?? {},
+      new Map(model.components.map((x) => [x.id, x.ver_code])),
+      (config) => {
+        // The device info shows whether an auto-off timer is armed.
+        if ('auto_off_status' in this.state) {
+          this.state.auto_off_status = config.enable === true ? 'on' : 'off';
+        }
+      },
+    );
   }
 
   private readonly clock: () => number;
@@ -200,6 +213,12 @@ export class EmulatedSmartDevice {
         return energy
           ? ok({ current_power: Math.round(this.powerMw() / 1000) })
           : fail(UNKNOWN_METHOD);
+      case 'get_emeter_data':
+        return energy && this.model.emeterData ? ok(this.emeterData()) : fail(UNKNOWN_METHOD);
+      case 'get_energy_data':
+        return energy && this.version('energy_monitoring') >= 2
+          ? energyData(params, this.clock())
+          : fail(UNKNOWN_METHOD);
       case 'set_device_info':
         return this.setDeviceInfo(params);
       case 'get_connect_cloud_state':
@@ -232,8 +251,24 @@ export class EmulatedSmartDevice {
           ? this.setStripEffect(params)
           : fail(UNKNOWN_METHOD);
       default:
-        return fail(UNKNOWN_METHOD);
+        return this.settings.run(method, params) ?? fail(UNKNOWN_METHOD);
     }
+  }
+
+  private version(component: string): number {
+    return this.model.components.find((x) => x.id === component)?.ver_code ?? 0;
+  }
+
+  /** get_emeter_data: the live power with the model's mains voltage and the current it makes. */
+  private emeterData(): Json {
+    const voltageMv = this.model.emeterData?.voltageMv ?? 230_000;
+    const powerMw = this.powerMw();
+    return {
+      current_ma: Math.round((powerMw / voltageMv) * 1000),
+      energy_wh: Math.floor(this.todayEnergyMwh / 1000),
+      power_mw: powerMw,
+      voltage_mv: voltageMv,
+    };
   }
 
   private powerMw(): number {
@@ -250,13 +285,12 @@ export class EmulatedSmartDevice {
 
   private energyUsage(): Json {
     const now = new Date(this.clock());
-    const pad = (n: number) => String(n).padStart(2, '0');
     return {
       today_runtime: 42,
       month_runtime: 5400,
       today_energy: Math.floor(this.todayEnergyMwh / 1000),
       month_energy: 3120,
-      local_time: `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())} ${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}`,
+      local_time: localTime(now),
       electricity_charge: [0, 0, 0],
       current_power: this.powerMw(),
     };

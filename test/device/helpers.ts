@@ -1,6 +1,10 @@
 /** Shared fixtures for device-layer tests: emulated devices behind an in-memory transport. */
 
-import { componentIds, iotCapabilities, smartCapabilities } from '../../src/device/capabilities';
+import {
+  componentVersions,
+  iotCapabilities,
+  smartCapabilities,
+} from '../../src/device/capabilities';
 import { LampClient } from '../../src/device/client';
 import type { Capabilities, LampState } from '../../src/device/types';
 import { createDevice } from '../../src/emulator';
@@ -13,7 +17,7 @@ import type { EmulatedSmartDevice } from '../../src/emulator/smart-device';
 export function capabilitiesOf(name: ModelName): Capabilities {
   const model = createModel(name);
   return model.dialect === 'smart'
-    ? smartCapabilities(componentIds({ component_list: model.components }), model.info)
+    ? smartCapabilities(componentVersions({ component_list: model.components }), model.info)
     : iotCapabilities(model.sysinfo);
 }
 
@@ -45,5 +49,7 @@ export function hs100State(on: boolean): LampState {
     alias: 'Kitchen lamp plug',
     type: 'plug',
     firmware: '1.1.0',
+    led: true,
+    rssi: -48,
   };
 }

@@ -62,8 +62,18 @@ describe('Kasa legacy colour bulb (KL130) through LampClient', () => {
       color: '#00004d',
       power: 0,
       energyToday: r.first.energyToday,
+      energyMonth: r.first.energyMonth,
+      // preferred_state of the KL130 dump: one white, three colours.
+      presets: [
+        { brightness: 50, colorTemp: 2700 },
+        { brightness: 100, hue: 0, saturation: 75 },
+        { brightness: 100, hue: 120, saturation: 75 },
+        { brightness: 100, hue: 240, saturation: 75 },
+      ],
+      rssi: -55,
     });
     assert.equal(typeof r.first.energyToday, 'number');
+    assert.ok((r.first.energyMonth ?? 0) >= (r.first.energyToday ?? 0));
     const caps = await r.client.capabilities();
     assert.deepEqual(caps.colorTemp, { min: 2500, max: 9000 });
     assert.equal(caps.transition, true);
@@ -123,13 +133,23 @@ describe('Kasa legacy white bulb (KL110)', () => {
     assert.deepEqual(Object.keys(r.first).sort(), [
       'alias',
       'brightness',
+      'energyMonth',
       'energyToday',
       'firmware',
       'model',
       'on',
       'online',
       'power',
+      'presets',
+      'rssi',
       'type',
+    ]);
+    // A white bulb's presets are brightness only, whatever white the firmware stores with them.
+    assert.deepEqual(r.first.presets, [
+      { brightness: 100 },
+      { brightness: 75 },
+      { brightness: 25 },
+      { brightness: 1 },
     ]);
     const state = await r.client.setState({ brightness: 20, transition: 1000 });
     assert.equal(state.brightness, 20);
@@ -232,7 +252,8 @@ describe('Kasa dimmer (HS220)', () => {
     const state = await r.client.setState(40);
     assert.deepEqual(r.sent(), [
       {
-        [DIMMER]: { set_brightness: { brightness: 40 } },
+        // The dimmer's fade times are read in the same request, after the change.
+        [DIMMER]: { set_brightness: { brightness: 40 }, get_dimmer_parameters: {} },
         system: { set_relay_state: { state: 1 }, get_sysinfo: {} },
       },
     ]);
@@ -282,6 +303,8 @@ describe('Kasa plugs (HS103, HS110)', () => {
       alias: 'Fan plug',
       type: 'plug',
       firmware: '1.1.4',
+      led: true,
+      rssi: -48,
     });
     assert.equal((await r.client.setState('on')).on, true);
     assert.deepEqual(r.sent(), [{ system: { set_relay_state: { state: 1 }, get_sysinfo: {} } }]);
