@@ -33,6 +33,9 @@ export class SmartDriver implements DeviceDriver {
    * may or may not answer it (docs/features.md §2), so it stops being asked once refused.
    */
   private emeterData: boolean;
+  /** The last meter readings (get_energy_usage, get_emeter_data). */
+  private energy: Info | undefined;
+  private emeter: Info | undefined;
 
   private constructor(
     private readonly protocol: SmartProtocol,
@@ -96,7 +99,11 @@ export class SmartDriver implements DeviceDriver {
     const emeter = reads.find((r) => r.method === 'get_emeter_data');
     if (emeter && !emeter.ok) this.emeterData = false;
     this.settings.absorb(reads);
-    return this.toState(info, result('get_energy_usage'), result('get_emeter_data'));
+    // A meter read left out of a batch (or failing once) keeps its last value.
+    const asked = (method: string) => reads.some((r) => r.method === method);
+    if (asked('get_energy_usage')) this.energy = result('get_energy_usage');
+    if (asked('get_emeter_data')) this.emeter = result('get_emeter_data');
+    return this.toState(info, this.energy, this.emeter);
   }
 
   private toState(info: Info, energy?: Info, emeter?: Info): LampState {
@@ -138,8 +145,10 @@ export class SmartDriver implements DeviceDriver {
       ...(touchesLight(command) ? this.writeRequests(command) : []),
       ...settings.requests,
     ];
-    // Settings are left to polls, so a command's batch stays its writes plus the state.
-    const reads = this.baseReads();
+    // Settings are left to polls, so a command's batch stays its writes plus the state; a
+    // command with many writes leaves out the meter reads (their last values stand) rather
+    // than cost a second round trip.
+    const reads = this.baseReads().slice(0, Math.max(1, this.protocol.batchSize - writes.length));
     // No re-query after a failed write: the rest of a combined change must not happen alone.
     const outcomes = await this.protocol.callAll([...writes, ...reads], { requeryMissing: false });
     for (const outcome of outcomes.slice(0, writes.length)) unwrap(outcome);
