@@ -68,9 +68,11 @@ export class SmartDriver implements DeviceDriver {
       deviceInfo,
       components,
     );
-    // Settings are not read here: the first poll with room reads them (or a command needing one).
-    const state = driver.capabilities.energy
-      ? await driver.readState()
+    // The first state is complete (meter and settings), so a status node's first message is
+    // not followed by a second one just for the settings: one more batch, once per session.
+    const needsRead = driver.capabilities.energy || driver.settings.due(1).length > 0;
+    const state = needsRead
+      ? driver.stateFrom(await protocol.callAll(driver.readRequests(Infinity)))
       : driver.toState(deviceInfo);
     return { driver, state };
   }

@@ -6,7 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { LampClient } from '../../src/device/client';
+import { LampClient } from '../../src/device/client';
+import { MemoryTransport } from '../../src/emulator/memory-transport';
+import { createModel, type SmartModel } from '../../src/emulator/models';
+import { EmulatedSmartDevice } from '../../src/emulator/smart-device';
 import { InvalidCommandError, UnsupportedFeatureError } from '../../src/transport/errors';
 import { type Rig, rig, smartDevice } from './helpers';
 
@@ -50,10 +53,8 @@ async function refused(
 
 /** A fresh client on the same emulated device: what the device itself now holds. */
 async function reread(r: Rig): Promise<Awaited<ReturnType<LampClient['getState']>>> {
-  const { LampClient: Client } = await import('../../src/device/client');
-  const { MemoryTransport } = await import('../../src/emulator/memory-transport');
   const device = smartDevice(r);
-  const client = new Client(
+  const client = new LampClient(
     { host: '127.0.0.1', port: 9 },
     new MemoryTransport((t) => device.handle(t)),
   );
@@ -116,9 +117,27 @@ describe('SMART presets', () => {
     assert.equal(smartDevice(l900).info.color_temp, 9000);
   });
 
-  it('a preset sent before any poll reads the presets first', async () => {
-    const r = rig('L530');
-    await r.client.open();
+  it('a preset the client could not read yet is read first, then applied', async () => {
+    // The presets getter fails once (at open), so the first preset command has to read them.
+    const device = new EmulatedSmartDevice(createModel('L530') as SmartModel);
+    let failed = false;
+    const transport = new MemoryTransport((text) => {
+      const reply = JSON.parse(device.handle(text));
+      for (const response of reply.result?.responses ?? []) {
+        if (response.method === 'get_preset_rules' && !failed) {
+          failed = true;
+          response.error_code = -1001;
+          delete response.result;
+        }
+      }
+      return JSON.stringify(reply);
+    });
+    const r = {
+      client: new LampClient({ host: '127.0.0.1', port: 9 }, transport),
+      transport,
+      device,
+    };
+    assert.equal((await r.client.open()).presets, undefined);
     r.transport.sent.length = 0;
     const red = await r.client.setState({ preset: 3 });
     assert.equal(red.hue, 0);

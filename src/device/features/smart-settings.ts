@@ -92,7 +92,7 @@ export class SmartSettings {
       .map((g) => g.request);
   }
 
-  /** The getters of the settings a command changes that have not been read yet. */
+  /** The getters of the settings a command changes whose value is not known yet. */
   unread(command: LampCommand): SmartRequest[] {
     const wanted: SettingKey[] = [];
     if (command.preset !== undefined) wanted.push('presets');
@@ -100,7 +100,7 @@ export class SmartSettings {
       if (command[key] !== undefined) wanted.push(key);
     }
     return this.getters
-      .filter((g) => wanted.includes(g.key) && !this.readAt.has(g.key))
+      .filter((g) => wanted.includes(g.key) && !this.raw.has(g.key))
       .map((g) => g.request);
   }
 

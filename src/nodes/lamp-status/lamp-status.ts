@@ -6,8 +6,9 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { codedError, copyState, findDevice, parseSeconds } from '../shared/config';
-import { type HubUser, type ReportedState, stateSnapshot } from '../shared/device-hub';
+import type { HubUser, ReportedState } from '../shared/device-hub';
 import { finishInput } from '../shared/input';
+import { ChangeFilter, parsePowerThreshold } from './change-filter';
 
 type Output = 'state' | 'on';
 
@@ -15,6 +16,8 @@ interface LampStatusDef extends NodeDef {
   device?: string;
   interval?: number | string;
   output?: string;
+  /** Emit on a power change larger than this many W; blank (flows before it existed) = 0. */
+  powerThreshold?: number | string;
 }
 
 export = (RED: NodeAPI) => {
@@ -25,8 +28,8 @@ export = (RED: NodeAPI) => {
     const interval = parseSeconds(config.interval, 10, true);
     const output: Output = config.output === 'on' ? 'on' : 'state';
     const device = findDevice(RED, config.device);
-    /** Snapshot of the last state this node sent, for change-only emission. */
-    let lastSent: string | undefined;
+    /** The last state this node sent, for change-only emission. */
+    const changes = new ChangeFilter(parsePowerThreshold(config.powerThreshold));
 
     const fill = (msg: NodeMessage, state: ReportedState): NodeMessage => {
       const copy = copyState(state);
@@ -45,10 +48,7 @@ export = (RED: NodeAPI) => {
       pollInterval: interval,
       setDeviceStatus: (status) => this.status(status),
       deviceState: (state) => {
-        const snapshot = stateSnapshot(state);
-        if (snapshot === lastSent) return;
-        lastSent = snapshot;
-        this.send(fill({}, state));
+        if (changes.changed(state)) this.send(fill({}, state));
       },
     };
 
@@ -69,7 +69,7 @@ export = (RED: NodeAPI) => {
         hub,
         async () => {
           const state = await hub.refresh(user);
-          lastSent = stateSnapshot(state);
+          changes.remember(state);
           return fill(msg as NodeMessage, state);
         },
         send,

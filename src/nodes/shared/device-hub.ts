@@ -7,7 +7,7 @@
  * tested) on its own; klap-device.ts wires it to the node API (i18n, logging, credentials).
  */
 import type { ConnectOptions } from '../../device/client';
-import type { Capabilities, LampState } from '../../device/types';
+import type { Capabilities, EnergyPoint, LampState } from '../../device/types';
 import { describeAddress } from '../../transport/errors';
 import type { ProtocolChoice } from '../../transport/factory';
 import type { Encryption, LoginInfo } from '../../transport/types';
@@ -50,6 +50,7 @@ export interface HubClient {
   getState(): Promise<LampState>;
   setState(payload: unknown): Promise<LampState>;
   request(method: string, params?: unknown): Promise<unknown>;
+  energyHistory(query: unknown): Promise<EnergyPoint[]>;
   capabilities(): Promise<Capabilities>;
   close(): Promise<void>;
   /** The protocol found and how the login matched, once known. */
@@ -136,6 +137,14 @@ const STATE_KEYS: (keyof LampState)[] = [
   'effect',
   'power',
   'energyToday',
+  // Settings and the month's energy change rarely; voltage, current and rssi jitter with every
+  // reading, so they ride along in the state without making it "changed".
+  'energyMonth',
+  'presets',
+  'autoOff',
+  'led',
+  'fade',
+  'autoUpdate',
   'alias',
   'model',
   'type',
@@ -294,6 +303,16 @@ export class DeviceHub {
   async request(method: string, params?: unknown): Promise<unknown> {
     try {
       return await this.getClient().request(method, params);
+    } catch (err) {
+      this.fail(err, false);
+      throw err;
+    }
+  }
+
+  /** An energy history query (msg.payload.energyHistory): the `[{ t, wh }]` the meter kept. */
+  async energyHistory(query: unknown): Promise<EnergyPoint[]> {
+    try {
+      return await this.getClient().energyHistory(query);
     } catch (err) {
       this.fail(err, false);
       throw err;
