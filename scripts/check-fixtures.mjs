@@ -30,6 +30,12 @@ import { iotClass } from '../src/device/iot-models.ts';
 import { decodeNickname, modelWithoutRegion } from '../src/device/state.ts';
 import { createDevice } from '../src/emulator/index.ts';
 import { MemoryTransport } from '../src/emulator/memory-transport.ts';
+import {
+  checkFeatures,
+  iotFeatureExpectations,
+  smartFeatureExpectations,
+  smartFeatureModel,
+} from './fixtures-features.mjs';
 import { attempt, checkThroughNodes, expect, wireLabel } from './fixtures-nodes.mjs';
 
 const root = process.argv[2] ?? process.env.PYTHON_KASA_FIXTURES;
@@ -112,6 +118,7 @@ function smartModel(dump) {
     klap: 2,
     components: structuredClone(dump.component_nego?.component_list ?? []),
     info,
+    ...smartFeatureModel(dump),
   };
 }
 
@@ -143,6 +150,7 @@ function smartExpectations(dump) {
         : null,
     energy: components.has('energy_monitoring'),
     values: smartValues(info, components),
+    features: smartFeatureExpectations(dump),
   };
 }
 
@@ -323,6 +331,7 @@ function iotExpectations(dump) {
     // Every lamp meters; plugs with the ENE feature do (a strip's meter comes with its outlets).
     energy: lamp || (kind !== 'strip' && String(sysinfo.feature ?? '').includes('ENE')),
     values: iotValues(dump, sysinfo, kind),
+    features: iotFeatureExpectations(dump),
   };
 }
 
@@ -513,6 +522,7 @@ async function drive(plan) {
       const after = await client.setState({ colorTemp: kelvin });
       expect(after.colorTemp === kelvin, `colorTemp ${kelvin} read back as ${after.colorTemp}`);
     }
+    await checkFeatures(client, state, expected.features, expect, exercise);
   } finally {
     await client.close();
   }

@@ -45,6 +45,8 @@ export class IotDriver implements DeviceDriver {
   private readonly kind: IotClass;
   /** The last sysinfo read: a dimmer's brightness and a strip's running effect come from it. */
   private sysinfo: Info;
+  /** Whether the dimmer has reported its fade times at least once. */
+  private fadeSeen = false;
 
   private constructor(
     private readonly protocol: IotProtocol,
@@ -91,7 +93,14 @@ export class IotDriver implements DeviceDriver {
     const parameters = this.optional(reply, DIMMER_SERVICE, 'get_dimmer_parameters');
     const on = parameters?.fadeOnTime;
     const off = parameters?.fadeOffTime;
-    if (typeof on !== 'number' || typeof off !== 'number') return {};
+    if (typeof on !== 'number' || typeof off !== 'number') {
+      // Dimmer firmware without fade times (docs/features.md §2): the first read, made at open,
+      // settles it, so `fade` is refused before sending from then on. A later failure only
+      // leaves `fade` out of that one state.
+      if (!this.fadeSeen) this.capabilities.fade = false;
+      return {};
+    }
+    this.fadeSeen = true;
     return { fade: { on, off } };
   }
 
