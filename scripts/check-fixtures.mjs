@@ -10,8 +10,9 @@
  * 1. In memory (fast, detailed): our device layer (LampClient over MemoryTransport) against an
  *    emulated device serving the dump. getState() must report the dump's power, model, name and
  *    light values; on/off, brightness, hue, colour temperature, effects and transitions must
- *    reach the device where it has them; for Kasa IOT dumps our emulator must also answer each
- *    module as the dump's firmware did.
+ *    reach the device where it has them, and so must presets, fade, auto-off, LED and
+ *    auto-update (scripts/fixtures-features.mjs); for Kasa IOT dumps our emulator must also
+ *    answer each module as the dump's firmware did.
  * 2. Through the packed nodes over the dump's real protocol: the repo is built, packed with
  *    `npm pack` and installed offline into a temporary project; its klap-device, lamp-status
  *    and lamp-control run in a real Node-RED runtime (node-red-node-test-helper) against the

@@ -70,6 +70,8 @@ export function smartFeatureExpectations(dump) {
   if ((versions.get('energy_monitoring') ?? 0) >= 2 && answered(emeter) && emeter.voltage_mv > 0) {
     expected.voltage = emeter.voltage_mv / 1000;
   }
+  // A meter's history: energy_monitoring v2 on a device that reports its own power state.
+  if ((versions.get('energy_monitoring') ?? 0) >= 2 && 'device_on' in info) expected.history = true;
   return expected;
 }
 
@@ -84,6 +86,11 @@ export function iotFeatureExpectations(dump) {
       (p) => isObject(p) && !('id' in p) && typeof p.brightness === 'number',
     );
     if (presets.length > 0) expected.presetCount = presets.length;
+  }
+  const lamp = kind === 'bulb' || kind === 'lightstrip';
+  // Every lamp meters; plugs with the ENE feature do (not a strip's own reading).
+  if (lamp || (kind !== 'strip' && String(sysinfo.feature ?? '').includes('ENE'))) {
+    expected.history = true;
   }
   const dimmer = dump['smartlife.iot.dimmer']?.get_dimmer_parameters;
   if (kind === 'dimmer' && dimmer?.err_code === 0 && typeof dimmer.fadeOnTime === 'number') {
