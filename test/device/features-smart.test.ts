@@ -11,7 +11,7 @@ import { MemoryTransport } from '../../src/emulator/memory-transport';
 import { createModel, type SmartModel } from '../../src/emulator/models';
 import { EmulatedSmartDevice } from '../../src/emulator/smart-device';
 import { InvalidCommandError, UnsupportedFeatureError } from '../../src/transport/errors';
-import { type Rig, rig, smartDevice } from './helpers';
+import { expectRefused, type Rig, rig, smartDevice } from './helpers';
 
 type Sub = { method: string; params?: Record<string, unknown> };
 type Sent = { method: string; params?: { requests?: Sub[] } & Record<string, unknown> };
@@ -34,21 +34,14 @@ async function polled(name: Parameters<typeof rig>[0]): Promise<Rig> {
   return r;
 }
 
-async function refused(
+function refused(
   r: Rig,
   payload: unknown,
   property: string,
   kind: typeof InvalidCommandError | typeof UnsupportedFeatureError,
   message: RegExp,
 ) {
-  r.transport.sent.length = 0;
-  await assert.rejects(r.client.setState(payload), (error: unknown) => {
-    assert.ok(error instanceof kind, String(error));
-    assert.equal((error as InvalidCommandError).property, property);
-    assert.match((error as Error).message, message);
-    return true;
-  });
-  assert.equal(r.transport.sent.length, 0, 'nothing sent');
+  return expectRefused(r.transport, () => r.client.setState(payload), property, message, kind);
 }
 
 /** A fresh client on the same emulated device: what the device itself now holds. */

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 /** Shared fixtures for device-layer tests: emulated devices behind an in-memory transport. */
 
 import {
@@ -12,6 +13,7 @@ import { EmulatedIotDevice } from '../../src/emulator/iot-device';
 import { MemoryTransport } from '../../src/emulator/memory-transport';
 import { createModel, type ModelName } from '../../src/emulator/models';
 import type { EmulatedSmartDevice } from '../../src/emulator/smart-device';
+import { InvalidCommandError, UnsupportedFeatureError } from '../../src/transport/errors';
 
 /** Capabilities of a model, worked out the way the client does from its description. */
 export function capabilitiesOf(name: ModelName): Capabilities {
@@ -52,4 +54,28 @@ export function hs100State(on: boolean): LampState {
     led: true,
     rssi: -48,
   };
+}
+
+/**
+ * `call` is refused before anything reaches the device: an InvalidCommandError or
+ * UnsupportedFeatureError (`kind` when given) naming `property`, with `message`.
+ */
+export async function expectRefused(
+  transport: MemoryTransport,
+  call: () => Promise<unknown>,
+  property: string,
+  message: RegExp,
+  kind?: typeof InvalidCommandError | typeof UnsupportedFeatureError,
+): Promise<void> {
+  transport.sent.length = 0;
+  await assert.rejects(call(), (error: unknown) => {
+    const expected = kind
+      ? error instanceof kind
+      : error instanceof InvalidCommandError || error instanceof UnsupportedFeatureError;
+    assert.ok(expected, String(error));
+    assert.equal((error as InvalidCommandError).property, property);
+    assert.match((error as Error).message, message);
+    return true;
+  });
+  assert.equal(transport.sent.length, 0, 'nothing sent');
 }

@@ -5,6 +5,7 @@ import { EmulatedIotDevice } from '../../src/emulator/iot-device';
 import { MemoryTransport } from '../../src/emulator/memory-transport';
 import { createModel, type IotModel, type ModelName } from '../../src/emulator/models';
 import { InvalidCommandError, UnsupportedFeatureError } from '../../src/transport/errors';
+import { expectRefused } from './helpers';
 
 const BULB = 'smartlife.iot.smartbulb.lightingservice';
 const STRIP = 'smartlife.iot.lightStrip';
@@ -28,20 +29,14 @@ async function opened(name: ModelName, edit?: (model: IotModel) => void) {
 }
 
 /** Refused before anything is sent, naming the property. */
-async function refused(
+function refused(
   r: Awaited<ReturnType<typeof opened>>,
   payload: unknown,
   property: string,
   kind: typeof InvalidCommandError | typeof UnsupportedFeatureError,
   message: RegExp,
 ) {
-  await assert.rejects(r.client.setState(payload), (error: unknown) => {
-    assert.ok(error instanceof kind, String(error));
-    assert.equal((error as InvalidCommandError).property, property);
-    assert.match((error as Error).message, message);
-    return true;
-  });
-  assert.equal(r.transport.sent.length, 0, 'nothing sent');
+  return expectRefused(r.transport, () => r.client.setState(payload), property, message, kind);
 }
 
 describe('Kasa legacy colour bulb (KL130) through LampClient', () => {

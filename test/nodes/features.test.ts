@@ -5,10 +5,10 @@
  * lamp-status's power-change threshold.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { NodeMessage } from 'node-red';
 import type { EnergyPoint, LampState } from '../../src/device/types';
-import { type EmulatedDevice, type EmulatorOptions, startEmulator } from '../../src/emulator';
+import type { EmulatedDevice, EmulatorOptions } from '../../src/emulator';
 import type { IotModel } from '../../src/emulator/models';
 import {
   caughtError,
@@ -26,28 +26,18 @@ import {
   statusNode,
   USER,
   until,
+  useDevices,
 } from './support';
 
 const out = helperNode('out');
 
 describe('beyond on/off through the nodes', () => {
-  const started: EmulatedDevice[] = [];
-  before(() => helper.startServer());
-  after(() => helper.stopServer());
-  afterEach(async () => {
-    await helper.unload();
-    await Promise.all(started.splice(0).map((d) => d.close()));
-  });
+  const start = useDevices();
 
   /** A device (Tapo ones with our account), deployed with lamp-control `ctl` and more. */
   async function deployed(options: EmulatorOptions, extra = [controlNode('ctl'), out]) {
     const tapo = typeof options.model === 'string' && /^[LP]/.test(options.model);
-    const d = await startEmulator({
-      port: 0,
-      ...(tapo ? { username: USER, password: PASS } : {}),
-      ...options,
-    });
-    started.push(d);
+    const d = await start({ ...(tapo ? { username: USER, password: PASS } : {}), ...options });
     await deploy(d, extra, tapo ? creds() : {});
     const hub = hubOf();
     await until(() => hub.idle && hub.isOnline !== undefined, 'the first read');
@@ -202,13 +192,7 @@ describe('beyond on/off through the nodes', () => {
 });
 
 describe('lamp-status power threshold', () => {
-  const started: EmulatedDevice[] = [];
-  before(() => helper.startServer());
-  after(() => helper.stopServer());
-  afterEach(async () => {
-    await helper.unload();
-    await Promise.all(started.splice(0).map((d) => d.close()));
-  });
+  const start = useDevices();
 
   /** Keys other than power that differ between two states. */
   function otherChanges(a: LampState, b: LampState): string[] {
@@ -222,8 +206,7 @@ describe('lamp-status power threshold', () => {
   }
 
   it('emits on a power change larger than N W; blank keeps whole watts', async () => {
-    const d = await startEmulator({ model: 'HS110', port: 0 });
-    started.push(d);
+    const d = await start({ model: 'HS110' });
     await deploy(
       d,
       [

@@ -10,6 +10,7 @@
  * missing ones are 0.
  */
 import { InvalidCommandError, quoteInput, UnsupportedFeatureError } from '../../transport/errors';
+import { isPlainObject } from '../grammar-values';
 import type { SmartRequest } from '../smart-protocol';
 import type { Capabilities, EnergyHistoryQuery, EnergyInterval, EnergyPoint } from '../types';
 
@@ -21,10 +22,6 @@ const MAX_SPAN_DAYS: Record<EnergyInterval, number> = { hour: 8, day: 366, month
 
 /** SMART `interval` parameter in minutes. */
 const SMART_MINUTES: Record<EnergyInterval, number> = { hour: 60, day: 1440, month: 43200 };
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/;
 

@@ -4,7 +4,8 @@
  * `checkSettings` refuses a feature the device lacks, naming it and the model, before anything
  * is sent.
  */
-import { InvalidCommandError, quoteInput, UnsupportedFeatureError } from '../../transport/errors';
+import { quoteInput, UnsupportedFeatureError } from '../../transport/errors';
+import { booleanOf, invalid, isPlainObject, wholeNumberIn } from '../grammar-values';
 import type { Capabilities, LampCommand } from '../types';
 
 export const SETTING_PROPERTIES = ['preset', 'autoOff', 'led', 'fade', 'autoUpdate'] as const;
@@ -13,31 +14,6 @@ export const SETTING_PROPERTIES = ['preset', 'autoOff', 'led', 'fade', 'autoUpda
 export const MAX_AUTO_OFF_MINUTES = 1440;
 /** Longest fade accepted: the max_duration every Tapo lamp reports (60 s). */
 export const MAX_FADE_MS = 60_000;
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function invalid(property: string, message: string): InvalidCommandError {
-  return new InvalidCommandError(property, message);
-}
-
-function booleanOf(property: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') {
-    throw invalid(property, `${property} must be true or false (got ${quoteInput(value)})`);
-  }
-  return value;
-}
-
-function wholeNumberIn(property: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw invalid(
-      property,
-      `${property} must be a number from ${min} to ${max} (got ${quoteInput(value)})`,
-    );
-  }
-  return Math.round(value);
-}
 
 /** An object with only `allowed` keys and at least one of them. */
 function fieldsOf(property: string, value: unknown, allowed: readonly string[]) {
@@ -135,14 +111,4 @@ export function checkSettings(
       `${device} has no ${FEATURE_NAMES[property]} (${property})${hint}`,
     );
   }
-}
-
-/** Whether a command changes a setting (as opposed to power or light). */
-export function changesSettings(command: LampCommand): boolean {
-  return (
-    command.autoOff !== undefined ||
-    command.led !== undefined ||
-    command.fade !== undefined ||
-    command.autoUpdate !== undefined
-  );
 }
