@@ -20,8 +20,10 @@
  *    version from the dump's `lv`) or Kasa's legacy XOR protocol, with `protocol: auto`. See
  *    scripts/fixtures-nodes.mjs.
  *
- * Lamps, plugs, switches, dimmers and strips under smart/ and iot/ are checked; strips of
- * outlets as a whole (their outlets come with the outlet feature). Hubs, their children,
+ * Lamps, plugs, switches, dimmers and strips under smart/ and iot/ are checked. Strips of
+ * outlets are checked outlet by outlet (scripts/fixtures-outlets.mjs): each outlet's number,
+ * name, power state and meter, a status node per outlet, switching one outlet changes only that
+ * one, and `{ on }` to the strip switches them all. Hubs, their children,
  * cameras, sensors and other kinds are skipped with a reason. Exits 1 on any failure.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -31,6 +33,7 @@ import { iotClass } from '../src/device/iot-models.ts';
 import { decodeNickname, modelWithoutRegion } from '../src/device/state.ts';
 import { createDevice } from '../src/emulator/index.ts';
 import { MemoryTransport } from '../src/emulator/memory-transport.ts';
+import { outletsOf } from '../src/emulator/outlets.ts';
 import {
   checkFeatures,
   iotFeatureExpectations,
@@ -38,6 +41,7 @@ import {
   smartFeatureModel,
 } from './fixtures-features.mjs';
 import { attempt, checkThroughNodes, expect, wireLabel } from './fixtures-nodes.mjs';
+import { driveOutletsInMemory, iotOutlets, smartOutlets } from './fixtures-outlets.mjs';
 
 const root = process.argv[2] ?? process.env.PYTHON_KASA_FIXTURES;
 if (!root) {
@@ -112,6 +116,7 @@ function smartWire(dump) {
 /** The dump as a model our emulator serves; fresh on each call. */
 function smartModel(dump) {
   const info = structuredClone(dump.get_device_info);
+  const children = smartChildren(dump);
   return {
     dialect: 'smart',
     name: modelWithoutRegion(info.model),
@@ -120,14 +125,67 @@ function smartModel(dump) {
     components: structuredClone(dump.component_nego?.component_list ?? []),
     info,
     ...smartFeatureModel(dump),
+    ...(children
+      ? {
+          children,
+          childComponentOrder: (
+            dump.get_child_device_component_list?.child_component_list ?? []
+          ).map((entry) => entry.device_id),
+        }
+      : {}),
+  };
+}
+
+/** W an outlet is taken to draw while on where its dump shows it off (no reading to go by). */
+const OUTLET_WATTS = 10;
+
+/**
+ * A strip dump's outlets as the emulator serves them: each list entry (merged pages), its
+ * component list, its own answers from the dump's per-child section, and a meter where it
+ * meters. Undefined for dumps without children.
+ */
+function smartChildren(dump) {
+  const list = dump.get_child_device_list?.child_device_list;
+  if (!Array.isArray(list)) return undefined;
+  const componentLists = new Map(
+    (dump.get_child_device_component_list?.child_component_list ?? []).map((entry) => [
+      entry.device_id,
+      entry.component_list,
+    ]),
+  );
+  return list.map((entry) => {
+    const section = dump.child_devices?.[entry.device_id] ?? {};
+    const { get_device_info: _info, component_nego: nego, ...getters } = section;
+    const components = componentLists.get(entry.device_id) ?? nego?.component_list ?? [];
+    const meter = smartChildMeter(entry, components, section);
+    return {
+      info: structuredClone(entry),
+      components: structuredClone(components),
+      getters: structuredClone(getters),
+      ...(meter ? { meter } : {}),
+    };
+  });
+}
+
+/** A metering outlet's load and voltage from its dump's readings. */
+function smartChildMeter(entry, components, section) {
+  if (!components.some((c) => c.id === 'energy_monitoring')) return undefined;
+  const data = section.get_emeter_data;
+  const mw = data?.power_mw ?? (section.get_current_power?.current_power ?? 0) * 1000;
+  return {
+    watts: entry.device_on === true ? mw / 1000 : OUTLET_WATTS,
+    volts: data?.voltage_mv ? data.voltage_mv / 1000 : 230,
+    emeterData: data !== undefined,
   };
 }
 
 /** Reads the emulated SMART device's live state, to see what a command did to it. */
 function smartProbe(device) {
   const info = device.info;
+  const strip = outletsOf(device).length > 0;
   return {
-    on: () => info.device_on === true,
+    // A strip's parent has no switch: it is on while any outlet is.
+    on: () => (strip ? outletsOf(device).some((o) => o.on) : info.device_on === true),
     brightness: () => info.brightness,
     hue: () => info.hue,
     saturation: () => info.saturation,
@@ -139,8 +197,10 @@ function smartExpectations(dump) {
   const info = dump.get_device_info;
   const components = new Set((dump.component_nego?.component_list ?? []).map((c) => c.id));
   const range = info.color_temp_range;
+  const outlets = smartOutlets(dump);
   return {
-    on: info.device_on === true,
+    on: outlets ? outlets.some((o) => o.on) : info.device_on === true,
+    outlets,
     model: modelWithoutRegion(info.model),
     alias: decodeNickname(info.nickname),
     brightness: components.has('brightness') && typeof info.brightness === 'number',
@@ -149,7 +209,8 @@ function smartExpectations(dump) {
       components.has('color_temperature') && Array.isArray(range) && range[0] < range[1]
         ? { min: range[0], max: range[1] }
         : null,
-    energy: components.has('energy_monitoring'),
+    // A strip's parent lists its outlets' meter but reads none itself: its outlets meter.
+    energy: components.has('energy_monitoring') && !outlets,
     values: smartValues(info, components),
     features: smartFeatureExpectations(dump),
   };
@@ -304,7 +365,7 @@ function iotProbe(device) {
     transition: () => device.lastTransitionMs,
     on: () => {
       if (lamp) return info.light_state.on_off === 1;
-      if (Array.isArray(info.children)) return info.children.every((c) => c.state === 1);
+      if (Array.isArray(info.children)) return info.children.some((c) => c.state === 1);
       return info.relay_state === 1;
     },
     brightness: () => (lamp ? light().brightness : info.brightness),
@@ -324,6 +385,7 @@ function iotExpectations(dump) {
   if (kind === 'strip') on = sysinfo.children.some((c) => c.state === 1);
   return {
     on,
+    outlets: kind === 'strip' ? iotOutlets(sysinfo) : undefined,
     model: modelWithoutRegion(sysinfo.model),
     alias: sysinfo.alias,
     brightness: lamp ? flag(sysinfo.is_dimmable) : kind === 'dimmer',
@@ -477,10 +539,22 @@ async function drive(plan) {
       exercise('power');
       expect(typeof state.power === 'number', `no power in the state of a metered device`);
       expect(typeof state.energyToday === 'number', `no energyToday in the state`);
+    } else if (expected.outlets?.some((o) => o.meters)) {
+      // A metering strip's own power is the sum of its outlets'.
+      const sum = state.outlets.reduce((total, o) => total + (o.power ?? 0), 0);
+      expect(
+        Math.abs(state.power - sum) < 0.002,
+        `strip power ${state.power}, outlets add to ${sum}`,
+      );
     } else {
       expect(state.power === undefined, `power ${state.power} on a device without a meter`);
     }
 
+    // Before the strip is switched as a whole: the outlets are still as the dump has them.
+    if (expected.outlets) {
+      exercise('outlets');
+      await driveOutletsInMemory(client, device, expected, expect);
+    }
     for (const wanted of [!state.on, state.on]) {
       const after = await client.setState(wanted);
       expect(after.on === wanted, `setState(${wanted}) reported on: ${after.on}`);
@@ -676,9 +750,7 @@ for (const category of ['lamp', 'plug', 'switch', 'dimmer', 'strip']) {
     .filter(([, n]) => n > 0)
     .map(([p, n]) => `${p} ${n}`);
 
-  // SMART strip parents (P300, KS240) report no device_on: the dumps cannot tell what their
-  // firmware does with one, so for them on/off is checked against the emulated parent only.
-  const note = category === 'strip' ? '  (parent state and power only; outlets later)' : '';
+  const note = category === 'strip' ? '  (every outlet: state, name, power; one switched)' : '';
   console.log(`  ${pad(category, 8)}${counts.join(', ')}  [${byProtocol.join(', ')}]${note}`);
 }
 

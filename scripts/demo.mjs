@@ -69,6 +69,13 @@ const DEVICES = [
     alias: 'Old-firmware bulb',
   },
   {
+    id: 'demo-dev-p300',
+    model: 'P300',
+    port: 8085 + OFFSET,
+    discoveryPort: 20007 + OFFSET,
+    alias: 'Study power strip',
+  },
+  {
     id: 'demo-dev-kl130',
     model: 'KL130',
     protocol: 'legacy',

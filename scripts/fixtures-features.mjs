@@ -66,12 +66,14 @@ export function smartFeatureExpectations(dump) {
       : (presets.brightness ?? []);
     expected.presetCount = list.length;
   }
+  // A strip's parent meters through its outlets (docs/protocols/outlets.md), not on its own.
+  const strip = has('control_child') && has('child_device');
+  const meter = !strip && (versions.get('energy_monitoring') ?? 0) >= 2;
   const emeter = dump.get_emeter_data;
-  if ((versions.get('energy_monitoring') ?? 0) >= 2 && answered(emeter) && emeter.voltage_mv > 0) {
+  if (meter && answered(emeter) && emeter.voltage_mv > 0)
     expected.voltage = emeter.voltage_mv / 1000;
-  }
   // A meter's history: energy_monitoring v2 on a device that reports its own power state.
-  if ((versions.get('energy_monitoring') ?? 0) >= 2 && 'device_on' in info) expected.history = true;
+  if (meter && 'device_on' in info) expected.history = true;
   return expected;
 }
 

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import helper from 'node-red-node-test-helper';
 import { startEmulator } from '../src/emulator/index.ts';
 import { packDependencies } from '../test/package/support.ts';
+import { compareOutlets, driveOutletsThroughNodes, outletFlow } from './fixtures-outlets.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -116,8 +117,10 @@ const FRAME = [
 ];
 
 /** The flow nodes of dump number `i` on device port `port`. */
-function flowFor(i, port, label) {
+function flowFor(i, port, label, expected) {
+  const outlets = expected.outlets ? outletFlow(i, expected, TAB) : [];
   return [
+    ...outlets,
     {
       id: `dev${i}`,
       type: 'klap-device',
@@ -208,6 +211,12 @@ async function driveNodes(plan, i, emulator, exercise) {
     `auto found ${link.protocol} (${link.variant}), the dump speaks ${wireLabel(plan.wire)}`,
   );
 
+  // Before the strip is switched as a whole: the outlets are still as the dump has them.
+  if (expected.outlets) {
+    compareOutlets(status.outlets, expected.outlets, expect, 'status node of the strip');
+    await driveOutletsThroughNodes(i, emulator.device, expected, exchange, expect);
+    exercise('outlets');
+  }
   for (const on of [!expected.on, expected.on]) {
     const reply = (await control({ on })).payload;
     expect(reply.on === on, `{on:${on}} reported on: ${reply.on}`);
@@ -316,7 +325,7 @@ async function runBatch(batch, offset, nodes, exercise) {
   const credentials = {};
   emulators.forEach((started, k) => {
     if (started.status !== 'fulfilled') return;
-    flow.push(...flowFor(offset + k, started.value.port, batch[k].file));
+    flow.push(...flowFor(offset + k, started.value.port, batch[k].file, batch[k].expected));
     credentials[`dev${offset + k}`] = { username: USER, password: PASS };
   });
   try {

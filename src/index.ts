@@ -7,8 +7,27 @@
  *
  * Errors are LampError subclasses with a stable `code` and a message that says what to do.
  */
-export { type ConnectOptions, connect, LampClient } from './device/client';
-export type { Capabilities, DeviceKind, Dialect, LampCommand, LampState } from './device/types';
+export {
+  type ConnectOptions,
+  connect,
+  LampClient,
+  LampOutlet,
+  type TargetOptions,
+} from './device/client';
+export {
+  findOutlet,
+  type OutletSelector,
+  outletState,
+  parseOutletSelector,
+} from './device/outlets/outlet';
+export type {
+  Capabilities,
+  DeviceKind,
+  Dialect,
+  LampCommand,
+  LampState,
+  Outlet,
+} from './device/types';
 export {
   type DiscoveredDevice,
   type DiscoverOptions,

@@ -5,8 +5,8 @@
  *
  *   lamp-control discover [--target ADDR ...] [--port UDP-PORT] [--legacy-port UDP-PORT]
  *                         [--timeout S] [--json]
- *   lamp-control state    --host H [--port P] [--protocol P] [--timeout S] [--json]
- *   lamp-control set      --host H [--port P] [--protocol P] [--timeout S] [--json] PAYLOAD
+ *   lamp-control state    --host H [--outlet N] [--port P] [--protocol P] [--timeout S] [--json]
+ *   lamp-control set      --host H [--outlet N] [--port P] [--protocol P] [--timeout S] [--json] PAYLOAD
  *   lamp-control diagnose --host H [--port P] [--protocol P] [--timeout S] [--json]
  *
  * Credentials come from --username and --password-env NAME, or LAMP_USERNAME / LAMP_PASSWORD:
@@ -33,6 +33,9 @@ const COMMON = `  --host H             the device's IP address or host name (req
                        diagnose, its account check (default 20002; 0 turns both off)
   --json               print one JSON document on stdout
   --help               this help`;
+
+const OUTLET = `  --outlet N           one outlet of a power strip: its number on the housing,
+                       its name or its id (default: the whole device)`;
 
 export const HELP: Record<string, string> = {
   main: `Usage: lamp-control COMMAND [options]
@@ -66,6 +69,7 @@ Asks devices for their model and address (UDP 20002, and Kasa's legacy UDP 9999)
 
 Prints the device's state (the same object a lamp-status node sends).
 
+${OUTLET}
 ${COMMON}
 `,
   set: `Usage: lamp-control set --host H [options] PAYLOAD
@@ -73,6 +77,7 @@ ${COMMON}
 Sends PAYLOAD (the msg.payload grammar: true, "off", "toggle", 40, "#ff8800",
 '{"on":true,"brightness":40,"colorTemp":2700}') and prints the state after it.
 
+${OUTLET}
 ${COMMON}
 `,
   diagnose: `Usage: lamp-control diagnose --host H [options]
@@ -95,6 +100,8 @@ interface Parsed {
   timeoutSeconds?: number;
   passwordEnv: string;
   payload?: string;
+  /** state and set: one outlet of a strip. */
+  outlet?: string;
 }
 
 function port(value: string | undefined, flag: string): number {
@@ -157,6 +164,12 @@ export function parseArgs(argv: readonly string[]): Parsed {
       }
       case '--target':
         parsed.targets.push(value());
+        break;
+      case '--outlet':
+        if (command !== 'state' && command !== 'set') {
+          throw new UsageError(`--outlet applies to state and set, not ${command}`);
+        }
+        parsed.outlet = value();
         break;
       case '--protocol': {
         const v = value();
@@ -313,11 +326,16 @@ export async function main(
       await runDiscover(parsed, out);
     } else {
       const options = connectOptions(parsed, env);
+      const outlet = parsed.outlet;
       if (parsed.command === 'state') {
-        printState(await withLamp(options, (lamp) => lamp.getState()), parsed.json, out);
+        const read = (lamp: LampClient) =>
+          outlet === undefined ? lamp.getState() : lamp.outlet(outlet).getState();
+        printState(await withLamp(options, read), parsed.json, out);
       } else if (parsed.command === 'set') {
         const payload = payloadOf(parsed.payload as string);
-        printState(await withLamp(options, (lamp) => lamp.setState(payload)), parsed.json, out);
+        const change = (lamp: LampClient) =>
+          outlet === undefined ? lamp.setState(payload) : lamp.outlet(outlet).setState(payload);
+        printState(await withLamp(options, change), parsed.json, out);
       } else if (!(await runDiagnose(options, parsed.json, out, err))) {
         return 1;
       }

@@ -20,6 +20,13 @@ import { checkEnergyHistory, parseEnergyHistory } from './features/energy-histor
 import { IotDriver } from './iot-driver';
 import { IotProtocol } from './iot-protocol';
 import { mergeCommands } from './merge';
+import {
+  findOutlet,
+  type OutletSelector,
+  outletCapabilities,
+  outletState,
+  parseOutletSelector,
+} from './outlets/outlet';
 import { SmartDriver } from './smart-driver';
 import { NotSmartReplyError, SmartProtocol } from './smart-protocol';
 import type { Capabilities, EnergyPoint, LampCommand, LampState } from './types';
@@ -68,6 +75,14 @@ const LINK_FAILURES: ReadonlySet<string> = new Set([
 interface CommandWork {
   kind: 'command';
   command: LampCommand;
+  /** The outlet it is for; undefined for the device itself. */
+  outlet?: OutletSelector;
+}
+
+/** Options of a command or raw request to a multi-outlet device. */
+export interface TargetOptions {
+  /** The outlet's number on the device, its name or its id; empty for the device itself. */
+  outlet?: unknown;
 }
 type Work = CommandWork | { kind: 'read' } | { kind: 'task'; task: () => Promise<unknown> };
 type Job = Work & {
@@ -146,7 +161,10 @@ export class LampClient {
       for (let head = this.jobs.shift(); head; head = this.jobs.shift()) {
         const group = [head];
         if (head.kind !== 'task') {
-          while (this.jobs[0]?.kind === head.kind) group.push(this.jobs.shift() as Job);
+          // Commands merge only with commands for the same outlet (or the device itself).
+          while (this.jobs[0]?.kind === head.kind && sameTarget(this.jobs[0], head)) {
+            group.push(this.jobs.shift() as Job);
+          }
         }
         await this.runGroup(group);
       }
@@ -202,13 +220,22 @@ export class LampClient {
    */
   private async applyCommands(jobs: (Job & CommandWork)[]): Promise<void> {
     const { driver } = await this.ensureDriver();
+    const selector = jobs[0]?.outlet;
+    let outlet: ReturnType<typeof findOutlet> | undefined;
+    try {
+      if (selector !== undefined) outlet = findOutlet(this.known(driver), selector);
+    } catch (error) {
+      for (const job of jobs) job.reject(error);
+      return;
+    }
+    const capabilities = outlet
+      ? outletCapabilities(driver.capabilities, outlet)
+      : driver.capabilities;
     const accepted: Job[] = [];
     let merged: LampCommand | undefined;
     for (const job of jobs) {
       try {
-        const checked = await driver.resolve(
-          checkCommand(job.command, driver.capabilities, driver.model),
-        );
+        const checked = await driver.resolve(checkCommand(job.command, capabilities, driver.model));
         merged = merged ? mergeCommands(merged, checked) : checked;
         accepted.push(job);
       } catch (error) {
@@ -217,12 +244,21 @@ export class LampClient {
     }
     if (!merged) return;
     try {
-      const state = this.remember(await driver.apply(merged));
+      const applied =
+        outlet && driver.applyToOutlet
+          ? driver.applyToOutlet(merged, outlet)
+          : driver.apply(merged);
+      const state = this.remember(await applied);
       for (const job of accepted) job.resolve({ ...state });
     } catch (error) {
       for (const job of accepted) job.reject(error);
       throw error;
     }
+  }
+
+  /** The last state read; after negotiation there always is one. */
+  private known(driver: DeviceDriver): LampState {
+    return this.state ?? { on: false, online: true, model: driver.model, alias: '', type: 'plug' };
   }
 
   private remember(state: LampState): LampState {
@@ -279,15 +315,26 @@ export class LampClient {
    * that also reads the new state back ("toggle" reads the power first). Commands that queue up
    * while the device is busy are merged into one request (see merge.ts).
    */
-  setState(payload: unknown): Promise<LampState> {
+  setState(payload: unknown, options: TargetOptions = {}): Promise<LampState> {
     let command: ReturnType<typeof parseCommand>;
+    let outlet: OutletSelector | undefined;
     try {
       // Device-independent checks first, so a malformed payload does not even open a session.
       command = parseCommand(payload);
+      outlet = parseOutletSelector(options?.outlet);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.enqueue<LampState>({ kind: 'command', command });
+    return this.enqueue<LampState>({ kind: 'command', command, outlet });
+  }
+
+  /**
+   * One outlet of a power strip or multi-outlet plug, by its number on the device, its name or
+   * its id: the same calls as the device's, answering with the outlet's own state. The outlet
+   * is looked up at each call, so a renamed one is found by its new name.
+   */
+  outlet(selector: number | string): LampOutlet {
+    return new LampOutlet(this, selector);
   }
 
   /**
@@ -295,7 +342,7 @@ export class LampClient {
    * returned as the device sent it (`{}` for setters). IOT: `"module.method"`
    * (`system.get_sysinfo`), the method's result without its err_code.
    */
-  request(method: string, params?: unknown): Promise<unknown> {
+  request(method: string, params?: unknown, options: TargetOptions = {}): Promise<unknown> {
     // Raw requests come from flows (msg.request), so the name is checked like any payload:
     // a name, not text that happens to be a string (nor one that names an object's prototype).
     if (!isMethodName(method)) {
@@ -306,9 +353,18 @@ export class LampClient {
         ),
       );
     }
+    let selector: OutletSelector | undefined;
+    try {
+      selector = parseOutletSelector(options?.outlet);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.serial(async () => {
       const { driver } = await this.ensureDriver();
-      return driver.request(method, params);
+      if (selector === undefined) return driver.request(method, params);
+      const outlet = findOutlet(this.known(driver), selector);
+      if (!driver.requestToOutlet) return driver.request(method, params);
+      return driver.requestToOutlet(outlet, method, params);
     });
   }
 
@@ -317,16 +373,25 @@ export class LampClient {
    * `[{ t, wh }]`, t = each interval's start (ISO), oldest first. Refused before anything is
    * sent when malformed or when the device keeps no such history.
    */
-  energyHistory(query: unknown): Promise<EnergyPoint[]> {
+  energyHistory(query: unknown, options: TargetOptions = {}): Promise<EnergyPoint[]> {
     let parsed: ReturnType<typeof parseEnergyHistory>;
+    let selector: OutletSelector | undefined;
     try {
       parsed = parseEnergyHistory(query, Date.now());
+      selector = parseOutletSelector(options?.outlet);
     } catch (error) {
       return Promise.reject(error);
     }
     return this.serial(async () => {
       const { driver } = await this.ensureDriver();
-      checkEnergyHistory(parsed, driver.capabilities, driver.model);
+      // Single outlets keep no history we can read yet (docs/features.md §4): refused by their
+      // capabilities, naming the outlet.
+      const outlet = selector === undefined ? undefined : findOutlet(this.known(driver), selector);
+      const capabilities = outlet
+        ? outletCapabilities(driver.capabilities, outlet)
+        : driver.capabilities;
+      const name = outlet ? `${driver.model} outlet ${outlet.position}` : driver.model;
+      checkEnergyHistory(parsed, capabilities, name);
       return driver.energyHistory(parsed, Date.now());
     });
   }
@@ -344,6 +409,46 @@ export class LampClient {
     if (this.closed) return;
     this.closed = true;
     await this.transport.close();
+  }
+}
+
+function sameTarget(a: Work, b: Work): boolean {
+  return (
+    (a.kind === 'command' ? a.outlet : undefined) === (b.kind === 'command' ? b.outlet : undefined)
+  );
+}
+
+/** One outlet of a multi-outlet device, seen through its strip's client (LampClient.outlet). */
+export class LampOutlet {
+  constructor(
+    private readonly client: LampClient,
+    readonly selector: number | string,
+  ) {}
+
+  /** The outlet's state, read with its whole strip. */
+  async getState(): Promise<LampState> {
+    const device = await this.client.getState();
+    return outletState(device, findOutlet(device, this.parsed()));
+  }
+
+  /** on/off/toggle (and brightness on lamp sockets); answers with the outlet's state. */
+  async setState(payload: unknown): Promise<LampState> {
+    const selector = this.parsed();
+    const device = await this.client.setState(payload, { outlet: selector });
+    return outletState(device, findOutlet(device, selector));
+  }
+
+  /** A raw request addressed to this outlet. */
+  request(method: string, params?: unknown): Promise<unknown> {
+    return this.client.request(method, params, { outlet: this.selector });
+  }
+
+  private parsed(): OutletSelector {
+    const selector = parseOutletSelector(this.selector);
+    if (selector === undefined) {
+      throw new InvalidCommandError('outlet', 'outlet() needs an outlet number, name or id');
+    }
+    return selector;
   }
 }
 

@@ -9,6 +9,7 @@ import type {
   EnergyPoint,
   LampCommand,
   LampState,
+  Outlet,
 } from './types';
 
 export interface DeviceDriver {
@@ -21,6 +22,13 @@ export interface DeviceDriver {
   apply(command: LampCommand): Promise<LampState>;
   /** Raw request in the dialect's own naming; returns the decoded result. */
   request(method: string, params?: unknown): Promise<unknown>;
+  /**
+   * Multi-outlet devices: a command checked against the outlet's own capabilities; returns the
+   * state of the whole device (whose `outlets` include this one).
+   */
+  applyToOutlet?(command: LampCommand, outlet: Outlet): Promise<LampState>;
+  /** Multi-outlet devices: a raw request addressed to one outlet. */
+  requestToOutlet?(outlet: Outlet, method: string, params?: unknown): Promise<unknown>;
   /**
    * A checked command with `preset` replaced by that preset's light fields (from the presets
    * last read, read first if never read); throws InvalidCommandError for a preset the device

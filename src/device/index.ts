@@ -1,11 +1,12 @@
 export * from './capabilities';
-export { type ConnectOptions, connect, LampClient } from './client';
+export { type ConnectOptions, connect, LampClient, LampOutlet, type TargetOptions } from './client';
 export * from './color';
 export * from './command';
 export type { DeviceDriver } from './driver';
 export { BULB_EFFECTS, STRIP_EFFECTS, type StripEffect } from './effects';
 export { IotDriver } from './iot-driver';
 export { IotProtocol, type IotRequest, iotErrorMeaning } from './iot-protocol';
+export * from './outlets/outlet';
 export { SmartDriver } from './smart-driver';
 export {
   MAX_BATCH_SIZE,

@@ -13,6 +13,8 @@ import { iotHistoryPoints, iotHistoryRequests } from './features/energy-history'
 import { resolvePreset } from './features/presets';
 import { type IotClass, iotClass, iotMeterModule } from './iot-models';
 import type { IotProtocol, IotRequest } from './iot-protocol';
+import { iotOutlets, toOutlet, withOutletEnergy } from './outlets/iot-outlets';
+import { summarise } from './outlets/outlet';
 import {
   type DeviceSettings,
   type IotEnergy,
@@ -26,6 +28,7 @@ import type {
   EnergyPoint,
   LampCommand,
   LampState,
+  Outlet,
   Preset,
 } from './types';
 
@@ -64,9 +67,11 @@ export class IotDriver implements DeviceDriver {
     now: () => Date = () => new Date(),
   ): Promise<{ driver: IotDriver; state: LampState }> {
     const sysinfo = await protocol.call(SYSTEM, 'get_sysinfo');
-    const driver = new IotDriver(protocol, iotCapabilities(sysinfo), sysinfo, now);
+    const capabilities = iotCapabilities(sysinfo);
+    if (iotClass(sysinfo) === 'strip') capabilities.outlets = true;
+    const driver = new IotDriver(protocol, capabilities, sysinfo, now);
     const state =
-      driver.capabilities.energy || driver.capabilities.fade
+      driver.capabilities.energy || capabilities.outlets || driver.capabilities.fade
         ? await driver.readState()
         : iotState(sysinfo, driver.capabilities);
     return { driver, state };
@@ -131,7 +136,47 @@ export class IotDriver implements DeviceDriver {
 
   async readState(): Promise<LampState> {
     const today = this.now();
-    return this.stateFrom(await this.protocol.send(this.reads(today)), today);
+    return this.withOutlets(
+      this.stateFrom(await this.protocol.send(this.reads(today)), today),
+      today,
+    );
+  }
+
+  /**
+   * A strip's state lists its outlets; a metering strip (HS300) adds each outlet's energy,
+   * which costs one request per outlet.
+   */
+  private async withOutlets(state: LampState, today: Date): Promise<LampState> {
+    if (!this.capabilities.outlets) return state;
+    let outlets = iotOutlets(this.sysinfo);
+    if (String(this.sysinfo.feature ?? '').includes('ENE')) {
+      outlets = await withOutletEnergy(this.protocol, outlets, today);
+    }
+    return summarise(state, outlets);
+  }
+
+  /** One outlet's command: its relay, addressed through the request's context. */
+  async applyToOutlet(command: LampCommand, outlet: Outlet): Promise<LampState> {
+    let on = command.on ?? true;
+    if (command.toggle) {
+      const fresh = (await this.readState()).outlets?.find((o) => o.id === outlet.id);
+      on = !(fresh ?? outlet).on;
+    }
+    const reply = await this.protocol.send(
+      toOutlet(outlet, { [SYSTEM]: { set_relay_state: { state: on ? 1 : 0 } } }),
+    );
+    this.protocol.result(reply, SYSTEM, 'set_relay_state');
+    return this.readState();
+  }
+
+  /** Raw "module.method" request to one outlet. */
+  async requestToOutlet(outlet: Outlet, method: string, params?: unknown): Promise<unknown> {
+    const [module, name] = splitMethod(method);
+    const reply = await this.protocol.send(
+      toOutlet(outlet, { [module]: { [name]: params ?? {} } }),
+    );
+    const { err_code: _code, ...result } = this.protocol.result(reply, module, name);
+    return result;
   }
 
   async apply(input: LampCommand): Promise<LampState> {
@@ -152,7 +197,8 @@ export class IotDriver implements DeviceDriver {
     }
     const reply = await this.protocol.send(request);
     for (const [module, method] of writes) this.protocol.result(reply, module, method);
-    return this.stateFrom(reply, today);
+    // A strip's own set_relay_state (no context) switches every outlet at once.
+    return this.withOutlets(this.stateFrom(reply, today), today);
   }
 
   /** LED (system.set_led_off) and a dimmer's fade times (ms, as the device keeps them). */
@@ -273,15 +319,21 @@ export class IotDriver implements DeviceDriver {
 
   /** Raw request as "module.method" (module names contain dots, so split at the last one). */
   async request(method: string, params?: unknown): Promise<unknown> {
-    const dot = method.lastIndexOf('.');
-    if (dot <= 0 || dot === method.length - 1) {
-      throw new InvalidCommandError(
-        'method',
-        `Kasa (IOT) requests are named "module.method", e.g. "system.get_sysinfo" (got ${quoteInput(method)})`,
-      );
-    }
-    return this.protocol.call(method.slice(0, dot), method.slice(dot + 1), params ?? {});
+    const [module, name] = splitMethod(method);
+    return this.protocol.call(module, name, params ?? {});
   }
+}
+
+/** "module.method" split at the last dot (module names contain dots). */
+function splitMethod(method: string): [string, string] {
+  const dot = method.lastIndexOf('.');
+  if (dot <= 0 || dot === method.length - 1) {
+    throw new InvalidCommandError(
+      'method',
+      `Kasa (IOT) requests are named "module.method", e.g. "system.get_sysinfo" (got ${quoteInput(method)})`,
+    );
+  }
+  return [method.slice(0, dot), method.slice(dot + 1)];
 }
 
 /** A built-in effect as Kasa strips take it: the definition without the Tapo app's colours. */

@@ -10,6 +10,8 @@ import { BULB_EFFECTS, findStripEffect } from './effects';
 import { smartHistoryPlan } from './features/energy-history';
 import { resolvePreset } from './features/presets';
 import { SmartSettings } from './features/smart-settings';
+import { summarise } from './outlets/outlet';
+import { childResults, controlChild, SmartOutlets } from './outlets/smart-outlets';
 import { type SmartOutcome, type SmartProtocol, type SmartRequest, unwrap } from './smart-protocol';
 import { modelWithoutRegion, smartState } from './state';
 import type {
@@ -18,6 +20,7 @@ import type {
   EnergyPoint,
   LampCommand,
   LampState,
+  Outlet,
 } from './types';
 
 type Info = Record<string, unknown>;
@@ -42,11 +45,13 @@ export class SmartDriver implements DeviceDriver {
     readonly capabilities: Capabilities,
     info: Info,
     versions: ReadonlyMap<string, number>,
+    /** Power strips and multi-outlet plugs only. */
+    private readonly outlets?: SmartOutlets,
   ) {
     this.info = info;
     this.model = modelWithoutRegion(info.model);
     this.settings = new SmartSettings(capabilities, versions.get('preset') ?? 0);
-    this.emeterData = (versions.get('energy_monitoring') ?? 0) >= 2;
+    this.emeterData = capabilities.energy && (versions.get('energy_monitoring') ?? 0) >= 2;
   }
 
   /**
@@ -62,26 +67,32 @@ export class SmartDriver implements DeviceDriver {
     const components = nego.ok ? componentVersions(nego.result) : new Map<string, number>();
     const deviceInfo = deviceInfoOf(unwrap(info), protocol.address);
     if (!nego.ok) guessComponents(components, deviceInfo);
-    const driver = new SmartDriver(
-      protocol,
-      smartCapabilities(components, deviceInfo),
-      deviceInfo,
-      components,
-    );
-    // The first state is complete (meter and settings), so a status node's first message is
-    // not followed by a second one just for the settings: one more batch, once per session.
-    const needsRead = driver.capabilities.energy || driver.settings.due(1).length > 0;
+    const capabilities = smartCapabilities(components, deviceInfo);
+    let outlets: SmartOutlets | undefined;
+    if (components.has('control_child') && components.has('child_device')) {
+      outlets = await SmartOutlets.open(protocol);
+      capabilities.outlets = true;
+      // A strip's parent lists its outlets' features but answers none of them itself.
+      capabilities.energy = false;
+      capabilities.energyHistory = [];
+    }
+    const driver = new SmartDriver(protocol, capabilities, deviceInfo, components, outlets);
+    // The first state is complete (meter, outlets and settings), so a status node's first
+    // message is not followed by a second one just for the settings: one batch more, once.
+    const needsRead =
+      driver.capabilities.energy || outlets !== undefined || driver.settings.due(1).length > 0;
     const state = needsRead
-      ? driver.stateFrom(await protocol.callAll(driver.readRequests(Infinity)))
+      ? await driver.stateFrom(await protocol.callAll(driver.readRequests(Infinity)))
       : driver.toState(deviceInfo);
     return { driver, state };
   }
 
-  /** The light and meter reads, which every state needs. */
+  /** The light, meter and outlet reads, which every state needs. */
   private baseReads(): SmartRequest[] {
     const reads: SmartRequest[] = [{ method: 'get_device_info' }];
     if (this.capabilities.energy) reads.push({ method: 'get_energy_usage' });
-    if (this.capabilities.energy && this.emeterData) reads.push({ method: 'get_emeter_data' });
+    if (this.emeterData) reads.push({ method: 'get_emeter_data' });
+    if (this.outlets) reads.push(...this.outlets.readRequests());
     return reads;
   }
 
@@ -91,21 +102,29 @@ export class SmartDriver implements DeviceDriver {
     return [...reads, ...this.settings.due(room - reads.length)];
   }
 
-  /** State from the read outcomes at the end of a batch; getters other than the info may fail. */
-  private stateFrom(reads: SmartOutcome[]): LampState {
+  /**
+   * State from the read outcomes at the end of a batch (in readRequests' order); getters other
+   * than the info may fail harmlessly.
+   */
+  private async stateFrom(reads: SmartOutcome[]): Promise<LampState> {
     const info = deviceInfoOf(unwrap(reads[0] as SmartOutcome), this.protocol.address);
     const result = (method: string) => {
       const outcome = reads.find((r) => r.method === method);
       return outcome?.ok ? (outcome.result as Info) : undefined;
     };
-    const emeter = reads.find((r) => r.method === 'get_emeter_data');
-    if (emeter && !emeter.ok) this.emeterData = false;
-    this.settings.absorb(reads);
-    // A meter read left out of a batch (or failing once) keeps its last value.
+    // A meter read left out of a batch keeps its last value; a refused get_emeter_data stops.
     const asked = (method: string) => reads.some((r) => r.method === method);
     if (asked('get_energy_usage')) this.energy = result('get_energy_usage');
-    if (asked('get_emeter_data')) this.emeter = result('get_emeter_data');
-    return this.toState(info, this.energy, this.emeter);
+    if (asked('get_emeter_data')) {
+      this.emeter = result('get_emeter_data');
+      if (!this.emeter) this.emeterData = false;
+    }
+    this.settings.absorb(reads);
+    const state = this.toState(info, this.energy, this.emeter);
+    if (!this.outlets) return state;
+    const first = reads.findIndex((r) => r.method === 'get_child_device_list');
+    const count = this.outlets.readRequests().length;
+    return summarise(state, await this.outlets.outletsFrom(reads.slice(first, first + count)));
   }
 
   private toState(info: Info, energy?: Info, emeter?: Info): LampState {
@@ -136,6 +155,7 @@ export class SmartDriver implements DeviceDriver {
   }
 
   async apply(input: LampCommand): Promise<LampState> {
+    if (this.outlets && touchesLight(input)) return this.switchAll(input);
     let command = input;
     if (command.toggle) {
       const info = deviceInfoOf(await this.protocol.call('get_device_info'), this.protocol.address);
@@ -149,12 +169,68 @@ export class SmartDriver implements DeviceDriver {
     ];
     // Settings are left to polls, so a command's batch stays its writes plus the state; a
     // command with many writes leaves out the meter reads (their last values stand) rather
-    // than cost a second round trip.
-    const reads = this.baseReads().slice(0, Math.max(1, this.protocol.batchSize - writes.length));
+    // than cost a second round trip. A strip's outlet reads always go (its state needs them).
+    const base = this.baseReads();
+    const reads = this.outlets
+      ? base
+      : base.slice(0, Math.max(1, this.protocol.batchSize - writes.length));
     // No re-query after a failed write: the rest of a combined change must not happen alone.
     const outcomes = await this.protocol.callAll([...writes, ...reads], { requeryMissing: false });
     for (const outcome of outcomes.slice(0, writes.length)) unwrap(outcome);
     settings.confirm();
+    return this.stateFrom(outcomes.slice(writes.length));
+  }
+
+  /**
+   * A strip's parent has no switch of its own: `{ on }` switches every outlet, sent together
+   * with the read of the new state (one request where the batch holds them all). Settings of
+   * the strip itself (its LED, auto-update) go in the same batch.
+   */
+  private async switchAll(command: LampCommand): Promise<LampState> {
+    const outlets = this.outlets as SmartOutlets;
+    const current = await this.readState();
+    const list = current.outlets ?? [];
+    const on = command.toggle ? !current.on : (command.on ?? true);
+    const settings = this.settings.writes(command);
+    const writes = [
+      ...list.map((outlet) => outlets.switchRequest(outlet, on)),
+      ...settings.requests,
+    ];
+    const state = await this.writeThenRead(writes);
+    settings.confirm();
+    return state;
+  }
+
+  /** One outlet's command (on/off/toggle; brightness on lamp sockets), then the strip's state. */
+  async applyToOutlet(command: LampCommand, outlet: Outlet): Promise<LampState> {
+    const outlets = this.outlets;
+    if (!outlets) throw new MalformedResponseError(this.protocol.address, 'no outlets');
+    let on = command.on ?? true;
+    if (command.toggle) {
+      const fresh = (await this.readState()).outlets?.find((o) => o.id === outlet.id);
+      on = !(fresh ?? outlet).on;
+    }
+    return this.writeThenRead([outlets.switchRequest(outlet, on, command.brightness)]);
+  }
+
+  /** Raw request to one outlet, through control_child; the outlet's decoded answer. */
+  async requestToOutlet(outlet: Outlet, method: string, params?: unknown): Promise<unknown> {
+    const result = await this.protocol.call(
+      'control_child',
+      controlChild(outlet.id, [{ method, params }]).params,
+    );
+    const data = (result as { responseData?: { result?: unknown } }).responseData;
+    childResults(result, this.protocol.address);
+    return data?.result ?? {};
+  }
+
+  private async writeThenRead(writes: SmartRequest[]): Promise<LampState> {
+    const reads = this.baseReads();
+    const outcomes = await this.protocol.callAll([...writes, ...reads], { requeryMissing: false });
+    for (const outcome of outcomes.slice(0, writes.length)) {
+      const result = unwrap(outcome);
+      if (outcome.method === 'control_child') childResults(result, this.protocol.address);
+    }
     return this.stateFrom(outcomes.slice(writes.length));
   }
 

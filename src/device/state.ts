@@ -191,7 +191,7 @@ export interface IotEnergy {
 }
 
 /** Watts from either unit style: power_mw (newer meters, lamps) or power in W (first plugs). */
-function iotPower(realtime: Record<string, unknown> | undefined): number | undefined {
+export function iotPower(realtime: Record<string, unknown> | undefined): number | undefined {
   const milliwatts = num(realtime?.power_mw);
   if (milliwatts !== undefined) return Math.round(milliwatts) / 1000;
   const watts = num(realtime?.power);
@@ -222,6 +222,19 @@ function iotPeriodWh(
   return entry ? iotEntryWh(entry) : 0;
 }
 
+/** Today's Wh from a meter's day list (0 when today is not listed yet). */
+export function iotEnergyToday(energy: IotEnergy): number | undefined {
+  const { today } = energy;
+  return iotPeriodWh(
+    energy.daystat,
+    'day_list',
+    (e) =>
+      e.year === today.getFullYear() &&
+      e.month === today.getMonth() + 1 &&
+      e.day === today.getDate(),
+  );
+}
+
 /** Volts and amperes from either unit style; lamps report 0 V, which means "not measured". */
 function iotElectrical(realtime: Record<string, unknown> | undefined) {
   const volts = fromMilli(realtime?.voltage_mv) ?? num(realtime?.voltage);
@@ -236,11 +249,7 @@ function addIotEnergy(state: LampState, capabilities: Capabilities, energy?: Iot
   const { today } = energy;
   const year = today.getFullYear();
   const month = today.getMonth() + 1;
-  const todayWh = iotPeriodWh(
-    energy.daystat,
-    'day_list',
-    (e) => e.year === year && e.month === month && e.day === today.getDate(),
-  );
+  const todayWh = iotEnergyToday(energy);
   if (todayWh !== undefined) state.energyToday = todayWh;
   const monthWh = iotPeriodWh(
     energy.monthstat,

@@ -30,6 +30,14 @@ export interface LampState {
   power?: number;
   /** Watt-hours today, energy plugs only. */
   energyToday?: number;
+  /** Multi-outlet devices: every outlet, by its number on the housing. */
+  outlets?: Outlet[];
+  /** An outlet's state: its number on the device. */
+  outlet?: number;
+  /** An outlet's state: the name of the device it belongs to. */
+  parent?: string;
+  /** An outlet's state: the device's id for it. */
+  id?: string;
   /** Watt-hours this calendar month, where the meter keeps months. */
   energyMonth?: number;
   /** Volts from the meter, where it measures them (never a lamp's reported 0). */
@@ -83,6 +91,22 @@ export interface EnergyHistoryQuery {
   end: number;
 }
 
+/** One outlet of a power strip or multi-outlet plug, as its strip's state lists it. */
+export interface Outlet {
+  /** The number on the housing (SMART `position`; IOT socket order from 1). */
+  position: number;
+  /** What the device calls it in requests (SMART device_id; IOT child id). */
+  id: string;
+  alias: string;
+  on: boolean;
+  /** 1–100, on lamp sockets that dim (P306's fifth socket). */
+  brightness?: number;
+  /** Watts, where the outlet meters. */
+  power?: number;
+  /** Watt-hours today, where the outlet meters. */
+  energyToday?: number;
+}
+
 export type DeviceKind = 'bulb' | 'strip' | 'plug';
 export type Dialect = 'smart' | 'iot';
 
@@ -99,6 +123,8 @@ export interface Capabilities {
   /** Whether the device accepts a per-command transition time. */
   transition: boolean;
   energy: boolean;
+  /** Multi-outlet devices: the outlets can be switched on their own. */
+  outlets?: boolean;
   /** The intervals an `energyHistory` query may ask for; empty without a meter history. */
   energyHistory: EnergyInterval[];
   /** The device keeps light presets (`presets`, `{ preset }`). */

@@ -210,10 +210,12 @@ export function describeDevice(device: EmulatedDevice): string {
       wire = `legacy XOR, ${dialect}`;
       break;
   }
-  const line = `${device.description} listening on ${device.url} (${wire})`;
-  return device.discoveryPort === null
-    ? line
-    : `${line}, discovery on udp ${device.host}:${device.discoveryPort}`;
+  let line = `${device.description} listening on ${device.url} (${wire})`;
+  if (device.discoveryPort !== null)
+    line += `, discovery on udp ${device.host}:${device.discoveryPort}`;
+  // A strip names its outlets by number, so a user can tell which one a flow should switch.
+  const outlets = device.outlets.map((o) => `${o.position} ${o.alias}`);
+  return outlets.length === 0 ? line : `${line}; outlets: ${outlets.join(', ')}`;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -5,6 +5,7 @@
  * quarter's first day, months from 1 January — with buckets after "now" at 0.
  */
 import { isObject, type Json } from './json';
+import { localTime } from './smart-envelope';
 
 const PARAMS_ERROR = -1008;
 const HOUR_MS = 3_600_000;
@@ -42,14 +43,6 @@ function bucket(interval: number, start: Date, now: number): number {
   if (interval === 60) return start.getTime() + HOUR_MS <= now ? hourWh(start) : 0;
   if (interval === 1440) return dayWh(start, now);
   return monthWh(start, now);
-}
-
-function pad(n: number): string {
-  return String(n).padStart(2, '0');
-}
-
-export function localTime(now: Date): string {
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())} ${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}`;
 }
 
 export function energyData(
@@ -91,7 +84,7 @@ export function energyData(
   return {
     code: 0,
     result: {
-      local_time: localTime(new Date(now)),
+      local_time: localTime(now),
       data,
       start_timestamp: start,
       end_timestamp: end,

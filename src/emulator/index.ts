@@ -10,6 +10,7 @@ import {
 } from './discovery-responder';
 import { EmulatedIotDevice } from './iot-device';
 import { createModel, type DeviceModel, type ModelName } from './models';
+import { type EmulatedOutlet, outletsOf } from './outlets';
 import { EmulatedSmartDevice, type SmartDeviceFaults } from './smart-device';
 import { AesServer } from './wire/aes-server';
 import type { CredentialMode } from './wire/credentials';
@@ -114,6 +115,8 @@ export interface EmulatedDevice {
   readonly deviceFaults: SmartDeviceFaults | EmulatedIotDevice['faults'];
   /** Live device JSON (get_device_info / sysinfo), for assertions. */
   readonly info: Record<string, unknown>;
+  /** A strip's outlets now, by position (empty for single devices), for assertions. */
+  readonly outlets: EmulatedOutlet[];
   /** "http://host:port", or "tcp://host:port" for legacy devices. */
   readonly url: string;
   /** The UDP discovery port, or null without discoveryPort. */
@@ -163,6 +166,8 @@ const DISCOVERY_MODELS: Partial<Record<string, string>> = {
   P100: 'P100(EU)',
   P110: 'P110(EU)',
   HS100: 'HS100(UK)',
+  P300: 'P300(EU)',
+  P304M: 'P304M(UK)',
 };
 
 function discoveryIdentity(model: DeviceModel, klap: 1 | 2): DiscoveryIdentity {
@@ -395,6 +400,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
     get info() {
       return device.info;
     },
+    get outlets() {
+      return outletsOf(device);
+    },
     unplug: async () => {
       powered = false;
       await Promise.all([server.stop(), udp()?.stop()]);
@@ -425,6 +433,8 @@ export {
   type ModelName,
   type SmartModel,
 } from './models';
+export type { EmulatedOutlet } from './outlets';
+export type { SmartChildMeter, SmartChildModel } from './smart-children';
 export { EmulatedSmartDevice, type SmartDeviceFaults } from './smart-device';
 export type { AesFaults, AesServerCounters } from './wire/aes-server';
 export { CREDENTIAL_MODES, type CredentialMode } from './wire/credentials';

@@ -6,11 +6,13 @@
  * device has follows its class (iot/service.ts `deviceClass`); each module is in src/emulator/iot.
  */
 import { dimmerService } from './iot/dimmer';
-import { EnergyMeter, emeterService } from './iot/emeter';
+import { type EnergyMeter, emeterService, lampMeter, relayMeter } from './iot/emeter';
 import { bulbLightService, LampLight, stripLightService } from './iot/light';
 import { lightingEffectService, stopEffect } from './iot/lighting-effect';
+import { IotOutlets } from './iot/outlets';
 import {
   deviceClass,
+  INVALID_ARGUMENT,
   type IotCall,
   type IotContext,
   type IotService,
@@ -32,7 +34,10 @@ export class EmulatedIotDevice {
   onReboot: (() => void) | undefined;
   private readonly context: IotContext;
   private readonly services = new Map<string, IotService>();
-  private readonly meter: EnergyMeter | undefined;
+  /** Every meter the device has: one, or one per outlet of a metering strip. */
+  private readonly meters: EnergyMeter[] = [];
+  /** A strip's outlets; undefined on other devices. */
+  private readonly outlets: IotOutlets | undefined;
 
   constructor(
     readonly model: IotModel,
@@ -51,7 +56,8 @@ export class EmulatedIotDevice {
     };
     const reboot = () => this.onReboot?.();
     const kind = deviceClass(sysinfo);
-    this.add(systemService(this.context, relay, reboot));
+    if (kind === 'strip') this.outlets = new IotOutlets(this.context);
+    this.add(systemService(this.context, relay, reboot, this.outlets));
     if (kind === 'bulb' || kind === 'lightstrip') {
       const light = new LampLight(this.context);
       this.add(commonSystemService(this.context, reboot));
@@ -62,17 +68,32 @@ export class EmulatedIotDevice {
           this.add(lightingEffectService(this.context, light));
         }
       }
-      if (model.emeter) this.meter = new EnergyMeter(model.emeter, this.context, light);
-      if (this.meter) this.add(emeterService('smartlife.iot.common.emeter', this.meter));
+      if (model.emeter)
+        this.addMeter('smartlife.iot.common.emeter', [
+          lampMeter(model.emeter, this.context, light),
+        ]);
+    } else if (this.outlets) {
+      const outlets = this.outlets;
+      if (outlets.meters.length > 0)
+        this.addMeter('emeter', outlets.meters, (call) => outlets.meterFor(call));
     } else {
       if (kind === 'dimmer') this.add(dimmerService(this.context, relay));
-      if (model.emeter) this.meter = new EnergyMeter(model.emeter, this.context, undefined);
-      if (this.meter) this.add(emeterService('emeter', this.meter));
+      if (model.emeter) this.addMeter('emeter', [relayMeter(model.emeter, this.context)]);
     }
   }
 
   private add(service: IotService): void {
     this.services.set(service.module, service);
+  }
+
+  /** The meter module over `meters`; `pick` chooses the one a request reads (default: the only). */
+  private addMeter(
+    module: string,
+    meters: EnergyMeter[],
+    pick: (call: IotCall) => EnergyMeter = () => meters[0],
+  ): void {
+    this.meters.push(...meters);
+    this.add(emeterService(module, pick));
   }
 
   /** The live sysinfo (for assertions). */
@@ -90,16 +111,30 @@ export class EmulatedIotDevice {
     const request = parseObject(plaintext);
     if (!request) return JSON.stringify({ err_code: -3, err_msg: 'invalid json' });
     // Energy drawn so far counts at the power before this request changes anything.
-    this.meter?.accrue();
+    for (const meter of this.meters) meter.accrue();
     const injected = this.faults.errorCodes.shift();
     const { context, ...modules } = request;
-    const call: IotCall = { childIds: childIdsOf(context) };
+    const call = this.callOf(context);
     const reply: Json = {};
     for (const [module, methods] of Object.entries(modules)) {
       if (injected !== undefined) reply[module] = { err_code: injected, err_msg: 'injected fault' };
+      // Naming an outlet the strip lacks fails every module of the request, changing nothing.
+      else if (!call) reply[module] = { ...INVALID_ARGUMENT };
       else reply[module] = this.runModule(module, methods, call);
     }
     return JSON.stringify(reply);
+  }
+
+  /**
+   * The outlets a request's `context.child_ids` names; undefined when it names one the strip
+   * lacks. Devices without outlets ignore a context.
+   */
+  private callOf(context: unknown): IotCall | undefined {
+    const ids = isObject(context) ? context.child_ids : undefined;
+    if (!this.outlets || ids === undefined) return { children: undefined };
+    if (!Array.isArray(ids)) return undefined;
+    const children = this.outlets.resolve(ids.map(String));
+    return children ? { children } : undefined;
   }
 
   private runModule(module: string, methods: unknown, call: IotCall): Json {
@@ -137,9 +172,4 @@ function runMethod(known: KnownModule, method: string, args: unknown, call: IotC
     return { ...structuredClone(given[method]), err_code: 0 };
   if (stubs?.includes(method)) return { ...MODULE_NOT_SUPPORTED };
   return { ...METHOD_NOT_SUPPORTED };
-}
-
-function childIdsOf(context: unknown): string[] | undefined {
-  const ids = isObject(context) ? context.child_ids : undefined;
-  return Array.isArray(ids) ? ids.map(String) : undefined;
 }

@@ -26,13 +26,14 @@ function hexId(seed: string, length = 40): string {
 }
 
 /** A colon MAC (plugs) or a bare one (bulbs' mic_mac), unique per model. */
-function mac(last: number, separator: ':' | ''): string {
+export function mac(last: number, separator: ':' | ''): string {
   return ['1C', '3B', 'F3', '5A', '6C', last.toString(16).toUpperCase().padStart(2, '0')].join(
     separator,
   );
 }
 
-function ids(seed: string): Record<string, unknown> {
+/** deviceId, hwId and oemId of one of our legacy devices. */
+export function ids(seed: string): Record<string, unknown> {
   return { deviceId: hexId(seed), hwId: hexId(`${seed}-hw`, 32), oemId: hexId(`${seed}-oem`, 32) };
 }
 

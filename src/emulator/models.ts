@@ -5,14 +5,26 @@
  * device can mutate.
  */
 
+import { c, commonInfo, deviceId, plugInfo, smartModel } from './model-parts';
 import { LEGACY_FACTORIES, LEGACY_MODEL_NAMES, type LegacyModelName } from './models-legacy';
+import { STRIP_FACTORIES, STRIP_MODEL_NAMES, type StripModelName } from './models-strips';
+import type { SmartChildModel } from './smart-children';
 import type { SmartSettingValues } from './smart-settings';
 
-export type ModelName = 'L530' | 'L510' | 'L900' | 'P100' | 'P110' | 'HS100' | LegacyModelName;
+export type ModelName =
+  | 'L530'
+  | 'L510'
+  | 'L900'
+  | 'P100'
+  | 'P110'
+  | 'HS100'
+  | LegacyModelName
+  | StripModelName;
 
 export const MODEL_NAMES: readonly ModelName[] = [
   ...['L530', 'L510', 'L900', 'P100', 'P110', 'HS100'],
   ...LEGACY_MODEL_NAMES,
+  ...STRIP_MODEL_NAMES,
 ] as ModelName[];
 
 export interface SmartModel {
@@ -30,6 +42,27 @@ export interface SmartModel {
   settings?: SmartSettingValues;
   /** Firmware that answers get_emeter_data (voltage, current), with its mains voltage. */
   emeterData?: { voltageMv: number };
+  /**
+   * A power strip's outlets, in the order get_child_device_list lists them (which need not be
+   * their `position` order: P300 firmware 1.0.13+ lists 3, 2, 1). The parent then answers
+   * get_child_device_list, get_child_device_component_list and control_child, and has no power
+   * or meter of its own (docs/protocols/outlets.md).
+   */
+  children?: SmartChildModel[];
+  /** Outlets per get_child_device_list page (default 10); tests force small pages with it. */
+  childPageSize?: number;
+  /**
+   * The device_ids in the order get_child_device_component_list lists them, where firmware
+   * orders it unlike the child list (KS240); default: the child list's order.
+   */
+  childComponentOrder?: string[];
+  /**
+   * Keep the pre-outlet behaviour of a strip parent: it takes set_device_info device_on (and
+   * then reports it) and, with energy_monitoring, meters the sum of its outlets. No real strip
+   * does the first; it serves clients that drive a strip as one plug (scripts/check-fixtures.mjs
+   * until it checks outlets).
+   */
+  parentAsPlug?: boolean;
 }
 
 export interface IotModel {
@@ -53,6 +86,11 @@ export interface IotModel {
   unsupportedMethods?: Record<string, string[]>;
   /** Further read-only answers, module -> method -> result, served as given (e.g. a dump's). */
   getters?: Record<string, Record<string, Record<string, unknown>>>;
+  /**
+   * A metering strip's loads: W each outlet draws while on, in sysinfo `children` order (each
+   * outlet has its own meter of the `emeter` profile; absent: each draws `emeter.watts`).
+   */
+  outletWatts?: number[];
 }
 
 /**
@@ -72,28 +110,6 @@ export interface EmeterProfile {
 }
 
 export type DeviceModel = SmartModel | IotModel;
-
-const c = (id: string, ver_code: number) => ({ id, ver_code });
-
-/** Components every SMART device lists. */
-const COMMON_COMPONENTS = [
-  c('device', 2),
-  c('firmware', 2),
-  c('quick_setup', 3),
-  c('inherit', 1),
-  c('time', 1),
-  c('wireless', 1),
-  c('schedule', 2),
-  c('countdown', 2),
-  c('antitheft', 1),
-  c('account', 1),
-  c('synchronize', 1),
-  c('sunrise_sunset', 1),
-  c('cloud_connect', 1),
-  c('iot_cloud', 1),
-  c('device_local_time', 1),
-  c('default_states', 1),
-];
 
 const LAMP_COMPONENTS = [c('preset', 1), c('brightness', 1), c('on_off_gradually', 3)];
 const COLOR_LAMP_COMPONENTS = [...LAMP_COMPONENTS, c('color', 1), c('color_temperature', 1)];
@@ -123,85 +139,6 @@ const L530_PRESETS = [
   { brightness: 100, color_temp: 0, hue: 60, saturation: 100 },
   { brightness: 100, color_temp: 0, hue: 300, saturation: 100 },
 ];
-
-/** A MAC in TP-Link's dash form, unique per model so several devices look distinct. */
-function mac(last: number): string {
-  return `5C-E9-31-4A-7B-${last.toString(16).toUpperCase().padStart(2, '0')}`;
-}
-
-function deviceId(seed: string): string {
-  return Buffer.from(`lamp-control-emulator-${seed}`).toString('hex').slice(0, 40).toUpperCase();
-}
-
-function b64(text: string): string {
-  return Buffer.from(text, 'utf8').toString('base64');
-}
-
-/** Fields every SMART get_device_info carries. */
-function commonInfo(
-  model: string,
-  type: string,
-  alias: string,
-  macLast: number,
-): Record<string, unknown> {
-  return {
-    device_id: deviceId(model),
-    fw_ver: '1.1.6 Build 240130 Rel.173828',
-    hw_ver: '3.0',
-    type,
-    model,
-    mac: mac(macLast),
-    hw_id: deviceId(`${model}-hw`).slice(0, 32),
-    fw_id: '00000000000000000000000000000000',
-    oem_id: deviceId(`${model}-oem`).slice(0, 32),
-    ip: '127.0.0.1',
-    time_diff: 0,
-    ssid: b64('emulated-network'),
-    rssi: -52,
-    signal_level: 2,
-    latitude: 0,
-    longitude: 0,
-    lang: 'en_US',
-    avatar: type === 'SMART.TAPOPLUG' ? 'plug' : 'bulb',
-    region: 'Europe/London',
-    specs: '',
-    nickname: b64(alias),
-    has_set_location_info: false,
-    device_on: false,
-    overheated: false,
-  };
-}
-
-/** A SMART model: every one of ours speaks KLAP v2 and lists the common components. */
-function smartModel(
-  name: ModelName,
-  description: string,
-  components: SmartModel['components'],
-  info: Record<string, unknown>,
-  settings: SmartSettingValues = {},
-  emeterData?: { voltageMv: number },
-): SmartModel {
-  return {
-    dialect: 'smart',
-    name,
-    description,
-    klap: 2,
-    components: [...COMMON_COMPONENTS, ...components],
-    info,
-    settings,
-    ...(emeterData ? { emeterData } : {}),
-  };
-}
-
-/** Fields Tapo plugs add to get_device_info. */
-function plugInfo(): Record<string, unknown> {
-  return {
-    on_time: 0,
-    auto_off_status: 'off',
-    auto_off_remain_time: 0,
-    overheat_status: 'normal',
-  };
-}
 
 const L530 = () =>
   smartModel(
@@ -408,6 +345,7 @@ const HS100: () => IotModel = () => ({
 const FACTORIES: Record<ModelName, () => DeviceModel> = {
   ...{ L530, L510, L900, P100, P110, HS100 },
   ...LEGACY_FACTORIES,
+  ...STRIP_FACTORIES,
 };
 
 export function isModelName(name: string): name is ModelName {

@@ -3,9 +3,24 @@
  * real firmware (error codes, multipleRequest semantics, setters that also switch the lamp on).
  * KLAP itself is KlapServer's job; this class only sees plaintext.
  */
-import { energyData, localTime } from './energy-data';
+import { energyData } from './energy-data';
 import { isObject, type Json, parseObject } from './json';
 import type { SmartModel } from './models';
+import { DEFAULT_CHILD_PAGE_SIZE, type EmulatedSmartChild, SmartChildren } from './smart-children';
+import {
+  type Answer,
+  envelope,
+  fail,
+  JSON_DECODE_FAIL,
+  localTime,
+  ok,
+  PARAMS_ERROR,
+  PowerClock,
+  RATE_LIMITED,
+  runBatch,
+  UNKNOWN_METHOD,
+  validNickname,
+} from './smart-envelope';
 import { SmartSettingsState } from './smart-settings';
 
 /** Device-level faults for tests. Mutable between requests. */
@@ -21,17 +36,6 @@ export interface SmartDeviceFaults {
 export function defaultSmartFaults(): SmartDeviceFaults {
   return { refuseBatches: false, errorCodes: [], rateLimit: null };
 }
-
-/** A device answer for one method: a result, or an error code. */
-type Answer = { code: 0; result?: unknown } | { code: number };
-
-const ok = (result?: unknown): Answer => ({ code: 0, result });
-const fail = (code: number): Answer => ({ code });
-
-const PARAMS_ERROR = -1008;
-const UNKNOWN_METHOD = -1002;
-const JSON_DECODE_FAIL = -1003;
-const RATE_LIMITED = -1301;
 
 /** Energy an emulated lamp draws while on, in mW (a 9 W LED lamp). */
 const LAMP_POWER_MW = 8962;
@@ -92,12 +96,12 @@ export class EmulatedSmartDevice {
   private readonly components: Set<string>;
   private readonly settings: SmartSettingsState;
   private readonly state: Json;
+  /** A power strip's outlets; undefined on devices without children. */
+  private readonly outlets: SmartChildren | undefined;
   private stripEffect: Json | undefined;
   private readonly recent: number[] = [];
-  /** Energy used today in mWh (starts at 120 Wh), and how long the device has been on. */
-  private todayEnergyMwh = 120_000;
-  private onMs = 0;
-  private lastTick: number;
+  /** How long the device has been on, and its energy used today (starts at 120 Wh). */
+  private readonly power: PowerClock;
 
   constructor(
     readonly model: SmartModel,
@@ -108,7 +112,12 @@ export class EmulatedSmartDevice {
     if (options.alias !== undefined)
       this.state.nickname = Buffer.from(options.alias).toString('base64');
     this.clock = options.clock ?? Date.now;
-    this.lastTick = this.clock();
+    this.power = new PowerClock(this.clock, { todayMwh: 120_000 });
+    if (model.children) {
+      const pageSize = model.childPageSize ?? DEFAULT_CHILD_PAGE_SIZE;
+      const order = model.childComponentOrder;
+      this.outlets = new SmartChildren(model.children, pageSize, this.clock, order);
+    }
     this.settings = new SmartSettingsState(
       model.settings ?? {},
       new Map(model.components.map((x) => [x.id, x.ver_code])),
@@ -132,6 +141,24 @@ export class EmulatedSmartDevice {
     return this.components.has(component);
   }
 
+  /** A strip's outlets in list order (empty on other devices), for assertions. */
+  get children(): readonly EmulatedSmartChild[] {
+    return this.outlets?.list ?? [];
+  }
+
+  /** One outlet by its device_id. */
+  child(id: string): EmulatedSmartChild | undefined {
+    return this.outlets?.find(id);
+  }
+
+  /**
+   * A strip parent serves no outlet feature itself: no on/off, no meter (docs/protocols/outlets.md
+   * §4), unless the model keeps the old single-plug behaviour (`parentAsPlug`).
+   */
+  private get stripParent(): boolean {
+    return this.outlets !== undefined && this.model.parentAsPlug !== true;
+  }
+
   /** One decrypted request in, one reply out. Never throws. */
   handle(plaintext: string): string {
     this.counters.requests++;
@@ -141,8 +168,11 @@ export class EmulatedSmartDevice {
     const injected = this.faults.errorCodes.shift();
     if (injected !== undefined) return JSON.stringify({ error_code: injected });
     if (this.rateLimited()) return JSON.stringify({ error_code: RATE_LIMITED });
-    if (request.method === 'multipleRequest') return JSON.stringify(this.multiple(request.params));
-    return JSON.stringify(this.envelope(this.run(request.method, request.params)));
+    if (request.method === 'multipleRequest') {
+      if (this.faults.refuseBatches) return JSON.stringify({ error_code: JSON_DECODE_FAIL });
+      return JSON.stringify(runBatch(request.params, (m, p) => this.run(m, p)));
+    }
+    return JSON.stringify(envelope(this.run(request.method, request.params)));
   }
 
   private rateLimited(): boolean {
@@ -154,53 +184,23 @@ export class EmulatedSmartDevice {
     return this.recent.length > limit.maxRequests;
   }
 
-  private envelope(answer: Answer): Json {
-    if (answer.code !== 0) return { error_code: answer.code };
-    const result = (answer as { result?: unknown }).result;
-    return result === undefined ? { error_code: 0 } : { error_code: 0, result };
-  }
-
-  /** Runs sub-requests in order and stops after the first error, like the firmware. */
-  private multiple(params: unknown): Json {
-    if (this.faults.refuseBatches) return { error_code: JSON_DECODE_FAIL };
-    const requests = isObject(params) ? params.requests : undefined;
-    if (!Array.isArray(requests)) return { error_code: PARAMS_ERROR };
-    const responses: Json[] = [];
-    for (const sub of requests) {
-      const method = isObject(sub) && typeof sub.method === 'string' ? sub.method : '';
-      const answer =
-        method === '' || method === 'multipleRequest'
-          ? fail(method === '' ? PARAMS_ERROR : UNKNOWN_METHOD)
-          : this.run(method, (sub as Json).params);
-      responses.push({ method, ...this.envelope(answer) });
-      if (answer.code !== 0) break;
-    }
-    return { error_code: 0, result: { responses } };
-  }
-
-  /**
-   * Advances the meters: while on, the device draws power and counts on_time. Done lazily
-   * before each method (from the state since the last one), so tests may also flip device_on
-   * directly in `info`.
-   */
+  /** Advances the meters: while on, the device draws power and counts on_time. */
   private tick(): void {
-    const now = this.clock();
-    const elapsed = Math.max(0, now - this.lastTick);
-    this.lastTick = now;
-    if (this.state.device_on === true) {
-      this.todayEnergyMwh += (this.powerMw() * elapsed) / 3_600_000;
-      this.onMs += elapsed;
-    } else {
-      this.onMs = 0;
-    }
-    if ('on_time' in this.state) this.state.on_time = Math.floor(this.onMs / 1000);
+    this.power.advance(this.state, this.powerMw());
   }
 
   private run(method: string, params: unknown): Answer {
     this.counters.methods[method] = (this.counters.methods[method] ?? 0) + 1;
     this.tick();
-    const energy = this.has('energy_monitoring');
+    const energy = this.has('energy_monitoring') && !this.stripParent;
+    const outlets = this.outlets;
     switch (method) {
+      case 'get_child_device_list':
+        return outlets ? outlets.deviceList(params) : fail(UNKNOWN_METHOD);
+      case 'get_child_device_component_list':
+        return outlets ? outlets.componentList(params) : fail(UNKNOWN_METHOD);
+      case 'control_child':
+        return outlets ? outlets.control(params) : fail(UNKNOWN_METHOD);
       case 'component_nego':
         return ok({ component_list: this.model.components.map((x) => ({ ...x })) });
       case 'get_device_info':
@@ -208,17 +208,17 @@ export class EmulatedSmartDevice {
       case 'get_device_usage':
         return ok(this.deviceUsage());
       case 'get_energy_usage':
-        return energy ? ok(this.energyUsage()) : fail(UNKNOWN_METHOD);
+        return energy ? ok(this.energyUsage()) : fail(this.notHere());
       case 'get_current_power':
         return energy
           ? ok({ current_power: Math.round(this.powerMw() / 1000) })
-          : fail(UNKNOWN_METHOD);
+          : fail(this.notHere());
       case 'get_emeter_data':
-        return energy && this.model.emeterData ? ok(this.emeterData()) : fail(UNKNOWN_METHOD);
+        return energy && this.model.emeterData ? ok(this.emeterData()) : fail(this.notHere());
       case 'get_energy_data':
         return energy && this.version('energy_monitoring') >= 2
           ? energyData(params, this.clock())
-          : fail(UNKNOWN_METHOD);
+          : fail(this.notHere());
       case 'set_device_info':
         return this.setDeviceInfo(params);
       case 'get_connect_cloud_state':
@@ -265,13 +265,22 @@ export class EmulatedSmartDevice {
     const powerMw = this.powerMw();
     return {
       current_ma: Math.round((powerMw / voltageMv) * 1000),
-      energy_wh: Math.floor(this.todayEnergyMwh / 1000),
+      energy_wh: Math.floor(this.power.todayMwh / 1000),
       power_mw: powerMw,
       voltage_mv: voltageMv,
     };
   }
 
+  /** A method the device lacks: -1002, but -1008 on a strip parent whose outlets serve it. */
+  private notHere(): number {
+    return this.stripParent ? PARAMS_ERROR : UNKNOWN_METHOD;
+  }
+
+  /** mW drawn now; a strip parent that acts as a plug draws what its outlets draw. */
   private powerMw(): number {
+    if (this.outlets && this.model.parentAsPlug) {
+      return this.outlets.list.reduce((sum, child) => sum + child.watts * 1000, 0);
+    }
     return this.state.device_on === true ? LAMP_POWER_MW : 0;
   }
 
@@ -284,13 +293,12 @@ export class EmulatedSmartDevice {
   }
 
   private energyUsage(): Json {
-    const now = new Date(this.clock());
     return {
       today_runtime: 42,
       month_runtime: 5400,
-      today_energy: Math.floor(this.todayEnergyMwh / 1000),
+      today_energy: Math.floor(this.power.todayMwh / 1000),
       month_energy: 3120,
-      local_time: localTime(now),
+      local_time: localTime(this.clock()),
       electricity_charge: [0, 0, 0],
       current_power: this.powerMw(),
     };
@@ -301,6 +309,8 @@ export class EmulatedSmartDevice {
     if (!isObject(params)) return fail(PARAMS_ERROR);
     const light = ['brightness', 'hue', 'saturation', 'color_temp'].filter((k) => k in params);
     if ('device_on' in params && typeof params.device_on !== 'boolean') return fail(PARAMS_ERROR);
+    // A strip has no power of its own to switch; its outlets do (control_child).
+    if ('device_on' in params && this.stripParent) return fail(PARAMS_ERROR);
     if ('brightness' in params && !(this.has('brightness') && isInt(params.brightness, 1, 100))) {
       return fail(PARAMS_ERROR);
     }
@@ -311,16 +321,7 @@ export class EmulatedSmartDevice {
     }
     if ('color_temp' in params && !this.validColorTemp(params.color_temp))
       return fail(PARAMS_ERROR);
-    if ('nickname' in params) {
-      const name = params.nickname;
-      if (
-        typeof name !== 'string' ||
-        name === '' ||
-        Buffer.from(name, 'base64').toString('base64') !== name
-      ) {
-        return fail(PARAMS_ERROR);
-      }
-    }
+    if ('nickname' in params && !validNickname(params.nickname)) return fail(PARAMS_ERROR);
     for (const key of [...light, 'device_on', 'nickname']) {
       if (key in params) this.state[key] = params[key];
     }

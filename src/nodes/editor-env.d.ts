@@ -8,4 +8,11 @@ import type { EditorRED } from 'node-red__editor-client';
 
 declare global {
   const RED: EditorRED;
+  interface Window {
+    /**
+     * Set by klap-device's editor script: fills the outlet list of a lamp-control or
+     * lamp-status dialog. `t` looks up that node's `outlets.*` messages.
+     */
+    lampControlOutletPicker?: (t: (key: string, vars?: Record<string, string>) => string) => void;
+  }
 }

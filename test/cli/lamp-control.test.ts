@@ -116,6 +116,55 @@ describe('lamp-control CLI', () => {
     assert.match(set.stdout, /^model\s+KL110$/m);
   });
 
+  it('state and set of one outlet of a power strip (--outlet number or name)', async () => {
+    const strip = await startEmulator({ model: 'KP303' });
+    try {
+      const port = String(strip.port);
+      const before = strip.outlets.map((o) => o.on);
+      const set = await run([
+        'set',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        port,
+        '--outlet',
+        '2',
+        '--json',
+        'toggle',
+      ]);
+      assert.equal(set.code, 0, set.stderr);
+      const state = JSON.parse(set.stdout);
+      assert.deepEqual([state.outlet, state.alias, state.on], [2, 'Fairy lights', !before[1]]);
+      assert.deepEqual(
+        strip.outlets.map((o) => o.on),
+        [before[0], !before[1], before[2]],
+        'only outlet 2 switched',
+      );
+      const read = await run([
+        'state',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        port,
+        '--outlet',
+        'humidifier',
+      ]);
+      assert.equal(read.code, 0, read.stderr);
+      assert.match(read.stdout, /^outlet\s+3$/m);
+      const whole = await run(['state', '--host', '127.0.0.1', '--port', port, '--json']);
+      assert.equal(JSON.parse(whole.stdout).outlets.length, 3);
+      const missing = await run(['state', '--host', '127.0.0.1', '--port', port, '--outlet', '9']);
+      assert.equal(missing.code, 1);
+      assert.match(
+        missing.stderr,
+        /INVALID_COMMAND: this KP303 has no outlet 9; it has 1 "Bedside lamp"/,
+      );
+      assert.throws(() => parseArgs(['diagnose', '--host', 'h', '--outlet', '1']), UsageError);
+    } finally {
+      await strip.close();
+    }
+  });
+
   it('diagnose says which protocol and credentials worked, or exactly what failed', async () => {
     const ok = await run(
       ['diagnose', '--host', '127.0.0.1', '--port', String(klap.port), '--json'],

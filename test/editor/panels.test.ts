@@ -32,6 +32,7 @@ const shots = path.join(repoRoot, 'test-results');
 let tmp: string;
 let red: NodeRed;
 let emulator: Emulator;
+let strip: Emulator;
 let browser: Browser;
 
 // The editor page's globals, used only inside page.evaluate / waitForFunction callbacks.
@@ -54,6 +55,7 @@ before(async () => {
   fs.mkdirSync(shots, { recursive: true });
 
   emulator = await startEmulator('L530', repoRoot, DEMO_USER, DEMO_PASSWORD, { discoveryPort: 0 });
+  strip = await startEmulator('P300', repoRoot, DEMO_USER, DEMO_PASSWORD);
   red = await startNodeRed(userDir, { lampControlDiscoveryPort: emulator.discoveryPort });
   await deploy(red, [
     { id: 'tab1', type: 'tab', label: 'editor test' },
@@ -67,6 +69,25 @@ before(async () => {
       credentials: { username: DEMO_USER, password: DEMO_PASSWORD },
     },
     { id: 'ctl1', type: 'lamp-control', z: 'tab1', x: 300, y: 100, device: 'dev1', wires: [[]] },
+    {
+      id: 'dev3',
+      type: 'klap-device',
+      name: 'Study strip',
+      host: '127.0.0.1',
+      port: strip.port,
+      timeout: 5,
+      credentials: { username: DEMO_USER, password: DEMO_PASSWORD },
+    },
+    {
+      id: 'ctl3',
+      type: 'lamp-control',
+      z: 'tab1',
+      x: 300,
+      y: 340,
+      device: 'dev3',
+      outlet: '2',
+      wires: [[]],
+    },
     // Written without the optional properties, as hand-made or older flows are.
     { id: 'dev2', type: 'klap-device', host: '127.0.0.1' },
     { id: 'st2', type: 'lamp-status', z: 'tab1', x: 300, y: 260, device: 'dev2', wires: [[]] },
@@ -100,6 +121,7 @@ after(async () => {
   await browser?.close();
   await red?.stop();
   await emulator?.close();
+  await strip?.close();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -239,8 +261,8 @@ test('help renders with message-property lists for every node', async () => {
     // Tall enough for the whole help text in the screenshots.
     await page.setViewportSize({ width: 1280, height: 3400 });
     for (const [type, props] of [
-      ['lamp-control', ['payload', 'request', 'payload']],
-      ['lamp-status', ['payload', 'payload', 'state', 'topic']],
+      ['lamp-control', ['payload', 'outlet', 'request', 'payload']],
+      ['lamp-status', ['outlet', 'payload', 'payload', 'state', 'topic']],
     ] as const) {
       await showHelp(page, type);
       const dts = await page.$$eval('.red-ui-help dl.message-properties dt', (els) =>
@@ -303,6 +325,43 @@ test('lamp-control dialog: fields, defaults, and saving persists', async () => {
     });
     assert.equal(saved.action, 'toggle');
     assert.equal(saved.device, 'dev1');
+  } finally {
+    await page.context().close();
+  }
+});
+
+test("outlet list: a strip's outlets by number and name, chosen into the outlet field", async () => {
+  const page = await openEditor();
+  try {
+    const label = await page.evaluate(() => RED.utils.getNodeLabel(RED.nodes.node('ctl3')));
+    assert.equal(label, 'Study strip › 2');
+    await editNode(page, 'ctl3', '#node-input-outlet');
+    assert.equal(await page.inputValue('#node-input-outlet'), '2');
+    await page.waitForSelector('#node-input-outlet-list', { state: 'visible', timeout: 10_000 });
+    const options = await page.$$eval('#node-input-outlet-list option', (els) =>
+      els.map((e) => [(e as HTMLOptionElement).value, e.textContent?.trim()]),
+    );
+    assert.deepEqual(options, [
+      ['', 'whole device'],
+      ['1', '1 · Desk lamp'],
+      ['2', '2 · Reading lamp'],
+      ['3', '3 · Fan'],
+    ]);
+    assert.equal(await page.inputValue('#node-input-outlet-list'), '2', 'the saved outlet chosen');
+    await page.screenshot({ path: path.join(shots, 'lamp-control-outlets.png') });
+    await page.selectOption('#node-input-outlet-list', '3');
+    assert.equal(await page.inputValue('#node-input-outlet'), '3');
+    await page.click('#node-dialog-ok');
+    await deployFromEditor(page);
+    await waitFor('outlet saved', async () =>
+      (await flowNode('ctl3'))?.outlet === '3' ? true : undefined,
+    );
+
+    // A lamp has no outlets: the dialog says so instead of a list.
+    await editNode(page, 'st1', '#node-input-outlet');
+    await page.waitForFunction(() => /no outlets/.test($('#node-input-outlet-note').text()));
+    assert.equal(await page.isVisible('#node-input-outlet-list'), false);
+    await page.click('#node-dialog-cancel');
   } finally {
     await page.context().close();
   }

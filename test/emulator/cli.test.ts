@@ -317,3 +317,58 @@ describe('lamp-emulator --protocol', () => {
     }
   });
 });
+
+describe('lamp-emulator strips', () => {
+  it('strip models take their own protocol, SMART ones any of KLAP, AES and TPAP', () => {
+    const own = parseArgs([
+      '--model',
+      'p300',
+      '--model',
+      'P304M',
+      '--model',
+      'kp303',
+      '--model',
+      'HS300',
+    ]);
+    assert.ok(own !== 'help');
+    assert.deepEqual(
+      own.devices.map((d) => d.model),
+      ['P300', 'P304M', 'KP303', 'HS300'],
+    );
+    for (const protocol of ['klap', 'aes', 'tpap']) {
+      const config = parseArgs(['--model', 'P300', '--protocol', protocol]);
+      assert.ok(config !== 'help');
+      assert.equal(config.devices[0]?.protocol, protocol);
+    }
+    assert.throws(
+      () => parseArgs(['--model', 'P304M', '--protocol', 'legacy']),
+      (e: unknown) => e instanceof UsageError && /P304M is a Tapo \(SMART\) model/.test(e.message),
+    );
+    assert.throws(
+      () => parseArgs(['--model', 'HS300', '--protocol', 'aes']),
+      (e: unknown) => e instanceof UsageError && /HS300 is a Kasa \(IOT\) model/.test(e.message),
+    );
+    assert.match(USAGE, /P300, P304M, KP303, HS300/);
+  });
+
+  it('--model P300 and --model KP303 print their lines with the outlets by number', async () => {
+    const child = run(['--model', 'P300', '--model', 'KP303']);
+    const lines = createInterface({ input: child.stdout! });
+    const seen: string[] = [];
+    for await (const line of lines) {
+      seen.push(line);
+      if (seen.length === 2) break;
+    }
+    assert.match(
+      seen[0],
+      /^P300 Tapo power strip, 3 outlets listening on http:\/\/127\.0\.0\.1:\d+ \(KLAP v2, SMART, credentials: blank\); outlets: 1 Desk lamp, 2 Reading lamp, 3 Fan$/,
+    );
+    assert.match(
+      seen[1],
+      /^KP303 Kasa power strip, 3 outlets listening on tcp:\/\/127\.0\.0\.1:\d+ \(legacy XOR, IOT\); outlets: 1 Bedside lamp, 2 Fairy lights, 3 Humidifier$/,
+    );
+    const exited = once(child, 'exit');
+    child.kill('SIGINT');
+    assert.deepEqual(await exited, [0, null]);
+  });
+});

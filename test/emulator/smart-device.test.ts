@@ -41,6 +41,10 @@ describe('emulated SMART device', () => {
         'HS103',
         'HS110',
         'HS220',
+        'P300',
+        'P304M',
+        'KP303',
+        'HS300',
       ],
     );
     for (const name of ['L530', 'L510', 'L900', 'P100', 'P110'] as const) {

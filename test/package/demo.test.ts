@@ -17,12 +17,13 @@ import { DEMO_PASSWORD, DEMO_USER, repoRoot, waitFor } from './support';
 // Shifted away from the demo's own ports, so `npm test` runs beside a running `npm start` (or
 // another checkout's test): the first offset whose ports are all free (see chooseOffset).
 const OFFSETS = [1100, 2300, 3500, 4700, 5900];
-const BASE_PORTS = [1880, 8080, 8081, 8082, 8083, 8084, 9999];
+const BASE_PORTS = [1880, 8080, 8081, 8082, 8083, 8084, 8085, 9999];
 let OFFSET = OFFSETS[0] as number;
 let PORTS = BASE_PORTS.map((p) => p + OFFSET);
 let RED = PORTS[0];
 let L530_PORT = 8080 + OFFSET;
 let AES_PORT = 8084 + OFFSET;
+let STRIP_PORT = 8085 + OFFSET;
 let LEGACY_PORT = 9999 + OFFSET;
 
 async function chooseOffset(): Promise<void> {
@@ -37,10 +38,15 @@ async function chooseOffset(): Promise<void> {
   RED = PORTS[0];
   L530_PORT = 8080 + OFFSET;
   AES_PORT = 8084 + OFFSET;
+  STRIP_PORT = 8085 + OFFSET;
   LEGACY_PORT = 9999 + OFFSET;
 }
 
 type FlowNode = { id: string; type: string; [key: string]: unknown };
+
+/** A strip's outlets' power states, by number. */
+const outletsOn = (state: Record<string, unknown>) =>
+  ((state.outlets ?? []) as { on: boolean }[]).map((o) => o.on);
 type Lamp = {
   getState(): Promise<Record<string, unknown>>;
   close(): Promise<void>;
@@ -110,14 +116,14 @@ test('npm start: demo comes up, injects drive KLAP, AES and legacy lamps, Search
       );
     }
     const devices = flows.filter((n) => n.type === 'klap-device');
-    assert.equal(devices.length, 6, 'six demo devices');
+    assert.equal(devices.length, 7, 'seven demo devices');
     for (const device of devices) {
       assert.equal(device.protocol, 'auto', `${device.name}: Protocol auto`);
       assert.equal(device.version, 1, `${device.name}: current settings version`);
     }
     assert.deepEqual(
       devices.filter((d) => d.id !== 'demo-dev-kl130').map((d) => d.port),
-      [8080, 8081, 8082, 8083, 8084].map((p) => p + OFFSET),
+      [8080, 8081, 8082, 8083, 8084, 8085].map((p) => p + OFFSET),
       'the deployed KLAP and AES device nodes point at the shifted emulator ports',
     );
     assert.equal(devices.find((d) => d.id === 'demo-dev-kl130')?.port, LEGACY_PORT);
@@ -137,6 +143,20 @@ test('npm start: demo comes up, injects drive KLAP, AES and legacy lamps, Search
       'on at brightness 50 on the emulated L510 (AES)',
       { port: AES_PORT, protocol: 'aes', username: DEMO_USER, password: DEMO_PASSWORD },
       (state) => state.on === true && state.brightness === 50,
+    );
+
+    // The power strip: "every outlet off", then "toggle outlet 2" switches outlet 2 alone.
+    await inject('demo-dev-p300-inject-3');
+    await waitForLamp(
+      'every outlet of the emulated P300 off',
+      { port: STRIP_PORT, protocol: 'klap', username: DEMO_USER, password: DEMO_PASSWORD },
+      (state) => JSON.stringify(outletsOn(state)) === '[false,false,false]',
+    );
+    await inject('demo-dev-p300-inject-1');
+    await waitForLamp(
+      'outlet 2 of the emulated P300 on, the others off',
+      { port: STRIP_PORT, protocol: 'klap', username: DEMO_USER, password: DEMO_PASSWORD },
+      (state) => JSON.stringify(outletsOn(state)) === '[false,true,false]',
     );
 
     // Kasa legacy, no credentials: "teal" (#00aaaa: hue 180) on the KL130, then "off".

@@ -87,10 +87,13 @@ for (const [file, nodes] of flows) {
           `${n.type} pass through off, so state fed back cannot loop`,
         );
       }
-      const slider = nodes.find((n) => n.type === 'ui-slider');
-      if (slider) assert.deepEqual([slider.min, slider.max, slider.outs], [1, 100, 'end']);
-      const colour = nodes.find((n) => n.type === 'ui-text-input');
-      if (colour) assert.equal(colour.mode, 'color');
+      // A brightness slider sends on release, within the range; a colour input is in colour mode.
+      for (const slider of nodes.filter((n) => n.type === 'ui-slider')) {
+        assert.deepEqual([slider.min, slider.max, slider.outs], [1, 100, 'end']);
+      }
+      for (const input of nodes.filter((n) => n.type === 'ui-text-input')) {
+        assert.equal(input.mode, 'color');
+      }
     } else {
       assert.doesNotMatch(text, /"type":"ui-/);
     }
@@ -334,9 +337,111 @@ test('Kasa legacy example: its injects drive an emulated KL130 on the legacy pro
   }
 });
 
+// --- The power strip examples, run -------------------------------------------------------------
+
+const STRIP_FILE = '07 Power strip outlets.json';
+const STRIP_PANEL_FILE = '08 Dashboard 2.0 power strip panel.json';
+
+test('power strip panel: each switch is fed by and feeds the nodes of one and the same outlet', () => {
+  const nodes = flows.get(STRIP_PANEL_FILE);
+  assert.ok(nodes, `${STRIP_PANEL_FILE} exists`);
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const switches = nodes.filter((n) => n.type === 'ui-switch');
+  assert.equal(switches.length, 4, 'three outlets and the whole strip');
+  const outlets = switches.map((sw) => {
+    const feeders = nodes.filter((n) => (n.wires ?? []).flat().includes(sw.id));
+    assert.equal(feeders.length, 1);
+    const status = feeders[0] as FlowNode;
+    const control = byId.get((sw.wires ?? []).flat()[0] ?? '') as FlowNode;
+    assert.deepEqual(
+      [status.type, status.output, control?.type],
+      ['lamp-status', 'on', 'lamp-control'],
+    );
+    assert.equal(control.outlet, status.outlet, `${sw.label}: one outlet on both sides`);
+    return status.outlet;
+  });
+  assert.deepEqual(outlets, ['1', '2', '3', '']);
+});
+
+test('power strip example: every inject reaches its outlet of an emulated P300, and only it', async () => {
+  const nodes = flows.get(STRIP_FILE);
+  assert.ok(nodes, `${STRIP_FILE} exists`);
+  assert.match(String(nodes[0].info), /--model P300/);
+  const device = only(nodes, 'klap-device');
+  const p300 = await startEmulator({
+    model: 'P300',
+    port: 0,
+    username: 'u@example.com',
+    password: 'pw',
+  });
+  await helper.unload();
+  await helper.startServer();
+  try {
+    const controls = nodes.filter((n) => n.type === 'lamp-control');
+    const tab = String(controls[0]?.z);
+    await helper.load(
+      [
+        require('../../src/nodes/klap-device/klap-device'),
+        require('../../src/nodes/lamp-control/lamp-control'),
+      ],
+      [
+        { id: tab, type: 'tab' },
+        { ...device, port: p300.port },
+        ...controls.map((c) => ({ ...c, wires: [['out']] })),
+        { id: 'out', type: 'helper', z: tab },
+        { id: 'catcher', type: 'catch', z: tab, scope: null, uncaught: false, wires: [['out']] },
+      ],
+      { [device.id]: { username: 'u@example.com', password: 'pw' } },
+    );
+    const out = helper.getNode('out');
+    assert.ok(out);
+    for (const n of nodes.filter((x) => x.type === 'inject')) {
+      const target = controls.find((c) => (n.wires ?? []).flat().includes(c.id)) as FlowNode;
+      const before = p300.outlets.map((o) => o.on);
+      const reply = new Promise<NodeMessage & { error?: { message: string } }>((resolve) =>
+        out.once('input', resolve),
+      );
+      const extra = Object.fromEntries(
+        ((n.props ?? []) as { p: string; v?: string }[])
+          .filter((p) => p.p !== 'payload')
+          .map((p) => [p.p, p.v]),
+      );
+      const input = helper.getNode(target.id) as unknown as { receive(msg: NodeMessage): void };
+      input.receive({ payload: injected(n), ...extra } as NodeMessage);
+      const msg = await reply;
+      assert.equal(msg.error, undefined, `${n.name}: ${msg.error?.message}`);
+      const state = msg.payload as LampState;
+      const after = p300.outlets.map((o) => o.on);
+      const named = target.outlet || extra.outlet;
+      if (named) {
+        const position = state.outlet as number;
+        assert.equal(
+          String(named).toLowerCase(),
+          String(target.outlet ? position : state.alias).toLowerCase(),
+          String(n.name),
+        );
+        after.forEach((on, k) => {
+          if (k + 1 !== position)
+            assert.equal(on, before[k], `${n.name}: outlet ${k + 1} untouched`);
+        });
+        assert.equal(after[position - 1], state.on, `${n.name}: the P300's outlet itself`);
+      } else {
+        assert.ok(
+          after.every((on) => on === state.on),
+          `${n.name}: every outlet`,
+        );
+      }
+    }
+  } finally {
+    await helper.unload();
+    await helper.stopServer();
+    await p300.close();
+  }
+});
+
 // --- The energy example: its injects, run through the package's nodes ------------------------
 
-const ENERGY_FILE = '07 Energy history chart.json';
+const ENERGY_FILE = '09 Energy history chart.json';
 
 test('Energy example: the history reaches the chart as [{ t, wh }], the settings reach the plug', async () => {
   const nodes = flows.get(ENERGY_FILE);

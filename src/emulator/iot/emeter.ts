@@ -1,8 +1,9 @@
 /**
- * The energy meter: `emeter` on plugs, `smartlife.iot.common.emeter` on bulbs and light strips.
- * Power follows the device (a plug's load while its relay is on, a lamp's rating scaled by its
- * brightness while lit) and is integrated over the clock into per-day totals, so
- * get_realtime, get_daystat and get_monthstat agree with each other.
+ * The energy meter: `emeter` on plugs and on each outlet of a metering strip (HS300),
+ * `smartlife.iot.common.emeter` on bulbs and light strips. Power follows the device (a plug's or
+ * an outlet's load while its relay is on, a lamp's rating scaled by its brightness while lit)
+ * and is integrated over the clock into per-day totals, so get_realtime, get_daystat and
+ * get_monthstat agree with each other.
  *
  * Units by EmeterProfile.style: 'milli' power_mw/voltage_mv/current_ma/total_wh and energy_wh;
  * 'base' (first-generation plugs) power W, voltage V, current A, total kWh and energy kWh;
@@ -12,7 +13,7 @@
 import { isObject, type Json } from '../json';
 import type { EmeterProfile } from '../models';
 import type { LampLight } from './light';
-import { type IotContext, type IotService, intIn, invalid, ok } from './service';
+import { type IotCall, type IotContext, type IotService, intIn, invalid, ok } from './service';
 
 const MS_PER_HOUR = 3_600_000;
 
@@ -29,12 +30,13 @@ export class EnergyMeter {
   private readonly days = new Map<string, number>();
   private last: number;
 
+  /** `load` says what the metered thing draws now, in W. */
   constructor(
     private readonly profile: EmeterProfile,
-    private readonly context: IotContext,
-    private readonly light: LampLight | undefined,
+    private readonly clock: () => number,
+    private readonly load: () => number,
   ) {
-    this.last = context.clock();
+    this.last = clock();
     // A made-up but stable history: a few hours of load on each earlier day.
     for (let back = SEEDED_DAYS; back >= 1; back--) {
       const hours = 1 + ((back * 7) % 5);
@@ -44,17 +46,12 @@ export class EnergyMeter {
 
   /** Watts drawn now. */
   power(): number {
-    if (this.light) {
-      return this.light.on
-        ? (this.profile.watts * Math.max(1, this.light.values.brightness)) / 100
-        : 0;
-    }
-    return this.context.sysinfo.relay_state === 1 ? this.profile.watts : 0;
+    return this.load();
   }
 
   /** Book the energy drawn since the last call; called before anything changes the device. */
   accrue(): void {
-    const now = this.context.clock();
+    const now = this.clock();
     if (now <= this.last) return;
     const wh = (this.power() * (now - this.last)) / MS_PER_HOUR;
     const key = dayKey(now);
@@ -126,19 +123,42 @@ export class EnergyMeter {
   }
 }
 
-export function emeterService(module: string, meter: EnergyMeter): IotService {
+/** A lamp's meter: its rating scaled by brightness while lit. */
+export function lampMeter(profile: EmeterProfile, context: IotContext, light: LampLight) {
+  return new EnergyMeter(profile, context.clock, () =>
+    light.on ? (profile.watts * Math.max(1, light.values.brightness)) / 100 : 0,
+  );
+}
+
+/** A plug's meter: its load while the relay is on. */
+export function relayMeter(profile: EmeterProfile, context: IotContext) {
+  return new EnergyMeter(profile, context.clock, () =>
+    context.sysinfo.relay_state === 1 ? profile.watts : 0,
+  );
+}
+
+/**
+ * The meter methods; `meterFor` picks the meter a request reads (a strip's: the outlet its
+ * context names).
+ */
+export function emeterService(
+  module: string,
+  meterFor: (call: IotCall) => EnergyMeter,
+): IotService {
   return {
     module,
     methods: {
-      get_realtime: () => meter.realtime(),
-      get_daystat: (args) => {
+      get_realtime: (_args, call) => meterFor(call).realtime(),
+      get_daystat: (args, call) => {
         const year = isObject(args) ? intIn(args.year, 2000, 2100) : undefined;
         const month = isObject(args) ? intIn(args.month, 1, 12) : undefined;
-        return year === undefined || month === undefined ? invalid() : meter.daystat(year, month);
+        return year === undefined || month === undefined
+          ? invalid()
+          : meterFor(call).daystat(year, month);
       },
-      get_monthstat: (args) => {
+      get_monthstat: (args, call) => {
         const year = isObject(args) ? intIn(args.year, 2000, 2100) : undefined;
-        return year === undefined ? invalid() : meter.monthstat(year);
+        return year === undefined ? invalid() : meterFor(call).monthstat(year);
       },
     },
   };

@@ -16,8 +16,11 @@ export interface IotService {
 
 /** What a method learns about the request it belongs to. */
 export interface IotCall {
-  /** The outlets named by a top-level `context.child_ids`, or undefined without one. */
-  childIds: string[] | undefined;
+  /**
+   * The outlets (their sysinfo `children` entries) a top-level `context.child_ids` names, or
+   * undefined without one. A request naming an outlet the strip lacks never reaches a method.
+   */
+  children: Json[] | undefined;
 }
 
 /** What the firmware answers; the same text real devices send. */

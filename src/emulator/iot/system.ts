@@ -3,7 +3,8 @@
  * their alias there). Plugs and dimmers switch with set_relay_state; strips of outlets switch the
  * outlets a `context` names, or all of them.
  */
-import { isObject, type Json } from '../json';
+import { isObject } from '../json';
+import type { IotOutlets } from './outlets';
 import {
   deviceClass,
   type IotContext,
@@ -21,27 +22,23 @@ export interface RelayClock {
   onSince: number | undefined;
 }
 
+/** Renames the device, or on a strip the outlets a context names. */
 function setAlias(context: IotContext): IotMethod {
-  return (args) => {
+  return (args, call) => {
     if (!isObject(args) || typeof args.alias !== 'string' || args.alias.length > MAX_ALIAS) {
       return invalid();
     }
-    context.sysinfo.alias = args.alias;
+    for (const target of call.children ?? [context.sysinfo]) target.alias = args.alias;
     return ok();
   };
 }
 
-function setRelayState(context: IotContext, relay: RelayClock): IotMethod {
+function setRelayState(context: IotContext, relay: RelayClock, outlets?: IotOutlets): IotMethod {
   const info = context.sysinfo;
   return (args, call) => {
     if (!isObject(args) || (args.state !== 0 && args.state !== 1)) return invalid();
-    if (Array.isArray(info.children)) {
-      const children = info.children as Json[];
-      const targets = call.childIds
-        ? children.filter((child) => call.childIds?.some((id) => String(child.id).endsWith(id)))
-        : children;
-      if (targets.length === 0) return invalid();
-      for (const child of targets) child.state = args.state;
+    if (outlets) {
+      outlets.switch(call, args.state);
       return ok();
     }
     if (args.state === 1 && info.relay_state !== 1) relay.onSince = context.clock();
@@ -51,15 +48,18 @@ function setRelayState(context: IotContext, relay: RelayClock): IotMethod {
   };
 }
 
+/** `outlets` on a strip: set_relay_state and set_dev_alias then honour a request's context. */
 export function systemService(
   context: IotContext,
   relay: RelayClock,
   onReboot: () => void,
+  outlets?: IotOutlets,
 ): IotService {
   const info = context.sysinfo;
   const lamp = ['bulb', 'lightstrip'].includes(deviceClass(info));
   const methods: Record<string, IotMethod> = {
     get_sysinfo: () => {
+      outlets?.refresh();
       const reply = structuredClone(info);
       if ('on_time' in info) {
         reply.on_time =
@@ -73,7 +73,7 @@ export function systemService(
     },
   };
   if (!lamp) {
-    methods.set_relay_state = setRelayState(context, relay);
+    methods.set_relay_state = setRelayState(context, relay, outlets);
     methods.set_dev_alias = setAlias(context);
   }
   // Only devices with a status LED report led_off (bulbs and light strips have none).

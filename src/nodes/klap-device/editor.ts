@@ -43,6 +43,8 @@ interface ProbeAnswer {
   sentence?: string;
   code?: string;
   message?: string;
+  /** Multi-outlet devices: their outlets, by number. */
+  outlets?: { position: number; id: string; alias: string; on: boolean }[];
 }
 
 RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-device', {
@@ -226,3 +228,74 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
     });
   },
 });
+
+// The outlet field of lamp-control and lamp-status (both need a klap-device, so this script is
+// always loaded with theirs): a list of the chosen device's outlets, asked of the device through
+// the Test connection route (its deployed session when the settings are unchanged), when the
+// dialog opens, when the device changes and on the refresh button. The text field stays the
+// truth: a number, a name or an id, empty for the whole device.
+window.lampControlOutletPicker = (t: (key: string, vars?: Record<string, string>) => string) => {
+  const input = $('#node-input-outlet');
+  const list = $('#node-input-outlet-list');
+  const note = $('#node-input-outlet-note');
+  const show = (outlets: NonNullable<ProbeAnswer['outlets']>) => {
+    const current = String(input.val() ?? '').trim();
+    list.empty().append($('<option value=""></option>').text(t('whole')));
+    for (const o of outlets) {
+      list.append(
+        $('<option></option>').val(String(o.position)).text(`${o.position} · ${o.alias}`),
+      );
+    }
+    const known = outlets.some((o) => String(o.position) === current);
+    list.val(known || !current ? current : []);
+    list.show();
+    note.text('');
+  };
+  const load = () => {
+    const id = String($('#node-input-device').val() ?? '');
+    const device = RED.nodes.node(id) as unknown as {
+      host?: string;
+      port?: string | number;
+      protocol?: string;
+      timeout?: string | number;
+    } | null;
+    list.hide();
+    if (!device?.host) {
+      note.text(t('noDevice'));
+      return;
+    }
+    note.text(t('loading'));
+    const port = String(device.port ?? '').trim();
+    const timeout = Number(device.timeout) > 0 ? Number(device.timeout) : 5;
+    $.ajax({
+      url: 'lamp-control/probe',
+      type: 'POST',
+      contentType: 'application/json',
+      dataType: 'json',
+      data: JSON.stringify({
+        id,
+        host: device.host,
+        ...(port ? { port: Number(port) } : {}),
+        protocol: device.protocol || 'auto',
+        timeout,
+      }),
+      timeout: timeout * 1000 + 5000,
+    })
+      .done((answer: ProbeAnswer) => {
+        if (!answer?.ok) {
+          note.text(t('failed', { message: answer?.sentence ?? answer?.message ?? '?' }));
+        } else if (!answer.outlets?.length) {
+          note.text(t('none', { model: answer.model ?? '?' }));
+        } else {
+          show(answer.outlets);
+        }
+      })
+      .fail((xhr) => {
+        note.text(t('failed', { message: xhr.status ? `HTTP ${xhr.status}` : xhr.statusText }));
+      });
+  };
+  list.on('change', () => input.val(String(list.val() ?? '')));
+  $('#node-input-outlet-refresh').on('click', load);
+  $('#node-input-device').on('change', load);
+  load();
+};

@@ -8,6 +8,7 @@ import type { Request, Response } from 'express';
 import type { NodeAPI, NodeDef } from 'node-red';
 import { LampClient } from '../../device/client';
 import { explainFailure } from '../../device/diagnose';
+import type { LampState } from '../../device/types';
 import { LampError } from '../../transport/errors';
 import {
   codedError,
@@ -16,8 +17,9 @@ import {
   type KlapDeviceNode,
   parseSeconds,
 } from '../shared/config';
-import { DeviceHub, errorCode, type LinkInfo, linkInfo } from '../shared/device-hub';
+import { DeviceHub, type LinkInfo, linkInfo } from '../shared/device-hub';
 import { registerDiscoverRoute, settingsPort } from '../shared/discovery-route';
+import { errorCode } from '../shared/status-mapping';
 import { migrate, parsePort, parseProtocol, type SavedDeviceConfig } from './migrate';
 
 interface KlapDeviceDef extends NodeDef, SavedDeviceConfig {}
@@ -138,11 +140,7 @@ export = (RED: NodeAPI) => {
         : undefined;
     const username = typedUsername ?? stored.username;
     const password = typedPassword ?? stored.password;
-    const succeed = (
-      state: { model: string; alias: string; type: string; firmware?: string },
-      capabilities: unknown,
-      link: LinkInfo,
-    ) =>
+    const succeed = (state: LampState, capabilities: unknown, link: LinkInfo) =>
       res.json({
         ok: true,
         model: state.model,
@@ -151,6 +149,17 @@ export = (RED: NodeAPI) => {
         firmware: state.firmware,
         ...link,
         capabilities,
+        // The editor's outlet list (lamp-control, lamp-status): numbers and names only.
+        ...(state.outlets
+          ? {
+              outlets: state.outlets.map(({ position, id, alias, on }) => ({
+                position,
+                id,
+                alias,
+                on,
+              })),
+            }
+          : {}),
       });
     const fail = async (err: unknown) => {
       const message = err instanceof Error ? err.message : String(err);

@@ -5,6 +5,7 @@
 interface LampControlProps {
   name: string;
   device: string;
+  outlet: string;
   action: 'payload' | 'on' | 'off' | 'toggle';
 }
 
@@ -14,6 +15,8 @@ RED.nodes.registerType<LampControlProps>('lamp-control', {
   defaults: {
     name: { value: '' },
     device: { value: '', type: 'klap-device', required: true },
+    // Empty: the device itself. A number, a name or an id names one outlet of a strip.
+    outlet: { value: '' },
     action: {
       value: 'payload',
       // undefined: a flow written without the property means "from msg.payload".
@@ -31,7 +34,9 @@ RED.nodes.registerType<LampControlProps>('lamp-control', {
   label: function () {
     if (this.name) return this.name;
     const device = RED.nodes.node(this.device) as { name?: string; host?: string } | null;
-    const target = device ? device.name || device.host : '';
+    const named = device ? device.name || device.host : '';
+    // "Power strip › 2" for one outlet of a strip.
+    const target = named && this.outlet ? `${named} › ${this.outlet}` : named;
     const fixed = this.action && this.action !== 'payload';
     const action = fixed ? this._('lamp-control.label.' + this.action) : '';
     if (target) return fixed ? `${action}: ${target}` : target;
@@ -47,6 +52,7 @@ RED.nodes.registerType<LampControlProps>('lamp-control', {
     return this._('lamp-control.outputLabel');
   },
   oneditprepare: function () {
+    window.lampControlOutletPicker?.((key, vars) => this._(`lamp-control.outlets.${key}`, vars));
     // Flows written without an action (older or hand-made) mean "from msg.payload".
     if (!this.action) $('#node-input-action').val('payload');
   },

@@ -5,8 +5,9 @@
  * response of a raw request). Errors end in done(err) so Catch nodes get them.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { parseOutletSelector } from '../../device/outlets/outlet';
 import { InvalidCommandError } from '../../transport/errors';
-import { codedError, copyState, findDevice } from '../shared/config';
+import { codedError, configuredOutlet, copyState, findDevice } from '../shared/config';
 import type { HubUser } from '../shared/device-hub';
 import { finishInput } from '../shared/input';
 
@@ -16,6 +17,8 @@ const ACTIONS: readonly Action[] = ['payload', 'on', 'off', 'toggle'];
 interface LampControlDef extends NodeDef {
   device?: string;
   action?: string;
+  /** Empty: the device itself (or msg.outlet per message). */
+  outlet?: string;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -56,9 +59,11 @@ export = (RED: NodeAPI) => {
     RED.nodes.createNode(this, config);
     const action: Action = ACTIONS.find((a) => a === config.action) ?? 'payload';
     const device = findDevice(RED, config.device);
+    const fixed = configuredOutlet(config.outlet);
 
     const user: HubUser = {
       id: this.id,
+      outlet: fixed.outlet,
       setDeviceStatus: (status) => this.status(status),
     };
 
@@ -76,6 +81,9 @@ export = (RED: NodeAPI) => {
       const hub = device.hub;
       const hasRequest = msg.request !== undefined && msg.request !== null;
       const run = async (): Promise<NodeMessage> => {
+        if (fixed.error) throw fixed.error;
+        // The node's own outlet wins; msg.outlet serves nodes left on the whole device.
+        const outlet = fixed.outlet ?? parseOutletSelector(msg.outlet);
         if (action !== 'payload' && hasRequest) {
           // A raw read sent to a "toggle" node must not toggle the lamp: refuse, send nothing.
           throw new InvalidCommandError(
@@ -93,17 +101,17 @@ export = (RED: NodeAPI) => {
         }
         if (hasRequest) {
           const { method, params } = parseRawRequest(msg.request);
-          msg.payload = await hub.request(method, params);
+          msg.payload = await hub.request(method, params, outlet);
         } else if (history !== undefined) {
-          msg.payload = await hub.energyHistory(history);
+          msg.payload = await hub.energyHistory(history, outlet);
         } else {
           // Fixed actions ignore msg.payload: any message (without msg.request) triggers them.
           const command: unknown = action === 'payload' ? msg.payload : action;
-          msg.payload = copyState(await hub.command(command));
+          msg.payload = copyState(hub.viewFor(await hub.command(command, outlet), outlet));
         }
         return msg as NodeMessage;
       };
-      finishInput(this, hub, run, send, done);
+      finishInput(this, hub, user, run, send, done);
     });
 
     this.on('close', (_removed: boolean, done: () => void) => {

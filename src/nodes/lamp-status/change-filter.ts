@@ -4,7 +4,7 @@
  * threshold of N W it must move by more than N W from the last state sent, so an energy
  * dashboard follows real changes without noise.
  */
-import { type ReportedState, stateSnapshot } from '../shared/device-hub';
+import { type ReportedState, stateSnapshot } from '../shared/status-mapping';
 
 export class ChangeFilter {
   private lastSnapshot: string | undefined;

@@ -5,6 +5,7 @@
 interface LampStatusProps {
   name: string;
   device: string;
+  outlet: string;
   interval: number;
   output: 'state' | 'on';
   powerThreshold: string;
@@ -16,6 +17,8 @@ RED.nodes.registerType<LampStatusProps>('lamp-status', {
   defaults: {
     name: { value: '' },
     device: { value: '', type: 'klap-device', required: true },
+    // Empty: the device itself. A number, a name or an id names one outlet of a strip.
+    outlet: { value: '' },
     interval: {
       value: 10,
       required: true,
@@ -49,7 +52,8 @@ RED.nodes.registerType<LampStatusProps>('lamp-status', {
   label: function () {
     if (this.name) return this.name;
     const device = RED.nodes.node(this.device) as { name?: string; host?: string } | null;
-    const target = device ? device.name || device.host : '';
+    const named = device ? device.name || device.host : '';
+    const target = named && this.outlet ? `${named} › ${this.outlet}` : named;
     return target
       ? this._('lamp-status.label.of', { device: target })
       : this._('lamp-status.paletteLabel');
@@ -66,6 +70,7 @@ RED.nodes.registerType<LampStatusProps>('lamp-status', {
     );
   },
   oneditprepare: function () {
+    window.lampControlOutletPicker?.((key, vars) => this._(`lamp-status.outlets.${key}`, vars));
     // Flows written without these properties get the runtime's defaults.
     if (!this.output) $('#node-input-output').val('state');
     if (this.interval === undefined || String(this.interval) === '') {

@@ -5,9 +5,17 @@
  * `online: false` when the device is lost and with the fresh state when it is back.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { codedError, copyState, findDevice, parseSeconds } from '../shared/config';
-import type { HubUser, ReportedState } from '../shared/device-hub';
+import { parseOutletSelector } from '../../device/outlets/outlet';
+import {
+  codedError,
+  configuredOutlet,
+  copyState,
+  findDevice,
+  parseSeconds,
+} from '../shared/config';
+import type { HubUser } from '../shared/device-hub';
 import { finishInput } from '../shared/input';
+import type { ReportedState } from '../shared/status-mapping';
 import { ChangeFilter, parsePowerThreshold } from './change-filter';
 
 type Output = 'state' | 'on';
@@ -16,6 +24,8 @@ interface LampStatusDef extends NodeDef {
   device?: string;
   interval?: number | string;
   output?: string;
+  /** Empty: the device itself (or msg.outlet per input message). */
+  outlet?: string;
   /** Emit on a power change larger than this many W; blank (flows before it existed) = 0. */
   powerThreshold?: number | string;
 }
@@ -28,6 +38,7 @@ export = (RED: NodeAPI) => {
     const interval = parseSeconds(config.interval, 10, true);
     const output: Output = config.output === 'on' ? 'on' : 'state';
     const device = findDevice(RED, config.device);
+    const fixed = configuredOutlet(config.outlet);
     /** The last state this node sent, for change-only emission. */
     const changes = new ChangeFilter(parsePowerThreshold(config.powerThreshold));
 
@@ -46,6 +57,7 @@ export = (RED: NodeAPI) => {
     const user: HubUser = {
       id: this.id,
       pollInterval: interval,
+      outlet: fixed.outlet,
       setDeviceStatus: (status) => this.status(status),
       deviceState: (state) => {
         if (changes.changed(state)) this.send(fill({}, state));
@@ -67,9 +79,13 @@ export = (RED: NodeAPI) => {
       finishInput(
         this,
         hub,
+        user,
         async () => {
-          const state = await hub.refresh(user);
-          changes.remember(state);
+          if (fixed.error) throw fixed.error;
+          const outlet = fixed.outlet ?? parseOutletSelector(msg.outlet);
+          const state = hub.viewFor(await hub.refresh(user), outlet);
+          // Only the node's own outlet counts for change-only output; msg.outlet asks once.
+          if (outlet === fixed.outlet) changes.remember(state);
           return fill(msg as NodeMessage, state);
         },
         send,

@@ -6,35 +6,34 @@
  * Deliberately free of Node-RED types beyond the status shape, so it can be reasoned about (and
  * tested) on its own; klap-device.ts wires it to the node API (i18n, logging, credentials).
  */
-import type { ConnectOptions } from '../../device/client';
+import type { ConnectOptions, TargetOptions } from '../../device/client';
+import { findOutlet, type OutletSelector, outletState } from '../../device/outlets/outlet';
 import type { Capabilities, EnergyPoint, LampState } from '../../device/types';
 import { describeAddress } from '../../transport/errors';
 import type { ProtocolChoice } from '../../transport/factory';
 import type { Encryption, LoginInfo } from '../../transport/types';
+import { Poller } from './poller';
+import {
+  type DeviceStatus,
+  errorCode,
+  errorStatus,
+  isFullState,
+  type ReportedState,
+  reasonOf,
+  sameStatus,
+  stateStatus,
+  type Translate,
+} from './status-mapping';
 
-export type StatusFill = 'red' | 'green' | 'yellow' | 'blue' | 'grey';
-
-export interface DeviceStatus {
-  fill?: StatusFill;
-  shape?: 'ring' | 'dot';
-  text?: string;
-}
-
-/**
- * A state as the hub reports it to its users: a full LampState, or, for a device unreachable
- * since deploy, the minimal `{ online: false, on: false }` (nothing else is known).
- */
-export type ReportedState = Pick<LampState, 'on' | 'online'> & Partial<LampState>;
-
-function isFullState(state: ReportedState): state is LampState {
-  return typeof state.model === 'string' && typeof state.alias === 'string' && !!state.type;
-}
+export type { DeviceStatus, ReportedState, Translate } from './status-mapping';
 
 /** A node that uses the device (lamp-control, lamp-status). */
 export interface HubUser {
   readonly id: string;
   /** Seconds between polls this user wants (> 0), or 0/undefined for none. */
   readonly pollInterval?: number;
+  /** The outlet this user is about (states and status are that outlet's); none = the device. */
+  readonly outlet?: OutletSelector;
   /** Receives the device-wide status (connecting, on · 80%, offline, ...). */
   setDeviceStatus(status: DeviceStatus): void;
   /**
@@ -48,9 +47,9 @@ export interface HubUser {
 /** The part of LampClient the hub uses (lets tests substitute a client). */
 export interface HubClient {
   getState(): Promise<LampState>;
-  setState(payload: unknown): Promise<LampState>;
-  request(method: string, params?: unknown): Promise<unknown>;
-  energyHistory(query: unknown): Promise<EnergyPoint[]>;
+  setState(payload: unknown, options?: TargetOptions): Promise<LampState>;
+  request(method: string, params?: unknown, options?: TargetOptions): Promise<unknown>;
+  energyHistory(query: unknown, options?: TargetOptions): Promise<EnergyPoint[]>;
   capabilities(): Promise<Capabilities>;
   close(): Promise<void>;
   /** The protocol found and how the login matched, once known. */
@@ -64,8 +63,6 @@ export interface LinkInfo {
   variant: string | undefined;
   credentials: LoginInfo['credential'] | undefined;
 }
-
-export type Translate = (key: string, vars?: Record<string, string | number>) => string;
 
 export interface HubOptions {
   host: string;
@@ -90,78 +87,6 @@ export interface HubOptions {
 
 /** Failures of our own input: they say nothing about the device or the link. */
 const LOCAL_CODES = new Set(['INVALID_COMMAND', 'UNSUPPORTED']);
-/** The device refuses us: retrying quickly only risks a lock-out. */
-const REFUSAL_CODES = new Set(['AUTH_FAILED', 'THIRD_PARTY_DISABLED', 'NOT_KLAP']);
-
-const STATUS_KEYS: Record<string, string> = {
-  UNREACHABLE: 'offline',
-  TIMEOUT: 'timeout',
-  AUTH_FAILED: 'authFailed',
-  THIRD_PARTY_DISABLED: 'thirdParty',
-  NOT_KLAP: 'notKlap',
-  WRONG_PROTOCOL: 'wrongProtocol',
-  UNSUPPORTED_PROTOCOL: 'unsupportedProtocol',
-  HANDSHAKE_FAILED: 'handshakeFailed',
-  SESSION_EXPIRED: 'sessionExpired',
-  INTEGRITY: 'integrity',
-  MALFORMED: 'malformed',
-  DEVICE_ERROR: 'deviceError',
-  INVALID_COMMAND: 'invalidCommand',
-  UNSUPPORTED: 'unsupported',
-  CLOSED: 'closed',
-  NO_HOST: 'noHost',
-};
-
-/** The `code` of a LampError (or any error carrying a string code), else undefined. */
-export function errorCode(err: unknown): string | undefined {
-  if (typeof err === 'object' && err !== null && 'code' in err) {
-    const code = (err as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return undefined;
-}
-
-function reasonOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** Fields compared to decide whether a state "changed"; order fixed so snapshots compare. */
-const STATE_KEYS: (keyof LampState)[] = [
-  'online',
-  'on',
-  'brightness',
-  'hue',
-  'saturation',
-  'colorTemp',
-  'color',
-  'effect',
-  'power',
-  'energyToday',
-  // Settings and the month's energy change rarely; voltage, current and rssi jitter with every
-  // reading, so they ride along in the state without making it "changed".
-  'energyMonth',
-  'presets',
-  'autoOff',
-  'led',
-  'fade',
-  'autoUpdate',
-  'alias',
-  'model',
-  'type',
-  'firmware',
-];
-
-/** A string that is equal for two states exactly when a user would see no difference. */
-export function stateSnapshot(state: ReportedState): string {
-  return JSON.stringify(
-    STATE_KEYS.map((key) => {
-      const value = state[key];
-      // Energy plugs report power in mW steps that jitter between polls: whole watts matter.
-      if (key === 'power' && typeof value === 'number') return Math.round(value);
-      return value ?? null;
-    }),
-  );
-}
 
 export class DeviceHub {
   readonly address: string;
@@ -172,21 +97,18 @@ export class DeviceHub {
   private lastState: ReportedState | undefined;
   /** undefined until the first answer or failure. */
   private online: boolean | undefined;
-  private failure: unknown;
-  /** Failed reads and link failures in a row (device errors included): drives the back-off. */
-  private consecutiveFailures = 0;
+  private readonly poller: Poller;
   private outageLogged = false;
   /** A streak of device errors (the device answers, but refuses) has been logged. */
   private deviceErrorLogged = false;
   /** Bumped by every successful command, so an older poll result never overwrites it. */
   private generation = 0;
   private status: DeviceStatus = {};
+  /** The state behind the current status, when it comes from one (not from an error). */
+  private stateForStatus: LampState | undefined;
+  /** What each user was last shown, so polls that change nothing do not flood the editor. */
+  private readonly shown = new Map<string, DeviceStatus>();
   private started = false;
-  /** The connect-at-deploy read is armed; no user change may cancel it. */
-  private firstReadArmed = false;
-  private timer: NodeJS.Timeout | undefined;
-  private timerDue = 0;
-  private polling = false;
   private closed = false;
   /** Clients being closed after the last user left; close() waits for them too. */
   private readonly retiring = new Set<Promise<void>>();
@@ -195,6 +117,15 @@ export class DeviceHub {
     this.options = options;
     this.host = options.host;
     this.address = describeAddress(options.host, options.port ?? 80);
+    this.poller = new Poller({
+      interval: () => this.pollIntervalMs,
+      read: async () => {
+        await this.refresh();
+      },
+      active: () => !this.closed && this.users.size > 0,
+      authBackoffMs: options.authBackoffMs,
+      maxBackoffMs: options.maxBackoffMs,
+    });
   }
 
   /**
@@ -207,6 +138,11 @@ export class DeviceHub {
 
   get currentStatus(): DeviceStatus {
     return { ...this.status };
+  }
+
+  /** The status `user` was last shown (its outlet's, for an outlet user). */
+  statusOf(user: HubUser): DeviceStatus {
+    return { ...(this.shown.get(user.id) ?? this.status) };
   }
 
   get isOnline(): boolean | undefined {
@@ -228,12 +164,12 @@ export class DeviceHub {
 
   /** Delay before the next poll (back-off included), or undefined without a poller. */
   get nextPollDelayMs(): number | undefined {
-    return this.nextDelay();
+    return this.poller.nextDelay();
   }
 
   /** No poll running or armed (for tests and diagnostics). */
   get idle(): boolean {
-    return !this.polling && this.timer === undefined;
+    return this.poller.idle;
   }
 
   get isClosed(): boolean {
@@ -247,13 +183,14 @@ export class DeviceHub {
   register(user: HubUser): void {
     if (this.closed) return;
     this.users.set(user.id, user);
-    if (this.status.text) user.setDeviceStatus({ ...this.status });
+    this.shown.delete(user.id);
+    if (this.status.text) this.show(user, this.status);
     const known = this.lastState;
     if (known && user.deviceState) {
       // After the constructor has returned, so the node can send.
       setImmediate(() => {
         if (!this.closed && this.users.get(user.id) === user && this.lastState === known) {
-          user.deviceState?.({ ...known });
+          this.deliver(user, known);
         }
       });
     }
@@ -261,20 +198,21 @@ export class DeviceHub {
       // Connect at deploy: shows "on · 80%" / "auth failed" at once, and gives status nodes
       // their first state. Coalesced with other nodes registering in the same tick.
       this.started = true;
-      this.firstReadArmed = true;
-      this.schedule(0);
+      this.poller.readNow();
     } else {
-      this.reschedule();
+      this.poller.reschedule();
     }
   }
 
   deregister(user: HubUser): void {
-    if (this.users.get(user.id) === user) this.users.delete(user.id);
+    if (this.users.get(user.id) === user) {
+      this.users.delete(user.id);
+      this.shown.delete(user.id);
+    }
     if (this.users.size === 0) {
       // Nobody uses the device any more: free the session and the timer (MQTT-broker style).
-      this.stopTimer();
+      this.poller.pause();
       this.started = false;
-      this.firstReadArmed = false;
       const client = this.client;
       this.client = undefined;
       if (client) {
@@ -283,14 +221,17 @@ export class DeviceHub {
         void closing.then(() => this.retiring.delete(closing));
       }
     } else {
-      this.reschedule();
+      this.poller.reschedule();
     }
   }
 
-  /** Sends a msg.payload-grammar command; the resulting state is shared with every user. */
-  async command(payload: unknown): Promise<LampState> {
+  /**
+   * Sends a msg.payload-grammar command, to one outlet if given; the resulting state of the
+   * whole device is shared with every user (outlet users see their outlet of it).
+   */
+  async command(payload: unknown, outlet?: OutletSelector): Promise<LampState> {
     try {
-      const state = await this.getClient().setState(payload);
+      const state = await this.getClient().setState(payload, { outlet });
       this.generation++;
       return this.accept(state);
     } catch (err) {
@@ -299,10 +240,10 @@ export class DeviceHub {
     }
   }
 
-  /** Raw request for power users; the decoded device response. */
-  async request(method: string, params?: unknown): Promise<unknown> {
+  /** Raw request for power users, to one outlet if given; the decoded device response. */
+  async request(method: string, params?: unknown, outlet?: OutletSelector): Promise<unknown> {
     try {
-      return await this.getClient().request(method, params);
+      return await this.getClient().request(method, params, { outlet });
     } catch (err) {
       this.fail(err, false);
       throw err;
@@ -310,9 +251,9 @@ export class DeviceHub {
   }
 
   /** An energy history query (msg.payload.energyHistory): the `[{ t, wh }]` the meter kept. */
-  async energyHistory(query: unknown): Promise<EnergyPoint[]> {
+  async energyHistory(query: unknown, outlet?: OutletSelector): Promise<EnergyPoint[]> {
     try {
-      return await this.getClient().energyHistory(query);
+      return await this.getClient().energyHistory(query, { outlet });
     } catch (err) {
       this.fail(err, false);
       throw err;
@@ -348,36 +289,28 @@ export class DeviceHub {
     return linkInfo(this.client);
   }
 
-  /** Status for an error of this device (used by the nodes for their own red ring). */
-  errorStatus(err: unknown): DeviceStatus {
-    const key = STATUS_KEYS[errorCode(err) ?? ''] ?? 'error';
-    return { fill: 'red', shape: 'ring', text: this.options.t(`klap-device.status.${key}`) };
+  /**
+   * The state as a user of `outlet` sees it: that outlet's own state, or the device's when no
+   * outlet is named. A device state without outlets (never reached) keeps the outlet's number.
+   * Throws INVALID_COMMAND when the device has no such outlet.
+   */
+  viewFor<T extends ReportedState>(state: T, outlet: OutletSelector | undefined): ReportedState {
+    if (outlet === undefined) return { ...state };
+    if (!isFullState(state) || !state.outlets) {
+      return typeof outlet === 'number' ? { ...state, outlet } : { ...state };
+    }
+    return outletState(state, findOutlet(state, outlet));
   }
 
-  stateStatus(state: LampState): DeviceStatus {
-    const t = this.options.t;
-    if (!state.on) return { fill: 'grey', shape: 'ring', text: t('klap-device.status.off') };
-    if (typeof state.brightness === 'number') {
-      return {
-        fill: 'green',
-        shape: 'dot',
-        text: t('klap-device.status.onBrightness', { brightness: state.brightness }),
-      };
-    }
-    if (typeof state.power === 'number') {
-      return {
-        fill: 'green',
-        shape: 'dot',
-        text: t('klap-device.status.onPower', { power: Math.round(state.power * 10) / 10 }),
-      };
-    }
-    return { fill: 'green', shape: 'dot', text: t('klap-device.status.on') };
+  /** Status for an error of this device (used by the nodes for their own red ring). */
+  errorStatus(err: unknown): DeviceStatus {
+    return errorStatus(this.options.t, err);
   }
 
   /** Stops the poller and closes the client (sockets, queued work). Bounded by `limitMs`. */
   async close(limitMs = 4000): Promise<void> {
     this.closed = true;
-    this.stopTimer();
+    this.poller.stop();
     this.users.clear();
     const client = this.client;
     this.client = undefined;
@@ -429,17 +362,14 @@ export class DeviceHub {
     if (this.closed) return { ...fresh };
     this.lastState = fresh;
     this.online = true;
-    this.failure = undefined;
-    const backedOff = this.consecutiveFailures > 0;
-    this.consecutiveFailures = 0;
     this.deviceErrorLogged = false;
     if (this.outageLogged) {
       this.outageLogged = false;
       this.options.log(this.options.t('klap-device.log.online', { address: this.address }));
     }
     // Back from failures through a command or an input: end the back-off at once.
-    if (backedOff) this.reschedule();
-    this.fanStatus(this.stateStatus(fresh));
+    this.poller.succeeded();
+    this.fanStatus(stateStatus(this.options.t, fresh), fresh);
     for (const user of [...this.users.values()]) {
       if (user !== origin) this.deliver(user, fresh);
     }
@@ -454,8 +384,7 @@ export class DeviceHub {
     // A refused command (DEVICE_ERROR) or an unknown command failure says nothing about the
     // device or the link; failed reads count towards the back-off (device errors included).
     if (!reading && (code === 'DEVICE_ERROR' || code === undefined)) return;
-    this.consecutiveFailures++;
-    this.failure = err;
+    this.poller.failed(err);
     if (code === 'DEVICE_ERROR') {
       // The device answered (rate limited, busy, ...): it is online. Back off, show the error,
       // log the streak once; the last state stays valid and is not reported as lost.
@@ -498,87 +427,51 @@ export class DeviceHub {
 
   private deliver(user: HubUser, state: ReportedState): void {
     if (!user.deviceState) return;
+    let view: ReportedState;
     try {
-      user.deviceState({ ...state });
+      view = this.viewFor(state, user.outlet);
+    } catch {
+      return; // no such outlet: the user's status says so (fanStatus)
+    }
+    try {
+      user.deviceState(view);
     } catch {
       // A user's handler must never break the hub (or the other users).
     }
   }
 
-  private fanStatus(status: DeviceStatus): void {
-    const same =
-      this.status.fill === status.fill &&
-      this.status.shape === status.shape &&
-      this.status.text === status.text;
-    if (same) return; // polls that change nothing must not flood the editor
+  /**
+   * The device status to every user; `state`, when the status comes from one, gives users of
+   * an outlet their outlet's own ("off" while the strip is "on").
+   */
+  private fanStatus(status: DeviceStatus, state?: LampState): void {
     this.status = status;
-    for (const user of [...this.users.values()]) {
+    this.stateForStatus = state;
+    for (const user of [...this.users.values()]) this.show(user, status);
+  }
+
+  private show(user: HubUser, deviceStatus: DeviceStatus): void {
+    let status = deviceStatus;
+    const state = this.stateForStatus;
+    if (user.outlet !== undefined && state) {
       try {
-        user.setDeviceStatus({ ...status });
+        status = stateStatus(this.options.t, this.viewFor(state, user.outlet));
       } catch {
-        // ignore: status is cosmetic
+        status = {
+          fill: 'red',
+          shape: 'ring',
+          text: this.options.t('klap-device.status.noOutlet', { outlet: String(user.outlet) }),
+        };
       }
     }
-  }
-
-  /** Delay until the next poll, with back-off while the device is failing. */
-  private nextDelay(): number | undefined {
-    const base = this.pollIntervalMs;
-    if (base === undefined) return undefined;
-    if (this.consecutiveFailures === 0) return base;
-    const ceiling = Math.max(base, this.options.maxBackoffMs ?? 30_000);
-    const code = errorCode(this.failure);
-    if (code !== undefined && REFUSAL_CODES.has(code)) {
-      return Math.max(base, this.options.authBackoffMs ?? 30_000);
-    }
-    const exponent = Math.min(Math.max(this.consecutiveFailures - 1, 0), 16);
-    return Math.min(base * 2 ** exponent, ceiling);
-  }
-
-  /** Re-evaluates the poller after the set of users changed. */
-  private reschedule(): void {
-    const delay = this.nextDelay();
-    if (delay === undefined) {
-      if (!this.firstReadArmed) this.stopTimer();
-      return;
-    }
-    this.schedule(delay);
-  }
-
-  /** Arms the poll timer for `delayMs` unless a poll is due sooner or running. */
-  private schedule(delayMs: number): void {
-    if (this.closed || this.polling) return;
-    const due = Date.now() + delayMs;
-    if (this.timer && this.timerDue <= due) return;
-    this.stopTimer();
-    this.timerDue = due;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.poll();
-    }, delayMs);
-  }
-
-  private stopTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
-  private async poll(): Promise<void> {
-    this.firstReadArmed = false;
-    if (this.closed || this.polling || this.users.size === 0) return;
-    this.polling = true;
+    const last = this.shown.get(user.id);
+    if (last && sameStatus(last, status)) return; // polls that change nothing must not flood the editor
+    this.shown.set(user.id, status);
     try {
-      await this.refresh();
+      user.setDeviceStatus({ ...status });
     } catch {
-      // recorded by refresh(): status fanned out, outage logged once
-    } finally {
-      this.polling = false;
+      // ignore: status is cosmetic
     }
-    if (this.closed || this.users.size === 0) return;
-    // A node that registered while this poll ran (its own first read could not be armed then),
-    // e.g. after a redeploy replaced every node of the device mid-read, is owed a read now.
-    const delay = this.firstReadArmed ? 0 : this.nextDelay();
-    if (delay !== undefined) this.schedule(delay);
   }
 }
 

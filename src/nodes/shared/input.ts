@@ -6,7 +6,7 @@
  */
 import type { Node, NodeMessage } from 'node-red';
 import { codedError } from './config';
-import type { DeviceHub } from './device-hub';
+import type { DeviceHub, HubUser } from './device-hub';
 
 type Send = (msg: NodeMessage) => void;
 type Done = (err?: Error) => void;
@@ -22,6 +22,7 @@ function asError(err: unknown): Error {
 export function finishInput(
   node: Node,
   hub: DeviceHub,
+  user: HubUser,
   work: () => Promise<NodeMessage>,
   send: Send,
   done: Done,
@@ -51,7 +52,7 @@ export function finishInput(
     .then(
       (msg) => {
         // Replace a red ring left by an earlier failure with the device status.
-        const status = hub.currentStatus;
+        const status = hub.statusOf(user);
         if (status.text) node.status(status);
         send(msg);
         end();

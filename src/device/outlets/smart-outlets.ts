@@ -1,0 +1,187 @@
+/**
+ * The outlets of a SMART power strip (docs/protocols/outlets.md §1–§3): listed by the parent's
+ * get_child_device_list (paged with start_index/sum), each addressed through control_child,
+ * which carries one request or a multipleRequest for that outlet. Outlets are numbered by their
+ * `position` on the housing, which is not the list order (some firmware lists them reversed).
+ */
+import { DeviceError, MalformedResponseError } from '../../transport/errors';
+import {
+  type SmartOutcome,
+  type SmartProtocol,
+  type SmartRequest,
+  smartErrorMeaning,
+  unwrap,
+} from '../smart-protocol';
+import { decodeNickname } from '../state';
+import type { Outlet } from '../types';
+
+type Info = Record<string, unknown>;
+
+/** Pages of a long child list are asked for at most this many times (a strip has ≤ 6). */
+const MAX_PAGES = 16;
+
+function isInfo(value: unknown): value is Info {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** One control_child request: `request` for the outlet `deviceId`, or several as a batch. */
+export function controlChild(deviceId: string, requests: SmartRequest[]): SmartRequest {
+  const only = requests.length === 1 ? requests[0] : undefined;
+  const requestData = only
+    ? { method: only.method, params: only.params ?? null }
+    : {
+        method: 'multipleRequest',
+        params: {
+          requests: requests.map((r) =>
+            r.params === undefined ? { method: r.method } : { method: r.method, params: r.params },
+          ),
+        },
+      };
+  return { method: 'control_child', params: { device_id: deviceId, requestData } };
+}
+
+/**
+ * The inner answers of a control_child reply, by method: `responseData` holds one result or a
+ * multipleRequest's responses, each with its own error code.
+ */
+export function childResults(result: unknown, address: string): Map<string, unknown> {
+  const data = isInfo(result) ? result.responseData : undefined;
+  if (!isInfo(data))
+    throw new MalformedResponseError(address, 'control_child reply has no responseData');
+  const code = typeof data.error_code === 'number' ? data.error_code : 0;
+  if (code !== 0) throw new DeviceError(address, 'control_child', code, smartErrorMeaning(code));
+  const results = new Map<string, unknown>();
+  const inner = isInfo(data.result) ? data.result : {};
+  if (Array.isArray(inner.responses)) {
+    for (const entry of inner.responses as Info[]) {
+      if (isInfo(entry) && typeof entry.method === 'string' && (entry.error_code ?? 0) === 0) {
+        results.set(entry.method, entry.result ?? {});
+      }
+    }
+  }
+  return results;
+}
+
+/** Reads every page of a paged child list (`key` holds the entries), following start_index/sum. */
+async function allPages(
+  protocol: SmartProtocol,
+  method: string,
+  key: string,
+  first: unknown,
+): Promise<Info[]> {
+  const entries: Info[] = [];
+  let page = first;
+  for (let pages = 0; pages < MAX_PAGES; pages++) {
+    const list = isInfo(page) && Array.isArray(page[key]) ? (page[key] as unknown[]) : undefined;
+    if (!list) throw new MalformedResponseError(protocol.address, `${method} has no ${key}`);
+    entries.push(...list.filter(isInfo));
+    const sum = isInfo(page) && typeof page.sum === 'number' ? page.sum : entries.length;
+    if (list.length === 0 || entries.length >= sum) break;
+    page = await protocol.call(method, { start_index: entries.length });
+  }
+  return entries;
+}
+
+export class SmartOutlets {
+  private constructor(
+    private readonly protocol: SmartProtocol,
+    /** device_ids of the outlets that meter their energy (P304M, P316M, P210M). */
+    private readonly metered: ReadonlySet<string>,
+  ) {}
+
+  /** Learns which outlets meter, from get_child_device_component_list. */
+  static async open(protocol: SmartProtocol): Promise<SmartOutlets> {
+    const metered = new Set<string>();
+    try {
+      const first = await protocol.call('get_child_device_component_list');
+      const entries = await allPages(
+        protocol,
+        'get_child_device_component_list',
+        'child_component_list',
+        first,
+      );
+      for (const entry of entries) {
+        const components = Array.isArray(entry.component_list) ? entry.component_list : [];
+        const meters = components.some((c: { id?: unknown }) => c?.id === 'energy_monitoring');
+        if (meters && typeof entry.device_id === 'string') metered.add(entry.device_id);
+      }
+    } catch (error) {
+      // Without the component list the outlets still switch; they only report no energy.
+      if (!(error instanceof DeviceError)) throw error;
+    }
+    return new SmartOutlets(protocol, metered);
+  }
+
+  /** Appended to every state read: the child list, and each metering outlet's energy. */
+  readRequests(): SmartRequest[] {
+    const reads: SmartRequest[] = [{ method: 'get_child_device_list' }];
+    for (const id of this.metered) {
+      reads.push(
+        controlChild(id, [{ method: 'get_energy_usage' }, { method: 'get_current_power' }]),
+      );
+    }
+    return reads;
+  }
+
+  /** The outlets from the outcomes of readRequests(), fetching further list pages if any. */
+  async outletsFrom(outcomes: SmartOutcome[]): Promise<Outlet[]> {
+    const [list, ...energy] = outcomes;
+    if (!list) throw new MalformedResponseError(this.protocol.address, 'no child list read');
+    const children = await allPages(
+      this.protocol,
+      'get_child_device_list',
+      'child_device_list',
+      unwrap(list),
+    );
+    const energyById = new Map<string, Map<string, unknown>>();
+    const ids = [...this.metered];
+    energy.forEach((outcome, i) => {
+      const id = ids[i];
+      if (!outcome.ok || id === undefined) return; // energy may fail alone; the switch stays
+      try {
+        energyById.set(id, childResults(outcome.result, this.protocol.address));
+      } catch {
+        // an outlet that would not report its energy this time
+      }
+    });
+    return children.map((child, index) => toOutlet(child, index, energyById));
+  }
+
+  /** Switches (and, on lamp sockets, dims) one outlet. */
+  switchRequest(outlet: Outlet, on: boolean, brightness?: number): SmartRequest {
+    const params: Info = { device_on: on };
+    if (brightness !== undefined) params.brightness = brightness;
+    return controlChild(outlet.id, [{ method: 'set_device_info', params }]);
+  }
+}
+
+function toOutlet(
+  child: Info,
+  index: number,
+  energyById: Map<string, Map<string, unknown>>,
+): Outlet {
+  const id = typeof child.device_id === 'string' ? child.device_id : '';
+  const outlet: Outlet = {
+    // Without `position` (KS240), the list order is all there is.
+    position: typeof child.position === 'number' ? child.position : index + 1,
+    id,
+    alias: decodeNickname(child.nickname),
+    on: child.device_on === true,
+  };
+  if (typeof child.brightness === 'number') outlet.brightness = child.brightness;
+  const energy = energyById.get(id);
+  if (energy) {
+    const usage = energy.get('get_energy_usage');
+    const current = energy.get('get_current_power');
+    // get_current_power is whole watts; get_energy_usage's current_power, where present, mW.
+    if (isInfo(usage) && typeof usage.current_power === 'number') {
+      outlet.power = usage.current_power / 1000;
+    } else if (isInfo(current) && typeof current.current_power === 'number') {
+      outlet.power = current.current_power;
+    }
+    if (isInfo(usage) && typeof usage.today_energy === 'number') {
+      outlet.energyToday = usage.today_energy;
+    }
+  }
+  return outlet;
+}
