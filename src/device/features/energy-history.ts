@@ -116,13 +116,17 @@ export function checkEnergyHistory(
       `${device} has no energy meter (energyHistory)`,
     );
   }
-  if (!capabilities.energyHistory.includes(query.interval)) {
-    const offered = capabilities.energyHistory;
+  const offered = capabilities.energyHistory;
+  if (offered.length === 0) {
+    throw new UnsupportedFeatureError(
+      'energyHistory',
+      `${device} keeps no energy history we can read (energyHistory)`,
+    );
+  }
+  if (!offered.includes(query.interval)) {
     throw new UnsupportedFeatureError(
       'energyHistory.interval',
-      offered.length === 0
-        ? `${device} keeps no energy history its firmware hands out (energyHistory)`
-        : `${device} keeps no energy history by ${query.interval} (energyHistory.interval); use ${offered.map((i) => `"${i}"`).join(' or ')}`,
+      `${device} keeps no energy history by ${query.interval} (energyHistory.interval); use ${offered.map((i) => `"${i}"`).join(' or ')}`,
     );
   }
 }
