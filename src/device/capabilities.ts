@@ -159,6 +159,19 @@ export function iotCapabilities(sysinfo: Record<string, unknown>): Capabilities 
   };
 }
 
+/** The beyond-on/off part of a device that has none of it (docs/features.md §2). */
+export const NO_SETTINGS: Pick<
+  Capabilities,
+  'energyHistory' | 'presets' | 'fade' | 'autoOff' | 'led' | 'autoUpdate'
+> = {
+  energyHistory: [],
+  presets: false,
+  fade: false,
+  autoOff: false,
+  led: false,
+  autoUpdate: false,
+};
+
 /** Kasa meters keep days and months, never hours. */
 const IOT_HISTORY: Capabilities['energyHistory'] = ['day', 'month'];
 
