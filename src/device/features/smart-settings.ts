@@ -83,11 +83,11 @@ export class SmartSettings {
    */
   due(room: number): SmartRequest[] {
     const now = this.clock();
+    // Never read counts as read at time 0: due at once, and first in line.
+    const readAt = (g: Getter) => this.readAt.get(g.key) ?? 0;
     return this.getters
-      .filter(
-        (g) => now - (this.readAt.get(g.key) ?? Number.NEGATIVE_INFINITY) >= SETTINGS_REFRESH_MS,
-      )
-      .sort((a, b) => (this.readAt.get(a.key) ?? -Infinity) - (this.readAt.get(b.key) ?? -Infinity))
+      .filter((g) => !this.readAt.has(g.key) || now - readAt(g) >= SETTINGS_REFRESH_MS)
+      .sort((a, b) => readAt(a) - readAt(b))
       .slice(0, Math.max(0, room))
       .map((g) => g.request);
   }
