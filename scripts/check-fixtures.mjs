@@ -10,8 +10,9 @@
  * 1. In memory (fast, detailed): our device layer (LampClient over MemoryTransport) against an
  *    emulated device serving the dump. getState() must report the dump's power, model, name and
  *    light values; on/off, brightness, hue, colour temperature, effects and transitions must
- *    reach the device where it has them; for Kasa IOT dumps our emulator must also answer each
- *    module as the dump's firmware did.
+ *    reach the device where it has them, and so must presets, fade, auto-off, LED and
+ *    auto-update (scripts/fixtures-features.mjs); for Kasa IOT dumps our emulator must also
+ *    answer each module as the dump's firmware did.
  * 2. Through the packed nodes over the dump's real protocol: the repo is built, packed with
  *    `npm pack` and installed offline into a temporary project; its klap-device, lamp-status
  *    and lamp-control run in a real Node-RED runtime (node-red-node-test-helper) against the
@@ -33,6 +34,12 @@ import { decodeNickname, modelWithoutRegion } from '../src/device/state.ts';
 import { createDevice } from '../src/emulator/index.ts';
 import { MemoryTransport } from '../src/emulator/memory-transport.ts';
 import { outletsOf } from '../src/emulator/outlets.ts';
+import {
+  checkFeatures,
+  iotFeatureExpectations,
+  smartFeatureExpectations,
+  smartFeatureModel,
+} from './fixtures-features.mjs';
 import { attempt, checkThroughNodes, expect, wireLabel } from './fixtures-nodes.mjs';
 import { driveOutletsInMemory, iotOutlets, smartOutlets } from './fixtures-outlets.mjs';
 
@@ -117,6 +124,7 @@ function smartModel(dump) {
     klap: 2,
     components: structuredClone(dump.component_nego?.component_list ?? []),
     info,
+    ...smartFeatureModel(dump),
     ...(children
       ? {
           children,
@@ -204,6 +212,7 @@ function smartExpectations(dump) {
     // A strip's parent lists its outlets' meter but reads none itself: its outlets meter.
     energy: components.has('energy_monitoring') && !outlets,
     values: smartValues(info, components),
+    features: smartFeatureExpectations(dump),
   };
 }
 
@@ -385,6 +394,7 @@ function iotExpectations(dump) {
     // Every lamp meters; plugs with the ENE feature do (a strip's meter comes with its outlets).
     energy: lamp || (kind !== 'strip' && String(sysinfo.feature ?? '').includes('ENE')),
     values: iotValues(dump, sysinfo, kind),
+    features: iotFeatureExpectations(dump),
   };
 }
 
@@ -587,6 +597,7 @@ async function drive(plan) {
       const after = await client.setState({ colorTemp: kelvin });
       expect(after.colorTemp === kelvin, `colorTemp ${kelvin} read back as ${after.colorTemp}`);
     }
+    await checkFeatures(client, state, expected.features, expect, exercise);
   } finally {
     await client.close();
   }

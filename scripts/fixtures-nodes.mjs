@@ -253,6 +253,32 @@ async function driveNodes(plan, i, emulator, exercise) {
     exercise('colorTemp');
   }
 
+  // Beyond on/off through the packed nodes (docs/features.md): what the dump says the device has.
+  const features = expected.features ?? {};
+  if (features.led !== undefined) {
+    const reply = (await control({ led: !features.led })).payload;
+    expect(reply.led === !features.led, `led ${!features.led} reported as ${reply.led}`);
+    exercise('led');
+  }
+  if (features.presetCount) {
+    const reply = (await control({ preset: 1 })).payload;
+    expect(
+      reply.on === true && reply.presets?.length === features.presetCount,
+      `preset 1 reported on ${reply.on} with ${reply.presets?.length} presets`,
+    );
+    exercise('preset');
+  }
+  if (features.history) {
+    const reply = (await control({ energyHistory: { interval: 'day' } })).payload;
+    expect(
+      Array.isArray(reply) &&
+        reply.length === new Date().getDate() &&
+        reply.every((p) => typeof p.t === 'string' && typeof p.wh === 'number'),
+      `energyHistory by day answered ${JSON.stringify(reply).slice(0, 80)}`,
+    );
+    exercise('energyHistory');
+  }
+
   // The status node reads what the commands left on the device, not a state it was told.
   const after = (await exchange(`status${i}`, `statusOut${i}`, {})).payload;
   expect(

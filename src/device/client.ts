@@ -16,6 +16,7 @@ import { SharedFailure } from '../transport/shared-failure';
 import type { DiscoveryHint, LoginInfo, Transport } from '../transport/types';
 import { checkCommand, parseCommand } from './command';
 import type { DeviceDriver } from './driver';
+import { checkEnergyHistory, parseEnergyHistory } from './features/energy-history';
 import { IotDriver } from './iot-driver';
 import { IotProtocol } from './iot-protocol';
 import { mergeCommands } from './merge';
@@ -28,7 +29,7 @@ import {
 } from './outlets/outlet';
 import { SmartDriver } from './smart-driver';
 import { NotSmartReplyError, SmartProtocol } from './smart-protocol';
-import type { Capabilities, LampCommand, LampState } from './types';
+import type { Capabilities, EnergyPoint, LampCommand, LampState } from './types';
 
 export interface ConnectOptions {
   host: string;
@@ -234,7 +235,7 @@ export class LampClient {
     let merged: LampCommand | undefined;
     for (const job of jobs) {
       try {
-        const checked = checkCommand(job.command, capabilities, driver.model);
+        const checked = await driver.resolve(checkCommand(job.command, capabilities, driver.model));
         merged = merged ? mergeCommands(merged, checked) : checked;
         accepted.push(job);
       } catch (error) {
@@ -364,6 +365,34 @@ export class LampClient {
       const outlet = findOutlet(this.known(driver), selector);
       if (!driver.requestToOutlet) return driver.request(method, params);
       return driver.requestToOutlet(outlet, method, params);
+    });
+  }
+
+  /**
+   * The meter's history: `{ interval: "hour" | "day" | "month", start?, end? }` (ISO dates) ->
+   * `[{ t, wh }]`, t = each interval's start (ISO), oldest first. Refused before anything is
+   * sent when malformed or when the device keeps no such history.
+   */
+  energyHistory(query: unknown, options: TargetOptions = {}): Promise<EnergyPoint[]> {
+    let parsed: ReturnType<typeof parseEnergyHistory>;
+    let selector: OutletSelector | undefined;
+    try {
+      parsed = parseEnergyHistory(query, Date.now());
+      selector = parseOutletSelector(options?.outlet);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.serial(async () => {
+      const { driver } = await this.ensureDriver();
+      // Single outlets keep no history we can read yet (docs/features.md §4): refused by their
+      // capabilities, naming the outlet.
+      const outlet = selector === undefined ? undefined : findOutlet(this.known(driver), selector);
+      const capabilities = outlet
+        ? outletCapabilities(driver.capabilities, outlet)
+        : driver.capabilities;
+      const name = outlet ? `${driver.model} outlet ${outlet.position}` : driver.model;
+      checkEnergyHistory(parsed, capabilities, name);
+      return driver.energyHistory(parsed, Date.now());
     });
   }
 

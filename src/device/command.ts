@@ -13,14 +13,11 @@
  *   any colour, a named effect with colours or with on:false.
  * - Strings "on"/"off"/"toggle" and effect names are matched case-insensitively.
  */
-import {
-  InvalidCommandError,
-  MAX_QUOTED_CHARS,
-  quoteInput,
-  UnsupportedFeatureError,
-} from '../transport/errors';
+import { MAX_QUOTED_CHARS, quoteInput, UnsupportedFeatureError } from '../transport/errors';
 import { type Hsv, isRgb, parseHex, rgbToHsv } from './color';
 import { matchEffectName } from './effects';
+import { checkSettings, parseSettings, SETTING_PROPERTIES } from './features/settings-command';
+import { invalid, isPlainObject, wholeNumberIn } from './grammar-values';
 import type { Capabilities, LampCommand } from './types';
 
 export const COMMAND_PROPERTIES = [
@@ -32,6 +29,7 @@ export const COMMAND_PROPERTIES = [
   'color',
   'transition',
   'effect',
+  ...SETTING_PROPERTIES,
 ] as const;
 
 /** Longest transition accepted (one hour), so a typo in seconds-vs-ms is caught. */
@@ -40,25 +38,6 @@ export const MAX_TRANSITION_MS = 3_600_000;
 /** The value for a message: a short, cut quote, never the whole input. */
 function describe(value: unknown): string {
   return quoteInput(value);
-}
-
-function invalid(property: string, message: string): InvalidCommandError {
-  return new InvalidCommandError(property, message);
-}
-
-/** A number within [min, max], rounded to a whole number; otherwise a named range error. */
-function wholeNumberIn(property: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw invalid(
-      property,
-      `${property} must be a number from ${min} to ${max} (got ${describe(value)})`,
-    );
-  }
-  return Math.round(value);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The colour forms of the grammar -> HSV in lamp units. */
@@ -203,6 +182,7 @@ function parseObject(input: Record<string, unknown>): LampCommand {
         throw invalid('effect', 'effect and on:false contradict each other');
     }
   }
+  parseSettings(input, command);
   return command;
 }
 
@@ -234,6 +214,7 @@ export function checkCommand(
   model: string,
 ): LampCommand {
   const device = `this ${model || 'device'}`;
+  checkSettings(command, capabilities, model);
   // Colour first: "#rrggbb" also carries a brightness, but the colour is what was asked for.
   if ((command.hue !== undefined || command.saturation !== undefined) && !capabilities.color) {
     const alternative = capabilities.colorTemp

@@ -2,7 +2,15 @@
  * What LampClient needs from a dialect: read the state, apply a validated command in one
  * device request, pass raw requests through. One implementation per dialect (SMART, IOT).
  */
-import type { Capabilities, Dialect, LampCommand, LampState, Outlet } from './types';
+import type {
+  Capabilities,
+  Dialect,
+  EnergyHistoryQuery,
+  EnergyPoint,
+  LampCommand,
+  LampState,
+  Outlet,
+} from './types';
 
 export interface DeviceDriver {
   readonly dialect: Dialect;
@@ -21,6 +29,25 @@ export interface DeviceDriver {
   applyToOutlet?(command: LampCommand, outlet: Outlet): Promise<LampState>;
   /** Multi-outlet devices: a raw request addressed to one outlet. */
   requestToOutlet?(outlet: Outlet, method: string, params?: unknown): Promise<unknown>;
+  /**
+   * A checked command with `preset` replaced by that preset's light fields (from the presets
+   * last read, read first if never read); throws InvalidCommandError for a preset the device
+   * does not have, before the command is sent.
+   */
+  resolve(command: LampCommand): Promise<LampCommand>;
+  /** The energy history of a query already checked against `capabilities`. */
+  energyHistory(query: EnergyHistoryQuery, now: number): Promise<EnergyPoint[]>;
+}
+
+/** Whether a command touches power or light at all (settings-only commands do not). */
+export function touchesLight(command: LampCommand): boolean {
+  return (
+    command.on !== undefined ||
+    command.toggle === true ||
+    command.effect !== undefined ||
+    command.transition !== undefined ||
+    changesLight(command)
+  );
 }
 
 /**

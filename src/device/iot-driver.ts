@@ -7,14 +7,30 @@
  */
 import { InvalidCommandError, quoteInput } from '../transport/errors';
 import { iotCapabilities } from './capabilities';
-import { changesLight, type DeviceDriver, lightFields } from './driver';
+import { changesLight, type DeviceDriver, lightFields, touchesLight } from './driver';
 import { findStripEffect } from './effects';
+import { iotHistoryPoints, iotHistoryRequests } from './features/energy-history';
+import { resolvePreset } from './features/presets';
 import { type IotClass, iotClass, iotMeterModule } from './iot-models';
 import type { IotProtocol, IotRequest } from './iot-protocol';
 import { iotOutlets, toOutlet, withOutletEnergy } from './outlets/iot-outlets';
 import { summarise } from './outlets/outlet';
-import { type IotEnergy, iotState, modelWithoutRegion } from './state';
-import type { Capabilities, LampCommand, LampState, Outlet } from './types';
+import {
+  type DeviceSettings,
+  type IotEnergy,
+  iotEntryWh,
+  iotState,
+  modelWithoutRegion,
+} from './state';
+import type {
+  Capabilities,
+  EnergyHistoryQuery,
+  EnergyPoint,
+  LampCommand,
+  LampState,
+  Outlet,
+  Preset,
+} from './types';
 
 type Info = Record<string, unknown>;
 /** One write: module, method, params. */
@@ -32,6 +48,8 @@ export class IotDriver implements DeviceDriver {
   private readonly kind: IotClass;
   /** The last sysinfo read: a dimmer's brightness and a strip's running effect come from it. */
   private sysinfo: Info;
+  /** Whether the dimmer has reported its fade times at least once. */
+  private fadeSeen = false;
 
   private constructor(
     private readonly protocol: IotProtocol,
@@ -53,7 +71,7 @@ export class IotDriver implements DeviceDriver {
     if (iotClass(sysinfo) === 'strip') capabilities.outlets = true;
     const driver = new IotDriver(protocol, capabilities, sysinfo, now);
     const state =
-      driver.capabilities.energy || capabilities.outlets
+      driver.capabilities.energy || capabilities.outlets || driver.capabilities.fade
         ? await driver.readState()
         : iotState(sysinfo, driver.capabilities);
     return { driver, state };
@@ -66,9 +84,29 @@ export class IotDriver implements DeviceDriver {
       reads[iotMeterModule(this.kind)] = {
         get_realtime: {},
         get_daystat: { year: today.getFullYear(), month: today.getMonth() + 1 },
+        get_monthstat: { year: today.getFullYear() },
       };
     }
+    // A dimmer's fade times sit beside its brightness module; reading them costs no request.
+    if (this.capabilities.fade) reads[DIMMER_SERVICE] = { get_dimmer_parameters: {} };
     return reads;
+  }
+
+  /** Fade times from get_dimmer_parameters (ms already), where the dimmer answered them. */
+  private settingsFrom(reply: Record<string, Record<string, unknown>>): DeviceSettings {
+    if (!this.capabilities.fade) return {};
+    const parameters = this.optional(reply, DIMMER_SERVICE, 'get_dimmer_parameters');
+    const on = parameters?.fadeOnTime;
+    const off = parameters?.fadeOffTime;
+    if (typeof on !== 'number' || typeof off !== 'number') {
+      // Dimmer firmware without fade times (docs/features.md §2): the first read, made at open,
+      // settles it, so `fade` is refused before sending from then on. A later failure only
+      // leaves `fade` out of that one state.
+      if (!this.fadeSeen) this.capabilities.fade = false;
+      return {};
+    }
+    this.fadeSeen = true;
+    return { fade: { on, off } };
   }
 
   /** State from a reply holding the reads; a meter that fails only leaves power out. */
@@ -81,10 +119,11 @@ export class IotDriver implements DeviceDriver {
       energy = {
         realtime: this.optional(reply, meter, 'get_realtime'),
         daystat: this.optional(reply, meter, 'get_daystat'),
+        monthstat: this.optional(reply, meter, 'get_monthstat'),
         today,
       };
     }
-    return iotState(sysinfo, this.capabilities, energy);
+    return iotState(sysinfo, this.capabilities, energy, this.settingsFrom(reply));
   }
 
   private optional(reply: Record<string, Record<string, unknown>>, module: string, method: string) {
@@ -143,7 +182,10 @@ export class IotDriver implements DeviceDriver {
   async apply(input: LampCommand): Promise<LampState> {
     let command = input;
     if (command.toggle) command = { ...command, on: !(await this.readState()).on };
-    const writes = this.writesFor(command);
+    const writes = [
+      ...(touchesLight(command) ? this.writesFor(command) : []),
+      ...this.settingWrites(command),
+    ];
     const today = this.now();
     const request: IotRequest = {};
     for (const [module, method, params] of writes) {
@@ -157,6 +199,39 @@ export class IotDriver implements DeviceDriver {
     for (const [module, method] of writes) this.protocol.result(reply, module, method);
     // A strip's own set_relay_state (no context) switches every outlet at once.
     return this.withOutlets(this.stateFrom(reply, today), today);
+  }
+
+  /** LED (system.set_led_off) and a dimmer's fade times (ms, as the device keeps them). */
+  private settingWrites(command: LampCommand): Write[] {
+    const writes: Write[] = [];
+    if (command.led !== undefined)
+      writes.push([SYSTEM, 'set_led_off', { off: command.led ? 0 : 1 }]);
+    if (command.fade?.on !== undefined) {
+      writes.push([DIMMER_SERVICE, 'set_fade_on_time', { fadeTime: command.fade.on }]);
+    }
+    if (command.fade?.off !== undefined) {
+      writes.push([DIMMER_SERVICE, 'set_fade_off_time', { fadeTime: command.fade.off }]);
+    }
+    return writes;
+  }
+
+  async resolve(command: LampCommand): Promise<LampCommand> {
+    const presets = iotState(this.sysinfo, this.capabilities).presets as Preset[] | undefined;
+    return resolvePreset(command, presets, this.model);
+  }
+
+  /**
+   * One request per month (days) or year (months): a year of a bulb's days in one reply would
+   * pass the ~4 KiB some firmware can answer (docs/features.md §4).
+   */
+  async energyHistory(query: EnergyHistoryQuery, now: number): Promise<EnergyPoint[]> {
+    const meter = iotMeterModule(this.kind);
+    const lists: unknown[] = [];
+    for (const { method, params } of iotHistoryRequests(query)) {
+      const result = await this.protocol.call(meter, method, params);
+      lists.push(method === 'get_daystat' ? result.day_list : result.month_list);
+    }
+    return iotHistoryPoints(query, lists, iotEntryWh, now);
   }
 
   private writesFor(command: LampCommand): Write[] {

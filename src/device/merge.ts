@@ -6,7 +6,10 @@
  *
  * The rules mirror what the drivers do with one command: a light change without `on` switches
  * the lamp on, a colour and a white temperature exclude each other, a named effect replaces
- * the colour and a colour ends a running effect.
+ * the colour and a colour ends a running effect. Settings (led, autoUpdate, autoOff, fade) are
+ * independent of the light and merge field by field: `{ fade: { on: 500 } }` then
+ * `{ fade: { off: 0 } }` is `{ fade: { on: 500, off: 0 } }`. Presets are resolved into their light
+ * fields before merging (LampClient), so they follow the light rules.
  */
 import { changesLight } from './driver';
 import type { LampCommand } from './types';
@@ -62,5 +65,9 @@ export function mergeCommands(earlier: LampCommand, later: LampCommand): LampCom
   ] as const) {
     if (later[key] !== undefined) (merged as Record<string, unknown>)[key] = later[key];
   }
+  if (later.led !== undefined) merged.led = later.led;
+  if (later.autoUpdate !== undefined) merged.autoUpdate = later.autoUpdate;
+  if (later.autoOff !== undefined) merged.autoOff = { ...merged.autoOff, ...later.autoOff };
+  if (later.fade !== undefined) merged.fade = { ...merged.fade, ...later.fade };
   return merged;
 }

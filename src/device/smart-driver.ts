@@ -4,14 +4,24 @@
  * of the new state in one multipleRequest, so a change costs one round trip.
  */
 import { MalformedResponseError } from '../transport/errors';
-import { componentIds, smartCapabilities } from './capabilities';
-import { changesLight, type DeviceDriver, lightFields } from './driver';
+import { componentVersions, smartCapabilities } from './capabilities';
+import { changesLight, type DeviceDriver, lightFields, touchesLight } from './driver';
 import { BULB_EFFECTS, findStripEffect } from './effects';
+import { smartHistoryPlan } from './features/energy-history';
+import { resolvePreset } from './features/presets';
+import { SmartSettings } from './features/smart-settings';
 import { summarise } from './outlets/outlet';
 import { childResults, controlChild, SmartOutlets } from './outlets/smart-outlets';
 import { type SmartOutcome, type SmartProtocol, type SmartRequest, unwrap } from './smart-protocol';
 import { modelWithoutRegion, smartState } from './state';
-import type { Capabilities, LampCommand, LampState, Outlet } from './types';
+import type {
+  Capabilities,
+  EnergyHistoryQuery,
+  EnergyPoint,
+  LampCommand,
+  LampState,
+  Outlet,
+} from './types';
 
 type Info = Record<string, unknown>;
 
@@ -20,16 +30,28 @@ export class SmartDriver implements DeviceDriver {
   readonly model: string;
   /** The last get_device_info, kept to stop the running strip effect by its own id. */
   private info: Info;
+  private readonly settings: SmartSettings;
+  /**
+   * Whether get_emeter_data (voltage, current) is worth asking: energy_monitoring v2 firmware
+   * may or may not answer it (docs/features.md §2), so it stops being asked once refused.
+   */
+  private emeterData: boolean;
+  /** The last meter readings (get_energy_usage, get_emeter_data). */
+  private energy: Info | undefined;
+  private emeter: Info | undefined;
 
   private constructor(
     private readonly protocol: SmartProtocol,
     readonly capabilities: Capabilities,
     info: Info,
+    versions: ReadonlyMap<string, number>,
     /** Power strips and multi-outlet plugs only. */
     private readonly outlets?: SmartOutlets,
   ) {
     this.info = info;
     this.model = modelWithoutRegion(info.model);
+    this.settings = new SmartSettings(capabilities, versions.get('preset') ?? 0);
+    this.emeterData = capabilities.energy && (versions.get('energy_monitoring') ?? 0) >= 2;
   }
 
   /**
@@ -42,7 +64,7 @@ export class SmartDriver implements DeviceDriver {
       { method: 'get_device_info' },
     ]);
     // Very old firmware lacks component_nego; fall back to what get_device_info shows.
-    const components = nego.ok ? componentIds(nego.result) : new Set<string>();
+    const components = nego.ok ? componentVersions(nego.result) : new Map<string, number>();
     const deviceInfo = deviceInfoOf(unwrap(info), protocol.address);
     if (!nego.ok) guessComponents(components, deviceInfo);
     const capabilities = smartCapabilities(components, deviceInfo);
@@ -52,66 +74,131 @@ export class SmartDriver implements DeviceDriver {
       capabilities.outlets = true;
       // A strip's parent lists its outlets' features but answers none of them itself.
       capabilities.energy = false;
+      capabilities.energyHistory = [];
     }
-    const driver = new SmartDriver(protocol, capabilities, deviceInfo, outlets);
-    const state =
-      driver.capabilities.energy || outlets ? await driver.readState() : driver.toState(deviceInfo);
+    const driver = new SmartDriver(protocol, capabilities, deviceInfo, components, outlets);
+    // The first state is complete (meter, outlets and settings), so a status node's first
+    // message is not followed by a second one just for the settings: one batch more, once.
+    const needsRead =
+      driver.capabilities.energy || outlets !== undefined || driver.settings.due(1).length > 0;
+    const state = needsRead
+      ? await driver.stateFrom(await protocol.callAll(driver.readRequests(Infinity)))
+      : driver.toState(deviceInfo);
     return { driver, state };
   }
 
-  private readRequests(): SmartRequest[] {
+  /** The light, meter and outlet reads, which every state needs. */
+  private baseReads(): SmartRequest[] {
     const reads: SmartRequest[] = [{ method: 'get_device_info' }];
     if (this.capabilities.energy) reads.push({ method: 'get_energy_usage' });
+    if (this.emeterData) reads.push({ method: 'get_emeter_data' });
     if (this.outlets) reads.push(...this.outlets.readRequests());
     return reads;
   }
 
-  /** State from the read outcomes at the end of a batch; energy getters may fail harmlessly. */
+  /** The base reads plus the settings that are due, as many as `room` more requests allow. */
+  private readRequests(room: number): SmartRequest[] {
+    const reads = this.baseReads();
+    return [...reads, ...this.settings.due(room - reads.length)];
+  }
+
+  /**
+   * State from the read outcomes at the end of a batch (in readRequests' order); getters other
+   * than the info may fail harmlessly.
+   */
   private async stateFrom(reads: SmartOutcome[]): Promise<LampState> {
-    const info = deviceInfoOf(unwrap(reads[0]), this.protocol.address);
-    const energy = this.capabilities.energy && reads[1]?.ok ? (reads[1].result as Info) : undefined;
-    const state = this.toState(info, energy);
+    const info = deviceInfoOf(unwrap(reads[0] as SmartOutcome), this.protocol.address);
+    const result = (method: string) => {
+      const outcome = reads.find((r) => r.method === method);
+      return outcome?.ok ? (outcome.result as Info) : undefined;
+    };
+    // A meter read left out of a batch keeps its last value; a refused get_emeter_data stops.
+    const asked = (method: string) => reads.some((r) => r.method === method);
+    if (asked('get_energy_usage')) this.energy = result('get_energy_usage');
+    if (asked('get_emeter_data')) {
+      this.emeter = result('get_emeter_data');
+      if (!this.emeter) this.emeterData = false;
+    }
+    this.settings.absorb(reads);
+    const state = this.toState(info, this.energy, this.emeter);
     if (!this.outlets) return state;
-    const first = this.capabilities.energy ? 2 : 1;
-    return summarise(state, await this.outlets.outletsFrom(reads.slice(first)));
+    const first = reads.findIndex((r) => r.method === 'get_child_device_list');
+    const count = this.outlets.readRequests().length;
+    return summarise(state, await this.outlets.outletsFrom(reads.slice(first, first + count)));
   }
 
-  private toState(info: Info, energy?: Info): LampState {
+  private toState(info: Info, energy?: Info, emeter?: Info): LampState {
     this.info = info;
-    return smartState(info, this.capabilities, energy);
+    return smartState(info, this.capabilities, energy, {
+      emeter,
+      settings: this.settings.values(),
+    });
   }
 
+  /** A poll: one device request (one batch), the settings that are due filling its free places. */
   async readState(): Promise<LampState> {
-    return this.stateFrom(await this.protocol.callAll(this.readRequests()));
+    return this.stateFrom(await this.protocol.callAll(this.readRequests(this.protocol.batchSize)));
+  }
+
+  async resolve(command: LampCommand): Promise<LampCommand> {
+    // A setting is written from its last read (python-kasa does the same): read it first if
+    // no poll has yet.
+    const missing = this.settings.unread(command);
+    if (missing.length > 0) this.settings.absorb(await this.protocol.callAll(missing));
+    return resolvePreset(command, this.settings.presets, this.model);
+  }
+
+  async energyHistory(query: EnergyHistoryQuery, now: number): Promise<EnergyPoint[]> {
+    const plan = smartHistoryPlan(query);
+    const outcomes = await this.protocol.callAll(plan.requests);
+    return plan.points(outcomes.map(unwrap), now);
   }
 
   async apply(input: LampCommand): Promise<LampState> {
-    if (this.outlets) return this.switchAll(input);
+    if (this.outlets && touchesLight(input)) return this.switchAll(input);
     let command = input;
     if (command.toggle) {
       const info = deviceInfoOf(await this.protocol.call('get_device_info'), this.protocol.address);
       this.info = info;
       command = { ...command, on: info.device_on !== true };
     }
-    const writes = this.writeRequests(command);
-    const reads = this.readRequests();
+    const settings = this.settings.writes(command);
+    const writes = [
+      ...(touchesLight(command) ? this.writeRequests(command) : []),
+      ...settings.requests,
+    ];
+    // Settings are left to polls, so a command's batch stays its writes plus the state; a
+    // command with many writes leaves out the meter reads (their last values stand) rather
+    // than cost a second round trip. A strip's outlet reads always go (its state needs them).
+    const base = this.baseReads();
+    const reads = this.outlets
+      ? base
+      : base.slice(0, Math.max(1, this.protocol.batchSize - writes.length));
     // No re-query after a failed write: the rest of a combined change must not happen alone.
     const outcomes = await this.protocol.callAll([...writes, ...reads], { requeryMissing: false });
     for (const outcome of outcomes.slice(0, writes.length)) unwrap(outcome);
+    settings.confirm();
     return this.stateFrom(outcomes.slice(writes.length));
   }
 
   /**
    * A strip's parent has no switch of its own: `{ on }` switches every outlet, sent together
-   * with the read of the new state (one request where the batch holds them all).
+   * with the read of the new state (one request where the batch holds them all). Settings of
+   * the strip itself (its LED, auto-update) go in the same batch.
    */
   private async switchAll(command: LampCommand): Promise<LampState> {
     const outlets = this.outlets as SmartOutlets;
     const current = await this.readState();
     const list = current.outlets ?? [];
     const on = command.toggle ? !current.on : (command.on ?? true);
-    const writes = list.map((outlet) => outlets.switchRequest(outlet, on));
-    return this.writeThenRead(writes);
+    const settings = this.settings.writes(command);
+    const writes = [
+      ...list.map((outlet) => outlets.switchRequest(outlet, on)),
+      ...settings.requests,
+    ];
+    const state = await this.writeThenRead(writes);
+    settings.confirm();
+    return state;
   }
 
   /** One outlet's command (on/off/toggle; brightness on lamp sockets), then the strip's state. */
@@ -138,15 +225,16 @@ export class SmartDriver implements DeviceDriver {
   }
 
   private async writeThenRead(writes: SmartRequest[]): Promise<LampState> {
-    const reads = this.readRequests();
+    const reads = this.baseReads();
     const outcomes = await this.protocol.callAll([...writes, ...reads], { requeryMissing: false });
     for (const outcome of outcomes.slice(0, writes.length)) {
-      childResults(unwrap(outcome), this.protocol.address);
+      const result = unwrap(outcome);
+      if (outcome.method === 'control_child') childResults(result, this.protocol.address);
     }
     return this.stateFrom(outcomes.slice(writes.length));
   }
 
-  /** The set requests for a command, in the order the device should apply them. */
+  /** The light set requests for a command, in the order the device should apply them. */
   private writeRequests(command: LampCommand): SmartRequest[] {
     const strip = this.capabilities.kind === 'strip';
     const namedEffect = command.effect !== undefined && command.effect !== 'off';
@@ -209,13 +297,14 @@ function deviceInfoOf(result: unknown, address: string): Info {
 }
 
 /** Without component_nego, infer components from the fields get_device_info carries. */
-function guessComponents(components: Set<string>, info: Info): void {
-  if (typeof info.brightness === 'number') components.add('brightness');
-  if (typeof info.hue === 'number') components.add('color');
-  if (Array.isArray(info.color_temp_range)) components.add('color_temperature');
+function guessComponents(components: Map<string, number>, info: Info): void {
+  const add = (id: string) => components.set(id, 1);
+  if (typeof info.brightness === 'number') add('brightness');
+  if (typeof info.hue === 'number') add('color');
+  if (Array.isArray(info.color_temp_range)) add('color_temperature');
   if (typeof info.lighting_effect === 'object') {
-    components.add('light_strip');
-    components.add('light_strip_lighting_effect');
+    add('light_strip');
+    add('light_strip_lighting_effect');
   }
-  if ('dynamic_light_effect_enable' in info) components.add('light_effect');
+  if ('dynamic_light_effect_enable' in info) add('light_effect');
 }

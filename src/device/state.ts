@@ -2,9 +2,12 @@
  * Normalizes what devices report (SMART get_device_info, IOT get_sysinfo) into the LampState of
  * docs/architecture.md §3. Only keys the device actually has are included, so flows can test for presence.
  */
+
+import { iotPresetEntries } from './capabilities';
 import { hueSaturationToHex, kelvinToHex } from './color';
 import { BULB_EFFECTS } from './effects';
-import type { Capabilities, LampState } from './types';
+import { normalisePreset } from './features/presets';
+import type { Capabilities, LampState, Preset } from './types';
 
 /** "L530E(EU)" / "HS100(UK)" -> "L530E" / "HS100": the region suffix is not part of the model. */
 export function modelWithoutRegion(model: unknown): string {
@@ -90,15 +93,50 @@ function effectName(info: Record<string, unknown>, capabilities: Capabilities): 
 }
 
 export interface SmartEnergy {
-  /** get_energy_usage result: current_power in mW, today_energy in Wh. */
+  /** get_energy_usage result: current_power in mW, today_energy and month_energy in Wh. */
   current_power?: unknown;
   today_energy?: unknown;
+  month_energy?: unknown;
+}
+
+/** get_emeter_data result (energy_monitoring v2, some firmware): mW, mV, mA. */
+export interface SmartEmeter {
+  power_mw?: unknown;
+  voltage_mv?: unknown;
+  current_ma?: unknown;
+}
+
+/** The settings a driver keeps (read less often than the light), added to the state as they are. */
+export type DeviceSettings = Partial<
+  Pick<LampState, 'presets' | 'autoOff' | 'led' | 'fade' | 'autoUpdate'>
+>;
+
+/** Milli-units (mW, mV, mA) to base units, kept to the device's resolution. */
+function fromMilli(value: unknown): number | undefined {
+  const milli = num(value);
+  return milli === undefined ? undefined : Math.round(milli) / 1000;
+}
+
+/** Voltage and current where a meter measures them; a reported 0 V means "not measured". */
+function addElectrical(state: LampState, volts: number | undefined, amps: number | undefined) {
+  if (volts === undefined || volts <= 0) return;
+  state.voltage = volts;
+  if (amps !== undefined) state.current = amps;
+}
+
+function addSettings(state: LampState, settings: DeviceSettings | undefined): void {
+  if (!settings) return;
+  for (const [key, value] of Object.entries(settings)) {
+    if (value !== undefined)
+      (state as unknown as Record<string, unknown>)[key] = structuredClone(value);
+  }
 }
 
 export function smartState(
   info: Record<string, unknown>,
   capabilities: Capabilities,
   energy?: SmartEnergy,
+  extras: { emeter?: SmartEmeter; settings?: DeviceSettings } = {},
 ): LampState {
   const state: LampState = {
     on: info.device_on === true,
@@ -114,12 +152,23 @@ export function smartState(
   addLight(state, info, capabilities, (colorTemp) => (capabilities.colorTemp ? colorTemp : 0));
   const effect = effectName(info, capabilities);
   if (effect !== undefined) state.effect = effect;
-  if (capabilities.energy && energy) {
-    const milliwatts = num(energy.current_power);
-    if (milliwatts !== undefined) state.power = Math.round(milliwatts) / 1000;
-    const today = num(energy.today_energy);
+  if (capabilities.energy && (energy || extras.emeter)) {
+    // get_energy_usage's power first (every metering firmware has it), the emeter's otherwise.
+    const power = fromMilli(energy?.current_power) ?? fromMilli(extras.emeter?.power_mw);
+    if (power !== undefined) state.power = power;
+    const today = num(energy?.today_energy);
     if (today !== undefined) state.energyToday = today;
+    const month = num(energy?.month_energy);
+    if (month !== undefined) state.energyMonth = month;
+    addElectrical(
+      state,
+      fromMilli(extras.emeter?.voltage_mv),
+      fromMilli(extras.emeter?.current_ma),
+    );
   }
+  const rssi = num(info.rssi);
+  if (rssi !== undefined) state.rssi = rssi;
+  addSettings(state, extras.settings);
   return state;
 }
 
@@ -132,10 +181,11 @@ function iotLightState(sysinfo: Record<string, unknown>): Record<string, unknown
   return light;
 }
 
-/** The get_realtime and get_daystat answers of an IOT meter, where the device has one. */
+/** The get_realtime, get_daystat and get_monthstat answers of an IOT meter, where it has one. */
 export interface IotEnergy {
   realtime?: Record<string, unknown>;
   daystat?: Record<string, unknown>;
+  monthstat?: Record<string, unknown>;
   /** The local date the day list is searched for. */
   today: Date;
 }
@@ -148,34 +198,85 @@ export function iotPower(realtime: Record<string, unknown> | undefined): number 
   return watts === undefined ? undefined : Math.round(watts * 1000) / 1000;
 }
 
-/**
- * Today's Wh from a day list: energy_wh, or energy in kWh on first-generation meters. The list
- * only has days with data and is not always in date order, so the whole of it is searched;
- * a day missing from it had no energy yet.
- */
-export function iotEnergyToday(energy: IotEnergy): number | undefined {
-  const list = energy.daystat?.day_list;
-  if (!Array.isArray(list)) return undefined;
-  const { today } = energy;
-  const entry = list.find(
-    (e) =>
-      e?.year === today.getFullYear() &&
-      e?.month === today.getMonth() + 1 &&
-      e?.day === today.getDate(),
-  ) as Record<string, unknown> | undefined;
-  if (!entry) return 0;
+/** Wh of a day or month entry: energy_wh, or energy in kWh on first-generation meters. */
+export function iotEntryWh(entry: Record<string, unknown>): number | undefined {
   const wh = num(entry.energy_wh);
   if (wh !== undefined) return wh;
   const kwh = num(entry.energy);
   return kwh === undefined ? undefined : Math.round(kwh * 1_000_000) / 1000;
 }
 
+/**
+ * One period's Wh from a day or month list. The list only has periods with data and is not
+ * always in date order, so the whole of it is searched; a period missing from it had no energy
+ * yet.
+ */
+function iotPeriodWh(
+  stat: Record<string, unknown> | undefined,
+  listKey: 'day_list' | 'month_list',
+  matches: (entry: Record<string, unknown>) => boolean,
+): number | undefined {
+  const list = stat?.[listKey];
+  if (!Array.isArray(list)) return undefined;
+  const entry = list.find((e) => typeof e === 'object' && e !== null && matches(e));
+  return entry ? iotEntryWh(entry) : 0;
+}
+
+/** Today's Wh from a meter's day list (0 when today is not listed yet). */
+export function iotEnergyToday(energy: IotEnergy): number | undefined {
+  const { today } = energy;
+  return iotPeriodWh(
+    energy.daystat,
+    'day_list',
+    (e) =>
+      e.year === today.getFullYear() &&
+      e.month === today.getMonth() + 1 &&
+      e.day === today.getDate(),
+  );
+}
+
+/** Volts and amperes from either unit style; lamps report 0 V, which means "not measured". */
+function iotElectrical(realtime: Record<string, unknown> | undefined) {
+  const volts = fromMilli(realtime?.voltage_mv) ?? num(realtime?.voltage);
+  const amps = fromMilli(realtime?.current_ma) ?? num(realtime?.current);
+  return { volts, amps: amps === undefined ? undefined : Math.round(amps * 1000) / 1000 };
+}
+
 function addIotEnergy(state: LampState, capabilities: Capabilities, energy?: IotEnergy): void {
   if (!capabilities.energy || !energy) return;
   const power = iotPower(energy.realtime);
   if (power !== undefined) state.power = power;
-  const today = iotEnergyToday(energy);
-  if (today !== undefined) state.energyToday = today;
+  const { today } = energy;
+  const year = today.getFullYear();
+  const month = today.getMonth() + 1;
+  const todayWh = iotEnergyToday(energy);
+  if (todayWh !== undefined) state.energyToday = todayWh;
+  const monthWh = iotPeriodWh(
+    energy.monthstat,
+    'month_list',
+    (e) => e.year === year && e.month === month,
+  );
+  if (monthWh !== undefined) state.energyMonth = monthWh;
+  const { volts, amps } = iotElectrical(energy.realtime);
+  addElectrical(state, volts, amps);
+}
+
+/** Kasa presets from sysinfo.preferred_state, where the device has them. */
+function addIotCommon(
+  state: LampState,
+  sysinfo: Record<string, unknown>,
+  capabilities: Capabilities,
+  settings: DeviceSettings | undefined,
+): void {
+  if (capabilities.presets) {
+    state.presets = iotPresetEntries(sysinfo)
+      .map((entry) => normalisePreset(entry, capabilities))
+      .filter((preset): preset is Preset => preset !== undefined);
+  }
+  if (capabilities.led) state.led = sysinfo.led_off !== 1;
+  const rssi = num(sysinfo.rssi);
+  if (rssi !== undefined) state.rssi = rssi;
+  addSettings(state, settings);
 }
 
 /** A light strip's effect: its name while enabled, else "off". */
@@ -191,6 +292,7 @@ export function iotState(
   sysinfo: Record<string, unknown>,
   capabilities: Capabilities,
   energy?: IotEnergy,
+  settings?: DeviceSettings,
 ): LampState {
   const base = {
     online: true,
@@ -210,6 +312,7 @@ export function iotState(
     const brightness = num(sysinfo.brightness);
     if (capabilities.brightness && brightness !== undefined) state.brightness = brightness;
     addIotEnergy(state, capabilities, energy);
+    addIotCommon(state, sysinfo, capabilities, settings);
     return state;
   }
   const light = iotLightState(sysinfo);
@@ -225,5 +328,6 @@ export function iotState(
     }
   }
   addIotEnergy(state, capabilities, energy);
+  addIotCommon(state, sysinfo, capabilities, settings);
   return state;
 }

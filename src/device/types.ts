@@ -38,6 +38,57 @@ export interface LampState {
   parent?: string;
   /** An outlet's state: the device's id for it. */
   id?: string;
+  /** Watt-hours this calendar month, where the meter keeps months. */
+  energyMonth?: number;
+  /** Volts from the meter, where it measures them (never a lamp's reported 0). */
+  voltage?: number;
+  /** Amperes from the meter, where it measures them. */
+  current?: number;
+  /** The device's light presets in its own order; `{ preset: n }` applies the n-th (1-based). */
+  presets?: Preset[];
+  /** The device switching itself off a while after it was switched on. */
+  autoOff?: AutoOff;
+  /** Whether the status LED is on (its rule is not "never"). */
+  led?: boolean;
+  /** The device's own gradual on/off, in ms per direction; 0 = that direction is off. */
+  fade?: Fade;
+  /** Whether the device installs firmware updates by itself. */
+  autoUpdate?: boolean;
+  /** Wi-Fi signal in dBm. */
+  rssi?: number;
+}
+
+/** A stored light preset: brightness alone, or with a colour, or with a white. */
+export interface Preset {
+  brightness: number;
+  hue?: number;
+  saturation?: number;
+  colorTemp?: number;
+}
+
+export interface AutoOff {
+  enabled: boolean;
+  minutes: number;
+}
+
+export interface Fade {
+  on: number;
+  off: number;
+}
+
+/** One bucket of an energy history: t = the interval's start (ISO), wh = energy in it. */
+export interface EnergyPoint {
+  t: string;
+  wh: number;
+}
+
+export type EnergyInterval = 'hour' | 'day' | 'month';
+
+/** An energy history query after validation: [start, end] in ms since the epoch. */
+export interface EnergyHistoryQuery {
+  interval: EnergyInterval;
+  start: number;
+  end: number;
 }
 
 /** One outlet of a power strip or multi-outlet plug, as its strip's state lists it. */
@@ -74,6 +125,15 @@ export interface Capabilities {
   energy: boolean;
   /** Multi-outlet devices: the outlets can be switched on their own. */
   outlets?: boolean;
+  /** The intervals an `energyHistory` query may ask for; empty without a meter history. */
+  energyHistory: EnergyInterval[];
+  /** The device keeps light presets (`presets`, `{ preset }`). */
+  presets: boolean;
+  /** `fade` durations can be read and set (SMART on_off_gradually v2+, Kasa dimmers). */
+  fade: boolean;
+  autoOff: boolean;
+  led: boolean;
+  autoUpdate: boolean;
 }
 
 /**
@@ -91,4 +151,10 @@ export interface LampCommand {
   transition?: number;
   /** Effect name, or "off". */
   effect?: string;
+  /** Apply the n-th stored preset (1-based); resolved into light fields before sending. */
+  preset?: number;
+  autoOff?: Partial<AutoOff>;
+  led?: boolean;
+  fade?: Partial<Fade>;
+  autoUpdate?: boolean;
 }

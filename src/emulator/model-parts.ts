@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { SmartModel } from './models';
+import type { SmartSettingValues } from './smart-settings';
 
 export const c = (id: string, ver_code: number) => ({ id, ver_code });
 
@@ -83,6 +84,8 @@ export function smartModel(
   description: string,
   components: SmartModel['components'],
   info: Record<string, unknown>,
+  settings: SmartSettingValues = {},
+  emeterData?: { voltageMv: number },
 ): SmartModel {
   return {
     dialect: 'smart',
@@ -91,6 +94,8 @@ export function smartModel(
     klap: 2,
     components: [...COMMON_COMPONENTS, ...components],
     info,
+    settings,
+    ...(emeterData ? { emeterData } : {}),
   };
 }
 

@@ -99,6 +99,9 @@ function parentInfo(model: string, alias: string, macLast: number): Record<strin
 
 const AUTO_OFF = { get_auto_off_config: { delay_min: 120, enable: false } };
 
+/** A strip LED's night-mode rule: from sunset to sunrise, in minutes of the day. */
+const NIGHT_MODE = { night_mode_type: 'sunrise_sunset', sunrise_offset: 0, sunset_offset: 0 };
+
 /** Three outlets; firmware 1.0.13 and later list them in reverse (positions 3, 2, 1). */
 const P300 = (): SmartModel => {
   const parent = {
@@ -119,6 +122,15 @@ const P300 = (): SmartModel => {
       c('overheat_protection', 1),
     ],
     info: parent,
+    // The strip's own settings (P300(EU) 1.0.15 dump): LED off by rule, no auto-update.
+    settings: {
+      get_led_info: {
+        led_rule: 'never',
+        led_status: false,
+        night_mode: { ...NIGHT_MODE, end_time: 340, start_time: 1277 },
+      },
+      get_auto_update_info: { enable: false, random_range: 120, time: 180 },
+    },
     children: outlets({
       parent,
       outlets: [
@@ -160,6 +172,16 @@ const P304M = (): SmartModel => {
       c('charging_protection', 2),
     ],
     info: parent,
+    // The strip's own settings (P304M(UK) 1.0.3 dump): LED in night mode, auto-update on.
+    settings: {
+      get_led_info: {
+        bri_config: { bri_type: 'overall', overall_bri: 50 },
+        led_rule: 'night_mode',
+        led_status: true,
+        night_mode: { ...NIGHT_MODE, end_time: 461, start_time: 1077 },
+      },
+      get_auto_update_info: { enable: true, random_range: 120, time: 180 },
+    },
     children: outlets({
       parent,
       outlets: [

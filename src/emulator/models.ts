@@ -9,6 +9,7 @@ import { c, commonInfo, deviceId, plugInfo, smartModel } from './model-parts';
 import { LEGACY_FACTORIES, LEGACY_MODEL_NAMES, type LegacyModelName } from './models-legacy';
 import { STRIP_FACTORIES, STRIP_MODEL_NAMES, type StripModelName } from './models-strips';
 import type { SmartChildModel } from './smart-children';
+import type { SmartSettingValues } from './smart-settings';
 
 export type ModelName =
   | 'L530'
@@ -37,6 +38,10 @@ export interface SmartModel {
   protocol?: 'klap' | 'aes' | 'tpap' | 'legacy';
   components: { id: string; ver_code: number }[];
   info: Record<string, unknown>;
+  /** The settings the firmware keeps, by getter (presets, fade, auto-off, LED, auto-update). */
+  settings?: SmartSettingValues;
+  /** Firmware that answers get_emeter_data (voltage, current), with its mains voltage. */
+  emeterData?: { voltageMv: number };
   /**
    * A power strip's outlets, in the order get_child_device_list lists them (which need not be
    * their `position` order: P300 firmware 1.0.13+ lists 3, 2, 1). The parent then answers
@@ -110,6 +115,31 @@ const LAMP_COMPONENTS = [c('preset', 1), c('brightness', 1), c('on_off_gradually
 const COLOR_LAMP_COMPONENTS = [...LAMP_COMPONENTS, c('color', 1), c('color_temperature', 1)];
 const PLUG_COMPONENTS = [c('led', 1), c('auto_off', 2), c('power_protection', 1)];
 
+/*
+ * Setting values below are facts read off python-kasa's device dumps (docs/features.md §5 lists
+ * which): what each getter answers on that model's firmware.
+ */
+
+/** get_auto_update_info as every dump shows it but for `enable`. */
+const autoUpdate = (enable: boolean) => ({ enable, random_range: 120, time: 180 });
+
+/** on_off_gradually v2+: both directions enabled or not, with their durations in s. */
+const fade = (enable: boolean, seconds: number) => ({
+  on_state: { enable, duration: seconds, max_duration: 60 },
+  off_state: { enable, duration: seconds, max_duration: 60 },
+});
+
+/** Colour-bulb presets (L530E 1.1.6): one white, then red-to-magenta colours. */
+const L530_PRESETS = [
+  { brightness: 50, color_temp: 2700, hue: 0, saturation: 100 },
+  { brightness: 100, color_temp: 0, hue: 240, saturation: 100 },
+  { brightness: 100, color_temp: 0, hue: 0, saturation: 100 },
+  { brightness: 100, color_temp: 0, hue: 120, saturation: 100 },
+  { brightness: 100, color_temp: 0, hue: 277, saturation: 86 },
+  { brightness: 100, color_temp: 0, hue: 60, saturation: 100 },
+  { brightness: 100, color_temp: 0, hue: 300, saturation: 100 },
+];
+
 const L530 = () =>
   smartModel(
     'L530',
@@ -135,25 +165,50 @@ const L530 = () =>
         state: { brightness: 100, color_temp: 2700, hue: 0, saturation: 100 },
       },
     },
+    {
+      get_preset_rules: { states: L530_PRESETS },
+      get_on_off_gradually_info: fade(true, 2),
+      get_auto_update_info: autoUpdate(false),
+    },
   );
 
 const L510 = () =>
-  smartModel('L510', 'dimmable white bulb', LAMP_COMPONENTS, {
-    ...commonInfo('L510', 'SMART.TAPOBULB', 'Hallway lamp', 0x10),
-    fw_ver: '1.1.2 Build 230921 Rel.172130',
-    hw_ver: '3.0',
-    brightness: 80,
-    color_temp: 2700,
-    color_temp_range: [2700, 2700],
-    default_states: { type: 'last_states', re_power_type: 'always_on', state: { brightness: 80 } },
-  });
+  smartModel(
+    'L510',
+    'dimmable white bulb',
+    LAMP_COMPONENTS,
+    {
+      ...commonInfo('L510', 'SMART.TAPOBULB', 'Hallway lamp', 0x10),
+      fw_ver: '1.1.2 Build 230921 Rel.172130',
+      hw_ver: '3.0',
+      brightness: 80,
+      color_temp: 2700,
+      color_temp_range: [2700, 2700],
+      default_states: {
+        type: 'last_states',
+        re_power_type: 'always_on',
+        state: { brightness: 80 },
+      },
+    },
+    {
+      // White bulbs store brightness-only presets as a bare list (L510E 1.1.2).
+      get_preset_rules: { brightness: [1, 25, 50, 75, 100] },
+      get_on_off_gradually_info: fade(false, 2),
+      get_auto_update_info: autoUpdate(true),
+    },
+  );
 
 const L900 = () =>
   smartModel(
     'L900',
     'light strip',
     [
-      ...COLOR_LAMP_COMPONENTS,
+      // Light strips list presets v3 (paged) and on_off_gradually v1, a bare switch (L900-5 1.1.0).
+      c('preset', 3),
+      c('brightness', 1),
+      c('on_off_gradually', 1),
+      c('color', 1),
+      c('color_temperature', 1),
       c('light_strip', 1),
       c('light_strip_lighting_effect', 1),
       c('music_rhythm', 1),
@@ -182,16 +237,42 @@ const L900 = () =>
         state: { brightness: 50, color_temp: 0, hue: 240, saturation: 100 },
       },
     },
+    {
+      // The strip's white preset is its fixed 9000 K.
+      get_preset_rules: {
+        start_index: 0,
+        states: [
+          { brightness: 50, color_temp: 9000, hue: 0, saturation: 100 },
+          { brightness: 100, color_temp: 0, hue: 240, saturation: 100 },
+          { brightness: 100, color_temp: 0, hue: 0, saturation: 100 },
+          { brightness: 100, color_temp: 0, hue: 120, saturation: 100 },
+        ],
+        sum: 4,
+      },
+      get_on_off_gradually_info: { enable: false },
+      get_auto_update_info: autoUpdate(false),
+    },
   );
 
-const P100 = () =>
-  smartModel('P100', 'plug', PLUG_COMPONENTS, {
-    ...commonInfo('P100', 'SMART.TAPOPLUG', 'Desk lamp plug', 0x01),
-    fw_ver: '1.2.1 Build 220831 Rel.163526',
-    hw_ver: '1.0',
-    ...plugInfo(),
-    default_states: { type: 'last_states', state: {} },
-  });
+/** The first Tapo plug: a status LED, but no auto-off and firmware v1 (no auto-update setting). */
+const P100 = () => {
+  const model = smartModel(
+    'P100',
+    'plug',
+    [c('led', 1)],
+    {
+      ...commonInfo('P100', 'SMART.TAPOPLUG', 'Desk lamp plug', 0x01),
+      fw_ver: '1.2.1 Build 220831 Rel.163526',
+      hw_ver: '1.0',
+      on_time: 0,
+      overheat_status: 'normal',
+      default_states: { type: 'last_states', state: {} },
+    },
+    { get_led_info: { led_rule: 'always', led_status: false } },
+  );
+  model.components = model.components.map((x) => (x.id === 'firmware' ? c('firmware', 1) : x));
+  return model;
+};
 
 const P110 = () =>
   smartModel(
@@ -200,13 +281,32 @@ const P110 = () =>
     [...PLUG_COMPONENTS, c('energy_monitoring', 2), c('current_protection', 1)],
     {
       ...commonInfo('P110', 'SMART.TAPOPLUG', 'Floor lamp plug', 0x11),
-      fw_ver: '1.3.0 Build 230905 Rel.152200',
+      // Firmware 1.3.1 (as on P110(AU)) answers get_emeter_data; 1.3.0 (EU/UK) does not.
+      fw_ver: '1.3.1 Build 240621 Rel.162048',
       hw_ver: '1.0',
       ...plugInfo(),
+      rssi: -53,
       overcurrent_status: 'normal',
       power_protection_status: 'normal',
       default_states: { type: 'last_states', state: {} },
     },
+    {
+      get_auto_off_config: { delay_min: 120, enable: false },
+      get_led_info: {
+        bri_config: { bri_type: 'overall', overall_bri: 50 },
+        led_rule: 'always',
+        led_status: false,
+        night_mode: {
+          end_time: 410,
+          night_mode_type: 'sunrise_sunset',
+          start_time: 1252,
+          sunrise_offset: 0,
+          sunset_offset: 0,
+        },
+      },
+      get_auto_update_info: autoUpdate(true),
+    },
+    { voltageMv: 238_609 },
   );
 
 const HS100: () => IotModel = () => ({

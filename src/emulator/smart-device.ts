@@ -3,6 +3,7 @@
  * real firmware (error codes, multipleRequest semantics, setters that also switch the lamp on).
  * KLAP itself is KlapServer's job; this class only sees plaintext.
  */
+import { energyData } from './energy-data';
 import { isObject, type Json, parseObject } from './json';
 import type { SmartModel } from './models';
 import { DEFAULT_CHILD_PAGE_SIZE, type EmulatedSmartChild, SmartChildren } from './smart-children';
@@ -20,6 +21,7 @@ import {
   UNKNOWN_METHOD,
   validNickname,
 } from './smart-envelope';
+import { SmartSettingsState } from './smart-settings';
 
 /** Device-level faults for tests. Mutable between requests. */
 export interface SmartDeviceFaults {
@@ -92,6 +94,7 @@ export class EmulatedSmartDevice {
   onReboot: (() => void) | undefined;
 
   private readonly components: Set<string>;
+  private readonly settings: SmartSettingsState;
   private readonly state: Json;
   /** A power strip's outlets; undefined on devices without children. */
   private readonly outlets: SmartChildren | undefined;
@@ -115,6 +118,16 @@ export class EmulatedSmartDevice {
       const order = model.childComponentOrder;
       this.outlets = new SmartChildren(model.children, pageSize, this.clock, order);
     }
+    this.settings = new SmartSettingsState(
+      model.settings ?? {},
+      new Map(model.components.map((x) => [x.id, x.ver_code])),
+      (config) => {
+        // The device info shows whether an auto-off timer is armed.
+        if ('auto_off_status' in this.state) {
+          this.state.auto_off_status = config.enable === true ? 'on' : 'off';
+        }
+      },
+    );
   }
 
   private readonly clock: () => number;
@@ -200,6 +213,12 @@ export class EmulatedSmartDevice {
         return energy
           ? ok({ current_power: Math.round(this.powerMw() / 1000) })
           : fail(this.notHere());
+      case 'get_emeter_data':
+        return energy && this.model.emeterData ? ok(this.emeterData()) : fail(this.notHere());
+      case 'get_energy_data':
+        return energy && this.version('energy_monitoring') >= 2
+          ? energyData(params, this.clock())
+          : fail(this.notHere());
       case 'set_device_info':
         return this.setDeviceInfo(params);
       case 'get_connect_cloud_state':
@@ -232,8 +251,24 @@ export class EmulatedSmartDevice {
           ? this.setStripEffect(params)
           : fail(UNKNOWN_METHOD);
       default:
-        return fail(UNKNOWN_METHOD);
+        return this.settings.run(method, params) ?? fail(UNKNOWN_METHOD);
     }
+  }
+
+  private version(component: string): number {
+    return this.model.components.find((x) => x.id === component)?.ver_code ?? 0;
+  }
+
+  /** get_emeter_data: the live power with the model's mains voltage and the current it makes. */
+  private emeterData(): Json {
+    const voltageMv = this.model.emeterData?.voltageMv ?? 230_000;
+    const powerMw = this.powerMw();
+    return {
+      current_ma: Math.round((powerMw / voltageMv) * 1000),
+      energy_wh: Math.floor(this.power.todayMwh / 1000),
+      power_mw: powerMw,
+      voltage_mv: voltageMv,
+    };
   }
 
   /** A method the device lacks: -1002, but -1008 on a strip parent whose outlets serve it. */

@@ -33,14 +33,30 @@ async function opened(model: Parameters<typeof rig>[0]): Promise<Rig> {
 
 describe('LampClient over SMART (in memory)', () => {
   it('open negotiates in one batch and returns the first state', async () => {
+    const r = rig('P100');
+    const state = await r.client.open();
+    assert.equal(state.model, 'P100');
+    assert.equal(r.client.dialect, 'smart');
+    // The plug's LED setting is read in a second batch, so the first state is complete.
+    assert.deepEqual(sentMethods(r), [
+      '[component_nego,get_device_info]',
+      '[get_device_info,get_led_info]',
+    ]);
+    assert.equal(state.led, true);
+    assert.deepEqual(r.client.lastState, state);
+    assert.equal((await r.client.capabilities()).led, true);
+    assert.equal(r.transport.sent.length, 2, 'capabilities are cached');
+  });
+
+  it('a lamp with settings reads them once at open, then polls the light alone', async () => {
     const r = rig('L530');
     const state = await r.client.open();
-    assert.equal(state.model, 'L530');
-    assert.equal(r.client.dialect, 'smart');
-    assert.deepEqual(sentMethods(r), ['[component_nego,get_device_info]']);
-    assert.deepEqual(r.client.lastState, state);
+    assert.deepEqual(sentMethods(r), [
+      '[component_nego,get_device_info]',
+      '[get_device_info,get_preset_rules,get_on_off_gradually_info,get_auto_update_info]',
+    ]);
+    assert.equal(state.presets?.length, 7);
     assert.deepEqual((await r.client.capabilities()).colorTemp, { min: 2500, max: 6500 });
-    assert.equal(r.transport.sent.length, 1, 'capabilities are cached');
   });
 
   it('getState opens lazily, then reads fresh each time', async () => {
@@ -50,7 +66,12 @@ describe('LampClient over SMART (in memory)', () => {
     assert.equal(first.brightness, 80);
     smartDevice(r).info.brightness = 33;
     assert.equal((await r.client.getState()).brightness, 33);
-    assert.deepEqual(sentMethods(r), ['[component_nego,get_device_info]', 'get_device_info']);
+    // Opening read the settings too (they ride in one batch with the light); polls then do not.
+    assert.deepEqual(sentMethods(r), [
+      '[component_nego,get_device_info]',
+      '[get_device_info,get_preset_rules,get_on_off_gradually_info,get_auto_update_info]',
+      'get_device_info',
+    ]);
   });
 
   it('a combined change is one request that also reads the new state back', async () => {
@@ -195,7 +216,11 @@ describe('LampClient over SMART (in memory)', () => {
     r.transport.sent.length = 0;
     const on = await r.client.setState(true);
     assert.equal(on.power, 8.962);
-    assert.deepEqual(sentMethods(r), ['[set_device_info,get_device_info,get_energy_usage]']);
+    // This firmware answers get_emeter_data, so voltage and current come in the same batch.
+    assert.deepEqual(sentMethods(r), [
+      '[set_device_info,get_device_info,get_energy_usage,get_emeter_data]',
+    ]);
+    assert.equal(on.voltage, 238.609);
   });
 
   it('device errors surface as DeviceError; -1003 devices get single requests', async () => {
@@ -207,6 +232,8 @@ describe('LampClient over SMART (in memory)', () => {
       '[component_nego,get_device_info]',
       'component_nego',
       'get_device_info',
+      'get_device_info',
+      'get_led_info',
       'set_device_info',
       'get_device_info',
     ]);

@@ -5,6 +5,7 @@ import { EmulatedIotDevice } from '../../src/emulator/iot-device';
 import { MemoryTransport } from '../../src/emulator/memory-transport';
 import { createModel, type IotModel, type ModelName } from '../../src/emulator/models';
 import { InvalidCommandError, UnsupportedFeatureError } from '../../src/transport/errors';
+import { expectRefused } from './helpers';
 
 const BULB = 'smartlife.iot.smartbulb.lightingservice';
 const STRIP = 'smartlife.iot.lightStrip';
@@ -28,20 +29,14 @@ async function opened(name: ModelName, edit?: (model: IotModel) => void) {
 }
 
 /** Refused before anything is sent, naming the property. */
-async function refused(
+function refused(
   r: Awaited<ReturnType<typeof opened>>,
   payload: unknown,
   property: string,
   kind: typeof InvalidCommandError | typeof UnsupportedFeatureError,
   message: RegExp,
 ) {
-  await assert.rejects(r.client.setState(payload), (error: unknown) => {
-    assert.ok(error instanceof kind, String(error));
-    assert.equal((error as InvalidCommandError).property, property);
-    assert.match((error as Error).message, message);
-    return true;
-  });
-  assert.equal(r.transport.sent.length, 0, 'nothing sent');
+  return expectRefused(r.transport, () => r.client.setState(payload), property, message, kind);
 }
 
 describe('Kasa legacy colour bulb (KL130) through LampClient', () => {
@@ -62,8 +57,18 @@ describe('Kasa legacy colour bulb (KL130) through LampClient', () => {
       color: '#00004d',
       power: 0,
       energyToday: r.first.energyToday,
+      energyMonth: r.first.energyMonth,
+      // preferred_state of the KL130 dump: one white, three colours.
+      presets: [
+        { brightness: 50, colorTemp: 2700 },
+        { brightness: 100, hue: 0, saturation: 75 },
+        { brightness: 100, hue: 120, saturation: 75 },
+        { brightness: 100, hue: 240, saturation: 75 },
+      ],
+      rssi: -55,
     });
     assert.equal(typeof r.first.energyToday, 'number');
+    assert.ok((r.first.energyMonth ?? 0) >= (r.first.energyToday ?? 0));
     const caps = await r.client.capabilities();
     assert.deepEqual(caps.colorTemp, { min: 2500, max: 9000 });
     assert.equal(caps.transition, true);
@@ -123,13 +128,23 @@ describe('Kasa legacy white bulb (KL110)', () => {
     assert.deepEqual(Object.keys(r.first).sort(), [
       'alias',
       'brightness',
+      'energyMonth',
       'energyToday',
       'firmware',
       'model',
       'on',
       'online',
       'power',
+      'presets',
+      'rssi',
       'type',
+    ]);
+    // A white bulb's presets are brightness only, whatever white the firmware stores with them.
+    assert.deepEqual(r.first.presets, [
+      { brightness: 100 },
+      { brightness: 75 },
+      { brightness: 25 },
+      { brightness: 1 },
     ]);
     const state = await r.client.setState({ brightness: 20, transition: 1000 });
     assert.equal(state.brightness, 20);
@@ -232,7 +247,8 @@ describe('Kasa dimmer (HS220)', () => {
     const state = await r.client.setState(40);
     assert.deepEqual(r.sent(), [
       {
-        [DIMMER]: { set_brightness: { brightness: 40 } },
+        // The dimmer's fade times are read in the same request, after the change.
+        [DIMMER]: { set_brightness: { brightness: 40 }, get_dimmer_parameters: {} },
         system: { set_relay_state: { state: 1 }, get_sysinfo: {} },
       },
     ]);
@@ -282,6 +298,8 @@ describe('Kasa plugs (HS103, HS110)', () => {
       alias: 'Fan plug',
       type: 'plug',
       firmware: '1.1.4',
+      led: true,
+      rssi: -48,
     });
     assert.equal((await r.client.setState('on')).on, true);
     assert.deepEqual(r.sent(), [{ system: { set_relay_state: { state: 1 }, get_sysinfo: {} } }]);

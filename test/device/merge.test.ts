@@ -113,3 +113,45 @@ describe('a slider flooding a lamp that answers in 50 ms', () => {
     }
   });
 });
+
+describe('merging settings', () => {
+  it('settings merge field by field and leave power and light alone', () => {
+    assert.deepEqual(merge({ fade: { on: 500 } }, { fade: { off: 0 } }), {
+      fade: { on: 500, off: 0 },
+    });
+    assert.deepEqual(merge({ autoOff: { enabled: true } }, { autoOff: { minutes: 5 } }), {
+      autoOff: { enabled: true, minutes: 5 },
+    });
+    assert.deepEqual(merge({ led: true, on: false }, { led: false }), { led: false, on: false });
+    assert.deepEqual(merge({ brightness: 40 }, { autoUpdate: false }), {
+      brightness: 40,
+      autoUpdate: false,
+    });
+  });
+
+  it('queued settings commands reach the device as one request', async () => {
+    const lamp = await startEmulator({ model: 'P110', username: 'u@example.com', password: 'pw' });
+    const client = new LampClient({
+      host: '127.0.0.1',
+      port: lamp.port,
+      username: 'u@example.com',
+      password: 'pw',
+    });
+    try {
+      await client.open();
+      const before = lamp.device.counters.requests;
+      const [, , last] = await Promise.all([
+        client.setState({ autoOff: { enabled: true } }),
+        client.setState({ autoOff: { minutes: 15 } }),
+        client.setState({ led: false }),
+      ]);
+      assert.deepEqual(last.autoOff, { enabled: true, minutes: 15 });
+      assert.equal(last.led, false);
+      // Three commands, at most two requests: whatever queued behind a busy device merged.
+      assert.ok(lamp.device.counters.requests - before <= 2);
+    } finally {
+      await client.close();
+      await lamp.close();
+    }
+  });
+});

@@ -28,6 +28,12 @@ const SWITCH_ONLY = {
   effects: null,
   transition: false,
   energy: false,
+  energyHistory: [],
+  presets: false,
+  fade: false,
+  autoOff: false,
+  led: false,
+  autoUpdate: false,
 };
 
 function smartInfo(name: 'L530' | 'L510' | 'L900' | 'P100' | 'P110') {
@@ -45,12 +51,21 @@ describe('capabilities', () => {
       effects: ['Party', 'Relax'],
       transition: false,
       energy: false,
+      energyHistory: [],
+      presets: true,
+      fade: true,
+      autoOff: false,
+      led: false,
+      autoUpdate: true,
     });
     assert.deepEqual(capabilitiesOf('L510'), {
       ...SWITCH_ONLY,
       dialect: 'smart',
       kind: 'bulb',
       brightness: true,
+      presets: true,
+      fade: true,
+      autoUpdate: true,
     });
     const strip = capabilitiesOf('L900');
     assert.equal(strip.kind, 'strip');
@@ -74,9 +89,22 @@ describe('capabilities', () => {
       'Sunset',
       'Valentines',
     ]);
-    assert.deepEqual(capabilitiesOf('P100'), { ...SWITCH_ONLY, dialect: 'smart', kind: 'plug' });
+    // on_off_gradually v1 is a bare switch: no fade durations to offer.
+    assert.equal(strip.fade, false);
+    assert.equal(strip.presets, true);
+    assert.deepEqual(capabilitiesOf('P100'), {
+      ...SWITCH_ONLY,
+      dialect: 'smart',
+      kind: 'plug',
+      led: true,
+    });
     assert.equal(capabilitiesOf('P110').energy, true);
-    assert.deepEqual(capabilitiesOf('HS100'), { ...SWITCH_ONLY, dialect: 'iot', kind: 'plug' });
+    assert.deepEqual(capabilitiesOf('HS100'), {
+      ...SWITCH_ONLY,
+      dialect: 'iot',
+      kind: 'plug',
+      led: true,
+    });
   });
 
   it('ranges and kinds from partial information', () => {
@@ -119,6 +147,13 @@ describe('capabilities', () => {
       transition: true,
       // Every Kasa lamp reports its power (smartlife.iot.common.emeter).
       energy: true,
+      energyHistory: ['day', 'month'],
+      // No preferred_state in this sysinfo, no LED; fades are per command.
+      presets: false,
+      fade: false,
+      autoOff: false,
+      led: false,
+      autoUpdate: false,
     });
     assert.deepEqual(
       iotCapabilities({ type: 'IOT.SMARTBULB', model: 'KL120(US)', is_variable_color_temp: 1 })
@@ -181,9 +216,11 @@ describe('SMART state', () => {
       'model',
       'on',
       'online',
+      'rssi',
       'saturation',
       'type',
     ]);
+    assert.equal(white.rssi, -52);
     assert.equal(white.on, true);
     assert.equal(white.online, true);
     assert.equal(white.model, 'L530');
@@ -218,7 +255,7 @@ describe('SMART state', () => {
 
   it('L510, L900, P100 carry only their keys', () => {
     const l510 = smartState(smartInfo('L510'), capabilitiesOf('L510'));
-    assert.deepEqual(Object.keys(l510).sort(), DIMMABLE_WHITE_KEYS);
+    assert.deepEqual(Object.keys(l510).sort(), [...DIMMABLE_WHITE_KEYS, 'rssi'].sort());
     const strip = smartState(
       { ...smartInfo('L900'), color_temp: 9000, lighting_effect: { enable: 1, name: 'Aurora' } },
       capabilitiesOf('L900'),
@@ -233,6 +270,7 @@ describe('SMART state', () => {
       'model',
       'on',
       'online',
+      'rssi',
       'type',
     ]);
     const bare = smartState({}, capabilitiesOf('P100'));

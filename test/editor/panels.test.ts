@@ -271,7 +271,10 @@ test('help renders with message-property lists for every node', async () => {
       assert.deepEqual(dts, [...props], `${type} help`);
       await page.screenshot({ path: path.join(shots, `help-${type}-en-US.png`) });
       if (type === 'lamp-control') {
-        assert.match(await helpText(page), /Tapo \(SMART\) lamps take no per-command fade/);
+        // What transition does per family, and that Tapo bulbs fade only by their own setting.
+        const help = await helpText(page);
+        assert.match(help, /Tapo bulbs fade only through their own gradual on\/off/);
+        assert.match(help, /energyHistory/);
       }
     }
     await showHelp(page, 'klap-device');
@@ -392,6 +395,14 @@ test('lamp-status dialog: defaults, interval validation, saving persists', async
       'interval 0 (no polling) is fine',
     );
     assert.equal(await setField(page, '#node-input-interval', '30'), false);
+    // Power change: blank by default (whole watts, as before the field existed), W otherwise.
+    assert.equal(await page.inputValue('#node-input-powerThreshold'), '');
+    assert.equal(
+      await setField(page, '#node-input-powerThreshold', '-1'),
+      true,
+      'power change -1 marked red',
+    );
+    assert.equal(await setField(page, '#node-input-powerThreshold', '5'), false);
     await page.selectOption('#node-input-output', 'on');
     await page.screenshot({ path: path.join(shots, 'lamp-status-dialog.png') });
     await page.click('#node-dialog-ok');
@@ -401,6 +412,7 @@ test('lamp-status dialog: defaults, interval validation, saving persists', async
       return n?.output === 'on' ? n : undefined;
     });
     assert.equal(Number(saved.interval), 30);
+    assert.equal(saved.powerThreshold, '5');
   } finally {
     await page.context().close();
   }
@@ -560,6 +572,7 @@ test('German editor: labels, options and tips are translated', async () => {
       els.map((e) => e.textContent?.trim()),
     );
     assert.ok(labels.includes('Abfrage alle'), labels.join(' | '));
+    assert.ok(labels.includes('Leistungsänderung'), labels.join(' | '));
     assert.match((await page.textContent('.form-tips')) ?? '', /Zustand/);
     await page.screenshot({ path: path.join(shots, 'lamp-status-dialog-de.png') });
     await page.click('#node-dialog-cancel');
@@ -589,7 +602,7 @@ test('German editor: labels, options and tips are translated', async () => {
 
     await page.setViewportSize({ width: 1280, height: 3400 });
     await showHelp(page, 'lamp-control');
-    assert.match(await helpText(page), /Tapo-Lampen \(SMART\) kennen keine Überblendung/);
+    assert.match(await helpText(page), /Tapo-Lampen blenden nur über ihr eigenes sanftes/);
     await page.screenshot({ path: path.join(shots, 'help-lamp-control-de-DE.png') });
   } finally {
     await page.context().close();

@@ -33,6 +33,9 @@ class ScriptedClient implements HubClient {
   request(): Promise<unknown> {
     return Promise.resolve({});
   }
+  energyHistory(): Promise<never[]> {
+    return Promise.resolve([]);
+  }
   capabilities(): never {
     throw new Error('not used');
   }

@@ -7,7 +7,12 @@ import { after, afterEach, before } from 'node:test';
 import type { NodeMessage, NodeStatus } from 'node-red';
 import helper from 'node-red-node-test-helper';
 import type { LampState } from '../../src/device/types';
-import { type EmulatedDevice, type ModelName, startEmulator } from '../../src/emulator';
+import {
+  type EmulatedDevice,
+  type EmulatorOptions,
+  type ModelName,
+  startEmulator,
+} from '../../src/emulator';
 import type { DeviceHub } from '../../src/nodes/shared/device-hub';
 
 export { helper };
@@ -109,6 +114,12 @@ export function deploy(
  * unloaded and every emulated device it started closed. Returns the emulator starter.
  */
 export function useEmulator(): (model?: ModelName) => Promise<EmulatedDevice> {
+  const start = useDevices();
+  return (model = 'L530') => start({ model, username: USER, password: PASS });
+}
+
+/** As useEmulator, for any emulator options (protocol, a model without a login, …). */
+export function useDevices(): (options: EmulatorOptions) => Promise<EmulatedDevice> {
   const started: EmulatedDevice[] = [];
   before(() => helper.startServer());
   after(() => helper.stopServer());
@@ -116,8 +127,8 @@ export function useEmulator(): (model?: ModelName) => Promise<EmulatedDevice> {
     await helper.unload();
     await Promise.all(started.splice(0).map((d) => d.close()));
   });
-  return async (model = 'L530') => {
-    const d = await startEmulator({ model, port: 0, username: USER, password: PASS });
+  return async (options) => {
+    const d = await startEmulator({ port: 0, ...options });
     started.push(d);
     return d;
   };

@@ -438,3 +438,84 @@ test('power strip example: every inject reaches its outlet of an emulated P300, 
     await p300.close();
   }
 });
+
+// --- The energy example: its injects, run through the package's nodes ------------------------
+
+const ENERGY_FILE = '09 Energy history chart.json';
+
+test('Energy example: the history reaches the chart as [{ t, wh }], the settings reach the plug', async () => {
+  const nodes = flows.get(ENERGY_FILE);
+  assert.ok(nodes, `${ENERGY_FILE} exists`);
+  assert.match(String(nodes[0].info), /--model P110/);
+  const chart = only(nodes, 'ui-chart');
+  assert.deepEqual(
+    [chart.xAxisProperty, chart.xAxisPropertyType, chart.yAxisProperty, chart.action],
+    ['t', 'property', 'wh', 'replace'],
+    'the chart plots t against wh and replaces its data with each answer',
+  );
+  const status = only(nodes, 'lamp-status');
+  assert.equal(status.powerThreshold, '5');
+  const device = only(nodes, 'klap-device');
+  const controls = nodes.filter((n) => n.type === 'lamp-control');
+  const injects = nodes.filter((n) => n.type === 'inject');
+  assert.ok(injects.length >= 4);
+
+  await helper.unload();
+  const p110 = await startEmulator({ model: 'P110', port: 0 });
+  await helper.startServer();
+  try {
+    const tab = String(controls[0]?.z);
+    await helper.load(
+      [
+        require('../../src/nodes/klap-device/klap-device'),
+        require('../../src/nodes/lamp-control/lamp-control'),
+      ],
+      [
+        { id: tab, type: 'tab' },
+        { ...device, port: p110.port },
+        ...controls.map((c) => ({ ...c, wires: [['out']] })),
+        { id: 'out', type: 'helper', z: tab },
+        { id: 'catcher', type: 'catch', z: tab, scope: null, uncaught: false, wires: [['out']] },
+      ],
+      {},
+    );
+    const out = helper.getNode('out');
+    for (const n of injects) {
+      const target = helper.getNode(String(n.wires?.[0]?.[0])) as unknown as {
+        receive(msg: NodeMessage): void;
+      } | null;
+      assert.ok(out && target, `${n.name} is wired to a lamp-control`);
+      const reply = new Promise<NodeMessage & { error?: { message: string } }>((resolve) =>
+        out.once('input', resolve),
+      );
+      const payload = injected(n) as Record<string, unknown>;
+      target.receive({ payload } as NodeMessage);
+      const msg = await reply;
+      assert.equal(msg.error, undefined, `${n.name}: ${msg.error?.message}`);
+      if (payload.energyHistory) {
+        const points = msg.payload as { t: string; wh: number }[];
+        assert.equal(points.length, new Date().getDate(), `${n.name}: one point per day so far`);
+        for (const p of points) assert.deepEqual(Object.keys(p), ['t', 'wh']);
+      } else {
+        const state = msg.payload as LampState;
+        // Each setting reads back as sent (an object setting: each field sent).
+        for (const [key, sent] of Object.entries(payload)) {
+          const shown = (state as unknown as Record<string, unknown>)[key];
+          if (typeof sent === 'object' && sent !== null) {
+            for (const [field, value] of Object.entries(sent)) {
+              assert.equal(
+                (shown as Record<string, unknown>)?.[field],
+                value,
+                `${n.name}: ${key}.${field}`,
+              );
+            }
+          } else assert.equal(shown, sent, `${n.name}: ${key}`);
+        }
+      }
+    }
+  } finally {
+    await helper.unload();
+    await helper.stopServer();
+    await p110.close();
+  }
+});

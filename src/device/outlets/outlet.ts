@@ -5,6 +5,7 @@
  * outlet.
  */
 import { InvalidCommandError, quoteInput } from '../../transport/errors';
+import { NO_SETTINGS } from '../capabilities';
 import type { Capabilities, LampState, Outlet } from '../types';
 
 /** How a flow names an outlet: its number on the housing, its name (alias) or its id. */
@@ -105,6 +106,9 @@ export function outletCapabilities(device: Capabilities, outlet: Outlet): Capabi
     effects: null,
     transition: false,
     energy: outlet.power !== undefined,
+    // Settings and meter history of single outlets are not offered yet (docs/features.md §2).
+    ...NO_SETTINGS,
+    energyHistory: [],
   };
 }
 

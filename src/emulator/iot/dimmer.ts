@@ -7,6 +7,19 @@ import { isObject } from '../json';
 import { type IotContext, type IotService, intIn, invalid, ok } from './service';
 import type { RelayClock } from './system';
 
+/** The longest fade the emulated firmware keeps (python-kasa limits fades to 10 s). */
+const MAX_FADE_MS = 60_000;
+
+function setTime(context: IotContext, key: 'fadeOnTime' | 'fadeOffTime') {
+  return (args: unknown) => {
+    const time = isObject(args) ? intIn(args.fadeTime, 0, MAX_FADE_MS) : undefined;
+    const parameters = context.model.dimmer;
+    if (time === undefined || !parameters) return invalid();
+    parameters[key] = time;
+    return ok();
+  };
+}
+
 export function dimmerService(context: IotContext, relay: RelayClock): IotService {
   const info = context.sysinfo;
   const switchTo = (state: 0 | 1) => {
@@ -37,6 +50,9 @@ export function dimmerService(context: IotContext, relay: RelayClock): IotServic
         return ok();
       },
       get_dimmer_parameters: () => ok({ ...context.model.dimmer }),
+      // The fade times get_dimmer_parameters reports, in ms (HS220 dump: 1000 each).
+      set_fade_on_time: setTime(context, 'fadeOnTime'),
+      set_fade_off_time: setTime(context, 'fadeOffTime'),
     },
   };
 }

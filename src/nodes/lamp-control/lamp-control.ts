@@ -42,6 +42,19 @@ export = (RED: NodeAPI) => {
       : { method: request.method.trim(), params };
   }
 
+  /**
+   * `msg.payload = { energyHistory: { interval, start?, end? } }` is a query, not a command: its
+   * query, or undefined for any other payload. Mixed with command properties it is refused, so
+   * a flow never gets a history where it meant a change (or the other way round).
+   */
+  function energyHistoryQuery(payload: unknown): unknown {
+    if (!isRecord(payload) || payload.energyHistory === undefined) return undefined;
+    if (Object.keys(payload).some((key) => key !== 'energyHistory')) {
+      throw new InvalidCommandError('energyHistory', t('lamp-control.errors.energyHistoryAlone'));
+    }
+    return payload.energyHistory;
+  }
+
   function LampControl(this: Node, config: LampControlDef) {
     RED.nodes.createNode(this, config);
     const action: Action = ACTIONS.find((a) => a === config.action) ?? 'payload';
@@ -78,9 +91,19 @@ export = (RED: NodeAPI) => {
             t('lamp-control.errors.requestFixedAction', { action }),
           );
         }
+        const history = energyHistoryQuery(msg.payload);
+        if (action !== 'payload' && history !== undefined) {
+          // A history query sent to a "toggle" node must not toggle the lamp either.
+          throw new InvalidCommandError(
+            'energyHistory',
+            t('lamp-control.errors.energyHistoryFixedAction', { action }),
+          );
+        }
         if (hasRequest) {
           const { method, params } = parseRawRequest(msg.request);
           msg.payload = await hub.request(method, params, outlet);
+        } else if (history !== undefined) {
+          msg.payload = await hub.energyHistory(history, outlet);
         } else {
           // Fixed actions ignore msg.payload: any message (without msg.request) triggers them.
           const command: unknown = action === 'payload' ? msg.payload : action;

@@ -8,6 +8,7 @@ interface LampStatusProps {
   outlet: string;
   interval: number;
   output: 'state' | 'on';
+  powerThreshold: string;
 }
 
 RED.nodes.registerType<LampStatusProps>('lamp-status', {
@@ -30,6 +31,15 @@ RED.nodes.registerType<LampStatusProps>('lamp-status', {
     output: {
       value: 'state',
       validate: (v: unknown) => v === undefined || v === 'state' || v === 'on',
+    },
+    // Blank: power counts in whole watts, as before the property existed.
+    powerThreshold: {
+      value: '',
+      validate: (v: unknown) => {
+        if (v === undefined || String(v).trim() === '') return true;
+        const n = Number(v);
+        return Number.isFinite(n) && n >= 0;
+      },
     },
   },
   inputs: 1,

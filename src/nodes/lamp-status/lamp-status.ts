@@ -15,7 +15,8 @@ import {
 } from '../shared/config';
 import type { HubUser } from '../shared/device-hub';
 import { finishInput } from '../shared/input';
-import { type ReportedState, stateSnapshot } from '../shared/status-mapping';
+import type { ReportedState } from '../shared/status-mapping';
+import { ChangeFilter, parsePowerThreshold } from './change-filter';
 
 type Output = 'state' | 'on';
 
@@ -25,6 +26,8 @@ interface LampStatusDef extends NodeDef {
   output?: string;
   /** Empty: the device itself (or msg.outlet per input message). */
   outlet?: string;
+  /** Emit on a power change larger than this many W; blank (flows before it existed) = 0. */
+  powerThreshold?: number | string;
 }
 
 export = (RED: NodeAPI) => {
@@ -36,8 +39,8 @@ export = (RED: NodeAPI) => {
     const output: Output = config.output === 'on' ? 'on' : 'state';
     const device = findDevice(RED, config.device);
     const fixed = configuredOutlet(config.outlet);
-    /** Snapshot of the last state this node sent, for change-only emission. */
-    let lastSent: string | undefined;
+    /** The last state this node sent, for change-only emission. */
+    const changes = new ChangeFilter(parsePowerThreshold(config.powerThreshold));
 
     const fill = (msg: NodeMessage, state: ReportedState): NodeMessage => {
       const copy = copyState(state);
@@ -57,10 +60,7 @@ export = (RED: NodeAPI) => {
       outlet: fixed.outlet,
       setDeviceStatus: (status) => this.status(status),
       deviceState: (state) => {
-        const snapshot = stateSnapshot(state);
-        if (snapshot === lastSent) return;
-        lastSent = snapshot;
-        this.send(fill({}, state));
+        if (changes.changed(state)) this.send(fill({}, state));
       },
     };
 
@@ -85,7 +85,7 @@ export = (RED: NodeAPI) => {
           const outlet = fixed.outlet ?? parseOutletSelector(msg.outlet);
           const state = hub.viewFor(await hub.refresh(user), outlet);
           // Only the node's own outlet counts for change-only output; msg.outlet asks once.
-          if (outlet === fixed.outlet) lastSent = stateSnapshot(state);
+          if (outlet === fixed.outlet) changes.remember(state);
           return fill(msg as NodeMessage, state);
         },
         send,

@@ -8,7 +8,7 @@
  */
 import type { ConnectOptions, TargetOptions } from '../../device/client';
 import { findOutlet, type OutletSelector, outletState } from '../../device/outlets/outlet';
-import type { Capabilities, LampState } from '../../device/types';
+import type { Capabilities, EnergyPoint, LampState } from '../../device/types';
 import { describeAddress } from '../../transport/errors';
 import type { ProtocolChoice } from '../../transport/factory';
 import type { Encryption, LoginInfo } from '../../transport/types';
@@ -49,6 +49,7 @@ export interface HubClient {
   getState(): Promise<LampState>;
   setState(payload: unknown, options?: TargetOptions): Promise<LampState>;
   request(method: string, params?: unknown, options?: TargetOptions): Promise<unknown>;
+  energyHistory(query: unknown, options?: TargetOptions): Promise<EnergyPoint[]>;
   capabilities(): Promise<Capabilities>;
   close(): Promise<void>;
   /** The protocol found and how the login matched, once known. */
@@ -243,6 +244,16 @@ export class DeviceHub {
   async request(method: string, params?: unknown, outlet?: OutletSelector): Promise<unknown> {
     try {
       return await this.getClient().request(method, params, { outlet });
+    } catch (err) {
+      this.fail(err, false);
+      throw err;
+    }
+  }
+
+  /** An energy history query (msg.payload.energyHistory): the `[{ t, wh }]` the meter kept. */
+  async energyHistory(query: unknown, outlet?: OutletSelector): Promise<EnergyPoint[]> {
+    try {
+      return await this.getClient().energyHistory(query, { outlet });
     } catch (err) {
       this.fail(err, false);
       throw err;

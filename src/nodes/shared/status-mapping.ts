@@ -100,6 +100,14 @@ const STATE_KEYS: (keyof LampState)[] = [
   'effect',
   'power',
   'energyToday',
+  // Settings and the month's energy change rarely; voltage, current and rssi jitter with every
+  // reading, so they ride along in the state without making it "changed".
+  'energyMonth',
+  'presets',
+  'autoOff',
+  'led',
+  'fade',
+  'autoUpdate',
   'alias',
   'model',
   'type',
@@ -116,8 +124,8 @@ export function stateSnapshot(state: ReportedState): string {
       const value = state[key];
       // Energy plugs report power in mW steps that jitter between polls: whole watts matter.
       if (key === 'power' && typeof value === 'number') return Math.round(value);
-      if (key === 'outlets' && Array.isArray(value)) {
-        return value.map((o) => ({
+      if (key === 'outlets' && state.outlets) {
+        return state.outlets.map((o) => ({
           ...o,
           power: o.power === undefined ? null : Math.round(o.power),
         }));
