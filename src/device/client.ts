@@ -29,7 +29,7 @@ import {
 } from './outlets/outlet';
 import { SmartDriver } from './smart-driver';
 import { NotSmartReplyError, SmartProtocol } from './smart-protocol';
-import type { Capabilities, EnergyPoint, LampCommand, LampState } from './types';
+import type { Capabilities, EnergyPoint, LampCommand, LampState, Outlet } from './types';
 
 export interface ConnectOptions {
   host: string;
@@ -228,9 +228,7 @@ export class LampClient {
       for (const job of jobs) job.reject(error);
       return;
     }
-    const capabilities = outlet
-      ? outletCapabilities(driver.capabilities, outlet)
-      : driver.capabilities;
+    const capabilities = outlet ? capabilitiesOf(driver, outlet) : driver.capabilities;
     const accepted: Job[] = [];
     let merged: LampCommand | undefined;
     for (const job of jobs) {
@@ -384,15 +382,12 @@ export class LampClient {
     }
     return this.serial(async () => {
       const { driver } = await this.ensureDriver();
-      // Single outlets keep no history we can read yet (docs/features.md §4): refused by their
-      // capabilities, naming the outlet.
+      // An outlet's history is its own meter's; one that does not meter is refused by name.
       const outlet = selector === undefined ? undefined : findOutlet(this.known(driver), selector);
-      const capabilities = outlet
-        ? outletCapabilities(driver.capabilities, outlet)
-        : driver.capabilities;
+      const capabilities = outlet ? capabilitiesOf(driver, outlet) : driver.capabilities;
       const name = outlet ? `${driver.model} outlet ${outlet.position}` : driver.model;
       checkEnergyHistory(parsed, capabilities, name);
-      return driver.energyHistory(parsed, Date.now());
+      return driver.energyHistory(parsed, Date.now(), outlet);
     });
   }
 
@@ -410,6 +405,11 @@ export class LampClient {
     this.closed = true;
     await this.transport.close();
   }
+}
+
+/** What one outlet can do, as its driver knows it (its meter's history included). */
+function capabilitiesOf(driver: DeviceDriver, outlet: Outlet): Capabilities {
+  return driver.outletCapabilities?.(outlet) ?? outletCapabilities(driver.capabilities, outlet);
 }
 
 function sameTarget(a: Work, b: Work): boolean {

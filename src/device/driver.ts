@@ -36,7 +36,9 @@ export interface DeviceDriver {
    */
   resolve(command: LampCommand): Promise<LampCommand>;
   /** The energy history of a query already checked against `capabilities`. */
-  energyHistory(query: EnergyHistoryQuery, now: number): Promise<EnergyPoint[]>;
+  energyHistory(query: EnergyHistoryQuery, now: number, outlet?: Outlet): Promise<EnergyPoint[]>;
+  /** Multi-outlet devices: what one outlet can do (its meter's history included). */
+  outletCapabilities?(outlet: Outlet): Capabilities;
 }
 
 /** Whether a command touches power or light at all (settings-only commands do not). */

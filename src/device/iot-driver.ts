@@ -14,7 +14,7 @@ import { resolvePreset } from './features/presets';
 import { type IotClass, iotClass, iotMeterModule } from './iot-models';
 import type { IotProtocol, IotRequest } from './iot-protocol';
 import { iotOutlets, toOutlet, withOutletEnergy } from './outlets/iot-outlets';
-import { summarise } from './outlets/outlet';
+import { outletCapabilities, summarise } from './outlets/outlet';
 import {
   type DeviceSettings,
   type IotEnergy,
@@ -25,6 +25,7 @@ import {
 import type {
   Capabilities,
   EnergyHistoryQuery,
+  EnergyInterval,
   EnergyPoint,
   LampCommand,
   LampState,
@@ -224,14 +225,31 @@ export class IotDriver implements DeviceDriver {
    * One request per month (days) or year (months): a year of a bulb's days in one reply would
    * pass the ~4 KiB some firmware can answer (docs/features.md §4).
    */
-  async energyHistory(query: EnergyHistoryQuery, now: number): Promise<EnergyPoint[]> {
+  async energyHistory(
+    query: EnergyHistoryQuery,
+    now: number,
+    outlet?: Outlet,
+  ): Promise<EnergyPoint[]> {
     const meter = iotMeterModule(this.kind);
     const lists: unknown[] = [];
     for (const { method, params } of iotHistoryRequests(query)) {
-      const result = await this.protocol.call(meter, method, params);
+      // An outlet's own meter (HS300) answers the same requests aimed by the context.
+      const result = outlet
+        ? this.protocol.result(
+            await this.protocol.send(toOutlet(outlet, { [meter]: { [method]: params } })),
+            meter,
+            method,
+          )
+        : await this.protocol.call(meter, method, params);
       lists.push(method === 'get_daystat' ? result.day_list : result.month_list);
     }
     return iotHistoryPoints(query, lists, iotEntryWh, now);
+  }
+
+  /** An outlet that meters keeps days and months, as the strip's other meters do. */
+  outletCapabilities(outlet: Outlet): Capabilities {
+    const history: EnergyInterval[] = outlet.power === undefined ? [] : ['day', 'month'];
+    return outletCapabilities(this.capabilities, outlet, { energyHistory: history });
   }
 
   private writesFor(command: LampCommand): Write[] {

@@ -10,13 +10,14 @@ import { BULB_EFFECTS, findStripEffect } from './effects';
 import { smartHistoryPlan } from './features/energy-history';
 import { resolvePreset } from './features/presets';
 import { SmartSettings } from './features/smart-settings';
-import { summarise } from './outlets/outlet';
-import { childResults, controlChild, SmartOutlets } from './outlets/smart-outlets';
+import { outletCapabilities, summarise } from './outlets/outlet';
+import { childResult, childResults, controlChild, SmartOutlets } from './outlets/smart-outlets';
 import { type SmartOutcome, type SmartProtocol, type SmartRequest, unwrap } from './smart-protocol';
 import { modelWithoutRegion, smartState } from './state';
 import type {
   Capabilities,
   EnergyHistoryQuery,
+  EnergyInterval,
   EnergyPoint,
   LampCommand,
   LampState,
@@ -148,10 +149,24 @@ export class SmartDriver implements DeviceDriver {
     return resolvePreset(command, this.settings.presets, this.model);
   }
 
-  async energyHistory(query: EnergyHistoryQuery, now: number): Promise<EnergyPoint[]> {
+  async energyHistory(
+    query: EnergyHistoryQuery,
+    now: number,
+    outlet?: Outlet,
+  ): Promise<EnergyPoint[]> {
     const plan = smartHistoryPlan(query);
-    const outcomes = await this.protocol.callAll(plan.requests);
-    return plan.points(outcomes.map(unwrap), now);
+    if (!outlet) {
+      const outcomes = await this.protocol.callAll(plan.requests);
+      return plan.points(outcomes.map(unwrap), now);
+    }
+    // An outlet's history: the same blocks, each asked of the outlet through control_child.
+    const outcomes = await this.protocol.callAll(
+      plan.requests.map((request) => controlChild(outlet.id, [request])),
+    );
+    return plan.points(
+      outcomes.map((outcome) => childResult(unwrap(outcome), this.protocol.address)),
+      now,
+    );
   }
 
   async apply(input: LampCommand): Promise<LampState> {
@@ -219,9 +234,15 @@ export class SmartDriver implements DeviceDriver {
       'control_child',
       controlChild(outlet.id, [{ method, params }]).params,
     );
-    const data = (result as { responseData?: { result?: unknown } }).responseData;
-    childResults(result, this.protocol.address);
-    return data?.result ?? {};
+    return childResult(result, this.protocol.address);
+  }
+
+  outletCapabilities(outlet: Outlet): Capabilities {
+    // Outlets meter as an energy plug does: a v2 meter keeps hours, days and months.
+    const history: EnergyInterval[] = this.outlets?.keepsHistory(outlet)
+      ? ['hour', 'day', 'month']
+      : [];
+    return outletCapabilities(this.capabilities, outlet, { energyHistory: history });
   }
 
   private async writeThenRead(writes: SmartRequest[]): Promise<LampState> {

@@ -235,6 +235,16 @@ export function iotEnergyToday(energy: IotEnergy): number | undefined {
   );
 }
 
+/** This month's Wh from a meter's month list (0 when the month is not listed yet). */
+export function iotEnergyMonth(energy: IotEnergy): number | undefined {
+  const { today } = energy;
+  return iotPeriodWh(
+    energy.monthstat,
+    'month_list',
+    (e) => e.year === today.getFullYear() && e.month === today.getMonth() + 1,
+  );
+}
+
 /** Volts and amperes from either unit style; lamps report 0 V, which means "not measured". */
 function iotElectrical(realtime: Record<string, unknown> | undefined) {
   const volts = fromMilli(realtime?.voltage_mv) ?? num(realtime?.voltage);
@@ -246,16 +256,9 @@ function addIotEnergy(state: LampState, capabilities: Capabilities, energy?: Iot
   if (!capabilities.energy || !energy) return;
   const power = iotPower(energy.realtime);
   if (power !== undefined) state.power = power;
-  const { today } = energy;
-  const year = today.getFullYear();
-  const month = today.getMonth() + 1;
   const todayWh = iotEnergyToday(energy);
   if (todayWh !== undefined) state.energyToday = todayWh;
-  const monthWh = iotPeriodWh(
-    energy.monthstat,
-    'month_list',
-    (e) => e.year === year && e.month === month,
-  );
+  const monthWh = iotEnergyMonth(energy);
   if (monthWh !== undefined) state.energyMonth = monthWh;
   const { volts, amps } = iotElectrical(energy.realtime);
   addElectrical(state, volts, amps);

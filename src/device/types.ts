@@ -105,6 +105,8 @@ export interface Outlet {
   power?: number;
   /** Watt-hours today, where the outlet meters. */
   energyToday?: number;
+  /** Watt-hours this month, where the outlet meters. */
+  energyMonth?: number;
 }
 
 export type DeviceKind = 'bulb' | 'strip' | 'plug';

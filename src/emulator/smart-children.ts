@@ -5,6 +5,7 @@
  * in `responseData`. Each outlet is an EmulatedSmartChild with its own power, name, on_time and,
  * on metering strips, its own meter. The shapes are in docs/protocols/outlets.md §1–§3.
  */
+import { energyData } from './energy-data';
 import { isObject, type Json } from './json';
 import {
   type Answer,
@@ -135,10 +136,18 @@ export class EmulatedSmartChild {
       case 'get_emeter_data':
         if (meter?.emeterData) return ok(this.emeterData(meter));
         break;
+      case 'get_energy_data':
+        // The same made-up history as an energy plug's, where the outlet meters (v2).
+        if (meter && this.meterVersion() >= 2) return energyData(params, this.clock());
+        break;
     }
     const given = this.model.getters?.[method];
     if (given !== undefined) return ok(structuredClone(given));
     return fail(PARENT_ONLY.has(method) ? PARAMS_ERROR : UNKNOWN_METHOD);
+  }
+
+  private meterVersion(): number {
+    return this.model.components.find((c) => c.id === 'energy_monitoring')?.ver_code ?? 0;
   }
 
   /** Today's and this month's use; an outlet's reply has no current_power (unlike a P110's). */

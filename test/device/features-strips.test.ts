@@ -1,7 +1,8 @@
 /**
  * Beyond on/off on power strips, through the library over real KLAP on 127.0.0.1: the strip's
  * own settings (LED, auto-update) work as on a plug and ride in the strip's one read with its
- * outlets; single outlets refuse settings and energy history, naming the outlet, before sending.
+ * outlets; single outlets refuse settings, naming the outlet, before sending; a metering
+ * outlet reports its month and answers its own energy history.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -78,26 +79,81 @@ describe('beyond on/off on power strips', () => {
     assert.equal(rule.led_rule, 'night_mode', 'led: true brings back the night-mode rule');
   });
 
-  it('single outlets refuse settings and energy history, naming the outlet', async () => {
+  it('single outlets refuse settings, naming the outlet; one that does not meter refuses history', async () => {
     const { device, lamp } = await strip('P304M');
     await lamp.getState();
     await refusedBeforeSending(
       device,
-      () => lamp.setState({ autoOff: { enabled: true } }, { outlet: 2 }),
-      'autoOff',
-      /auto-off/,
-    );
-    await refusedBeforeSending(
-      device,
-      () => lamp.energyHistory({ interval: 'day' }, { outlet: 2 }),
-      'energyHistory',
-      /this P304M outlet 2 keeps no energy history we can read/,
+      () => lamp.setState({ led: false }, { outlet: 2 }),
+      'led',
+      /LED/,
     );
     await refusedBeforeSending(
       device,
       () => lamp.energyHistory({ interval: 'day' }),
       'energyHistory',
       /this P304M has no energy meter/,
+    );
+    const p300 = await strip('P300');
+    await p300.lamp.getState();
+    await refusedBeforeSending(
+      p300.device,
+      () => p300.lamp.energyHistory({ interval: 'day' }, { outlet: 2 }),
+      'energyHistory',
+      /this P300 outlet 2 has no energy meter/,
+    );
+  });
+
+  it("P304M: an outlet's month energy, and its own history by hour, day and month", async () => {
+    const { device, lamp } = await strip('P304M');
+    const state = await lamp.getState();
+    const months = (state.outlets ?? []).map((o) => o.energyMonth);
+    assert.ok(
+      months.every((wh) => typeof wh === 'number'),
+      'every outlet reports its month',
+    );
+    assert.equal(
+      state.energyMonth,
+      months.reduce((a = 0, b = 0) => a + b, 0),
+      'the strip sums them',
+    );
+    assert.equal((await lamp.outlet(2).getState()).energyMonth, months[1]);
+    const smart = device.device as unknown as {
+      children: { counters: { methods: Record<string, number> } }[];
+    };
+    for (const interval of ['hour', 'day', 'month'] as const) {
+      const points = await lamp.energyHistory({ interval }, { outlet: 'Aquarium light' });
+      assert.ok(points.length > 0, interval);
+      for (const p of points) {
+        assert.equal(typeof p.wh, 'number');
+        assert.ok(!Number.isNaN(Date.parse(p.t)));
+      }
+    }
+    const asked = smart.children.map((c) => c.counters.methods.get_energy_data ?? 0);
+    assert.ok((asked[1] ?? 0) >= 3, 'outlet 2 answered the history itself');
+    assert.equal(asked.filter((n, i) => i !== 1 && n > 0).length, 0, 'no other outlet was asked');
+  });
+
+  it("HS300 (Kasa): an outlet's month energy and its history by day and month, not by hour", async () => {
+    const device = await startEmulator({ model: 'HS300' });
+    const lamp = await connect({ host: device.host, port: device.port });
+    running.push({ device, lamp });
+    const state = await lamp.getState();
+    assert.ok((state.outlets ?? []).every((o) => typeof o.energyMonth === 'number'));
+    const days = await lamp.energyHistory({ interval: 'day' }, { outlet: 1 });
+    const months = await lamp.energyHistory({ interval: 'month' }, { outlet: 1 });
+    assert.ok(days.length > 0 && months.length > 0);
+    const thisMonth = months.at(-1);
+    assert.equal(
+      thisMonth?.wh,
+      state.outlets?.[0]?.energyMonth,
+      "the history's last month is the outlet's month",
+    );
+    await refusedBeforeSending(
+      device,
+      () => lamp.energyHistory({ interval: 'hour' }, { outlet: 1 }),
+      'energyHistory.interval',
+      /no energy history by hour/,
     );
   });
 

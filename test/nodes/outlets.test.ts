@@ -316,4 +316,20 @@ describe('outlets in the nodes', () => {
     await until(() => seen.length === 4, 'online again', 8000);
     assert.equal(stateOf(seen[3] as NodeMessage).online, true);
   });
+
+  it("answers an outlet's energy history and reports its month energy (P304M)", async () => {
+    const d = await emulator('P304M');
+    await deploy(d, [
+      controlNode('ctl', { outlet: '1' }),
+      helperNode('out'),
+      ...outletStatus(1, { interval: 0 }),
+    ]);
+    const seen = collect('out1');
+    await until(() => seen.length === 1, 'first state');
+    assert.equal(typeof stateOf(seen[0] as NodeMessage).energyMonth, 'number');
+    getNode('ctl').receive({ payload: { energyHistory: { interval: 'day' } } } as NodeMessage);
+    const points = (await nextMessage('out')).payload as { t: string; wh: number }[];
+    assert.ok(Array.isArray(points) && points.length > 0);
+    assert.ok(points.every((p) => typeof p.wh === 'number' && !Number.isNaN(Date.parse(p.t))));
+  });
 });

@@ -4,7 +4,7 @@
  * ordinary request. Metering strips (HS300) answer the emeter per outlet the same way.
  */
 import type { IotProtocol, IotRequest } from '../iot-protocol';
-import { iotEnergyToday, iotPower } from '../state';
+import { iotEnergyMonth, iotEnergyToday, iotPower } from '../state';
 import type { Outlet } from '../types';
 
 type Info = Record<string, unknown>;
@@ -52,6 +52,7 @@ export async function withOutletEnergy(
         emeter: {
           get_realtime: {},
           get_daystat: { year: today.getFullYear(), month: today.getMonth() + 1 },
+          get_monthstat: { year: today.getFullYear() },
         },
       }),
     );
@@ -60,12 +61,16 @@ export async function withOutletEnergy(
     const power = iotPower(realtime);
     if (power !== undefined) {
       copy.power = power;
-      const energyToday = iotEnergyToday({
+      const energy = {
         realtime,
         daystat: optional(protocol, reply, 'get_daystat'),
+        monthstat: optional(protocol, reply, 'get_monthstat'),
         today,
-      });
+      };
+      const energyToday = iotEnergyToday(energy);
       if (energyToday !== undefined) copy.energyToday = energyToday;
+      const energyMonth = iotEnergyMonth(energy);
+      if (energyMonth !== undefined) copy.energyMonth = energyMonth;
     }
     metered.push(copy);
   }

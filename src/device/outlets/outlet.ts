@@ -92,11 +92,19 @@ export function outletState(device: LampState, outlet: Outlet): LampState {
   if (outlet.brightness !== undefined) state.brightness = outlet.brightness;
   if (outlet.power !== undefined) state.power = outlet.power;
   if (outlet.energyToday !== undefined) state.energyToday = outlet.energyToday;
+  if (outlet.energyMonth !== undefined) state.energyMonth = outlet.energyMonth;
   return state;
 }
 
-/** What one outlet can do: switch, dim where it is a lamp socket, meter where it meters. */
-export function outletCapabilities(device: Capabilities, outlet: Outlet): Capabilities {
+/**
+ * What one outlet can do: switch, dim where it is a lamp socket, meter where it meters, and
+ * what the driver knows it keeps besides (`extra`: its meter's history).
+ */
+export function outletCapabilities(
+  device: Capabilities,
+  outlet: Outlet,
+  extra: Partial<Pick<Capabilities, 'energyHistory'>> = {},
+): Capabilities {
   return {
     dialect: device.dialect,
     kind: outlet.brightness === undefined ? 'plug' : 'bulb',
@@ -106,9 +114,9 @@ export function outletCapabilities(device: Capabilities, outlet: Outlet): Capabi
     effects: null,
     transition: false,
     energy: outlet.power !== undefined,
-    // Settings and meter history of single outlets are not offered yet (docs/features.md §2).
+    // The strip keeps the LED and firmware settings; an outlet has none of its own.
     ...NO_SETTINGS,
-    energyHistory: [],
+    ...extra,
   };
 }
 
@@ -121,6 +129,9 @@ export function summarise(state: LampState, outlets: Outlet[]): LampState {
     summary.power = Math.round(metered.reduce((sum, o) => sum + (o.power ?? 0), 0) * 1000) / 1000;
     if (metered.some((o) => o.energyToday !== undefined)) {
       summary.energyToday = metered.reduce((sum, o) => sum + (o.energyToday ?? 0), 0);
+    }
+    if (metered.some((o) => o.energyMonth !== undefined)) {
+      summary.energyMonth = metered.reduce((sum, o) => sum + (o.energyMonth ?? 0), 0);
     }
   }
   return summary;

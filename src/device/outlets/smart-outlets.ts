@@ -62,6 +62,16 @@ export function childResults(result: unknown, address: string): Map<string, unkn
   return results;
 }
 
+/** The answer of a control_child carrying one request: its result, or the outlet's error. */
+export function childResult(result: unknown, address: string): unknown {
+  const data = isInfo(result) ? result.responseData : undefined;
+  if (!isInfo(data))
+    throw new MalformedResponseError(address, 'control_child reply has no responseData');
+  const code = typeof data.error_code === 'number' ? data.error_code : 0;
+  if (code !== 0) throw new DeviceError(address, 'control_child', code, smartErrorMeaning(code));
+  return data.result ?? {};
+}
+
 /** Reads every page of a paged child list (`key` holds the entries), following start_index/sum. */
 async function allPages(
   protocol: SmartProtocol,
@@ -87,11 +97,19 @@ export class SmartOutlets {
     private readonly protocol: SmartProtocol,
     /** device_ids of the outlets that meter their energy (P304M, P316M, P210M). */
     private readonly metered: ReadonlySet<string>,
+    /** device_ids of the metering outlets that also keep a history (energy_monitoring v2). */
+    private readonly historied: ReadonlySet<string>,
   ) {}
+
+  /** Whether the outlet keeps an hour/day/month history (get_energy_data). */
+  keepsHistory(outlet: Outlet): boolean {
+    return this.historied.has(outlet.id);
+  }
 
   /** Learns which outlets meter, from get_child_device_component_list. */
   static async open(protocol: SmartProtocol): Promise<SmartOutlets> {
     const metered = new Set<string>();
+    const historied = new Set<string>();
     try {
       const first = await protocol.call('get_child_device_component_list');
       const entries = await allPages(
@@ -102,14 +120,17 @@ export class SmartOutlets {
       );
       for (const entry of entries) {
         const components = Array.isArray(entry.component_list) ? entry.component_list : [];
-        const meters = components.some((c: { id?: unknown }) => c?.id === 'energy_monitoring');
-        if (meters && typeof entry.device_id === 'string') metered.add(entry.device_id);
+        const meter = components.find((c: { id?: unknown }) => c?.id === 'energy_monitoring');
+        if (!meter || typeof entry.device_id !== 'string') continue;
+        metered.add(entry.device_id);
+        if (typeof meter.ver_code === 'number' && meter.ver_code >= 2)
+          historied.add(entry.device_id);
       }
     } catch (error) {
       // Without the component list the outlets still switch; they only report no energy.
       if (!(error instanceof DeviceError)) throw error;
     }
-    return new SmartOutlets(protocol, metered);
+    return new SmartOutlets(protocol, metered, historied);
   }
 
   /** Appended to every state read: the child list, and each metering outlet's energy. */
@@ -181,6 +202,9 @@ function toOutlet(
     }
     if (isInfo(usage) && typeof usage.today_energy === 'number') {
       outlet.energyToday = usage.today_energy;
+    }
+    if (isInfo(usage) && typeof usage.month_energy === 'number') {
+      outlet.energyMonth = usage.month_energy;
     }
   }
   return outlet;
