@@ -220,12 +220,22 @@ export class SmartDriver implements DeviceDriver {
   async applyToOutlet(command: LampCommand, outlet: Outlet): Promise<LampState> {
     const outlets = this.outlets;
     if (!outlets) throw new MalformedResponseError(this.protocol.address, 'no outlets');
-    let on = command.on ?? true;
-    if (command.toggle) {
-      const fresh = (await this.readState()).outlets?.find((o) => o.id === outlet.id);
-      on = !(fresh ?? outlet).on;
+    const writes: SmartRequest[] = [];
+    // A settings-only command (auto-off) leaves the outlet's power as it is.
+    if (touchesLight(command)) {
+      let on = command.on ?? true;
+      if (command.toggle) {
+        const fresh = (await this.readState()).outlets?.find((o) => o.id === outlet.id);
+        on = !(fresh ?? outlet).on;
+      }
+      writes.push(outlets.switchRequest(outlet, on, command.brightness));
     }
-    return this.writeThenRead([outlets.switchRequest(outlet, on, command.brightness)]);
+    const autoOff = command.autoOff ? outlets.autoOffRequest(outlet, command.autoOff) : undefined;
+    if (autoOff) writes.push(autoOff);
+    // The list read with the writes says whether auto-off is on; the minutes are what we wrote.
+    return this.writeThenRead(writes, () => {
+      if (autoOff) outlets.rememberAutoOff(outlet, autoOff);
+    });
   }
 
   /** Raw request to one outlet, through control_child; the outlet's decoded answer. */
@@ -242,16 +252,21 @@ export class SmartDriver implements DeviceDriver {
     const history: EnergyInterval[] = this.outlets?.keepsHistory(outlet)
       ? ['hour', 'day', 'month']
       : [];
-    return outletCapabilities(this.capabilities, outlet, { energyHistory: history });
+    return outletCapabilities(this.capabilities, outlet, {
+      energyHistory: history,
+      autoOff: this.outlets?.hasAutoOff(outlet) === true,
+    });
   }
 
-  private async writeThenRead(writes: SmartRequest[]): Promise<LampState> {
+  /** Writes and the state's read in one batch; `written` runs once every write succeeded. */
+  private async writeThenRead(writes: SmartRequest[], written = () => {}): Promise<LampState> {
     const reads = this.baseReads();
     const outcomes = await this.protocol.callAll([...writes, ...reads], { requeryMissing: false });
     for (const outcome of outcomes.slice(0, writes.length)) {
       const result = unwrap(outcome);
       if (outcome.method === 'control_child') childResults(result, this.protocol.address);
     }
+    written();
     return this.stateFrom(outcomes.slice(writes.length));
   }
 

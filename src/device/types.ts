@@ -107,6 +107,8 @@ export interface Outlet {
   energyToday?: number;
   /** Watt-hours this month, where the outlet meters. */
   energyMonth?: number;
+  /** Its own auto-off, on strips whose outlets have one (P300 1.0.15 and later). */
+  autoOff?: AutoOff;
 }
 
 export type DeviceKind = 'bulb' | 'strip' | 'plug';

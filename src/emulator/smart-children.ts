@@ -136,6 +136,9 @@ export class EmulatedSmartChild {
       case 'get_emeter_data':
         if (meter?.emeterData) return ok(this.emeterData(meter));
         break;
+      case 'set_auto_off_config':
+        if (this.model.components.some((c) => c.id === 'auto_off')) return this.setAutoOff(params);
+        break;
       case 'get_energy_data':
         // The same made-up history as an energy plug's, where the outlet meters (v2).
         if (meter && this.meterVersion() >= 2) return energyData(params, this.clock());
@@ -144,6 +147,23 @@ export class EmulatedSmartChild {
     const given = this.model.getters?.[method];
     if (given !== undefined) return ok(structuredClone(given));
     return fail(PARENT_ONLY.has(method) ? PARAMS_ERROR : UNKNOWN_METHOD);
+  }
+
+  /** An outlet's own auto-off (P300 1.0.15 and later): its config, and the list's status. */
+  private setAutoOff(params: unknown): Answer {
+    const config = this.model.getters?.get_auto_off_config as Json | undefined;
+    if (!config) return fail(UNKNOWN_METHOD);
+    if (!isObject(params)) return fail(PARAMS_ERROR);
+    const { enable, delay_min: minutes } = params;
+    if (enable !== undefined && typeof enable !== 'boolean') return fail(PARAMS_ERROR);
+    const wholeMinutes = typeof minutes === 'number' && Number.isInteger(minutes);
+    if (minutes !== undefined && !(wholeMinutes && minutes >= 1 && minutes <= 65535)) {
+      return fail(PARAMS_ERROR);
+    }
+    if (enable !== undefined) config.enable = enable;
+    if (minutes !== undefined) config.delay_min = minutes;
+    this.state.auto_off_status = config.enable === true ? 'on' : 'off';
+    return ok();
   }
 
   private meterVersion(): number {

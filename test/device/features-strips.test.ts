@@ -104,6 +104,40 @@ describe('beyond on/off on power strips', () => {
     );
   });
 
+  it("P300: each outlet's own auto-off, read at open and set in one request without switching it", async () => {
+    const { device, lamp } = await strip('P300');
+    const state = await lamp.getState();
+    assert.deepEqual(
+      state.outlets?.map((o) => o.autoOff),
+      [1, 2, 3].map(() => ({ enabled: false, minutes: 120 })),
+    );
+    const before = device.server.counters.requests;
+    const two = await lamp.outlet(2).setState({ autoOff: { enabled: true, minutes: 30 } });
+    assert.deepEqual(two.autoOff, { enabled: true, minutes: 30 });
+    assert.equal(two.on, false, 'auto-off alone does not switch the outlet on');
+    assert.equal(device.server.counters.requests - before, 1, 'the write and the read together');
+    const smart = device.device as unknown as {
+      children: { info: Record<string, unknown>; model: { getters?: Record<string, unknown> } }[];
+    };
+    const child = smart.children.find((c) => c.info.position === 2);
+    assert.deepEqual(child?.model.getters?.get_auto_off_config, { delay_min: 30, enable: true });
+    assert.equal(child?.info.auto_off_status, 'on');
+    const again = await lamp.getState();
+    assert.deepEqual(
+      again.outlets?.map((o) => o.autoOff?.enabled),
+      [false, true, false],
+      'the other outlets kept theirs',
+    );
+    const minutesOnly = await lamp.outlet(2).setState({ autoOff: { minutes: 45 } });
+    assert.deepEqual(minutesOnly.autoOff, { enabled: true, minutes: 45 });
+    await refusedBeforeSending(
+      device,
+      () => lamp.setState({ autoOff: { enabled: true } }),
+      'autoOff',
+      /this P300 has no auto-off setting/,
+    );
+  });
+
   it("P304M: an outlet's month energy, and its own history by hour, day and month", async () => {
     const { device, lamp } = await strip('P304M');
     const state = await lamp.getState();

@@ -93,6 +93,7 @@ export function outletState(device: LampState, outlet: Outlet): LampState {
   if (outlet.power !== undefined) state.power = outlet.power;
   if (outlet.energyToday !== undefined) state.energyToday = outlet.energyToday;
   if (outlet.energyMonth !== undefined) state.energyMonth = outlet.energyMonth;
+  if (outlet.autoOff) state.autoOff = { ...outlet.autoOff };
   return state;
 }
 
@@ -103,7 +104,7 @@ export function outletState(device: LampState, outlet: Outlet): LampState {
 export function outletCapabilities(
   device: Capabilities,
   outlet: Outlet,
-  extra: Partial<Pick<Capabilities, 'energyHistory'>> = {},
+  extra: Partial<Pick<Capabilities, 'energyHistory' | 'autoOff'>> = {},
 ): Capabilities {
   return {
     dialect: device.dialect,

@@ -13,7 +13,7 @@ import {
   unwrap,
 } from '../smart-protocol';
 import { decodeNickname } from '../state';
-import type { Outlet } from '../types';
+import type { AutoOff, Outlet } from '../types';
 
 type Info = Record<string, unknown>;
 
@@ -99,7 +99,33 @@ export class SmartOutlets {
     private readonly metered: ReadonlySet<string>,
     /** device_ids of the metering outlets that also keep a history (energy_monitoring v2). */
     private readonly historied: ReadonlySet<string>,
+    /**
+     * Each outlet's own auto-off config (`enable`, `delay_min`), where it has one: read when
+     * the session opens and kept from our own writes. Whether it is on is in every child list.
+     */
+    private readonly autoOff: Map<string, Info>,
   ) {}
+
+  /** Whether the outlet has an auto-off of its own. */
+  hasAutoOff(outlet: Outlet): boolean {
+    return this.autoOff.has(outlet.id);
+  }
+
+  /** The set_auto_off_config for one outlet: the change over what it had. */
+  autoOffRequest(outlet: Outlet, change: Partial<AutoOff>): SmartRequest {
+    const last = this.autoOff.get(outlet.id) ?? {};
+    const params = {
+      enable: change.enabled ?? last.enable === true,
+      delay_min: change.minutes ?? (typeof last.delay_min === 'number' ? last.delay_min : 120),
+    };
+    return controlChild(outlet.id, [{ method: 'set_auto_off_config', params }]);
+  }
+
+  /** Keeps what a set_auto_off_config the outlet accepted wrote. */
+  rememberAutoOff(outlet: Outlet, request: SmartRequest): void {
+    const data = (request.params as { requestData?: { params?: Info } }).requestData;
+    if (data?.params) this.autoOff.set(outlet.id, { ...data.params });
+  }
 
   /** Whether the outlet keeps an hour/day/month history (get_energy_data). */
   keepsHistory(outlet: Outlet): boolean {
@@ -110,6 +136,7 @@ export class SmartOutlets {
   static async open(protocol: SmartProtocol): Promise<SmartOutlets> {
     const metered = new Set<string>();
     const historied = new Set<string>();
+    const autoOff = new Map<string, Info>();
     try {
       const first = await protocol.call('get_child_device_component_list');
       const entries = await allPages(
@@ -120,6 +147,8 @@ export class SmartOutlets {
       );
       for (const entry of entries) {
         const components = Array.isArray(entry.component_list) ? entry.component_list : [];
+        const ownAutoOff = components.some((c: { id?: unknown }) => c?.id === 'auto_off');
+        if (ownAutoOff && typeof entry.device_id === 'string') autoOff.set(entry.device_id, {});
         const meter = components.find((c: { id?: unknown }) => c?.id === 'energy_monitoring');
         if (!meter || typeof entry.device_id !== 'string') continue;
         metered.add(entry.device_id);
@@ -130,7 +159,8 @@ export class SmartOutlets {
       // Without the component list the outlets still switch; they only report no energy.
       if (!(error instanceof DeviceError)) throw error;
     }
-    return new SmartOutlets(protocol, metered, historied);
+    await readAutoOff(protocol, autoOff);
+    return new SmartOutlets(protocol, metered, historied, autoOff);
   }
 
   /** Appended to every state read: the child list, and each metering outlet's energy. */
@@ -165,7 +195,7 @@ export class SmartOutlets {
         // an outlet that would not report its energy this time
       }
     });
-    return children.map((child, index) => toOutlet(child, index, energyById));
+    return children.map((child, index) => toOutlet(child, index, energyById, this.autoOff));
   }
 
   /** Switches (and, on lamp sockets, dims) one outlet. */
@@ -176,10 +206,33 @@ export class SmartOutlets {
   }
 }
 
+/**
+ * Each outlet's auto-off config, in one batch when the session opens; an outlet that will not
+ * say keeps none (it then offers no auto-off).
+ */
+async function readAutoOff(protocol: SmartProtocol, autoOff: Map<string, Info>): Promise<void> {
+  const ids = [...autoOff.keys()];
+  if (ids.length === 0) return;
+  const outcomes = await protocol.callAll(
+    ids.map((id) => controlChild(id, [{ method: 'get_auto_off_config' }])),
+  );
+  outcomes.forEach((outcome, i) => {
+    const id = ids[i] as string;
+    try {
+      const config = childResult(unwrap(outcome), protocol.address);
+      if (isInfo(config) && typeof config.delay_min === 'number') autoOff.set(id, config);
+      else autoOff.delete(id);
+    } catch {
+      autoOff.delete(id);
+    }
+  });
+}
+
 function toOutlet(
   child: Info,
   index: number,
   energyById: Map<string, Map<string, unknown>>,
+  autoOff: Map<string, Info>,
 ): Outlet {
   const id = typeof child.device_id === 'string' ? child.device_id : '';
   const outlet: Outlet = {
@@ -190,6 +243,15 @@ function toOutlet(
     on: child.device_on === true,
   };
   if (typeof child.brightness === 'number') outlet.brightness = child.brightness;
+  const config = autoOff.get(id);
+  if (config) {
+    // The list says whether it is on now; the minutes are the config's.
+    const enabled =
+      typeof child.auto_off_status === 'string'
+        ? child.auto_off_status === 'on'
+        : config.enable === true;
+    outlet.autoOff = { enabled, minutes: Number(config.delay_min) };
+  }
   const energy = energyById.get(id);
   if (energy) {
     const usage = energy.get('get_energy_usage');
