@@ -332,4 +332,19 @@ describe('outlets in the nodes', () => {
     assert.ok(Array.isArray(points) && points.length > 0);
     assert.ok(points.every((p) => typeof p.wh === 'number' && !Number.isNaN(Date.parse(p.t))));
   });
+
+  it('a status node with an outlet on a lamp reports no state, shows why, and refuses input', async () => {
+    const d = await emulator('L530');
+    await deploy(d, [...outletStatus(2, { interval: 0.05 })]);
+    const seen = collect('out2');
+    const rings = statuses('st2');
+    await until(() => rings.at(-1)?.text === 'klap-device.status.noOutlet', 'the no-outlet ring');
+    const polls = d.klap.counters.requests;
+    await until(() => d.klap.counters.requests >= polls + 2, 'more polls');
+    assert.equal(seen.length, 0, "a lamp's own state is not passed off as an outlet's");
+    const caught = nextMessage('caught');
+    getNode('st2').receive({ payload: 'now' } as NodeMessage);
+    const error = caughtError(await caught);
+    assert.match(error.message, /this L530 has no outlets/);
+  });
 });

@@ -291,14 +291,15 @@ export class DeviceHub {
 
   /**
    * The state as a user of `outlet` sees it: that outlet's own state, or the device's when no
-   * outlet is named. A device state without outlets (never reached) keeps the outlet's number.
+   * outlet is named. A state of a device never reached keeps the outlet's number.
    * Throws INVALID_COMMAND when the device has no such outlet.
    */
   viewFor<T extends ReportedState>(state: T, outlet: OutletSelector | undefined): ReportedState {
     if (outlet === undefined) return { ...state };
-    if (!isFullState(state) || !state.outlets) {
+    // Never reached: nothing is known but the number asked for. A device without outlets
+    // (an outlet set on a lamp's node) is refused by findOutlet.
+    if (!isFullState(state))
       return typeof outlet === 'number' ? { ...state, outlet } : { ...state };
-    }
     return outletState(state, findOutlet(state, outlet));
   }
 
