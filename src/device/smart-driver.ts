@@ -11,7 +11,7 @@ import { smartHistoryPlan } from './features/energy-history';
 import { resolvePreset } from './features/presets';
 import { SmartSettings } from './features/smart-settings';
 import { outletCapabilities, summarise } from './outlets/outlet';
-import { childResult, childResults, controlChild, SmartOutlets } from './outlets/smart-outlets';
+import { childResult, controlChild, SmartOutlets } from './outlets/smart-outlets';
 import { type SmartOutcome, type SmartProtocol, type SmartRequest, unwrap } from './smart-protocol';
 import { modelWithoutRegion, smartState } from './state';
 import type {
@@ -264,7 +264,7 @@ export class SmartDriver implements DeviceDriver {
     const outcomes = await this.protocol.callAll([...writes, ...reads], { requeryMissing: false });
     for (const outcome of outcomes.slice(0, writes.length)) {
       const result = unwrap(outcome);
-      if (outcome.method === 'control_child') childResults(result, this.protocol.address);
+      if (outcome.method === 'control_child') childResult(result, this.protocol.address);
     }
     written();
     return this.stateFrom(outcomes.slice(writes.length));

@@ -40,29 +40,7 @@ export function controlChild(deviceId: string, requests: SmartRequest[]): SmartR
   return { method: 'control_child', params: { device_id: deviceId, requestData } };
 }
 
-/**
- * The inner answers of a control_child reply, by method: `responseData` holds one result or a
- * multipleRequest's responses, each with its own error code.
- */
-export function childResults(result: unknown, address: string): Map<string, unknown> {
-  const data = isInfo(result) ? result.responseData : undefined;
-  if (!isInfo(data))
-    throw new MalformedResponseError(address, 'control_child reply has no responseData');
-  const code = typeof data.error_code === 'number' ? data.error_code : 0;
-  if (code !== 0) throw new DeviceError(address, 'control_child', code, smartErrorMeaning(code));
-  const results = new Map<string, unknown>();
-  const inner = isInfo(data.result) ? data.result : {};
-  if (Array.isArray(inner.responses)) {
-    for (const entry of inner.responses as Info[]) {
-      if (isInfo(entry) && typeof entry.method === 'string' && (entry.error_code ?? 0) === 0) {
-        results.set(entry.method, entry.result ?? {});
-      }
-    }
-  }
-  return results;
-}
-
-/** The answer of a control_child carrying one request: its result, or the outlet's error. */
+/** The result inside a control_child reply, or the outlet's own error thrown. */
 export function childResult(result: unknown, address: string): unknown {
   const data = isInfo(result) ? result.responseData : undefined;
   if (!isInfo(data))
@@ -70,6 +48,22 @@ export function childResult(result: unknown, address: string): unknown {
   const code = typeof data.error_code === 'number' ? data.error_code : 0;
   if (code !== 0) throw new DeviceError(address, 'control_child', code, smartErrorMeaning(code));
   return data.result ?? {};
+}
+
+/**
+ * The inner answers of a control_child that carried a multipleRequest, by method; a method the
+ * outlet refused is left out (each has its own error code).
+ */
+export function childResults(result: unknown, address: string): Map<string, unknown> {
+  const inner = childResult(result, address);
+  const results = new Map<string, unknown>();
+  const responses = isInfo(inner) && Array.isArray(inner.responses) ? inner.responses : [];
+  for (const entry of responses as Info[]) {
+    if (isInfo(entry) && typeof entry.method === 'string' && (entry.error_code ?? 0) === 0) {
+      results.set(entry.method, entry.result ?? {});
+    }
+  }
+  return results;
 }
 
 /** Reads every page of a paged child list (`key` holds the entries), following start_index/sum. */

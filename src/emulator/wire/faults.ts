@@ -3,7 +3,7 @@
  * AES over HTTP, XOR over TCP). Each server adds its own protocol-specific switches on top.
  * Fault objects are mutable on purpose: tests flip fields between requests.
  */
-import type { Server } from 'node:net';
+import type { Server, Socket } from 'node:net';
 
 export interface WireFaults {
   /** Delay before every answer, ms. */
@@ -65,4 +65,22 @@ export function listen(server: Server, port: number, host: string): Promise<numb
       resolve(address && typeof address === 'object' ? address.port : port);
     });
   });
+}
+
+/**
+ * Stops listening, cancels pending answers and drops every open connection (as pulling the
+ * plug does); resolves once the server is closed. The sets are emptied for the next start().
+ */
+export async function shutDown(
+  server: Server | null,
+  sockets: Set<Socket>,
+  timers: Set<NodeJS.Timeout>,
+): Promise<void> {
+  for (const timer of timers) clearTimeout(timer);
+  timers.clear();
+  if (!server) return;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  for (const socket of sockets) socket.destroy();
+  sockets.clear();
+  await closed;
 }

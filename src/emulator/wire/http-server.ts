@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { Socket } from 'node:net';
-import { listen, type WireCounters, type WireFaults, type WireServer } from './faults';
+import { listen, shutDown, type WireCounters, type WireFaults, type WireServer } from './faults';
 
 export interface HttpFaults extends WireFaults {
   /** Answer every request with this status and an empty body (after latency). */
@@ -78,13 +78,7 @@ export abstract class HttpDeviceServer<F extends HttpFaults, C extends WireCount
     const server = this.server;
     this.server = null;
     this.forgetSessions();
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const socket of this.sockets) socket.destroy();
-    this.sockets.clear();
-    await closed;
+    await shutDown(server, this.sockets, this.timers);
   }
 
   /** Stops for good. */

@@ -14,6 +14,7 @@ import {
   defaultWireFaults,
   listen,
   type PlaintextHandler,
+  shutDown,
   type WireCounters,
   type WireFaults,
   type WireServer,
@@ -83,13 +84,7 @@ export class XorServer implements WireServer {
   async stop(): Promise<void> {
     const server = this.server;
     this.server = null;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const socket of this.sockets) socket.destroy();
-    this.sockets.clear();
-    await closed;
+    await shutDown(server, this.sockets, this.timers);
   }
 
   /** Stops for good. */
