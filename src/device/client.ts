@@ -242,11 +242,18 @@ export class LampClient {
     }
     if (!merged) return;
     try {
+      // A painting merged from a flood is shown as a preview, which the strip does not save;
+      // once nothing more waits, the last one is saved (docs/protocols/segments.md §4).
+      const preview = merged.segments !== undefined && accepted.length > 1 && !outlet;
       const applied =
         outlet && driver.applyToOutlet
           ? driver.applyToOutlet(merged, outlet)
-          : driver.apply(merged);
-      const state = this.remember(await applied);
+          : driver.apply(merged, { preview });
+      let state = await applied;
+      if (preview && !this.jobs.some((job) => job.kind === 'command')) {
+        state = await driver.apply(savedPainting(merged, state));
+      }
+      state = this.remember(state);
       for (const job of accepted) job.resolve({ ...state });
     } catch (error) {
       for (const job of accepted) job.reject(error);
@@ -405,6 +412,13 @@ export class LampClient {
     this.closed = true;
     await this.transport.close();
   }
+}
+
+/** The painting a flood ended on, to save: its colours and brightness, the power it left. */
+function savedPainting(merged: LampCommand, state: LampState): LampCommand {
+  const saved: LampCommand = { segments: merged.segments, on: state.on };
+  if (merged.brightness !== undefined) saved.brightness = merged.brightness;
+  return saved;
 }
 
 /** What one outlet can do, as its driver knows it (its meter's history included). */

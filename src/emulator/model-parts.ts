@@ -108,3 +108,8 @@ export function plugInfo(): Record<string, unknown> {
     overheat_status: 'normal',
   };
 }
+
+/** get_device_info.lighting_effect of a light strip running no effect (as L900/L920/L930 dumps show). */
+export function idleStripEffect(): Record<string, unknown> {
+  return { brightness: 50, custom: 0, display_colors: [], enable: 0, id: '', name: 'station' };
+}

@@ -5,8 +5,13 @@
  * device can mutate.
  */
 
-import { c, commonInfo, deviceId, plugInfo, smartModel } from './model-parts';
+import { c, commonInfo, deviceId, idleStripEffect, plugInfo, smartModel } from './model-parts';
 import { LEGACY_FACTORIES, LEGACY_MODEL_NAMES, type LegacyModelName } from './models-legacy';
+import {
+  SEGMENT_STRIP_FACTORIES,
+  SEGMENT_STRIP_MODEL_NAMES,
+  type SegmentStripModelName,
+} from './models-segment-strips';
 import { STRIP_FACTORIES, STRIP_MODEL_NAMES, type StripModelName } from './models-strips';
 import type { SmartChildModel } from './smart-children';
 import type { SmartSettingValues } from './smart-settings';
@@ -19,12 +24,14 @@ export type ModelName =
   | 'P110'
   | 'HS100'
   | LegacyModelName
-  | StripModelName;
+  | StripModelName
+  | SegmentStripModelName;
 
 export const MODEL_NAMES: readonly ModelName[] = [
   ...['L530', 'L510', 'L900', 'P100', 'P110', 'HS100'],
   ...LEGACY_MODEL_NAMES,
   ...STRIP_MODEL_NAMES,
+  ...SEGMENT_STRIP_MODEL_NAMES,
 ] as ModelName[];
 
 export interface SmartModel {
@@ -49,6 +56,12 @@ export interface SmartModel {
    * or meter of its own (docs/protocols/outlets.md).
    */
   children?: SmartChildModel[];
+  /**
+   * Light strips with the `segment` component: what get_device_segment answers (default 50), and
+   * the saved segment rule get_segment_effect_rule starts with (default: the info's summary).
+   */
+  segments?: number;
+  segmentRule?: Record<string, unknown>;
   /** Outlets per get_child_device_list page (default 10); tests force small pages with it. */
   childPageSize?: number;
   /**
@@ -222,14 +235,7 @@ const L900 = () =>
       saturation: 100,
       color_temp: 0,
       color_temp_range: [9000, 9000],
-      lighting_effect: {
-        brightness: 50,
-        custom: 0,
-        display_colors: [],
-        enable: 0,
-        id: '',
-        name: 'station',
-      },
+      lighting_effect: idleStripEffect(),
       music_rhythm_enable: false,
       music_rhythm_mode: 'single_lamp',
       default_states: {
@@ -346,6 +352,7 @@ const FACTORIES: Record<ModelName, () => DeviceModel> = {
   ...{ L530, L510, L900, P100, P110, HS100 },
   ...LEGACY_FACTORIES,
   ...STRIP_FACTORIES,
+  ...SEGMENT_STRIP_FACTORIES,
 };
 
 export function isModelName(name: string): name is ModelName {
