@@ -115,6 +115,7 @@ const STATE_KEYS: (keyof LampState)[] = [
   'outlet',
   'parent',
   'outlets',
+  'segments',
 ];
 
 /** A string that is equal for two states exactly when a user would see no difference. */
