@@ -12,7 +12,7 @@ import { isObject, type Json } from './json';
 import { type Answer, fail, ok, PARAMS_ERROR, UNKNOWN_METHOD } from './smart-envelope';
 
 const RULE_TYPES = ['breathe', 'circulating', 'chasing', 'flicker', 'bloom', 'stacking', 'none'];
-/** More palette entries than this are refused (docs/protocols/segments.md §2). */
+/** More palette entries than this are refused (docs/protocols/segments.md §3). */
 const MAX_DISPLAY_COLORS = 4;
 
 /** One colour of a rule: [h, s, v, w]; `apply` also takes [h, s, v]. */
@@ -129,7 +129,7 @@ export class SegmentStrip {
     );
   }
 
-  /** The checks of docs/protocols/segments.md §2, and the full-resolution form of a static rule. */
+  /** The checks of docs/protocols/segments.md §6, and the full-resolution form of a static rule. */
   private valid(rule: Json, threeToo: boolean): boolean {
     if (typeof rule.id !== 'string' || rule.id === '' || typeof rule.name !== 'string')
       return false;

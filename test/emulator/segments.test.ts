@@ -1,6 +1,6 @@
 /**
  * The emulated segment strips (L920, L930): the count, the saved rule and the preview, the
- * colours each segment shows, and the refusals (-1008) of docs/protocols/segments.md §2, at
+ * colours each segment shows, and the refusals (-1008) of docs/protocols/segments.md §6, at
  * least as strict as the sources say a real strip is.
  */
 import assert from 'node:assert/strict';

@@ -109,7 +109,7 @@ function segmentState(color: SegmentColor | null): SegmentState {
 
 /** Our painting's id: a fixed one, so a repaint updates the rule rather than adding one. */
 export const PAINT_ID = 'TapoStrip_lampcontrol_paint';
-/** Most entries of display_colors a strip takes (docs/protocols/segments.md §2). */
+/** Most entries of display_colors a strip takes (docs/protocols/segments.md §3). */
 const MAX_DISPLAY_COLORS = 4;
 
 /**
