@@ -9,6 +9,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseArgs, payloadOf, UsageError } from '../../src/cli/lamp-control';
 import { type EmulatedDevice, startEmulator } from '../../src/emulator';
+import type { EmulatedSmartDevice } from '../../src/emulator/smart-device';
 
 const CLI = path.join(__dirname, '../../src/cli/lamp-control.ts');
 const USER = 'cli@example.com';
@@ -108,6 +109,41 @@ describe('lamp-control CLI', () => {
     assert.equal(read.code, 0, read.stderr);
     assert.match(read.stdout, /^brightness\s+33$/m);
     assert.ok(!`${set.stdout}${read.stdout}${set.stderr}`.includes(PASS));
+  });
+
+  it("set paints a light strip's segments; a strip without them refuses by name", async () => {
+    const strip = await startEmulator({ model: 'L920', username: USER, password: PASS });
+    try {
+      const env = { LAMP_USERNAME: USER, LAMP_PASSWORD: PASS };
+      const port = String(strip.port);
+      const payload = '{"segments":["#ff0000","#0000ff"],"brightness":40}';
+      const set = await run(['set', '--host', '127.0.0.1', '--port', port, '--json', payload], env);
+      assert.equal(set.code, 0, set.stderr);
+      assert.deepEqual(
+        [JSON.parse(set.stdout).segments, JSON.parse(set.stdout).brightness],
+        [50, 40],
+      );
+      const shown = (strip.device as EmulatedSmartDevice).segments?.shown;
+      assert.deepEqual(
+        [shown?.[0], shown?.[49]],
+        [
+          [0, 100, 100, 0],
+          [240, 100, 100, 0],
+        ],
+      );
+    } finally {
+      await strip.close();
+    }
+    const refused = await run([
+      'set',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(legacy.port),
+      '{"segments":["#ff0000"]}',
+    ]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /KL110 is not a light strip/);
   });
 
   it('a Kasa legacy lamp needs no credentials', async () => {

@@ -48,7 +48,10 @@ describe('emulated segment strips', () => {
       const { device, ask } = strip(name);
       assert.ok(device.has('segment') && device.has('segment_effect'));
       assert.deepEqual(ask('get_device_segment').result, { segment: 50 });
-      assert.equal((ask('get_device_info').result?.segment_effect as { enable: number }).enable, 0);
+      assert.equal(
+        (ask('get_device_info').result?.segment_effect as { enable: number } | undefined)?.enable,
+        0,
+      );
     }
   });
 
@@ -112,7 +115,7 @@ describe('emulated segment strips', () => {
     assert.equal(ask('apply_segment_effect_rule', three).error_code, 0, 'apply takes [h,s,v]');
     assert.equal(ask('start_segment_effect_test', paint({ id: 'preview' })).error_code, 0);
     assert.equal(device.segments?.previewing, true);
-    assert.equal((device.segments?.saved as { id: string }).id, 'TapoStrip_test');
+    assert.equal((device.segments?.saved as { id: string } | undefined)?.id, 'TapoStrip_test');
     assert.deepEqual(device.segments?.shown?.[3], colour(3));
     assert.equal(ask('stop_segment_effect_test').error_code, 0);
     assert.deepEqual(device.segments?.shown?.[3], [3, 100, 100, 0], 'the saved rule again');

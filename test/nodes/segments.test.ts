@@ -84,7 +84,11 @@ describe('painting segments through the nodes', () => {
     );
     const last = [198, 100, 100, 0];
     assert.deepEqual(strip(d).segments?.shown?.[0], last, 'the strip ends on the last one');
-    assert.deepEqual((strip(d).segments?.saved as { states: number[][] }).states[0], last, 'saved');
+    assert.deepEqual(
+      (strip(d).segments?.saved as { states: number[][] } | undefined)?.states[0],
+      last,
+      'saved',
+    );
     assert.equal(strip(d).segments?.previewing, false);
     assert.ok(replies.every((m) => stateOf(m).segments === 50));
   });
