@@ -17,6 +17,7 @@ import type { DiscoveryHint, LoginInfo, Transport } from '../transport/types';
 import { checkCommand, parseCommand } from './command';
 import type { DeviceDriver } from './driver';
 import { checkEnergyHistory, parseEnergyHistory } from './features/energy-history';
+import { endsPainting } from './features/segments';
 import { IotDriver } from './iot-driver';
 import { IotProtocol } from './iot-protocol';
 import { mergeCommands } from './merge';
@@ -250,7 +251,7 @@ export class LampClient {
           ? driver.applyToOutlet(merged, outlet)
           : driver.apply(merged, { preview });
       let state = await applied;
-      if (preview && !this.jobs.some((job) => job.kind === 'command')) {
+      if (preview && !this.jobs.some((job) => job.kind === 'command' && replacesPainting(job))) {
         state = await driver.apply(savedPainting(merged, state));
       }
       state = this.remember(state);
@@ -412,6 +413,11 @@ export class LampClient {
     this.closed = true;
     await this.transport.close();
   }
+}
+
+/** Whether a queued command paints anew or ends the painting (so saving the last is moot). */
+function replacesPainting(job: CommandWork): boolean {
+  return job.command.segments !== undefined || endsPainting(job.command);
 }
 
 /** The painting a flood ended on, to save: its colours and brightness, the power it left. */

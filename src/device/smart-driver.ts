@@ -228,6 +228,7 @@ export class SmartDriver implements DeviceDriver {
     const outcomes = await this.protocol.callAll([...writes, ...reads], { requeryMissing: false });
     for (const outcome of outcomes.slice(0, writes.length)) unwrap(outcome);
     settings.confirm();
+    this.segments?.confirm();
     const state = await this.stateFrom(outcomes.slice(writes.length));
     // A colour, white or effect ends a painting: where the strip still shows it, end it.
     if (this.segments && endsPainting(command) && painting(this.info)) {

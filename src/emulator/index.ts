@@ -168,6 +168,8 @@ const DISCOVERY_MODELS: Partial<Record<string, string>> = {
   HS100: 'HS100(UK)',
   P300: 'P300(EU)',
   P304M: 'P304M(UK)',
+  L920: 'L920-5(EU)',
+  L930: 'L930-5(EU)',
 };
 
 function discoveryIdentity(model: DeviceModel, klap: 1 | 2): DiscoveryIdentity {

@@ -19,8 +19,10 @@ const PREVIEW = 'start_segment_effect_test';
 const REFUSED_CODES: ReadonlySet<number> = new Set([-1002, -1008]);
 
 export class SmartSegments {
-  /** The last rule we sent (saved or previewed), to end it by its own fields. */
+  /** The last rule the strip took from us (saved or previewed), to end or repaint it. */
   private painted: Info | undefined;
+  /** The rule of the writes in flight, until the strip has taken them (`confirm`). */
+  private pending: Info | undefined;
   /** Whether the strip takes previews; false once it refused one (then every paint is saved). */
   private previews = true;
 
@@ -74,7 +76,7 @@ export class SmartSegments {
    */
   writes(command: LampCommand, info: Info, preview: boolean, stopEffect?: SmartRequest) {
     const rule = this.ruleFor(command, info);
-    this.painted = rule;
+    this.pending = rule;
     const writes: SmartRequest[] = stopEffect ? [stopEffect] : [];
     if (command.on !== false)
       writes.push({ method: 'set_device_info', params: { device_on: true } });
@@ -83,6 +85,12 @@ export class SmartSegments {
       writes.push({ method: 'set_device_info', params: { device_on: false } });
     }
     return writes;
+  }
+
+  /** The strip took the writes: their rule is the one it shows. */
+  confirm(): void {
+    if (this.pending) this.painted = this.pending;
+    this.pending = undefined;
   }
 
   /** Whether the command was a painting sent as a preview, which the strip refused. */
