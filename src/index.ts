@@ -27,6 +27,7 @@ export type {
   LampCommand,
   LampState,
   Outlet,
+  SegmentColor,
 } from './device/types';
 export {
   type DiscoveredDevice,
