@@ -87,7 +87,8 @@ export class SmartDriver implements DeviceDriver {
       capabilities.energy = false;
       capabilities.energyHistory = [];
     }
-    const segments = await SmartSegments.open(protocol, components);
+    const segments =
+      capabilities.kind === 'strip' ? await SmartSegments.open(protocol, components) : undefined;
     if (segments) capabilities.segments = segments.count;
     const driver = new SmartDriver(
       protocol,

@@ -38,7 +38,9 @@ export class SmartSegments {
   ): Promise<SmartSegments | undefined> {
     if (!components.has('segment') || !components.has('segment_effect')) return undefined;
     const [outcome] = await protocol.callAll([{ method: 'get_device_segment' }]);
-    const count = outcome?.ok ? (outcome.result as Info).segment : undefined;
+    const result = outcome?.ok ? outcome.result : undefined;
+    const count =
+      typeof result === 'object' && result !== null ? (result as Info).segment : undefined;
     if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) return undefined;
     return new SmartSegments(count);
   }
