@@ -12,6 +12,8 @@ import type { Capabilities, EnergyPoint, LampState } from '../../device/types';
 import { describeAddress } from '../../transport/errors';
 import type { ProtocolChoice } from '../../transport/factory';
 import type { Encryption, LoginInfo } from '../../transport/types';
+import { EventFeed } from './event-feed';
+import type { EventSource } from './event-types';
 import { Poller } from './poller';
 import {
   type DeviceStatus,
@@ -52,6 +54,8 @@ export interface HubClient {
   energyHistory(query: unknown, options?: TargetOptions): Promise<EnergyPoint[]>;
   capabilities(): Promise<Capabilities>;
   close(): Promise<void>;
+  /** A reader of the device's event logs (hubs); its first read sets the baseline. */
+  events?(): EventSource;
   /** The protocol found and how the login matched, once known. */
   readonly encryption?: Encryption | undefined;
   readonly login?: LoginInfo | null;
@@ -98,6 +102,8 @@ export class DeviceHub {
   /** undefined until the first answer or failure. */
   private online: boolean | undefined;
   private readonly poller: Poller;
+  /** The ONE event reader of this device, shared by its lamp-event nodes. */
+  readonly events: EventFeed;
   private outageLogged = false;
   /** A streak of device errors (the device answers, but refuses) has been logged. */
   private deviceErrorLogged = false;
@@ -123,6 +129,23 @@ export class DeviceHub {
         await this.refresh();
       },
       active: () => !this.closed && this.users.size > 0,
+      authBackoffMs: options.authBackoffMs,
+      maxBackoffMs: options.maxBackoffMs,
+    });
+    this.events = new EventFeed({
+      open: () => {
+        const client = this.getClient();
+        if (!client.events) {
+          throw Object.assign(new Error(options.t('klap-device.errors.noEvents')), {
+            code: 'UNSUPPORTED',
+          });
+        }
+        return client.events();
+      },
+      t: options.t,
+      warn: options.warn,
+      log: options.log,
+      released: () => this.releaseClientIfUnused(),
       authBackoffMs: options.authBackoffMs,
       maxBackoffMs: options.maxBackoffMs,
     });
@@ -213,15 +236,21 @@ export class DeviceHub {
       // Nobody uses the device any more: free the session and the timer (MQTT-broker style).
       this.poller.pause();
       this.started = false;
-      const client = this.client;
-      this.client = undefined;
-      if (client) {
-        const closing = client.close().catch(() => undefined);
-        this.retiring.add(closing);
-        void closing.then(() => this.retiring.delete(closing));
-      }
+      this.releaseClientIfUnused();
     } else {
       this.poller.reschedule();
+    }
+  }
+
+  /** Closes the client when no node uses it and the event feed holds no reader on it. */
+  private releaseClientIfUnused(): void {
+    if (this.users.size > 0 || this.events.holdsClient) return;
+    const client = this.client;
+    this.client = undefined;
+    if (client) {
+      const closing = client.close().catch(() => undefined);
+      this.retiring.add(closing);
+      void closing.then(() => this.retiring.delete(closing));
     }
   }
 
@@ -312,6 +341,7 @@ export class DeviceHub {
   async close(limitMs = 4000): Promise<void> {
     this.closed = true;
     this.poller.stop();
+    this.events.close();
     this.users.clear();
     const client = this.client;
     this.client = undefined;
