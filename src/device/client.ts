@@ -10,13 +10,17 @@ import {
   InvalidCommandError,
   LampError,
   quoteInput,
+  UnsupportedFeatureError,
 } from '../transport/errors';
 import { createTransport, PROTOCOL_CHOICES, type ProtocolChoice } from '../transport/factory';
 import { SharedFailure } from '../transport/shared-failure';
 import type { DiscoveryHint, LoginInfo, Transport } from '../transport/types';
+import { type ChildSelector, findChild, parseChildSelector } from './children/child';
+import { LampChild } from './children/lamp-child';
 import { checkCommand, parseCommand } from './command';
 import type { DeviceDriver } from './driver';
 import { checkEnergyHistory, parseEnergyHistory } from './features/energy-history';
+import { EventReader, type EventReaderOptions } from './hub/event-reader';
 import { IotDriver } from './iot-driver';
 import { IotProtocol } from './iot-protocol';
 import { mergeCommands } from './merge';
@@ -29,7 +33,7 @@ import {
 } from './outlets/outlet';
 import { SmartDriver } from './smart-driver';
 import { NotSmartReplyError, SmartProtocol } from './smart-protocol';
-import type { Capabilities, EnergyPoint, LampCommand, LampState, Outlet } from './types';
+import type { Capabilities, EnergyPoint, HubChild, LampCommand, LampState, Outlet } from './types';
 
 export interface ConnectOptions {
   host: string;
@@ -77,12 +81,32 @@ interface CommandWork {
   command: LampCommand;
   /** The outlet it is for; undefined for the device itself. */
   outlet?: OutletSelector;
+  /** The child it is for (a hub's paired device, or a strip's outlet); undefined for neither. */
+  child?: ChildSelector;
 }
 
-/** Options of a command or raw request to a multi-outlet device. */
+/** Options of a command or raw request to a multi-outlet device or a hub. */
 export interface TargetOptions {
   /** The outlet's number on the device, its name or its id; empty for the device itself. */
   outlet?: unknown;
+  /**
+   * A child: a device paired to a hub by its name (as the app shows it, any case) or id, or a
+   * strip's outlet by number, name or id; empty for the device itself.
+   */
+  child?: unknown;
+}
+
+/** The target of TargetOptions after parsing: at most one of outlet and child. */
+function parseTarget(options: TargetOptions | undefined): {
+  outlet?: OutletSelector;
+  child?: ChildSelector;
+} {
+  const outlet = parseOutletSelector(options?.outlet);
+  const child = parseChildSelector(options?.child);
+  if (outlet !== undefined && child !== undefined) {
+    throw new InvalidCommandError('child', 'give outlet or child, not both (child covers outlets)');
+  }
+  return child === undefined ? { outlet } : { child };
 }
 type Work = CommandWork | { kind: 'read' } | { kind: 'task'; task: () => Promise<unknown> };
 type Job = Work & {
@@ -222,12 +246,16 @@ export class LampClient {
     const { driver } = await this.ensureDriver();
     const selector = jobs[0]?.outlet;
     let outlet: ReturnType<typeof findOutlet> | undefined;
+    let child: HubChild | undefined;
     try {
       if (selector !== undefined) outlet = findOutlet(this.known(driver), selector);
+      const named = jobs[0]?.child;
+      if (named !== undefined) ({ outlet, child } = findChild(this.known(driver), named));
     } catch (error) {
       for (const job of jobs) job.reject(error);
       return;
     }
+    if (child) return this.applyToChild(driver, child, jobs);
     const capabilities = outlet ? capabilitiesOf(driver, outlet) : driver.capabilities;
     const accepted: Job[] = [];
     let merged: LampCommand | undefined;
@@ -247,6 +275,34 @@ export class LampClient {
           ? driver.applyToOutlet(merged, outlet)
           : driver.apply(merged);
       const state = this.remember(await applied);
+      for (const job of accepted) job.resolve({ ...state });
+    } catch (error) {
+      for (const job of accepted) job.reject(error);
+      throw error;
+    }
+  }
+
+  /** Like applyCommands, for a device paired to a hub: checked, merged, one write. */
+  private async applyToChild(
+    driver: DeviceDriver,
+    child: HubChild,
+    jobs: (Job & CommandWork)[],
+  ): Promise<void> {
+    const accepted: Job[] = [];
+    let merged: LampCommand | undefined;
+    for (const job of jobs) {
+      try {
+        if (!driver.checkChildCommand) throw new InvalidCommandError('child', 'not a hub');
+        const checked = driver.checkChildCommand(job.command, child);
+        merged = merged ? mergeCommands(merged, checked) : checked;
+        accepted.push(job);
+      } catch (error) {
+        job.reject(error);
+      }
+    }
+    if (!merged || !driver.applyToChild) return;
+    try {
+      const state = this.remember(await driver.applyToChild(merged, child));
       for (const job of accepted) job.resolve({ ...state });
     } catch (error) {
       for (const job of accepted) job.reject(error);
@@ -315,15 +371,15 @@ export class LampClient {
    */
   setState(payload: unknown, options: TargetOptions = {}): Promise<LampState> {
     let command: ReturnType<typeof parseCommand>;
-    let outlet: OutletSelector | undefined;
+    let target: ReturnType<typeof parseTarget>;
     try {
       // Device-independent checks first, so a malformed payload does not even open a session.
       command = parseCommand(payload);
-      outlet = parseOutletSelector(options?.outlet);
+      target = parseTarget(options);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.enqueue<LampState>({ kind: 'command', command, outlet });
+    return this.enqueue<LampState>({ kind: 'command', command, ...target });
   }
 
   /**
@@ -333,6 +389,37 @@ export class LampClient {
    */
   outlet(selector: number | string): LampOutlet {
     return new LampOutlet(this, selector);
+  }
+
+  /**
+   * One child: a device paired to a hub, by its name (as the app shows it, any case) or id,
+   * or a strip's outlet by number, name or id. The same calls as the device's, answering with
+   * the child's own state.
+   */
+  child(selector: number | string): LampChild {
+    return new LampChild(this, selector);
+  }
+
+  /**
+   * A reader of the events a hub's children log: each read() returns what was logged since the
+   * last one, exactly once and in order; the first sets the baseline and returns nothing.
+   * Reads run in this client's queue, over its session. `{ child }` keeps one child's events.
+   */
+  events(options: EventReaderOptions = {}): EventReader {
+    return new EventReader(
+      (job) =>
+        this.serial(async () => {
+          const { driver } = await this.ensureDriver();
+          if (!driver.hub) {
+            throw new UnsupportedFeatureError(
+              'events',
+              `this ${driver.model || 'device'} is not a hub: events come from the devices paired to a Tapo H100 or Kasa KH100`,
+            );
+          }
+          return job(driver.hub);
+        }),
+      options,
+    );
   }
 
   /**
@@ -351,16 +438,25 @@ export class LampClient {
         ),
       );
     }
-    let selector: OutletSelector | undefined;
+    let target: ReturnType<typeof parseTarget>;
     try {
-      selector = parseOutletSelector(options?.outlet);
+      target = parseTarget(options);
     } catch (error) {
       return Promise.reject(error);
     }
     return this.serial(async () => {
       const { driver } = await this.ensureDriver();
-      if (selector === undefined) return driver.request(method, params);
-      const outlet = findOutlet(this.known(driver), selector);
+      if (target.child !== undefined) {
+        const found = findChild(this.known(driver), target.child);
+        const id = found.outlet ? found.outlet.id : found.child.id;
+        if (found.outlet && driver.requestToOutlet) {
+          return driver.requestToOutlet(found.outlet, method, params);
+        }
+        if (driver.requestToChild) return driver.requestToChild(id, method, params);
+        return driver.request(method, params);
+      }
+      if (target.outlet === undefined) return driver.request(method, params);
+      const outlet = findOutlet(this.known(driver), target.outlet);
       if (!driver.requestToOutlet) return driver.request(method, params);
       return driver.requestToOutlet(outlet, method, params);
     });
@@ -373,22 +469,37 @@ export class LampClient {
    */
   energyHistory(query: unknown, options: TargetOptions = {}): Promise<EnergyPoint[]> {
     let parsed: ReturnType<typeof parseEnergyHistory>;
-    let selector: OutletSelector | undefined;
+    let target: ReturnType<typeof parseTarget>;
     try {
       parsed = parseEnergyHistory(query, Date.now());
-      selector = parseOutletSelector(options?.outlet);
+      target = parseTarget(options);
     } catch (error) {
       return Promise.reject(error);
     }
     return this.serial(async () => {
       const { driver } = await this.ensureDriver();
       // An outlet's history is its own meter's; one that does not meter is refused by name.
-      const outlet = selector === undefined ? undefined : findOutlet(this.known(driver), selector);
+      const outlet = this.outletOf(driver, target);
       const capabilities = outlet ? capabilitiesOf(driver, outlet) : driver.capabilities;
       const name = outlet ? `${driver.model} outlet ${outlet.position}` : driver.model;
       checkEnergyHistory(parsed, capabilities, name);
       return driver.energyHistory(parsed, Date.now(), outlet);
     });
+  }
+
+  /** The outlet a target names (an outlet, or a child that is one); hub children meter nothing. */
+  private outletOf(
+    driver: DeviceDriver,
+    target: ReturnType<typeof parseTarget>,
+  ): Outlet | undefined {
+    if (target.outlet !== undefined) return findOutlet(this.known(driver), target.outlet);
+    if (target.child === undefined) return undefined;
+    const found = findChild(this.known(driver), target.child);
+    if (found.outlet) return found.outlet;
+    throw new UnsupportedFeatureError(
+      'energyHistory',
+      `this ${found.child.model} (${found.child.kind}) has no energy meter`,
+    );
   }
 
   /** What the device can do (opens lazily). */
@@ -413,9 +524,9 @@ function capabilitiesOf(driver: DeviceDriver, outlet: Outlet): Capabilities {
 }
 
 function sameTarget(a: Work, b: Work): boolean {
-  return (
-    (a.kind === 'command' ? a.outlet : undefined) === (b.kind === 'command' ? b.outlet : undefined)
-  );
+  const outlet = (w: Work) => (w.kind === 'command' ? w.outlet : undefined);
+  const child = (w: Work) => (w.kind === 'command' ? w.child : undefined);
+  return outlet(a) === outlet(b) && child(a) === child(b);
 }
 
 /** One outlet of a multi-outlet device, seen through its strip's client (LampClient.outlet). */

@@ -18,6 +18,7 @@ import { type Hsv, isRgb, parseHex, rgbToHsv } from './color';
 import { matchEffectName } from './effects';
 import { checkSettings, parseSettings, SETTING_PROPERTIES } from './features/settings-command';
 import { invalid, isPlainObject, wholeNumberIn } from './grammar-values';
+import { checkHubProperties, HUB_PROPERTIES, parseHubCommand } from './hub/hub-command';
 import type { Capabilities, LampCommand } from './types';
 
 export const COMMAND_PROPERTIES = [
@@ -30,6 +31,7 @@ export const COMMAND_PROPERTIES = [
   'transition',
   'effect',
   ...SETTING_PROPERTIES,
+  ...HUB_PROPERTIES,
 ] as const;
 
 /** Longest transition accepted (one hour), so a typo in seconds-vs-ms is caught. */
@@ -183,6 +185,7 @@ function parseObject(input: Record<string, unknown>): LampCommand {
     }
   }
   parseSettings(input, command);
+  parseHubCommand(input, command);
   return command;
 }
 
@@ -214,6 +217,13 @@ export function checkCommand(
   model: string,
 ): LampCommand {
   const device = `this ${model || 'device'}`;
+  checkHubProperties(command, { alarm: capabilities.alarm, model });
+  if (capabilities.kind === 'hub' && (command.on !== undefined || command.toggle)) {
+    throw new UnsupportedFeatureError(
+      'on',
+      `${device} is a hub and has no switch of its own: set child to one of its switches, or send { alarm } for its siren`,
+    );
+  }
   checkSettings(command, capabilities, model);
   // Colour first: "#rrggbb" also carries a brightness, but the colour is what was asked for.
   if ((command.hue !== undefined || command.saturation !== undefined) && !capabilities.color) {
