@@ -64,8 +64,106 @@ export function errorStatus(t: Translate, err: unknown): DeviceStatus {
   return { fill: 'red', shape: 'ring', text: t(`klap-device.status.${key}`) };
 }
 
-/** "off", "on · 80 %", "on · 12.5 W" or "on". */
+/** The fields of a hub child's state the ring shows (design.md, hub children). */
+interface ChildFields {
+  kind?: unknown;
+  online?: unknown;
+  on?: unknown;
+  motion?: unknown;
+  open?: unknown;
+  leak?: unknown;
+  temperature?: unknown;
+  humidity?: unknown;
+  targetTemperature?: unknown;
+  batteryLow?: unknown;
+  children?: unknown;
+  alarm?: unknown;
+}
+
+const num = (value: unknown): string | undefined =>
+  typeof value === 'number' && Number.isFinite(value)
+    ? String(Math.round(value * 10) / 10)
+    : undefined;
+
+/**
+ * The ring of a device paired to a hub ("motion", "open", "21.5 °C · 40 %", "battery low"),
+ * or undefined for anything else.
+ */
+function childStatus(t: Translate, state: ChildFields): DeviceStatus | undefined {
+  if (typeof state.kind !== 'string') return undefined;
+  const say = (
+    fill: DeviceStatus['fill'],
+    shape: DeviceStatus['shape'],
+    key: string,
+    vars = {},
+  ) => ({
+    fill,
+    shape,
+    text: t(`klap-device.status.child.${key}`, vars),
+  });
+  if (state.online === false) return say('grey', 'ring', 'offline');
+  const temperature = num(state.temperature);
+  switch (state.kind) {
+    case 'motion':
+      if (state.motion === true) return say('yellow', 'dot', 'motion');
+      break;
+    case 'contact':
+      if (typeof state.open === 'boolean') {
+        return state.open ? say('yellow', 'dot', 'open') : say('green', 'dot', 'closed');
+      }
+      break;
+    case 'leak':
+      if (typeof state.leak === 'boolean') {
+        return state.leak ? say('red', 'dot', 'leak') : say('green', 'dot', 'dry');
+      }
+      break;
+    case 'climate':
+      if (temperature !== undefined) {
+        const humidity = num(state.humidity);
+        return humidity === undefined
+          ? say('green', 'dot', 'temperature', { temperature })
+          : say('green', 'dot', 'climate', { temperature, humidity });
+      }
+      break;
+    case 'thermostat': {
+      const target = num(state.targetTemperature);
+      if (state.on === false) return say('grey', 'ring', 'frost');
+      if (temperature !== undefined && target !== undefined) {
+        return say('green', 'dot', 'thermostat', { temperature, target });
+      }
+      break;
+    }
+    case 'switch':
+      if (typeof state.on === 'boolean') {
+        return state.on
+          ? { fill: 'green', shape: 'dot', text: t('klap-device.status.on') }
+          : { fill: 'grey', shape: 'ring', text: t('klap-device.status.off') };
+      }
+      break;
+  }
+  if (state.batteryLow === true) return say('yellow', 'ring', 'batteryLow');
+  if (state.kind === 'motion') return say('grey', 'ring', 'still');
+  return say('green', 'ring', 'ready');
+}
+
+/**
+ * "off", "on · 80 %", "on · 12.5 W" or "on"; for a hub "6 devices paired" (or "alarm"), for a
+ * device paired to one its own reading.
+ */
 export function stateStatus(t: Translate, state: ReportedState): DeviceStatus {
+  const fields = state as ChildFields;
+  const child = childStatus(t, fields);
+  if (child) return child;
+  if (Array.isArray(fields.children)) {
+    if (fields.alarm === true) {
+      return { fill: 'red', shape: 'dot', text: t('klap-device.status.alarm') };
+    }
+    return {
+      fill: 'green',
+      shape: 'dot',
+      text: t('klap-device.status.hub', { count: fields.children.length }),
+    };
+  }
   if (!state.on) return { fill: 'grey', shape: 'ring', text: t('klap-device.status.off') };
   if (typeof state.brightness === 'number') {
     return {
