@@ -71,6 +71,8 @@ export class EmulatedHubChild {
     capacity: number,
   ) {
     this.state = model.info;
+    // A record that starts with motion seen (a dump's) holds it as long as fresh motion would.
+    if (this.state.detected === true) this.motionUntil = clock() + MOTION_HOLD_MS;
     const logs = model.components.some((c) => c.id === 'trigger_log');
     this.log = logs ? new TriggerLog(ids, capacity, model.logs) : undefined;
   }
