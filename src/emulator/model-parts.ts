@@ -3,7 +3,7 @@
  * the components all of them list, the fields every get_device_info carries, our own ids.
  */
 import { createHash } from 'node:crypto';
-import type { SmartModel } from './models';
+import type { SmartModel } from './model-types';
 import type { SmartSettingValues } from './smart-settings';
 
 export const c = (id: string, ver_code: number) => ({ id, ver_code });
@@ -106,5 +106,28 @@ export function plugInfo(): Record<string, unknown> {
     auto_off_status: 'off',
     auto_off_remain_time: 0,
     overheat_status: 'normal',
+  };
+}
+
+/** What a device up to date answers to the firmware getters (hubs and their children). */
+export function firmwareGetters(fwVer: string): Record<string, Record<string, unknown>> {
+  return {
+    get_latest_fw: {
+      fw_size: 0,
+      fw_ver: fwVer,
+      hw_id: '',
+      need_to_upgrade: false,
+      oem_id: '',
+      release_date: '',
+      release_note: '',
+      type: 0,
+    },
+    get_fw_download_state: {
+      auto_upgrade: false,
+      download_progress: 0,
+      reboot_time: 5,
+      status: 0,
+      upgrade_time: 5,
+    },
   };
 }

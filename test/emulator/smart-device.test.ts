@@ -45,6 +45,8 @@ describe('emulated SMART device', () => {
         'P304M',
         'KP303',
         'HS300',
+        'H100',
+        'KH100',
       ],
     );
     for (const name of ['L530', 'L510', 'L900', 'P100', 'P110'] as const) {
