@@ -26,6 +26,8 @@ interface FoundDevice {
   host: string;
   port: number;
   model: string;
+  /** e.g. "SMART.TAPOHUB" */
+  deviceType?: string;
   encryption: string;
   supported: boolean;
   verdict: string;
@@ -142,9 +144,18 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
             this._(devices.length ? 'klap-device.search.found' : 'klap-device.search.none'),
           );
           for (const device of devices) {
-            const label = `${device.model || '?'} · ${device.host}${device.port !== 80 ? `:${device.port}` : ''}`;
+            const hub = /HUB/i.test(device.deviceType ?? '');
+            const model = hub
+              ? this._('klap-device.search.hub', { model: device.model || '?' })
+              : device.model || '?';
+            const label = `${model} · ${device.host}${device.port !== 80 ? `:${device.port}` : ''}`;
+            // A hub on the camera protocol (H200, HTTPS) is not supported: say so in words.
+            const verdict =
+              hub && !device.supported && device.encryption === 'HTTPS'
+                ? this._('klap-device.search.cameraHub')
+                : device.verdict;
             const button = $('<button type="button" class="red-ui-button"></button>')
-              .text(device.supported ? label : `${label} — ${device.verdict}`)
+              .text(device.supported ? label : `${label} — ${verdict}`)
               .attr('title', this._('klap-device.search.use'))
               .prop('disabled', !device.supported)
               .on('click', () => {
@@ -191,16 +202,22 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
       })
         .done((answer: ProbeAnswer) => {
           if (answer?.ok) {
-            result.addClass('lamp-control-probe-ok').text(
-              this._('klap-device.probe.ok', {
-                model: answer.model ?? '?',
-                alias: answer.alias ?? '',
-                // bulb / strip / plug (state.type) in the editor's language; others as they came.
-                type: ['bulb', 'strip', 'plug'].includes(answer.type ?? '')
-                  ? this._(`klap-device.kind.${answer.type}`)
-                  : (answer.type ?? ''),
-              }),
-            );
+            const ok = answer.children
+              ? // Tapo hub H100, 6 devices paired ("Hub")
+                this._('klap-device.probe.hub', {
+                  model: answer.model ?? '?',
+                  alias: answer.alias ?? '',
+                  count: String(answer.children.length),
+                })
+              : this._('klap-device.probe.ok', {
+                  model: answer.model ?? '?',
+                  alias: answer.alias ?? '',
+                  // bulb / strip / plug (state.type) in the editor's language; others as they came.
+                  type: ['bulb', 'strip', 'plug'].includes(answer.type ?? '')
+                    ? this._(`klap-device.kind.${answer.type}`)
+                    : (answer.type ?? ''),
+                });
+            result.addClass('lamp-control-probe-ok').text(ok);
             if (answer.variant) {
               const credentials = answer.credentials
                 ? this._(`klap-device.credentials.${answer.credentials}`)

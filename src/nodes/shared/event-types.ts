@@ -4,16 +4,10 @@
  * first read sets the baseline and returns nothing older. Kept apart so the config node, the
  * feed and lamp-event share the shape without importing one another.
  */
-export interface HubEventLike {
-  name: string;
-  id: number;
-  time: string;
-  child: { id: string; alias: string; model: string; kind: string };
-  params?: Record<string, unknown>;
-  degrees?: number;
-  on?: boolean;
-  source?: string;
-}
+import type { HubEvent } from '../../device/hub/event-reader';
+
+/** One logged event (design.md `msg.event`); `source` where the reader tells log from state. */
+export type HubEventLike = HubEvent & { source?: string };
 
 export interface EventSource {
   read(): Promise<readonly HubEventLike[]>;

@@ -186,8 +186,11 @@ export function sameStatus(a: DeviceStatus, b: DeviceStatus): boolean {
   return a.fill === b.fill && a.shape === b.shape && a.text === b.text;
 }
 
-/** Fields compared to decide whether a state "changed"; order fixed so snapshots compare. */
-const STATE_KEYS: (keyof LampState)[] = [
+/**
+ * Fields compared to decide whether a state "changed"; order fixed so snapshots compare. A hub
+ * child's keys (design.md) are here too: a child's state is not a LampState.
+ */
+const STATE_KEYS: string[] = [
   'online',
   'on',
   'brightness',
@@ -213,15 +216,33 @@ const STATE_KEYS: (keyof LampState)[] = [
   'outlet',
   'parent',
   'outlets',
+  // Hubs and the devices paired to them; battery % and temperatures move slowly enough.
+  'kind',
+  'batteryLow',
+  'battery',
+  'motion',
+  'open',
+  'leak',
+  'temperature',
+  'humidity',
+  'targetTemperature',
+  'mode',
+  'children',
+  'alarm',
+  'alarmSounds',
 ];
 
 /** A string that is equal for two states exactly when a user would see no difference. */
 export function stateSnapshot(state: ReportedState): string {
   return JSON.stringify(
     STATE_KEYS.map((key) => {
-      const value = state[key];
+      const value = (state as Record<string, unknown>)[key];
       // Energy plugs report power in mW steps that jitter between polls: whole watts matter.
       if (key === 'power' && typeof value === 'number') return Math.round(value);
+      if (key === 'children' && Array.isArray(value)) {
+        // Each child's radio signal jitters like the hub's own rssi: it alone is no change.
+        return value.map((child: Record<string, unknown>) => ({ ...child, rssi: null }));
+      }
       if (key === 'outlets' && state.outlets) {
         return state.outlets.map((o) => ({
           ...o,

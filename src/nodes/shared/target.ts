@@ -4,41 +4,14 @@
  * strip's outlet by its number). The node's own property wins; a message's `msg.child` /
  * `msg.outlet` serves nodes left on the whole device.
  */
+import { type ChildSelector, parseChildSelector } from '../../device/children/child';
 import { type OutletSelector, parseOutletSelector } from '../../device/outlets/outlet';
-import { InvalidCommandError, quoteInput } from '../../transport/errors';
 
-/** A child by name or id (or, on a strip, by outlet number). */
-export type ChildSelector = number | string;
+export type { ChildSelector } from '../../device/children/child';
 
 export interface Target {
   outlet?: OutletSelector;
   child?: ChildSelector;
-}
-
-/** Longest child name or id accepted; real ones are far shorter. */
-const MAX_SELECTOR_CHARS = 128;
-
-function blank(value: unknown): boolean {
-  return value === undefined || value === null || (typeof value === 'string' && !value.trim());
-}
-
-/**
- * The child a node property or msg.child names, or undefined when empty (the device itself).
- * Digits alone are a strip's outlet number, as for `outlet`.
- */
-export function parseChildSelector(value: unknown): ChildSelector | undefined {
-  if (blank(value)) return undefined;
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 64) {
-    return value;
-  }
-  if (typeof value === 'string' && value.trim().length <= MAX_SELECTOR_CHARS) {
-    const text = value.trim();
-    return /^\d{1,2}$/.test(text) ? Number(text) : text;
-  }
-  throw new InvalidCommandError(
-    'child',
-    `child must be the name of a device paired to the hub (as the app shows it), its id, or a strip's outlet number; leave it empty for the device itself (got ${quoteInput(value)})`,
-  );
 }
 
 /** A target from two values, `child` first; either may be invalid (thrown). */
