@@ -1,5 +1,5 @@
 /**
- * One device paired to an emulated hub (docs/protocols/hubs.md §4): its record as the hub's
+ * One device paired to an emulated hub (docs/emulator-hubs.md §3, §4): its record as the hub's
  * child list carries it, the methods it answers through control_child, its trigger log, and
  * what happens to both when something happens to it (a press, motion, a door opening…).
  */
