@@ -1,5 +1,5 @@
 /**
- * One device paired to an emulated hub (docs/protocols/hubs.md §4): its record as the hub's
+ * One device paired to an emulated hub (docs/emulator-hubs.md §3, §4): its record as the hub's
  * child list carries it, the methods it answers through control_child, its trigger log, and
  * what happens to both when something happens to it (a press, motion, a door opening…).
  */
@@ -71,6 +71,8 @@ export class EmulatedHubChild {
     capacity: number,
   ) {
     this.state = model.info;
+    // A record that starts with motion seen (a dump's) holds it as long as fresh motion would.
+    if (this.state.detected === true) this.motionUntil = clock() + MOTION_HOLD_MS;
     const logs = model.components.some((c) => c.id === 'trigger_log');
     this.log = logs ? new TriggerLog(ids, capacity, model.logs) : undefined;
   }

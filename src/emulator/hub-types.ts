@@ -1,5 +1,5 @@
 /**
- * How a hub and the devices paired to it are described (docs/protocols/hubs.md): the shapes
+ * How a hub and the devices paired to it are described (docs/emulator-hubs.md): the shapes
  * models-hubs.ts builds for our H100/KH100 and scripts/check-fixtures.mjs builds from dumps,
  * and that hub.ts and hub-child.ts run.
  */

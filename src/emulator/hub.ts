@@ -1,5 +1,5 @@
 /**
- * The hub side of an emulated H100/KH100 (docs/protocols/hubs.md): the paged child lists,
+ * The hub side of an emulated H100/KH100 (docs/emulator-hubs.md): the paged child lists,
  * control_child to a paired device, the alarm, the hub-only getters, and the actions the
  * emulator's control side (the API here and hub-control-server.ts) uses to make things happen
  * to the paired devices.

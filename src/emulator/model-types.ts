@@ -45,7 +45,7 @@ export interface SmartModel {
   parentAsPlug?: boolean;
   /**
    * A hub's paired devices, alarm and hub-only getters (H100, KH100): the device then answers
-   * the child lists, control_child with trigger logs, and the alarm (docs/protocols/hubs.md).
+   * the child lists, control_child with trigger logs, and the alarm (docs/emulator-hubs.md).
    */
   hub?: HubSpec;
 }

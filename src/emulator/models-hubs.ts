@@ -1,7 +1,7 @@
 /**
  * Hubs and the devices paired to them: the Tapo H100 and Kasa KH100 (SMART dialect, KLAP on
  * today's firmware) and every child kind they pair with. Field sets, component lists and
- * versions follow public device dumps (docs/protocols/hubs.md §1, §2, §4); ids, MACs and names
+ * versions follow public device dumps (docs/emulator-hubs.md §1–§3); ids, MACs and names
  * are our own. A hub starts with no children; pairChildren() adds them.
  */
 import {
@@ -282,7 +282,7 @@ const CHILDREN: Record<HubChildModelName, ChildSpec> = {
   },
   S220: {
     // Two gangs on the wall; whether a hub lists the second as a record of its own is not
-    // known (docs/protocols/hubs.md §4.2), so the emulator lists one record, gang 1 of 2.
+    // known (docs/emulator-hubs.md §8), so the emulator lists one record, gang 1 of 2.
     name: 'Light switch',
     type: 'SMART.TAPOSWITCH',
     category: 'subg.plugswitch.switch',

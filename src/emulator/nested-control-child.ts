@@ -1,7 +1,7 @@
 /**
  * How an emulated strip or hub answers a control_child placed inside a parent multipleRequest.
  * No client that runs against real hardware sends that shape and nobody knows what devices do
- * with it (docs/protocols/hubs.md §9), so the emulator offers every plausible answer and, by
+ * with it (docs/emulator-hubs.md §7), so the emulator offers every plausible answer and, by
  * default, refuses: never more lenient than a device might be.
  */
 import { isObject, type Json } from './json';

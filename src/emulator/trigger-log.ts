@@ -1,5 +1,5 @@
 /**
- * A hub child's trigger log (docs/protocols/hubs.md §4): what get_trigger_logs answers. Entries
+ * A hub child's trigger log (docs/emulator-hubs.md §4): what get_trigger_logs answers. Entries
  * are kept newest first; ids come from one counter per hub, so they increase but skip numbers,
  * per child and overall; the oldest entries go once a child holds `capacity` of them.
  */

@@ -11,8 +11,9 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
 import { connect } from '../../src/device/client';
-import { type EmulatedDevice, startEmulator } from '../../src/emulator';
+import { type EmulatedDevice, type SmartDeviceFaults, startEmulator } from '../../src/emulator';
 import { parseArgs, USAGE } from '../../src/emulator/cli';
+import { KlapTransport } from '../../src/transport/klap/klap-transport';
 
 const USER = 'hub@example.com';
 const PASS = 'Hub-Pass7';
@@ -77,6 +78,52 @@ describe('emulated hub on the wire', () => {
       } finally {
         await client.close();
       }
+    }
+  });
+});
+
+describe('nested control_child over the wire', () => {
+  it('each mode as a KLAP client sees it; timeout means no answer at all', async () => {
+    const device = await start({ children: ['S200B'], nestedControlChild: 'top-level' });
+    const faults = device.deviceFaults as SmartDeviceFaults;
+    assert.equal(faults.nestedControlChild, 'top-level');
+    const wire = new KlapTransport({
+      host: device.host,
+      port: device.port,
+      username: USER,
+      password: PASS,
+      timeoutMs: 1500,
+    });
+    const batch = JSON.stringify({
+      method: 'multipleRequest',
+      params: {
+        requests: [
+          { method: 'get_device_info' },
+          {
+            method: 'control_child',
+            params: {
+              device_id: device.hub.children[0].id,
+              requestData: { method: 'get_trigger_logs', params: { start_id: 0 } },
+            },
+          },
+        ],
+      },
+    });
+    try {
+      assert.deepEqual(JSON.parse(await wire.send(batch)), { error_code: -1003 });
+      faults.nestedControlChild = 'timeout';
+      await assert.rejects(wire.send(batch), /time/i);
+      faults.nestedControlChild = 'accept';
+      const accepted = JSON.parse(await wire.send(batch)) as { result: { responses: Json[] } };
+      assert.deepEqual(
+        accepted.result.responses.map((r) => [r.method, r.error_code]),
+        [
+          ['get_device_info', 0],
+          ['control_child', 0],
+        ],
+      );
+    } finally {
+      await wire.close();
     }
   });
 });
