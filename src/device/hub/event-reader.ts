@@ -1,6 +1,6 @@
 /**
  * Reading the events a hub's children log (button presses, dial turns, motion, contact, leak,
- * comfort warnings, wall-switch presses) exactly once and in order (docs/protocols/hubs.md §4).
+ * comfort warnings, wall-switch presses) exactly once and in order (docs/protocols/hubs.md §4.3, §10).
  *
  * Each child keeps a trigger log on the hub, newest first, with ids that grow but skip. For each
  * child the reader keeps the largest id it has handed out; an entry with a larger id is new.
