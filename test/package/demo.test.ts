@@ -6,45 +6,20 @@
  * LAMP_DEMO_PORT_OFFSET, so it does not collide with a running demo. Needs a build.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
+import { DEMO_BASE_PORTS, portFree, startDemo } from './demo-runner';
 import { DEMO_PASSWORD, DEMO_USER, repoRoot, waitFor } from './support';
 
 // Shifted away from the demo's own ports, so `npm test` runs beside a running `npm start` (or
-// another checkout's test): the first offset whose ports are all free (see chooseOffset).
+// another checkout's test): the first offset whose ports are all free (demo-runner.ts).
 const OFFSETS = [1100, 2300, 3500, 4700, 5900];
-const BASE_PORTS = [1880, 8080, 8081, 8082, 8083, 8084, 8085, 8086, 8090, 9999];
-let OFFSET = OFFSETS[0] as number;
-let PORTS = BASE_PORTS.map((p) => p + OFFSET);
-let RED = PORTS[0];
-let L530_PORT = 8080 + OFFSET;
-let AES_PORT = 8084 + OFFSET;
-let STRIP_PORT = 8085 + OFFSET;
-let LEGACY_PORT = 9999 + OFFSET;
-let HUB_PORT = 8086 + OFFSET;
-let CONTROL_PORT = 8090 + OFFSET;
-
-async function chooseOffset(): Promise<void> {
-  for (const offset of OFFSETS) {
-    const free = await Promise.all(BASE_PORTS.map((p) => portFree(p + offset)));
-    if (free.every(Boolean)) {
-      OFFSET = offset;
-      break;
-    }
-  }
-  PORTS = BASE_PORTS.map((p) => p + OFFSET);
-  RED = PORTS[0];
-  L530_PORT = 8080 + OFFSET;
-  AES_PORT = 8084 + OFFSET;
-  STRIP_PORT = 8085 + OFFSET;
-  LEGACY_PORT = 9999 + OFFSET;
-  HUB_PORT = 8086 + OFFSET;
-  CONTROL_PORT = 8090 + OFFSET;
-}
+let RED = 0;
+let L530_PORT = 0;
+let AES_PORT = 0;
+let STRIP_PORT = 0;
+let LEGACY_PORT = 0;
+let HUB_PORT = 0;
+let CONTROL_PORT = 0;
 
 type FlowNode = { id: string; type: string; [key: string]: unknown };
 
@@ -99,38 +74,17 @@ function watchStatuses(port: number): Map<string, { fill?: string; text?: string
   return seen;
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
 test('npm start: demo comes up, injects drive KLAP, AES and legacy lamps, Search lists every device, Ctrl-C stops everything', async () => {
-  await chooseOffset();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lamp-control-demo-'));
-  const demo = spawn(process.execPath, [path.join(repoRoot, 'scripts', 'demo.mjs'), '--no-build'], {
-    cwd: repoRoot,
-    env: { ...process.env, LAMP_DEMO_DIR: dir, LAMP_DEMO_PORT_OFFSET: String(OFFSET) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  demo.stdout.on('data', (d) => {
-    out += d;
-  });
-  demo.stderr.on('data', (d) => {
-    out += d;
-  });
-  const exited = new Promise<number | null>((resolve) =>
-    demo.once('exit', (code) => resolve(code)),
-  );
+  const demo = await startDemo(OFFSETS);
+  const OFFSET = demo.offset;
+  RED = demo.port(1880);
+  L530_PORT = demo.port(8080);
+  AES_PORT = demo.port(8084);
+  STRIP_PORT = demo.port(8085);
+  LEGACY_PORT = demo.port(9999);
+  HUB_PORT = demo.port(8086);
+  CONTROL_PORT = demo.port(8090);
   try {
-    await waitFor(
-      'the demo to print its URL',
-      async () => out.includes('Node-RED with lamp-control:'),
-      40_000,
-    );
     const flows = (await (await fetch(`http://127.0.0.1:${RED}/flows`)).json()) as FlowNode[];
     statuses = watchStatuses(RED);
     for (const type of ['klap-device', 'lamp-control', 'lamp-status', 'lamp-event']) {
@@ -266,24 +220,15 @@ test('npm start: demo comes up, injects drive KLAP, AES and legacy lamps, Search
     ]);
   } finally {
     comms?.close();
-    demo.kill('SIGINT');
-    let timer: NodeJS.Timeout | undefined;
-    const code = await Promise.race([
-      exited,
-      new Promise<'timeout'>((r) => {
-        timer = setTimeout(() => r('timeout'), 15_000);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (code === 'timeout') demo.kill('SIGKILL');
-    fs.rmSync(dir, { recursive: true, force: true });
-    assert.equal(code, 0, out);
+    const code = await demo.stop();
+    assert.equal(code, 0, demo.output());
   }
-  const freeAfter = await Promise.all(PORTS.map(portFree));
+  const ports = DEMO_BASE_PORTS.map((p) => demo.port(p));
+  const freeAfter = await Promise.all(ports.map(portFree));
   assert.deepEqual(
     freeAfter,
-    PORTS.map(() => true),
+    ports.map(() => true),
     'all demo ports released',
   );
-  assert.doesNotMatch(out, /\[error\]/, out);
+  assert.doesNotMatch(demo.output(), /\[error\]/, demo.output());
 });
