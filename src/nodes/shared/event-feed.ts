@@ -16,7 +16,7 @@
  * A node with a new id starts with the next event read.
  *
  * The library's reader does the exactly-once work per read (paging, re-logins); this class
- * decides who hears what and keeps failures away from Node-RED.
+ * decides who hears what and keeps failures away from Node-RED (docs/architecture.md §7).
  */
 
 import type { EventSource, HubEventLike } from './event-types';
