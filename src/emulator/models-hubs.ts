@@ -389,7 +389,11 @@ export function pairChildren(model: SmartModel, children: readonly HubChildOptio
       chosen = `${CHILDREN[name].name} ${n}`;
     }
     taken.add(chosen);
-    spec.children.push(hubChildModel(name, chosen, spec.children.length, model.info));
+    // The next free place: after an unpairing, a new device must not get an old one's id.
+    const ids = new Set(spec.children.map((child) => child.info.device_id));
+    let index = spec.children.length;
+    while (ids.has(hubChildModel(name, chosen, index, model.info).info.device_id)) index++;
+    spec.children.push(hubChildModel(name, chosen, index, model.info));
   }
   return model;
 }

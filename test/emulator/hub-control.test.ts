@@ -202,6 +202,31 @@ describe('hub control interface (HTTP)', () => {
     assert.equal(device.hub.child('Button').log?.all.length, before);
   });
 
+  it('pairs and unpairs devices', async () => {
+    const device = await start({ children: ['S200B'] });
+    const paired = await post(device, '/children', { model: 't110', alias: 'Back door' });
+    assert.equal(paired.status, 200);
+    const child = paired.body.child as Json;
+    assert.deepEqual(
+      [child.index, child.alias, child.model, child.kind],
+      [2, 'Back door', 'T110', 'contact'],
+    );
+    assert.equal((await post(device, '/children/Back%20door/contact', { open: true })).status, 200);
+    for (const body of [{}, { model: 'X9' }, { model: 'T100', alias: '  ' }]) {
+      assert.equal((await post(device, '/children', body)).status, 400, JSON.stringify(body));
+    }
+    const removed = await fetch(`${device.controlUrl}/children/2`, { method: 'DELETE' });
+    assert.equal(removed.status, 200);
+    assert.deepEqual(
+      ((await get(device, '/children')).body as Json[]).map((c) => c.alias),
+      ['Button'],
+    );
+    assert.equal(
+      (await fetch(`${device.controlUrl}/children/9`, { method: 'DELETE' })).status,
+      404,
+    );
+  });
+
   it('exists only on hubs and only when asked for', async () => {
     const plain = await start({ controlPort: undefined });
     assert.equal(plain.controlUrl, null);
