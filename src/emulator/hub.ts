@@ -7,6 +7,7 @@
 import { CHILD_UNSUPPORTED, EmulatedHubChild, HubActionError } from './hub-child';
 import type { HubChildModel, HubSpec, TriggerLogEntry } from './hub-types';
 import { isObject, type Json } from './json';
+import { firmwareGetters } from './model-parts';
 import type { SmartModel } from './model-types';
 import { type HubChildOption, pairChildren } from './models-hubs';
 import { childPage, DEFAULT_CHILD_PAGE_SIZE } from './smart-children';
@@ -124,7 +125,7 @@ export class EmulatedHub {
           ],
         });
     }
-    const given = this.spec.getters[method];
+    const given = this.spec.getters[method] ?? firmwareGetters(String(this.info.fw_ver))[method];
     return given === undefined ? undefined : ok(structuredClone(given));
   }
 

@@ -57,6 +57,8 @@ describe('emulated hub on the wire', () => {
     for (const protocol of [undefined, 'aes', 'tpap'] as const) {
       const device = await start(protocol ? { protocol } : {});
       assert.equal(device.protocol, protocol ?? 'klap');
+      // Only older firmware speaks AES (H100 up to 1.5.10): the hub reports such a version.
+      assert.match(String(device.info.fw_ver), protocol === 'aes' ? /^1\.5\.10 / : /^1\.5\.23 /);
       const client = await connect({
         host: device.host,
         port: device.port,
