@@ -7,7 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { LampClient } from '../../src/device/client';
 import type { HubEvent } from '../../src/device/hub/event-reader';
+import { createDevice } from '../../src/emulator';
+import { MemoryTransport } from '../../src/emulator/memory-transport';
+import { createModel, type SmartModel } from '../../src/emulator/models';
+import { pairChildren } from '../../src/emulator/models-hubs';
+import type { EmulatedSmartDevice } from '../../src/emulator/smart-device';
 import { hub } from './hub-support';
 
 const names = (events: HubEvent[]) => events.map((e) => `${e.child.alias}:${e.name}`);
@@ -189,6 +195,30 @@ describe('hub events: one child refused', () => {
     refusing.respond = respond;
     assert.deepEqual(names(await reader.read()), ['Button 2:doubleClick'], 'found later, once');
     assert.deepEqual(await reader.read(), []);
+  });
+});
+
+describe('hub events: a hub that will not list components', () => {
+  it('judges by kind which children keep logs: buttons and sensors yes, valves no', async () => {
+    const model = pairChildren(createModel('H100') as SmartModel, ['S200B', 'T110', 'KE100']);
+    const device = createDevice(model) as EmulatedSmartDevice;
+    const asked: string[] = [];
+    // In memory, with the hub refusing get_child_device_component_list (-1002).
+    const transport = new MemoryTransport((text) => {
+      const method = (JSON.parse(text) as { method: string }).method;
+      asked.push(method);
+      return method === 'get_child_device_component_list'
+        ? JSON.stringify({ error_code: -1002 })
+        : device.handle(text);
+    });
+    const lamp = new LampClient({ host: '127.0.0.1', port: 9 }, transport);
+    const reader = lamp.events();
+    await reader.read();
+    assert.ok(asked.includes('get_child_device_component_list'));
+    device.hub?.press('Button');
+    device.hub?.contact('Contact sensor', true);
+    assert.deepEqual(names(await reader.read()), ['Button:singleClick', 'Contact sensor:open']);
+    await lamp.close();
   });
 });
 
