@@ -72,6 +72,8 @@ const TELLING_FIELDS = [
 ] as const;
 /** Older pages read at most per child and read: a burst of hundreds is still read whole. */
 const MAX_PAGES = 50;
+/** The page asked for when a hub ignores start_id (as large as we ask; real limits unknown). */
+const WIDE_PAGE = 50;
 /** Event ids remembered per child, to tell a restarted log's entries from ones handed out. */
 const REMEMBERED_IDS = 64;
 
@@ -245,13 +247,15 @@ export class EventReader {
     let page = await hub.readLog(id, this.pageSize, 0);
     // A log whose newest id is below the mark was cleared or restarted (a hub reset): its
     // entries are new unless handed out before (by eventId).
-    const restarted = page.logs.length > 0 && page.startId < mark.lastId;
-    const newestNow = page.startId;
+    // The entries' own ids say it, whatever the reply's start_id echoes.
+    const newestNow = Math.max(0, ...page.logs.map(entryId).filter(Number.isFinite));
+    const restarted = page.logs.length > 0 && newestNow < mark.lastId;
     const floor = restarted ? Number.NEGATIVE_INFINITY : mark.lastId;
     const isNew = (entry: Info) => entryId(entry) > floor && !seen.has(eventId(entry));
     const found: Info[] = [];
     let entries = page.logs;
     let read = entries.length;
+    let widened = false;
     for (let pages = 1; ; pages++) {
       const fresh = entries.filter(isNew);
       found.push(...fresh);
@@ -269,6 +273,12 @@ export class EventReader {
       const below = entryId(oldest);
       page = await hub.readLog(id, this.pageSize, below);
       entries = page.logs.filter((e) => entryId(e) < below);
+      if (entries.length === 0 && !widened && read < page.sum) {
+        // A hub that answers the newest page whatever the start_id: one wide page instead.
+        widened = true;
+        page = await hub.readLog(id, WIDE_PAGE, 0);
+        entries = page.logs.filter((e) => entryId(e) < below);
+      }
       read += entries.length;
     }
     // Oldest first; one entry per id even if a page overlapped.
