@@ -65,6 +65,8 @@ Hubs (${HUB_MODEL_NAMES.join(', ')}):
                         (CHILD = id, name or 1-based number; bodies are JSON):
                           GET  /children                  list them with their records
                           GET  /children/CHILD            one of them
+                          POST /children                  {"model":"T100","alias":"Hall"} pairs one
+                          DELETE /children/CHILD          unpairs it
                           POST /children/CHILD/press      {"event":"singleClick"|"doubleClick"}
                           POST /children/CHILD/rotate     {"degrees":-360..360} (dials)
                           POST /children/CHILD/motion

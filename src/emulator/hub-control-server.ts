@@ -6,6 +6,8 @@
  *   GET  /children                       every paired device: index, id, alias, model, kind,
  *                                        online and its record as the hub lists it
  *   GET  /children/<child>               one of them
+ *   POST /children                       {"model": "T100", "alias"?: "Hall"}: pair a new device
+ *   DELETE /children/<child>             unpair one (it leaves the hub's lists)
  *   POST /children/<child>/press         {"event": "singleClick" | "doubleClick"} (default single)
  *   POST /children/<child>/rotate        {"degrees": -360…360, not 0}
  *   POST /children/<child>/motion
@@ -25,8 +27,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { type EmulatedHub, HubActionError } from './hub';
 import type { EmulatedHubChild } from './hub-child';
-import type { TriggerLogEntry } from './hub-types';
+import { HUB_CHILD_MODEL_NAMES, type HubChildModelName, type TriggerLogEntry } from './hub-types';
 import { isObject, type Json } from './json';
+import { isHubChildModelName } from './models-hubs';
 import { listen, shutDown } from './wire/faults';
 
 /** The largest request body taken (the bodies above are a few bytes). */
@@ -146,6 +149,7 @@ export class HubControlServer {
     if (parts[0] !== 'children' || parts.length > 3) {
       throw new HttpError(404, `no route ${path}; see GET /children and lamp-emulator --help`);
     }
+    if (parts.length === 1 && method === 'POST') return this.pair(req, res);
     if (parts.length === 1) {
       this.only(method, 'GET');
       return this.send(
@@ -155,6 +159,10 @@ export class HubControlServer {
       );
     }
     const child = this.find(parts[1]);
+    if (parts.length === 2 && method === 'DELETE') {
+      this.hub.unpair(child.id);
+      return this.send(res, 200, { unpaired: this.hub.summary(child) });
+    }
     if (parts.length === 2) {
       this.only(method, 'GET');
       return this.send(res, 200, this.hub.summary(child));
@@ -171,6 +179,19 @@ export class HubControlServer {
     const logged = action(child, body);
     const entries = logged === undefined ? [] : Array.isArray(logged) ? logged : [logged];
     this.send(res, 200, { child: this.hub.summary(child), logged: entries });
+  }
+
+  private async pair(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { model, alias } = await readBody(req);
+    if (typeof model !== 'string' || !isHubChildModelName(model.toUpperCase())) {
+      throw new HttpError(400, `give {"model": one of ${HUB_CHILD_MODEL_NAMES.join(', ')}}`);
+    }
+    if (alias !== undefined && (typeof alias !== 'string' || alias.trim() === '')) {
+      throw new HttpError(400, 'alias must be a non-empty name, or left out');
+    }
+    const name = model.toUpperCase() as HubChildModelName;
+    const child = this.hub.pair(alias === undefined ? name : { model: name, alias: alias.trim() });
+    this.send(res, 200, { child: this.hub.summary(child) });
   }
 
   private only(method: string, allowed: string): void {

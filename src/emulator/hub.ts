@@ -5,8 +5,11 @@
  * to the paired devices.
  */
 import { CHILD_UNSUPPORTED, EmulatedHubChild, HubActionError } from './hub-child';
-import type { HubSpec, TriggerLogEntry } from './hub-types';
+import type { HubChildModel, HubSpec, TriggerLogEntry } from './hub-types';
 import { isObject, type Json } from './json';
+import { firmwareGetters } from './model-parts';
+import type { SmartModel } from './model-types';
+import { type HubChildOption, pairChildren } from './models-hubs';
 import { childPage, DEFAULT_CHILD_PAGE_SIZE } from './smart-children';
 import { type Answer, fail, ok, PARAMS_ERROR } from './smart-envelope';
 import { DEFAULT_LOG_CAPACITY, HubLogIds } from './trigger-log';
@@ -49,6 +52,8 @@ function isInt(value: unknown, min: number, max: number): value is number {
 export class EmulatedHub {
   /** In list order. */
   readonly children: EmulatedHubChild[];
+  private readonly ids: HubLogIds;
+  private readonly unpaired: HubChildModel[] = [];
   private readonly pageSize: number;
   private readonly config: { duration: number; type: string; volume: string };
   private alarmUntil = 0;
@@ -62,11 +67,15 @@ export class EmulatedHub {
     private readonly clock: () => number,
   ) {
     // Start the counter somewhere that looks lived-in: real hubs' ids run into the thousands.
-    const ids = new HubLogIds(1000);
-    const capacity = spec.logCapacity ?? DEFAULT_LOG_CAPACITY;
-    this.children = spec.children.map((child) => new EmulatedHubChild(child, clock, ids, capacity));
+    this.ids = new HubLogIds(1000);
+    this.children = spec.children.map((child) => this.adopt(child));
     this.pageSize = spec.childPageSize ?? DEFAULT_CHILD_PAGE_SIZE;
     this.config = { ...spec.alarm };
+  }
+
+  private adopt(model: HubChildModel): EmulatedHubChild {
+    const capacity = this.spec.logCapacity ?? DEFAULT_LOG_CAPACITY;
+    return new EmulatedHubChild(model, this.clock, this.ids, capacity);
   }
 
   /** The answer to a hub method, or undefined when it is not one (the device answers it). */
@@ -84,6 +93,8 @@ export class EmulatedHub {
         }));
       case 'control_child':
         return this.control(params);
+      case 'remove_child_device_list':
+        return this.remove(params);
       case 'get_alarm_configure':
         return ok({ ...this.config });
       case 'set_alarm_configure':
@@ -114,7 +125,7 @@ export class EmulatedHub {
           ],
         });
     }
-    const given = this.spec.getters[method];
+    const given = this.spec.getters[method] ?? firmwareGetters(String(this.info.fw_ver))[method];
     return given === undefined ? undefined : ok(structuredClone(given));
   }
 
@@ -129,6 +140,16 @@ export class EmulatedHub {
     const child = this.children.find((c) => c.id === params.device_id);
     if (!child) return fail(PARAMS_ERROR);
     return ok({ responseData: child.respond(request) });
+  }
+
+  /** remove_child_device_list `{child_device_list: [{device_id}]}`: every id must be paired. */
+  private remove(params: unknown): Answer {
+    const list = isObject(params) ? params.child_device_list : undefined;
+    if (!Array.isArray(list) || list.length === 0) return fail(PARAMS_ERROR);
+    const ids = list.map((entry) => (isObject(entry) ? entry.device_id : undefined));
+    if (!ids.every((id) => this.children.some((c) => c.id === id))) return fail(PARAMS_ERROR);
+    for (const id of ids) this.unpair(id as string);
+    return ok();
   }
 
   private expireAlarm(): void {
@@ -212,6 +233,26 @@ export class EmulatedHub {
       online: child.online,
       record: child.snapshot(),
     };
+  }
+
+  /** Pairs one more device (it joins the end of the list with our own id); returns it. */
+  pair(option: HubChildOption): EmulatedHubChild {
+    // Devices paired before count too: a new device gets neither their ids nor their names.
+    const model = { ...this.spec, children: [...this.spec.children, ...this.unpaired] };
+    const host = { name: String(this.info.model), info: this.info, hub: model } as SmartModel;
+    pairChildren(host, [option]);
+    const child = this.adopt(model.children[model.children.length - 1]);
+    this.spec.children.push(child.model);
+    this.children.push(child);
+    return child;
+  }
+
+  /** Unpairs a device: it leaves both child lists, its log with it. */
+  unpair(selector: HubChildSelector): void {
+    const child = this.child(selector);
+    this.children.splice(this.children.indexOf(child), 1);
+    this.spec.children.splice(this.spec.children.indexOf(child.model), 1);
+    this.unpaired.push(child.model);
   }
 
   /** A button or dial pressed once or twice. */

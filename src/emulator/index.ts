@@ -282,6 +282,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
     throw new Error(`controlPort needs a hub (H100, KH100); ${model.name} has no paired devices`);
   }
   const plan = resolveProtocol(model, options);
+  if (plan.protocol === 'aes' && model.dialect === 'smart' && model.aesFirmware) {
+    // Only older firmware speaks AES: report that version, not today's.
+    model.info.fw_ver = model.aesFirmware;
+  }
   if (options.klap !== undefined && plan.protocol !== 'klap') {
     throw new Error(`the klap option applies to KLAP devices; this one speaks ${plan.protocol}`);
   }

@@ -48,6 +48,11 @@ export interface SmartModel {
    * the child lists, control_child with trigger logs, and the alarm (docs/emulator-hubs.md).
    */
   hub?: HubSpec;
+  /**
+   * The firmware version reported when the model runs on AES, where only older firmware than
+   * `info.fw_ver` speaks AES (hubs: H100 up to 1.5.10, KH100 up to 1.5.6).
+   */
+  aesFirmware?: string;
 }
 
 export interface IotModel {

@@ -10,7 +10,7 @@ import {
   type HubChildModel,
   type HubChildModelName,
 } from './hub-types';
-import { b64, c, commonInfo, deviceId, firmwareGetters } from './model-parts';
+import { b64, c, commonInfo, deviceId } from './model-parts';
 import type { SmartModel } from './model-types';
 
 export type HubModelName = 'H100' | 'KH100';
@@ -73,6 +73,7 @@ function hub(
   info: Record<string, unknown>,
   components: SmartModel['components'],
   getters: Record<string, unknown>,
+  aesFirmware: string,
 ): SmartModel {
   return {
     dialect: 'smart',
@@ -80,6 +81,7 @@ function hub(
     description,
     klap: 2,
     protocol: 'klap',
+    aesFirmware,
     components,
     info,
     settings: {
@@ -100,10 +102,7 @@ function hub(
       children: [],
       alarm: { duration: 300, type: 'Doorbell Ring 1', volume: 'high' },
       alarmTypes: [...HUB_ALARM_TYPES],
-      getters: {
-        ...firmwareGetters(String(info.fw_ver)),
-        ...getters,
-      },
+      getters,
     },
   };
 }
@@ -117,6 +116,7 @@ const H100 = (): SmartModel =>
     {
       get_matter_setup_info: { setup_code: '34970112332', setup_payload: 'MT:Y.K90AFN00KA0648G00' },
     },
+    '1.5.10 Build 240207 Rel.175759',
   );
 
 const KH100 = (): SmartModel =>
@@ -126,6 +126,7 @@ const KH100 = (): SmartModel =>
     hubInfo('KH100', 'SMART.KASAHUB', '1.5.12 Build 240320 Rel.123648', 0xa2),
     [...HUB_COMPONENTS, c('localSmart', 1)],
     {},
+    '1.5.6 Build 240202 Rel.164142',
   );
 
 export const HUB_FACTORIES: Record<HubModelName, () => SmartModel> = { H100, KH100 };
@@ -389,7 +390,11 @@ export function pairChildren(model: SmartModel, children: readonly HubChildOptio
       chosen = `${CHILDREN[name].name} ${n}`;
     }
     taken.add(chosen);
-    spec.children.push(hubChildModel(name, chosen, spec.children.length, model.info));
+    // The next free place: after an unpairing, a new device must not get an old one's id.
+    const ids = new Set(spec.children.map((child) => child.info.device_id));
+    let index = spec.children.length;
+    while (ids.has(hubChildModel(name, chosen, index, model.info).info.device_id)) index++;
+    spec.children.push(hubChildModel(name, chosen, index, model.info));
   }
   return model;
 }

@@ -84,6 +84,17 @@ describe('lamp-control CLI with a hub', () => {
     }
   });
 
+  it('events --help says what it prints and its options', async () => {
+    const help = start(['events', '--help']);
+    assert.equal(await help.done, 0);
+    assert.match(help.stdout(), /Usage: lamp-control events --host H/);
+    assert.match(help.stdout(), /--child NAME +only this child's events/);
+    assert.match(help.stdout(), /--json +print one JSON line per event/);
+    const main = start(['--help']);
+    assert.equal(await main.done, 0);
+    assert.match(main.stdout(), /events +print the events of a hub's children/);
+  });
+
   it("state --child prints one child's state; set --child switches a wall switch", async () => {
     const state = start(['state', ...address, '--child', 'button', '--json']);
     assert.equal(await state.done, 0, state.stderr());

@@ -7,7 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { LampClient } from '../../src/device/client';
 import type { HubEvent } from '../../src/device/hub/event-reader';
+import { createDevice } from '../../src/emulator';
+import { MemoryTransport } from '../../src/emulator/memory-transport';
+import { createModel, type SmartModel } from '../../src/emulator/models';
+import { pairChildren } from '../../src/emulator/models-hubs';
+import type { EmulatedSmartDevice } from '../../src/emulator/smart-device';
 import { hub } from './hub-support';
 
 const names = (events: HubEvent[]) => events.map((e) => `${e.child.alias}:${e.name}`);
@@ -171,6 +177,48 @@ describe('hub events: drops, re-logins and reboots', () => {
     const afterReboot = await reader.read();
     assert.deepEqual(names(afterReboot), ['Button:doubleClick', 'Button:singleClick']);
     assert.deepEqual(await reader.read(), []);
+  });
+});
+
+describe('hub events: one child refused', () => {
+  it("a child whose log the hub refuses holds up no other child's events", async () => {
+    const { device, lamp } = await hub(['S200B', 'S200B']);
+    const reader = lamp.events();
+    await reader.read();
+    // The emulator has no switch for this; its child answers an error to every request.
+    const refusing = device.hub.child('Button 2');
+    const respond = refusing.respond.bind(refusing);
+    refusing.respond = () => ({ error_code: -1001 });
+    device.hub.press('Button 2', 'doubleClick');
+    device.hub.press('Button');
+    assert.deepEqual(names(await reader.read()), ['Button:singleClick']);
+    refusing.respond = respond;
+    assert.deepEqual(names(await reader.read()), ['Button 2:doubleClick'], 'found later, once');
+    assert.deepEqual(await reader.read(), []);
+  });
+});
+
+describe('hub events: a hub that will not list components', () => {
+  it('judges by kind which children keep logs: buttons and sensors yes, valves no', async () => {
+    const model = pairChildren(createModel('H100') as SmartModel, ['S200B', 'T110', 'KE100']);
+    const device = createDevice(model) as EmulatedSmartDevice;
+    const asked: string[] = [];
+    // In memory, with the hub refusing get_child_device_component_list (-1002).
+    const transport = new MemoryTransport((text) => {
+      const method = (JSON.parse(text) as { method: string }).method;
+      asked.push(method);
+      return method === 'get_child_device_component_list'
+        ? JSON.stringify({ error_code: -1002 })
+        : device.handle(text);
+    });
+    const lamp = new LampClient({ host: '127.0.0.1', port: 9 }, transport);
+    const reader = lamp.events();
+    await reader.read();
+    assert.ok(asked.includes('get_child_device_component_list'));
+    device.hub?.press('Button');
+    device.hub?.contact('Contact sensor', true);
+    assert.deepEqual(names(await reader.read()), ['Button:singleClick', 'Contact sensor:open']);
+    await lamp.close();
   });
 });
 

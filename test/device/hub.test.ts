@@ -155,6 +155,16 @@ describe('hub children through the library (H100 over KLAP)', () => {
         /alarm.sound must be one of the sounds of this H100: Doorbell Ring 1/,
       ],
       [() => lamp.setState({ targetTemperature: 20 }), 'targetTemperature', /has no thermostat/],
+      [
+        () => lamp.setState(true, { outlet: 1, child: 'Button' }),
+        'child',
+        /give outlet or child, not both/,
+      ],
+      [
+        () => lamp.energyHistory({ interval: 'day' }, { child: 'Light switch' }),
+        'energyHistory',
+        /this S220 \(switch\) has no energy meter/,
+      ],
     ];
     for (const [call, property, message] of refusals) {
       await assert.rejects(call(), (error: Error & { property?: string }) => {

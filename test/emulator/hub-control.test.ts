@@ -57,6 +57,8 @@ describe('emulated hub on the wire', () => {
     for (const protocol of [undefined, 'aes', 'tpap'] as const) {
       const device = await start(protocol ? { protocol } : {});
       assert.equal(device.protocol, protocol ?? 'klap');
+      // Only older firmware speaks AES (H100 up to 1.5.10): the hub reports such a version.
+      assert.match(String(device.info.fw_ver), protocol === 'aes' ? /^1\.5\.10 / : /^1\.5\.23 /);
       const client = await connect({
         host: device.host,
         port: device.port,
@@ -200,6 +202,31 @@ describe('hub control interface (HTTP)', () => {
     const wrongMethod = await fetch(`${device.controlUrl}/children/1/press`);
     assert.equal(wrongMethod.status, 405);
     assert.equal(device.hub.child('Button').log?.all.length, before);
+  });
+
+  it('pairs and unpairs devices', async () => {
+    const device = await start({ children: ['S200B'] });
+    const paired = await post(device, '/children', { model: 't110', alias: 'Back door' });
+    assert.equal(paired.status, 200);
+    const child = paired.body.child as Json;
+    assert.deepEqual(
+      [child.index, child.alias, child.model, child.kind],
+      [2, 'Back door', 'T110', 'contact'],
+    );
+    assert.equal((await post(device, '/children/Back%20door/contact', { open: true })).status, 200);
+    for (const body of [{}, { model: 'X9' }, { model: 'T100', alias: '  ' }]) {
+      assert.equal((await post(device, '/children', body)).status, 400, JSON.stringify(body));
+    }
+    const removed = await fetch(`${device.controlUrl}/children/2`, { method: 'DELETE' });
+    assert.equal(removed.status, 200);
+    assert.deepEqual(
+      ((await get(device, '/children')).body as Json[]).map((c) => c.alias),
+      ['Button'],
+    );
+    assert.equal(
+      (await fetch(`${device.controlUrl}/children/9`, { method: 'DELETE' })).status,
+      404,
+    );
   });
 
   it('exists only on hubs and only when asked for', async () => {

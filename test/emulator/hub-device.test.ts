@@ -514,3 +514,41 @@ describe('nested control_child switch (strips and hubs)', () => {
     });
   }
 });
+
+describe('emulated hub: pairing and unpairing', () => {
+  it('remove_child_device_list drops a child from both lists; pair() adds one with a new id', () => {
+    const { call, hub: h } = hub(['S200B', 'T100', 'S200B']);
+    const gone = h.child('Button 2').id;
+    for (const bad of [
+      {},
+      { child_device_list: [] },
+      { child_device_list: [{ device_id: 'x' }] },
+    ]) {
+      assert.equal(call('remove_child_device_list', bad).error_code, -1008, JSON.stringify(bad));
+    }
+    assert.equal(h.children.length, 3, 'a refusal removes nothing');
+    const removed = call('remove_child_device_list', { child_device_list: [{ device_id: gone }] });
+    assert.equal(removed.error_code, 0);
+    const ids = (method: string, key: string) =>
+      ((call(method).result as Json)[key] as Json[]).map((r) => r.device_id);
+    assert.deepEqual(ids('get_child_device_list', 'child_device_list'), [
+      h.children[0].id,
+      h.children[1].id,
+    ]);
+    assert.deepEqual(
+      ids('get_child_device_component_list', 'child_component_list'),
+      ids('get_child_device_list', 'child_device_list'),
+    );
+    const added = h.pair('S200B');
+    assert.equal(added.alias, 'Button 3', 'a new device, a new name');
+    assert.ok(!h.children.slice(0, 2).some((c) => c.id === added.id));
+    assert.notEqual(added.id, gone);
+    assert.equal((call('get_child_device_list').result as Json).sum, 3);
+    assert.ok(h.press('Button 3'), 'the new one logs');
+    h.unpair('Motion sensor');
+    assert.deepEqual(
+      h.children.map((c) => c.alias),
+      ['Button', 'Button 3'],
+    );
+  });
+});

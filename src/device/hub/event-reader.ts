@@ -15,7 +15,12 @@
  * battery low, comfort warning…), and one of them in turn every `sweepEvery` reads, for events
  * that leave no lasting trace in the record.
  */
-import { InvalidCommandError, quoteInput } from '../../transport/errors';
+import {
+  DeviceError,
+  InvalidCommandError,
+  MalformedResponseError,
+  quoteInput,
+} from '../../transport/errors';
 import type { ChildKind, HubChild } from '../types';
 import { childId, hubChild } from './child-record';
 import type { HubLogSource, Info } from './log-source';
@@ -67,6 +72,8 @@ const TELLING_FIELDS = [
 ] as const;
 /** Older pages read at most per child and read: a burst of hundreds is still read whole. */
 const MAX_PAGES = 50;
+/** The page asked for when a hub ignores start_id (as large as we ask; real limits unknown). */
+const WIDE_PAGE = 50;
 /** Event ids remembered per child, to tell a restarted log's entries from ones handed out. */
 const REMEMBERED_IDS = 64;
 
@@ -158,16 +165,22 @@ export class EventReader {
     for (const record of due) {
       const id = childId(record);
       const mark = this.marks.get(id);
-      if (!mark) {
-        // A child seen for the first time (at start, or paired since): its log so far is old.
-        marks.set(id, await this.baseline(hub, record));
-        continue;
+      try {
+        if (!mark) {
+          // A child seen for the first time (at start, or paired since): its log so far is old.
+          marks.set(id, await this.baseline(hub, record));
+          continue;
+        }
+        const { entries, next } = await this.newEntries(hub, id, mark);
+        next.signature = signature(record);
+        marks.set(id, next);
+        const child = hubChild(record);
+        for (const entry of entries) events.push(toEvent(entry, child));
+      } catch (error) {
+        // One child's log refused (the hub's error for it) holds up no other child: its mark
+        // stays, and a later read finds its entries. A failing link fails the whole read.
+        if (!(error instanceof DeviceError || error instanceof MalformedResponseError)) throw error;
       }
-      const { entries, next } = await this.newEntries(hub, id, mark);
-      next.signature = signature(record);
-      marks.set(id, next);
-      const child = hubChild(record);
-      for (const entry of entries) events.push(toEvent(entry, child));
     }
     // Only now, with every log read, do the marks move: a failed read changes nothing.
     for (const [id, mark] of marks) this.marks.set(id, mark);
@@ -234,13 +247,15 @@ export class EventReader {
     let page = await hub.readLog(id, this.pageSize, 0);
     // A log whose newest id is below the mark was cleared or restarted (a hub reset): its
     // entries are new unless handed out before (by eventId).
-    const restarted = page.logs.length > 0 && page.startId < mark.lastId;
-    const newestNow = page.startId;
+    // The entries' own ids say it, whatever the reply's start_id echoes.
+    const newestNow = Math.max(0, ...page.logs.map(entryId).filter(Number.isFinite));
+    const restarted = page.logs.length > 0 && newestNow < mark.lastId;
     const floor = restarted ? Number.NEGATIVE_INFINITY : mark.lastId;
     const isNew = (entry: Info) => entryId(entry) > floor && !seen.has(eventId(entry));
     const found: Info[] = [];
     let entries = page.logs;
     let read = entries.length;
+    let widened = false;
     for (let pages = 1; ; pages++) {
       const fresh = entries.filter(isNew);
       found.push(...fresh);
@@ -258,6 +273,12 @@ export class EventReader {
       const below = entryId(oldest);
       page = await hub.readLog(id, this.pageSize, below);
       entries = page.logs.filter((e) => entryId(e) < below);
+      if (entries.length === 0 && !widened && read < page.sum) {
+        // A hub that answers the newest page whatever the start_id: one wide page instead.
+        widened = true;
+        page = await hub.readLog(id, WIDE_PAGE, 0);
+        entries = page.logs.filter((e) => entryId(e) < below);
+      }
       read += entries.length;
     }
     // Oldest first; one entry per id even if a page overlapped.

@@ -21,7 +21,7 @@ import {
   unwrap,
 } from '../smart-protocol';
 import type { AlarmCommand, HubChild, LampCommand } from '../types';
-import { childId, hubChild, targetRange } from './child-record';
+import { childId, childKind, hubChild, targetRange } from './child-record';
 import { checkChildCommand } from './hub-command';
 import type { HubLogSource, TriggerLogPage } from './log-source';
 
@@ -36,8 +36,11 @@ export class SmartHub implements HubLogSource {
 
   private constructor(
     private readonly protocol: SmartProtocol,
-    /** Ids of the children that keep a trigger log (component trigger_log). */
-    private logged: Set<string>,
+    /**
+     * Ids of the children that keep a trigger log (component trigger_log); undefined when the
+     * hub would not list components, and then every child but a valve is taken to keep one.
+     */
+    private logged: Set<string> | undefined,
     /** The siren's sounds, in the hub's order (get_support_alarm_type_list). */
     readonly alarmSounds: string[],
   ) {}
@@ -87,7 +90,7 @@ export class SmartHub implements HubLogSource {
     const known = this.records;
     this.records = new Map(records.map((r) => [childId(r), r]));
     // A child paired since the component list was read: read it again to learn its logs.
-    if (records.some((r) => !known.has(childId(r)) && !this.logged.has(childId(r)))) {
+    if (records.some((r) => !known.has(childId(r)) && this.logged?.has(childId(r)) === false)) {
       if (known.size > 0) this.logged = await readLogged(this.protocol);
     }
     return records;
@@ -95,7 +98,9 @@ export class SmartHub implements HubLogSource {
 
   /** Whether the child keeps a trigger log (valves do not). */
   hasLog(id: string): boolean {
-    return this.logged.has(id);
+    if (this.logged) return this.logged.has(id);
+    const record = this.records.get(id);
+    return record !== undefined && !['thermostat', 'other'].includes(childKind(record));
   }
 
   /** One page of a child's trigger log: the newest `pageSize` from `startId` (0 = newest). */
@@ -171,15 +176,17 @@ function deviceUnit(record: Info, celsius: number): number {
 }
 
 /** The ids of the children whose component list has trigger_log. */
-async function readLogged(protocol: SmartProtocol): Promise<Set<string>> {
+async function readLogged(protocol: SmartProtocol): Promise<Set<string> | undefined> {
   const logged = new Set<string>();
   try {
     for (const [id, components] of await readChildComponents(protocol)) {
       if (components.some((c) => c.id === 'trigger_log')) logged.add(id);
     }
   } catch (error) {
-    // Without the component list the children still report their state; no logs are read.
+    // Without the component list the children still report their state; which keep logs is
+    // then judged by kind.
     if (!(error instanceof DeviceError)) throw error;
+    return undefined;
   }
   return logged;
 }
