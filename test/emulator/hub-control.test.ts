@@ -187,6 +187,8 @@ describe('hub control interface (HTTP)', () => {
     assert.equal(device.hub.child(3).info.detected, true);
     await post(device, '/children/4/contact', { open: true });
     assert.equal(device.hub.child(4).info.open, true);
+    const kept = await post(device, '/children/4/keep-open');
+    assert.equal((kept.body.logged as Json[])[0].event, 'keepOpen');
     await post(device, '/children/5/leak', { wet: true });
     assert.equal(device.hub.child(5).info.water_leak_status, 'water_leak');
     const climate = await post(device, '/children/6/climate', { temperature: 27.5, humidity: 50 });
