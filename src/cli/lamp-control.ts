@@ -370,7 +370,8 @@ const PASSING: ReadonlySet<string> = new Set(['UNREACHABLE', 'TIMEOUT', 'SESSION
 async function runEvents(parsed: Parsed, lamp: LampClient, out: Out, err: Out): Promise<void> {
   const reader = lamp.events({ child: parsed.child });
   await reader.read();
-  if (!parsed.json) err('lamp-control: listening for events (Ctrl-C stops)\n');
+  // On stderr either way, so that --json output stays one event per line.
+  err('lamp-control: listening for events (Ctrl-C stops)\n');
   const intervalMs = Math.round((parsed.intervalSeconds ?? 1) * 1000);
   let printed = 0;
   let failing = false;

@@ -15,7 +15,7 @@ import {
 import { createTransport, PROTOCOL_CHOICES, type ProtocolChoice } from '../transport/factory';
 import { SharedFailure } from '../transport/shared-failure';
 import type { DiscoveryHint, LoginInfo, Transport } from '../transport/types';
-import { type ChildSelector, findChild, parseChildSelector } from './children/child';
+import { type ChildSelector, findChild, type ParsedTarget, parseTarget } from './children/child';
 import { LampChild } from './children/lamp-child';
 import { checkCommand, parseCommand } from './command';
 import type { DeviceDriver } from './driver';
@@ -24,13 +24,8 @@ import { EventReader, type EventReaderOptions } from './hub/event-reader';
 import { IotDriver } from './iot-driver';
 import { IotProtocol } from './iot-protocol';
 import { mergeCommands } from './merge';
-import {
-  findOutlet,
-  type OutletSelector,
-  outletCapabilities,
-  outletState,
-  parseOutletSelector,
-} from './outlets/outlet';
+import { LampOutlet } from './outlets/lamp-outlet';
+import { findOutlet, type OutletSelector, outletCapabilities } from './outlets/outlet';
 import { SmartDriver } from './smart-driver';
 import { NotSmartReplyError, SmartProtocol } from './smart-protocol';
 import type { Capabilities, EnergyPoint, HubChild, LampCommand, LampState, Outlet } from './types';
@@ -96,24 +91,15 @@ export interface TargetOptions {
   child?: unknown;
 }
 
-/** The target of TargetOptions after parsing: at most one of outlet and child. */
-function parseTarget(options: TargetOptions | undefined): {
-  outlet?: OutletSelector;
-  child?: ChildSelector;
-} {
-  const outlet = parseOutletSelector(options?.outlet);
-  const child = parseChildSelector(options?.child);
-  if (outlet !== undefined && child !== undefined) {
-    throw new InvalidCommandError('child', 'give outlet or child, not both (child covers outlets)');
-  }
-  return child === undefined ? { outlet } : { child };
-}
 type Work = CommandWork | { kind: 'read' } | { kind: 'task'; task: () => Promise<unknown> };
 type Job = Work & {
   ticket: number;
   resolve: (value: unknown) => void;
   reject: (reason: unknown) => void;
 };
+
+/** Kept here too: the library exported it from this module before it had a module of its own. */
+export { LampOutlet };
 
 export class LampClient {
   /** host[:port], for messages. */
@@ -255,13 +241,19 @@ export class LampClient {
       for (const job of jobs) job.reject(error);
       return;
     }
-    if (child) return this.applyToChild(driver, child, jobs);
+    // A hub child is checked against its kind, anything else against the device's (or the
+    // outlet's) capabilities; either way a refused command fails alone and sends nothing.
     const capabilities = outlet ? capabilitiesOf(driver, outlet) : driver.capabilities;
+    const check = async (command: LampCommand): Promise<LampCommand> => {
+      if (!child) return driver.resolve(checkCommand(command, capabilities, driver.model));
+      if (!driver.checkChildCommand) throw new InvalidCommandError('child', 'not a hub');
+      return driver.checkChildCommand(command, child);
+    };
     const accepted: Job[] = [];
     let merged: LampCommand | undefined;
     for (const job of jobs) {
       try {
-        const checked = await driver.resolve(checkCommand(job.command, capabilities, driver.model));
+        const checked = await check(job.command);
         merged = merged ? mergeCommands(merged, checked) : checked;
         accepted.push(job);
       } catch (error) {
@@ -271,38 +263,12 @@ export class LampClient {
     if (!merged) return;
     try {
       const applied =
-        outlet && driver.applyToOutlet
-          ? driver.applyToOutlet(merged, outlet)
-          : driver.apply(merged);
+        child && driver.applyToChild
+          ? driver.applyToChild(merged, child)
+          : outlet && driver.applyToOutlet
+            ? driver.applyToOutlet(merged, outlet)
+            : driver.apply(merged);
       const state = this.remember(await applied);
-      for (const job of accepted) job.resolve({ ...state });
-    } catch (error) {
-      for (const job of accepted) job.reject(error);
-      throw error;
-    }
-  }
-
-  /** Like applyCommands, for a device paired to a hub: checked, merged, one write. */
-  private async applyToChild(
-    driver: DeviceDriver,
-    child: HubChild,
-    jobs: (Job & CommandWork)[],
-  ): Promise<void> {
-    const accepted: Job[] = [];
-    let merged: LampCommand | undefined;
-    for (const job of jobs) {
-      try {
-        if (!driver.checkChildCommand) throw new InvalidCommandError('child', 'not a hub');
-        const checked = driver.checkChildCommand(job.command, child);
-        merged = merged ? mergeCommands(merged, checked) : checked;
-        accepted.push(job);
-      } catch (error) {
-        job.reject(error);
-      }
-    }
-    if (!merged || !driver.applyToChild) return;
-    try {
-      const state = this.remember(await driver.applyToChild(merged, child));
       for (const job of accepted) job.resolve({ ...state });
     } catch (error) {
       for (const job of accepted) job.reject(error);
@@ -371,7 +337,7 @@ export class LampClient {
    */
   setState(payload: unknown, options: TargetOptions = {}): Promise<LampState> {
     let command: ReturnType<typeof parseCommand>;
-    let target: ReturnType<typeof parseTarget>;
+    let target: ParsedTarget;
     try {
       // Device-independent checks first, so a malformed payload does not even open a session.
       command = parseCommand(payload);
@@ -438,7 +404,7 @@ export class LampClient {
         ),
       );
     }
-    let target: ReturnType<typeof parseTarget>;
+    let target: ParsedTarget;
     try {
       target = parseTarget(options);
     } catch (error) {
@@ -469,7 +435,7 @@ export class LampClient {
    */
   energyHistory(query: unknown, options: TargetOptions = {}): Promise<EnergyPoint[]> {
     let parsed: ReturnType<typeof parseEnergyHistory>;
-    let target: ReturnType<typeof parseTarget>;
+    let target: ParsedTarget;
     try {
       parsed = parseEnergyHistory(query, Date.now());
       target = parseTarget(options);
@@ -488,10 +454,7 @@ export class LampClient {
   }
 
   /** The outlet a target names (an outlet, or a child that is one); hub children meter nothing. */
-  private outletOf(
-    driver: DeviceDriver,
-    target: ReturnType<typeof parseTarget>,
-  ): Outlet | undefined {
+  private outletOf(driver: DeviceDriver, target: ParsedTarget): Outlet | undefined {
     if (target.outlet !== undefined) return findOutlet(this.known(driver), target.outlet);
     if (target.child === undefined) return undefined;
     const found = findChild(this.known(driver), target.child);
@@ -527,40 +490,6 @@ function sameTarget(a: Work, b: Work): boolean {
   const outlet = (w: Work) => (w.kind === 'command' ? w.outlet : undefined);
   const child = (w: Work) => (w.kind === 'command' ? w.child : undefined);
   return outlet(a) === outlet(b) && child(a) === child(b);
-}
-
-/** One outlet of a multi-outlet device, seen through its strip's client (LampClient.outlet). */
-export class LampOutlet {
-  constructor(
-    private readonly client: LampClient,
-    readonly selector: number | string,
-  ) {}
-
-  /** The outlet's state, read with its whole strip. */
-  async getState(): Promise<LampState> {
-    const device = await this.client.getState();
-    return outletState(device, findOutlet(device, this.parsed()));
-  }
-
-  /** on/off/toggle (and brightness on lamp sockets); answers with the outlet's state. */
-  async setState(payload: unknown): Promise<LampState> {
-    const selector = this.parsed();
-    const device = await this.client.setState(payload, { outlet: selector });
-    return outletState(device, findOutlet(device, selector));
-  }
-
-  /** A raw request addressed to this outlet. */
-  request(method: string, params?: unknown): Promise<unknown> {
-    return this.client.request(method, params, { outlet: this.selector });
-  }
-
-  private parsed(): OutletSelector {
-    const selector = parseOutletSelector(this.selector);
-    if (selector === undefined) {
-      throw new InvalidCommandError('outlet', 'outlet() needs an outlet number, name or id');
-    }
-    return selector;
-  }
 }
 
 /** Longest raw method name accepted; real ones are far shorter. */

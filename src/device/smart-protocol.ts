@@ -294,7 +294,7 @@ export class SmartProtocol {
 /**
  * Requests that are always sent as requests of their own, never inside a parent
  * multipleRequest: a control_child there is a shape no client proves on real strips or hubs
- * (docs/protocols/hubs.md §5), so each goes alone with the child's methods batched inside it.
+ * (docs/protocols/hubs.md §9), so each goes alone with the child's methods batched inside it.
  */
 const ALWAYS_ALONE: ReadonlySet<string> = new Set(['control_child']);
 

@@ -174,6 +174,24 @@ describe('hub events: drops, re-logins and reboots', () => {
   });
 });
 
+describe('hub events: one child refused', () => {
+  it("a child whose log the hub refuses holds up no other child's events", async () => {
+    const { device, lamp } = await hub(['S200B', 'S200B']);
+    const reader = lamp.events();
+    await reader.read();
+    // The emulator has no switch for this; its child answers an error to every request.
+    const refusing = device.hub.child('Button 2');
+    const respond = refusing.respond.bind(refusing);
+    refusing.respond = () => ({ error_code: -1001 });
+    device.hub.press('Button 2', 'doubleClick');
+    device.hub.press('Button');
+    assert.deepEqual(names(await reader.read()), ['Button:singleClick']);
+    refusing.respond = respond;
+    assert.deepEqual(names(await reader.read()), ['Button 2:doubleClick'], 'found later, once');
+    assert.deepEqual(await reader.read(), []);
+  });
+});
+
 describe('hub events: the request budget', () => {
   it('2 buttons, motion, contact, climate and a switch: at most 4 requests a read on average', async () => {
     const { device, lamp } = await hub(['S200B', 'S200B', 'T100', 'T110', 'T315', 'S220']);

@@ -197,10 +197,10 @@ async function flowNode(id: string): Promise<Record<string, unknown> | undefined
   return flows.find((n) => n.id === id);
 }
 
-test('palette shows the lamp control category with both nodes', async () => {
+test('palette shows the lamp control category with its nodes', async () => {
   const page = await openEditor();
   try {
-    for (const type of ['lamp-control', 'lamp-status']) {
+    for (const type of ['lamp-control', 'lamp-status', 'lamp-event']) {
       const label = await page.textContent(
         `.red-ui-palette-node[data-palette-type="${type}"] .red-ui-palette-label`,
       );
@@ -261,8 +261,9 @@ test('help renders with message-property lists for every node', async () => {
     // Tall enough for the whole help text in the screenshots.
     await page.setViewportSize({ width: 1280, height: 3400 });
     for (const [type, props] of [
-      ['lamp-control', ['payload', 'outlet', 'request', 'payload']],
-      ['lamp-status', ['outlet', 'payload', 'payload', 'state', 'topic']],
+      ['lamp-control', ['payload', 'child', 'outlet', 'request', 'payload']],
+      ['lamp-status', ['child', 'outlet', 'payload', 'payload', 'state', 'topic']],
+      ['lamp-event', ['payload', 'topic', 'event']],
     ] as const) {
       await showHelp(page, type);
       const dts = await page.$$eval('.red-ui-help dl.message-properties dt', (els) =>

@@ -5,7 +5,12 @@
  * that one read of the device serves every child.
  */
 import { InvalidCommandError, quoteInput } from '../../transport/errors';
-import { findOutlet, outletState, parseOutletSelector } from '../outlets/outlet';
+import {
+  findOutlet,
+  type OutletSelector,
+  outletState,
+  parseOutletSelector,
+} from '../outlets/outlet';
 import type { HubChild, HubChildState, LampState, Outlet } from '../types';
 
 /** How a flow names a child: a strip outlet's number, or a child's name or id. */
@@ -91,4 +96,22 @@ export function childState(device: LampState, selector: unknown): ChildState {
   }
   const target = findChild(device, parsed);
   return target.outlet ? outletState(device, target.outlet) : hubChildState(device, target.child);
+}
+
+/** The target of a call's options after parsing: at most one of outlet and child. */
+export interface ParsedTarget {
+  outlet?: OutletSelector;
+  child?: ChildSelector;
+}
+
+/** `{ outlet?, child? }` of a command or request: each parsed, and not both at once. */
+export function parseTarget(
+  options: { outlet?: unknown; child?: unknown } | undefined,
+): ParsedTarget {
+  const outlet = parseOutletSelector(options?.outlet);
+  const child = parseChildSelector(options?.child);
+  if (outlet !== undefined && child !== undefined) {
+    throw new InvalidCommandError('child', 'give outlet or child, not both (child covers outlets)');
+  }
+  return child === undefined ? { outlet } : { child };
 }

@@ -17,7 +17,7 @@ export function isInfo(value: unknown): value is Info {
 /**
  * One control_child request: `request` for the child `deviceId`, or several batched inside its
  * requestData. Sent as a request of its own, never inside a parent multipleRequest
- * (SmartProtocol.callAll keeps it alone; docs/protocols/hubs.md §5).
+ * (SmartProtocol.callAll keeps it alone; docs/protocols/hubs.md §9).
  */
 export function controlChild(deviceId: string, requests: SmartRequest[]): SmartRequest {
   const only = requests.length === 1 ? requests[0] : undefined;

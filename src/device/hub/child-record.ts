@@ -1,7 +1,7 @@
 /**
  * A hub's child record (one entry of get_child_device_list) → the HubChild state object: kind
  * from the category, the keys of its kind, battery, signal and whether the hub reports it
- * online (docs/protocols/hubs.md §2–§3).
+ * online (docs/protocols/hubs.md §2, §4).
  */
 import { decodeNickname, modelWithoutRegion } from '../state';
 import type { ChildKind, HubChild } from '../types';

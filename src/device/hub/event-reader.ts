@@ -1,6 +1,6 @@
 /**
  * Reading the events a hub's children log (button presses, dial turns, motion, contact, leak,
- * comfort warnings, wall-switch presses) exactly once and in order (docs/protocols/hubs.md §4).
+ * comfort warnings, wall-switch presses) exactly once and in order (docs/protocols/hubs.md §4.3, §10).
  *
  * Each child keeps a trigger log on the hub, newest first, with ids that grow but skip. For each
  * child the reader keeps the largest id it has handed out; an entry with a larger id is new.
@@ -15,7 +15,12 @@
  * battery low, comfort warning…), and one of them in turn every `sweepEvery` reads, for events
  * that leave no lasting trace in the record.
  */
-import { InvalidCommandError, quoteInput } from '../../transport/errors';
+import {
+  DeviceError,
+  InvalidCommandError,
+  MalformedResponseError,
+  quoteInput,
+} from '../../transport/errors';
 import type { ChildKind, HubChild } from '../types';
 import { childId, hubChild } from './child-record';
 import type { HubLogSource, Info } from './log-source';
@@ -158,16 +163,22 @@ export class EventReader {
     for (const record of due) {
       const id = childId(record);
       const mark = this.marks.get(id);
-      if (!mark) {
-        // A child seen for the first time (at start, or paired since): its log so far is old.
-        marks.set(id, await this.baseline(hub, record));
-        continue;
+      try {
+        if (!mark) {
+          // A child seen for the first time (at start, or paired since): its log so far is old.
+          marks.set(id, await this.baseline(hub, record));
+          continue;
+        }
+        const { entries, next } = await this.newEntries(hub, id, mark);
+        next.signature = signature(record);
+        marks.set(id, next);
+        const child = hubChild(record);
+        for (const entry of entries) events.push(toEvent(entry, child));
+      } catch (error) {
+        // One child's log refused (the hub's error for it) holds up no other child: its mark
+        // stays, and a later read finds its entries. A failing link fails the whole read.
+        if (!(error instanceof DeviceError || error instanceof MalformedResponseError)) throw error;
       }
-      const { entries, next } = await this.newEntries(hub, id, mark);
-      next.signature = signature(record);
-      marks.set(id, next);
-      const child = hubChild(record);
-      for (const entry of entries) events.push(toEvent(entry, child));
     }
     // Only now, with every log read, do the marks move: a failed read changes nothing.
     for (const [id, mark] of marks) this.marks.set(id, mark);

@@ -2,7 +2,7 @@
  * The hub part of the msg.payload grammar: `{ alarm }` for the hub's siren and
  * `{ targetTemperature }` for a radiator valve, parsed with the rest of a payload; and the check
  * of a command addressed to one hub child against what that child's kind takes
- * (docs/protocols/hubs.md §4). Refusals name the property and the child's model.
+ * (docs/protocols/hubs.md §4, §6). Refusals name the property and the child's model.
  */
 import { UnsupportedFeatureError } from '../../transport/errors';
 import { invalid, isPlainObject, wholeNumberIn } from '../grammar-values';

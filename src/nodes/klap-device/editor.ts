@@ -296,8 +296,12 @@ window.lampControlTargetPicker = (t: (key: string, vars?: Record<string, string>
   };
   // switch, button, dial, … in the editor's language; a kind we do not know as it came.
   const kindLabel = (kind: string) => {
+    // In klap-device's own catalog (its definition's `_` knows the namespace).
+    const own = RED.nodes.getType('klap-device') as unknown as {
+      _?: (key: string) => string;
+    } | null;
     const key = `klap-device.childKind.${kind}`;
-    const text = RED._(key);
+    const text = own?._ ? own._(key) : key;
     return text && text !== key ? text : kind;
   };
   const showChildren = (answer: ProbeAnswer) => {

@@ -124,6 +124,11 @@ export class EventFeed {
     return this.users.size;
   }
 
+  /** The last read succeeded: its baseline is set and events flow (the green ring). */
+  get listening(): boolean {
+    return this.status.fill === 'green';
+  }
+
   /** No read running or armed. */
   get idle(): boolean {
     return this.poller.idle;
