@@ -70,39 +70,41 @@ describe('lamp-event', () => {
   const hub = (extra: Partial<EmulatorOptions> = {}) =>
     start({ model: 'H100', children: CHILDREN, username: USER, password: PASS, ...extra });
 
-  it('sends one message per press, with the contract fields, and a dial turn with degrees', async () => {
-    const d = await hub();
-    await deploy(d, [eventNode('ev'), helperNode('out')]);
-    const rings = statuses('ev');
-    const out = collect('out');
-    await listening('ev', rings);
-    d.hub.press('Button', 'singleClick');
-    d.hub.rotate('Dial', -45);
-    d.hub.toggleSwitch('Light switch');
-    await until(() => out.length >= 3, 'three events');
-    await sleep(600);
-    assert.deepEqual(names(out), [
-      'Button:singleClick',
-      'Dial:rotation',
-      'Light switch:singleClick',
-    ]);
-    const press = eventOf(out[0] as NodeMessage);
-    const button = d.hub.child('Button');
-    assert.equal(press.name, 'singleClick');
-    assert.equal(typeof press.id, 'number');
-    assert.ok(!Number.isNaN(Date.parse(press.time)), `ISO time: ${press.time}`);
-    assert.deepEqual(press.child, {
-      id: button?.id,
-      alias: 'Button',
-      model: 'S200B',
-      kind: 'button',
+  for (const protocol of ['klap', 'aes'] as const) {
+    it(`sends one message per press, with the contract fields, and a dial turn with degrees (${protocol})`, async () => {
+      const d = await hub({ protocol });
+      await deploy(d, [eventNode('ev'), helperNode('out')]);
+      const rings = statuses('ev');
+      const out = collect('out');
+      await listening('ev', rings);
+      d.hub.press('Button', 'singleClick');
+      d.hub.rotate('Dial', -45);
+      d.hub.toggleSwitch('Light switch');
+      await until(() => out.length >= 3, 'three events');
+      await sleep(600);
+      assert.deepEqual(names(out), [
+        'Button:singleClick',
+        'Dial:rotation',
+        'Light switch:singleClick',
+      ]);
+      const press = eventOf(out[0] as NodeMessage);
+      const button = d.hub.child('Button');
+      assert.equal(press.name, 'singleClick');
+      assert.equal(typeof press.id, 'number');
+      assert.ok(!Number.isNaN(Date.parse(press.time)), `ISO time: ${press.time}`);
+      assert.deepEqual(press.child, {
+        id: button?.id,
+        alias: 'Button',
+        model: 'S200B',
+        kind: 'button',
+      });
+      assert.deepEqual(typeof press.params, 'object');
+      assert.equal(eventOf(out[1] as NodeMessage).degrees, -45);
+      assert.equal(eventOf(out[1] as NodeMessage).child.kind, 'dial');
+      assert.equal(typeof eventOf(out[2] as NodeMessage).on, 'boolean');
+      assert.match(String(rings.at(-1)?.text), /lamp-event\.status\.last/);
     });
-    assert.deepEqual(typeof press.params, 'object');
-    assert.equal(eventOf(out[1] as NodeMessage).degrees, -45);
-    assert.equal(eventOf(out[1] as NodeMessage).child.kind, 'dial');
-    assert.equal(typeof eventOf(out[2] as NodeMessage).on, 'boolean');
-    assert.match(String(rings.at(-1)?.text), /lamp-event\.status\.last/);
-  });
+  }
 
   it('does not replay what was logged before it started, and then sends only new events', async () => {
     const d = await hub();
