@@ -6,12 +6,14 @@
  */
 import {
   ClosedError,
+  DeviceMismatchError,
   describeAddress,
   InvalidCommandError,
   LampError,
   quoteInput,
 } from '../transport/errors';
 import { createTransport, PROTOCOL_CHOICES, type ProtocolChoice } from '../transport/factory';
+import { deviceIdOfInfo, macOfInfo, normaliseMac } from '../transport/mac';
 import { SharedFailure } from '../transport/shared-failure';
 import type { DiscoveryHint, LoginInfo, Transport } from '../transport/types';
 import { checkCommand, parseCommand } from './command';
@@ -54,6 +56,19 @@ export interface ConnectOptions {
   wakeUpDelayMs?: number;
   /** What discovery said about the device (`DiscoveredDevice.hint`), for `protocol: auto`. */
   hint?: DiscoveryHint;
+  /**
+   * The device's MAC (any notation): a device with another MAC at `host` is refused with
+   * DEVICE_MISMATCH after its identification, before anything else is sent.
+   */
+  mac?: string;
+}
+
+/** Who the device is, as it says at negotiation; never a secret. */
+export interface DeviceIdentity {
+  /** "AA:BB:CC:DD:EE:FF", or null when the device reports none. */
+  mac: string | null;
+  /** SMART device_id / IOT deviceId; "" when missing. */
+  deviceId: string;
 }
 
 /**
@@ -69,6 +84,7 @@ const LINK_FAILURES: ReadonlySet<string> = new Set([
   'WRONG_PROTOCOL',
   'UNSUPPORTED_PROTOCOL',
   'HANDSHAKE_FAILED',
+  'DEVICE_MISMATCH',
 ]);
 
 /** What a queued job does: a command (mergeable), a read (shareable), or any other task. */
@@ -105,11 +121,19 @@ export class LampClient {
   private readonly linkFailure = new SharedFailure();
   private closed = false;
   private state: LampState | undefined;
+  private readonly expectedMac: string | null;
+  private identity_: DeviceIdentity | undefined;
 
   constructor(options: ConnectOptions, transport?: Transport) {
     checkAddress(options);
     this.address = describeAddress(options.host, options.port ?? 80);
+    this.expectedMac = normaliseMac(options.mac);
     this.transport = transport ?? createTransport(options);
+  }
+
+  /** Who answered at negotiation (MAC, device id); undefined before it. */
+  get identity(): DeviceIdentity | undefined {
+    return this.identity_ ? { ...this.identity_ } : undefined;
   }
 
   /** The protocol in use ('KLAP', 'AES', 'XOR' …), once known. */
@@ -271,15 +295,33 @@ export class LampClient {
   private async connectDriver(): Promise<{ driver: DeviceDriver; state: LampState }> {
     // Logging in first tells which protocol answered; Kasa's legacy protocol only carries IOT.
     await this.transport.open?.();
+    const identify = (info: Record<string, unknown>) => this.identify(info);
     if (this.transport.encryption === 'XOR') {
-      return await IotDriver.open(new IotProtocol(this.transport, this.address));
+      return await IotDriver.open(
+        new IotProtocol(this.transport, this.address),
+        undefined,
+        identify,
+      );
     }
     try {
-      return await SmartDriver.open(new SmartProtocol(this.transport, this.address));
+      return await SmartDriver.open(new SmartProtocol(this.transport, this.address), identify);
     } catch (error) {
       if (!(error instanceof NotSmartReplyError)) throw error;
-      return await IotDriver.open(new IotProtocol(this.transport, this.address));
+      return await IotDriver.open(
+        new IotProtocol(this.transport, this.address),
+        undefined,
+        identify,
+      );
     }
+  }
+
+  /** Learns who answered; refuses a device whose MAC is not the expected one. */
+  private identify(info: Record<string, unknown>): void {
+    const mac = macOfInfo(info);
+    if (this.expectedMac && mac !== this.expectedMac) {
+      throw new DeviceMismatchError(this.address, this.expectedMac, mac ?? '');
+    }
+    this.identity_ = { mac, deviceId: deviceIdOfInfo(info) };
   }
 
   /** The driver, negotiating first if needed; `state` is set when negotiation just read it. */
@@ -483,6 +525,13 @@ function checkAddress(options: ConnectOptions): void {
     throw new InvalidCommandError(
       'host',
       `host must be the device's IP address or host name, e.g. "192.168.1.50" (got ${quoteInput(host)})`,
+    );
+  }
+  const { mac } = options as Partial<ConnectOptions>;
+  if (mac !== undefined && mac !== '' && normaliseMac(mac) === null) {
+    throw new InvalidCommandError(
+      'mac',
+      `mac must be the device's MAC address, e.g. "5C:E9:31:AA:BB:CC", or left out (got ${quoteInput(mac)})`,
     );
   }
   if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {

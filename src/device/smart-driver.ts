@@ -5,6 +5,7 @@
  */
 import { MalformedResponseError } from '../transport/errors';
 import { componentVersions, smartCapabilities } from './capabilities';
+import type { Identify } from './driver';
 import { changesLight, type DeviceDriver, lightFields, touchesLight } from './driver';
 import { BULB_EFFECTS, findStripEffect } from './effects';
 import { smartHistoryPlan } from './features/energy-history';
@@ -59,7 +60,10 @@ export class SmartDriver implements DeviceDriver {
    * Negotiate: component_nego and get_device_info in one batch. Throws NotSmartReplyError (from
    * the protocol) when the device answers in another dialect.
    */
-  static async open(protocol: SmartProtocol): Promise<{ driver: SmartDriver; state: LampState }> {
+  static async open(
+    protocol: SmartProtocol,
+    identify?: Identify,
+  ): Promise<{ driver: SmartDriver; state: LampState }> {
     const [nego, info] = await protocol.callAll([
       { method: 'component_nego' },
       { method: 'get_device_info' },
@@ -67,6 +71,8 @@ export class SmartDriver implements DeviceDriver {
     // Very old firmware lacks component_nego; fall back to what get_device_info shows.
     const components = nego.ok ? componentVersions(nego.result) : new Map<string, number>();
     const deviceInfo = deviceInfoOf(unwrap(info), protocol.address);
+    // Who answers decides whether anything more is sent (a different device is refused).
+    identify?.(deviceInfo);
     if (!nego.ok) guessComponents(components, deviceInfo);
     const capabilities = smartCapabilities(components, deviceInfo);
     let outlets: SmartOutlets | undefined;

@@ -3,6 +3,9 @@
  * EmulatedIotDevice) behind the server of one wire: KLAP, AES or TPAP over HTTP, or legacy XOR
  * over TCP. The model never knows which wire carries it. Used by tests, the demo and `lamp-emulator`.
  */
+
+import { isIPv4 } from 'node:net';
+import { normaliseMac } from '../transport/mac';
 import {
   type DiscoveryIdentity,
   DiscoveryResponder,
@@ -79,6 +82,16 @@ export interface EmulatorOptions {
    * 'TPAP' = tpap. Give `protocol` or this, not both.
    */
   encryption?: EmulatedEncryption;
+  /**
+   * The device's MAC in any notation (default: the model's own), so two devices of one model
+   * can be told apart, as discovery and get_device_info / sysinfo tell real ones apart.
+   */
+  mac?: string;
+  /**
+   * Single-session firmware (Tapo 2025-26): a new login ends the older session, which then
+   * gets what such firmware answers a dead session (KLAP 403, AES 9999, TPAP -40401).
+   */
+  singleSession?: boolean;
 }
 
 /** Any of the wire servers, with their protocol-specific faults and counters. */
@@ -130,6 +143,11 @@ export interface EmulatedDevice {
   /** Listen again on the same ports (with lazyHttp: discovery only, the rest after a probe). */
   plugIn(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * A new address for the same device (a new DHCP lease): stops listening, forgets sessions and
+   * listens again on `host` with the same ports, MAC and state. Loopback (127.x.y.z) only.
+   */
+  moveTo(host: string): Promise<void>;
 }
 
 export function createDevice(
@@ -245,6 +263,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
   }
   const model =
     typeof options.model === 'string' ? createModel(options.model) : structuredClone(options.model);
+  if (options.mac !== undefined) setMac(model, options.mac);
   const plan = resolveProtocol(model, options);
   if (options.klap !== undefined && plan.protocol !== 'klap') {
     throw new Error(`the klap option applies to KLAP devices; this one speaks ${plan.protocol}`);
@@ -264,7 +283,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
   const loginVersion = plan.protocol === 'aes' ? (options.loginVersion ?? 2) : null;
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 0;
-  const { authKind, ...sessionOptions } = options.server ?? {};
+  const { authKind, ...serverOptions } = options.server ?? {};
+  const sessionOptions = options.singleSession
+    ? { ...serverOptions, maxSessions: 1 }
+    : serverOptions;
 
   let server: EmulatorServer;
   if (plan.protocol === 'legacy') {
@@ -417,7 +439,33 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
       powered = false;
       await Promise.all([server.close(), udp()?.stop()]);
     },
+    moveTo: async (newHost: string) => {
+      if (!isIPv4(newHost) || !newHost.startsWith('127.')) {
+        throw new Error(
+          `emulated devices stay on loopback: moveTo needs 127.x.y.z (got ${newHost})`,
+        );
+      }
+      await Promise.all([server.stop(), udp()?.stop()]);
+      server.rehost(newHost);
+      udp()?.rehost(newHost);
+      if (typeof device.info.ip === 'string') device.info.ip = newHost;
+      if (!powered) return;
+      if (!lazyHttp) await rebind(server);
+      await rebind(udp());
+    },
   };
+}
+
+/** Gives a model another MAC, in the notation its dialect uses (SMART dashes, IOT colons / bare). */
+function setMac(model: DeviceModel, value: string): void {
+  const mac = normaliseMac(value);
+  if (!mac) throw new Error(`mac must be a MAC address such as 5C:E9:31:AA:BB:CC (got ${value})`);
+  if (model.dialect === 'smart') {
+    model.info.mac = mac.replace(/:/g, '-');
+    return;
+  }
+  if ('mic_mac' in model.sysinfo) model.sysinfo.mic_mac = mac.replace(/:/g, '');
+  else model.sysinfo.mac = mac;
 }
 
 export type { DiscoveryCounters, EmulatedEncryption } from './discovery-responder';

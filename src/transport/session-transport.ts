@@ -17,8 +17,10 @@ import {
   InvalidCommandError,
   LampError,
   MalformedResponseError,
+  SessionContestedError,
   SessionExpiredError,
 } from './errors';
+import { LoginPacer } from './login-pacer';
 import { SerialQueue } from './queue';
 import { SharedFailure } from './shared-failure';
 import type { Encryption, LoginInfo, SendOptions, Transport } from './types';
@@ -116,6 +118,8 @@ export abstract class SessionTransport<S extends BaseSession, L extends LoginInf
   private readonly counts = { logins: 0, requests: 0 };
   /** Callers waiting when a login failed share that failure instead of each logging in. */
   private readonly loginFailure = new SharedFailure();
+  /** Spaces logins out while another app keeps ending our session (login-pacer.ts). */
+  private readonly pacer = new LoginPacer();
 
   constructor(options: SessionTransportOptions) {
     this.host = options.host;
@@ -235,6 +239,9 @@ export abstract class SessionTransport<S extends BaseSession, L extends LoginInf
       monotonicMs() - started < this.timeoutMs * RETRY_BUDGET.windowSteps;
     const retrySession = (detail: string): void => {
       this.session = null;
+      this.pacer.lost(this.clock());
+      const wait = this.pacer.waitMs(this.clock());
+      if (wait > 0) throw new SessionContestedError(this.address, wait);
       if (relogins >= RETRY_BUDGET.relogins || !inWindow()) {
         throw new SessionExpiredError(
           this.address,
@@ -286,9 +293,13 @@ export abstract class SessionTransport<S extends BaseSession, L extends LoginInf
   private async freshSession(ticket: number): Promise<S> {
     this.session = null;
     this.loginFailure.check(ticket);
+    // Another app keeps taking the session: wait our turn instead of fighting for it.
+    const wait = this.pacer.waitMs(this.clock());
+    if (wait > 0) throw new SessionContestedError(this.address, wait);
     const { session, info } = await this.login();
     this.assertOpen();
     this.loginFailure.clear();
+    this.pacer.loggedIn(this.clock());
     this.counts.logins += 1;
     this.login_ = info;
     this.session = session;

@@ -10,6 +10,8 @@ import { LampClient } from '../../device/client';
 import { explainFailure } from '../../device/diagnose';
 import type { LampState } from '../../device/types';
 import { LampError } from '../../transport/errors';
+import { findByMac } from '../../transport/find-by-mac';
+import { isMac } from '../../transport/mac';
 import {
   codedError,
   findDevice,
@@ -18,11 +20,14 @@ import {
   parseSeconds,
 } from '../shared/config';
 import { DeviceHub, type LinkInfo, linkInfo } from '../shared/device-hub';
-import { registerDiscoverRoute, settingsPort } from '../shared/discovery-route';
+import { registerDiscoverRoute, searchSettings, settingsPort } from '../shared/discovery-route';
 import { errorCode } from '../shared/status-mapping';
 import { migrate, parsePort, parseProtocol, type SavedDeviceConfig } from './migrate';
 
-interface KlapDeviceDef extends NodeDef, SavedDeviceConfig {}
+interface KlapDeviceDef extends NodeDef, SavedDeviceConfig {
+  /** The device's MAC (any notation); blank: learned at the first connection. */
+  mac?: unknown;
+}
 
 /** Node-RED's stand-in for "the password has not been changed" in editor requests. */
 const PASSWORD_PLACEHOLDER = '__PWRD__';
@@ -54,6 +59,9 @@ export = (RED: NodeAPI) => {
   /** Where wake-up probes go (setting lampControlDiscoveryPort, default 20002); read per use. */
   const discoveryPort = (): number =>
     settingsPort((RED.settings ?? {}) as unknown as Record<string, unknown>);
+  /** Finds a device by MAC where the editor's Search looks (settings read per search). */
+  const searchByMac = (mac: string) =>
+    findByMac(mac, searchSettings((RED.settings ?? {}) as unknown as Record<string, unknown>));
 
   function KlapDevice(this: KlapDeviceNode, config: KlapDeviceDef) {
     RED.nodes.createNode(this, config);
@@ -62,7 +70,9 @@ export = (RED: NodeAPI) => {
     this.port = settings.port;
     this.protocol = settings.protocol;
     this.timeout = parseSeconds(config.timeout, 5, false);
+    this.mac = typeof config.mac === 'string' ? config.mac.trim() : '';
     const credentials: KlapDeviceCredentials = this.credentials ?? {};
+    const badMac = this.mac !== '' && !isMac(this.mac);
 
     this.hub = new DeviceHub({
       host: this.host,
@@ -71,11 +81,14 @@ export = (RED: NodeAPI) => {
       timeoutMs: Math.round(this.timeout * 1000),
       username: credentials.username || undefined,
       password: credentials.password || undefined,
+      mac: badMac ? undefined : this.mac,
+      findByMac: searchByMac,
       t,
       warn: (text) => this.warn(text),
       log: (text) => this.log(text),
       createClient: (options) => {
         if (!options.host) throw codedError('NO_HOST', t('klap-device.errors.noHost'));
+        if (badMac) throw codedError('BAD_MAC', t('klap-device.errors.badMac'));
         return new LampClient({ ...options, discoveryPort: discoveryPort() });
       },
     });

@@ -9,14 +9,17 @@
 import type { ConnectOptions, TargetOptions } from '../../device/client';
 import { findOutlet, type OutletSelector, outletState } from '../../device/outlets/outlet';
 import type { Capabilities, EnergyPoint, LampState } from '../../device/types';
+import type { DiscoveredDevice } from '../../transport/discovery';
 import { describeAddress } from '../../transport/errors';
 import type { ProtocolChoice } from '../../transport/factory';
 import type { Encryption, LoginInfo } from '../../transport/types';
+import { DeviceLocator, type KnownIdentity } from './identity';
 import { Poller } from './poller';
 import {
   type DeviceStatus,
   errorCode,
   errorStatus,
+  isContested,
   isFullState,
   type ReportedState,
   reasonOf,
@@ -55,6 +58,8 @@ export interface HubClient {
   /** The protocol found and how the login matched, once known. */
   readonly encryption?: Encryption | undefined;
   readonly login?: LoginInfo | null;
+  /** Who answered at negotiation (MAC, device id), once known. */
+  readonly identity?: KnownIdentity | undefined;
 }
 
 /** What Test connection reports about the link; never a secret. */
@@ -83,15 +88,27 @@ export interface HubOptions {
   authBackoffMs?: number;
   /** Upper bound of the exponential back-off while the device is unreachable. Default 30 s. */
   maxBackoffMs?: number;
+  /** The configured MAC (any notation); blank: learned at the first connection. */
+  mac?: string;
+  /**
+   * Finds the device by MAC on the network (discovery); without it a moved device is not
+   * followed and a `host` given as a MAC is never found.
+   */
+  findByMac?: (mac: string) => Promise<DiscoveredDevice | null>;
+  /** Shortest time between two searches while the device is missing. Default 60 s. */
+  searchIntervalMs?: number;
 }
+
+/** Sessions taken by another app are logged again only after this long without one. */
+const CONTEST_LOG_QUIET_MS = 10 * 60_000;
 
 /** Failures of our own input: they say nothing about the device or the link. */
 const LOCAL_CODES = new Set(['INVALID_COMMAND', 'UNSUPPORTED']);
 
 export class DeviceHub {
-  readonly address: string;
-  readonly host: string;
   private readonly options: HubOptions;
+  /** Which device this is and where it answers now (identity.ts). */
+  private readonly locator: DeviceLocator;
   private readonly users = new Map<string, HubUser>();
   private client: HubClient | undefined;
   private lastState: ReportedState | undefined;
@@ -101,6 +118,10 @@ export class DeviceHub {
   private outageLogged = false;
   /** A streak of device errors (the device answers, but refuses) has been logged. */
   private deviceErrorLogged = false;
+  /** When another app last took the session (monotonic ms): the log says it once per streak. */
+  private contestedAt: number | undefined;
+  /** "moved to B — update Host", kept on the status until the node is redeployed. */
+  private moveNote: string | undefined;
   /** Bumped by every successful command, so an older poll result never overwrites it. */
   private generation = 0;
   private status: DeviceStatus = {};
@@ -115,8 +136,12 @@ export class DeviceHub {
 
   constructor(options: HubOptions) {
     this.options = options;
-    this.host = options.host;
-    this.address = describeAddress(options.host, options.port ?? 80);
+    this.locator = new DeviceLocator({
+      host: options.host,
+      mac: options.mac,
+      find: (mac) => options.findByMac?.(mac) ?? Promise.resolve(null),
+      searchIntervalMs: options.searchIntervalMs,
+    });
     this.poller = new Poller({
       interval: () => this.pollIntervalMs,
       read: async () => {
@@ -126,6 +151,21 @@ export class DeviceHub {
       authBackoffMs: options.authBackoffMs,
       maxBackoffMs: options.maxBackoffMs,
     });
+  }
+
+  /** Where the device answers now (the configured host until it moved, or a MAC not found yet). */
+  get host(): string {
+    return this.locator.host ?? this.options.host;
+  }
+
+  /** host[:port] for messages. */
+  get address(): string {
+    return describeAddress(this.host, this.options.port ?? 80);
+  }
+
+  /** The device's MAC ("AA:BB:…", configured or learned) and id, once known. */
+  identity(): { mac: string | null; deviceId: string } {
+    return { mac: this.locator.mac, deviceId: this.locator.deviceId };
   }
 
   /**
@@ -213,13 +253,7 @@ export class DeviceHub {
       // Nobody uses the device any more: free the session and the timer (MQTT-broker style).
       this.poller.pause();
       this.started = false;
-      const client = this.client;
-      this.client = undefined;
-      if (client) {
-        const closing = client.close().catch(() => undefined);
-        this.retiring.add(closing);
-        void closing.then(() => this.retiring.delete(closing));
-      }
+      this.retire();
     } else {
       this.poller.reschedule();
     }
@@ -231,7 +265,7 @@ export class DeviceHub {
    */
   async command(payload: unknown, outlet?: OutletSelector): Promise<LampState> {
     try {
-      const state = await this.getClient().setState(payload, { outlet });
+      const state = await this.call((client) => client.setState(payload, { outlet }));
       this.generation++;
       return this.accept(state);
     } catch (err) {
@@ -243,7 +277,7 @@ export class DeviceHub {
   /** Raw request for power users, to one outlet if given; the decoded device response. */
   async request(method: string, params?: unknown, outlet?: OutletSelector): Promise<unknown> {
     try {
-      return await this.getClient().request(method, params, { outlet });
+      return await this.call((client) => client.request(method, params, { outlet }));
     } catch (err) {
       this.fail(err, false);
       throw err;
@@ -253,7 +287,7 @@ export class DeviceHub {
   /** An energy history query (msg.payload.energyHistory): the `[{ t, wh }]` the meter kept. */
   async energyHistory(query: unknown, outlet?: OutletSelector): Promise<EnergyPoint[]> {
     try {
-      return await this.getClient().energyHistory(query, { outlet });
+      return await this.call((client) => client.energyHistory(query, { outlet }));
     } catch (err) {
       this.fail(err, false);
       throw err;
@@ -267,7 +301,7 @@ export class DeviceHub {
   async refresh(origin?: HubUser): Promise<LampState> {
     const generation = this.generation;
     try {
-      const state = await this.getClient().getState();
+      const state = await this.call((client) => client.getState());
       const last = this.lastState;
       if (generation !== this.generation && last && isFullState(last)) {
         // A command finished while we read: its result is newer than ours.
@@ -281,7 +315,7 @@ export class DeviceHub {
   }
 
   async capabilities(): Promise<Capabilities> {
-    return this.getClient().capabilities();
+    return this.call((client) => client.capabilities());
   }
 
   /** Which protocol the shared session speaks and how it logged in (after a first exchange). */
@@ -331,14 +365,60 @@ export class DeviceHub {
 
   // ---------------------------------------------------------------------------------------------
 
-  private getClient(): HubClient {
+  /**
+   * Runs `work` on the client at the device's address. When the device is missing there (or
+   * another device answers) and discovery finds it elsewhere, moves there and runs it once more.
+   */
+  private async call<T>(work: (client: HubClient) => Promise<T>): Promise<T> {
+    const host = await this.locator.resolve();
+    const client = this.getClient(host);
+    try {
+      const result = await work(client);
+      this.locator.learn(client.identity);
+      return result;
+    } catch (err) {
+      if (this.closed || !this.locator.worthSearching(err)) throw err;
+      const found = await this.locator.relocate();
+      if (!found || this.closed) throw err;
+      this.move(found.host);
+      const next = this.getClient(found.host);
+      const result = await work(next);
+      this.locator.learn(next.identity);
+      return result;
+    }
+  }
+
+  /** The device answers at `host` now: a new session there, said once in the log and status. */
+  private move(host: string): void {
+    const from = this.address;
+    this.locator.moveTo(host);
+    const to = this.address;
+    this.retire();
+    this.options.warn(this.options.t('klap-device.log.moved', { from, to }));
+    this.moveNote = this.options.t('klap-device.status.moved', { to });
+    this.fanStatus({ fill: 'yellow', shape: 'ring', text: this.moveNote });
+  }
+
+  /** Closes the current client in the background (close() still waits for it). */
+  private retire(): void {
+    const client = this.client;
+    this.client = undefined;
+    if (client) {
+      const closing = client.close().catch(() => undefined);
+      this.retiring.add(closing);
+      void closing.then(() => this.retiring.delete(closing));
+    }
+  }
+
+  private getClient(host: string): HubClient {
     if (this.closed) {
       throw Object.assign(new Error(this.options.t('klap-device.errors.closed')), {
         code: 'CLOSED',
       });
     }
     if (!this.client) {
-      const { host, port, protocol, timeoutMs, username, password } = this.options;
+      const { port, protocol, timeoutMs, username, password } = this.options;
+      const mac = this.locator.mac ?? undefined;
       this.client = this.options.createClient({
         host,
         port,
@@ -346,6 +426,7 @@ export class DeviceHub {
         timeoutMs,
         username,
         password,
+        ...(mac ? { mac } : {}),
       });
       if (this.online === undefined) {
         this.fanStatus({
@@ -370,7 +451,9 @@ export class DeviceHub {
     }
     // Back from failures through a command or an input: end the back-off at once.
     this.poller.succeeded();
-    this.fanStatus(stateStatus(this.options.t, fresh), fresh);
+    const status = stateStatus(this.options.t, fresh);
+    if (this.moveNote) status.text = `${status.text} · ${this.moveNote}`;
+    this.fanStatus(status, fresh);
     for (const user of [...this.users.values()]) {
       if (user !== origin) this.deliver(user, fresh);
     }
@@ -386,6 +469,21 @@ export class DeviceHub {
     // device or the link; failed reads count towards the back-off (device errors included).
     if (!reading && (code === 'DEVICE_ERROR' || code === undefined)) return;
     this.poller.failed(err);
+    if (isContested(err)) {
+      // The device answers, but another app keeps taking its session: online, and said once.
+      this.online = true;
+      this.fanStatus({
+        fill: 'yellow',
+        shape: 'ring',
+        text: this.options.t('klap-device.status.contested'),
+      });
+      const now = performance.now();
+      if (this.contestedAt === undefined || now - this.contestedAt > CONTEST_LOG_QUIET_MS) {
+        this.options.warn(this.options.t('klap-device.log.contested', { address: this.address }));
+      }
+      this.contestedAt = now;
+      return;
+    }
     if (code === 'DEVICE_ERROR') {
       // The device answered (rate limited, busy, ...): it is online. Back off, show the error,
       // log the streak once; the last state stays valid and is not reported as lost.
