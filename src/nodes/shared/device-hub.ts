@@ -378,10 +378,15 @@ export class DeviceHub {
       return result;
     } catch (err) {
       if (this.closed || !this.locator.worthSearching(err)) throw err;
-      const found = await this.locator.relocate();
-      if (!found || this.closed) throw err;
-      this.move(found.host);
-      const next = this.getClient(found.host);
+      if (this.locator.host === host) {
+        const found = await this.locator.relocate();
+        if (this.closed) throw err;
+        // A concurrent call that failed the same way may have moved already.
+        if (found && this.locator.host === host) this.move(found.host);
+      }
+      const now = this.locator.host;
+      if (now === undefined || now === host) throw err;
+      const next = this.getClient(now);
       const result = await work(next);
       this.locator.learn(next.identity);
       return result;
