@@ -180,3 +180,42 @@ for (const { protocol, options, timeout } of CASES) {
     });
   });
 }
+
+describe('Test connection and device identity', () => {
+  const start = useDevices();
+  interface ProbeReply {
+    status: number;
+    body: { ok: boolean; mac?: string; code?: string; sentence?: string };
+  }
+  const post = async (body: unknown): Promise<ProbeReply> =>
+    (await helper.request().post('/lamp-control/probe').send(body)) as ProbeReply;
+
+  it('answers with the MAC, refuses another MAC with DEVICE_MISMATCH, finds a host given as a MAC', async () => {
+    const lamp = await start({
+      model: 'L530',
+      username: USER,
+      password: PASS,
+      host: NEW,
+      discoveryPort: 0,
+    });
+    searchOn(lamp);
+    await deploy(lamp, [], creds());
+    const at = { host: NEW, port: lamp.port, username: USER, password: PASS, timeout: 2 };
+    const ok = await post(at);
+    assert.equal(ok.body.ok, true, JSON.stringify(ok.body));
+    assert.equal(ok.body.mac, macOf(lamp));
+
+    const other = await post({ ...at, mac: '02:00:00:00:00:01' });
+    assert.equal(other.body.ok, false);
+    assert.equal(other.body.code, 'DEVICE_MISMATCH');
+    assert.match(String(other.body.sentence), /not the one with MAC 02:00:00:00:00:01/);
+    assert.deepEqual(writes(lamp), []);
+
+    const bad = await post({ ...at, mac: 'lamp' });
+    assert.equal(bad.status, 400);
+
+    const byMac = await post({ ...at, host: macOf(lamp).replace(/:/g, '-') });
+    assert.equal(byMac.body.ok, true, JSON.stringify(byMac.body));
+    assert.equal(byMac.body.mac, macOf(lamp));
+  });
+});
