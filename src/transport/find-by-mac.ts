@@ -1,7 +1,7 @@
 /**
  * Finds a device by its MAC with UDP discovery (SMART 20002 and Kasa legacy 9999): how a
  * device that changed address is followed, and how a `host` given as a MAC is resolved
- * (docs/protocols/discovery.md §6). The caller chooses the targets, as with discover().
+ * (docs/protocols/discovery.md §5). The caller chooses the targets, as with discover().
  */
 import { type DiscoveredDevice, discover } from './discovery';
 import { normaliseMac } from './mac';

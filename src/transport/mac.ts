@@ -1,7 +1,7 @@
 /**
  * MAC addresses as people and devices write them: Tapo's "5C-E9-31-AA-BB-CC", Kasa's
  * "50:C7:BF:AA:BB:CC", a bulb's bare "50C7BFAABBCC", Cisco's "5ce9.31aa.bbcc", any case. One
- * canonical form ("5C:E9:31:AA:BB:CC") makes them comparable (docs/protocols/discovery.md §6).
+ * canonical form ("5C:E9:31:AA:BB:CC") makes them comparable (docs/protocols/discovery.md §5).
  */
 
 const SEPARATED = /^[0-9a-f]{2}([:-])[0-9a-f]{2}(?:\1[0-9a-f]{2}){4}$/i;
