@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { cpuOf, emulatorProcess, median } from './bench/emulator-process.mjs';
+import { followMove } from './bench/follow-move.mjs';
 import { targets } from './bench/targets.mjs';
 
 const require = createRequire(import.meta.url);
@@ -141,6 +142,7 @@ async function main() {
   await bulb.close();
   await perTransport();
   await targets();
+  await followMove();
   console.log(`\nrss ${(process.memoryUsage().rss / 1024 / 1024).toFixed(1)} MiB at the end`);
 }
 
