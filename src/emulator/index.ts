@@ -268,6 +268,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
   if (options.klap !== undefined && plan.protocol !== 'klap') {
     throw new Error(`the klap option applies to KLAP devices; this one speaks ${plan.protocol}`);
   }
+  if (options.singleSession && plan.protocol === 'legacy') {
+    throw new Error(
+      'singleSession applies to KLAP, AES and TPAP devices; the legacy protocol has no sessions',
+    );
+  }
   if (options.loginVersion !== undefined && plan.protocol !== 'aes') {
     throw new Error(`loginVersion applies to AES devices; this one speaks ${plan.protocol}`);
   }

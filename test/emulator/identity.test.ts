@@ -8,6 +8,7 @@ import * as net from 'node:net';
 import { describe, it } from 'node:test';
 import { connect } from '../../src/device/client';
 import { startEmulator } from '../../src/emulator';
+import { parseArgs, UsageError } from '../../src/emulator/cli';
 import { AesTransport } from '../../src/transport/aes/aes-transport';
 import { discover } from '../../src/transport/discovery';
 import { KlapTransport } from '../../src/transport/klap/klap-transport';
@@ -143,5 +144,18 @@ describe('emulator: singleSession', () => {
     } finally {
       await Promise.all([first.close(), second.close(), device.close()]);
     }
+  });
+});
+
+describe('lamp-emulator --single-session', () => {
+  it('sets singleSession for every device; refused for legacy devices and with a value', () => {
+    const config = parseArgs(['--model', 'L530', '--model', 'P110', '--single-session']);
+    assert.ok(config !== 'help');
+    assert.deepEqual(
+      config.devices.map((d) => d.singleSession),
+      [true, true],
+    );
+    assert.throws(() => parseArgs(['--model', 'KL130', '--single-session']), UsageError);
+    assert.throws(() => parseArgs(['--model', 'L530', '--single-session=yes']), UsageError);
   });
 });
