@@ -19,6 +19,12 @@ import type { DiscoveryHint, LoginInfo, Transport } from '../transport/types';
 import { checkCommand, parseCommand } from './command';
 import type { DeviceDriver } from './driver';
 import { checkEnergyHistory, parseEnergyHistory } from './features/energy-history';
+import {
+  type Identification,
+  IdentityGuard,
+  iotIdentification,
+  smartIdentification,
+} from './identity-guard';
 import { IotDriver } from './iot-driver';
 import { IotProtocol } from './iot-protocol';
 import { mergeCommands } from './merge';
@@ -87,6 +93,9 @@ const LINK_FAILURES: ReadonlySet<string> = new Set([
   'DEVICE_MISMATCH',
 ]);
 
+/** Link failures after which the address may belong to another device when it answers again. */
+const LOST_DEVICE: ReadonlySet<string> = new Set(['UNREACHABLE', 'TIMEOUT']);
+
 /** What a queued job does: a command (mergeable), a read (shareable), or any other task. */
 interface CommandWork {
   kind: 'command';
@@ -121,14 +130,21 @@ export class LampClient {
   private readonly linkFailure = new SharedFailure();
   private closed = false;
   private state: LampState | undefined;
-  private readonly expectedMac: string | null;
+  private expectedMac: string | null;
+  /** How to ask the device who it is, in its dialect (set at negotiation). */
+  private identification: Identification | undefined;
   private identity_: DeviceIdentity | undefined;
 
   constructor(options: ConnectOptions, transport?: Transport) {
     checkAddress(options);
     this.address = describeAddress(options.host, options.port ?? 80);
     this.expectedMac = normaliseMac(options.mac);
-    this.transport = transport ?? createTransport(options);
+    // Requests resent after a new login first check that the same device answers.
+    this.transport = new IdentityGuard(
+      transport ?? createTransport(options),
+      () => (this.expectedMac ? this.identification : undefined),
+      (info) => this.identify(info),
+    );
   }
 
   /** Who answered at negotiation (MAC, device id); undefined before it. */
@@ -227,6 +243,9 @@ export class LampClient {
       const transient = (error as { transient?: unknown }).transient === true;
       if (error instanceof LampError && LINK_FAILURES.has(error.code) && !transient) {
         this.linkFailure.record(error);
+        // Nobody answered: whoever answers next may be another device that took the address
+        // (a new DHCP lease), so the next operation identifies the device again first.
+        if (LOST_DEVICE.has(error.code) && this.expectedMac) this.driver = undefined;
       }
       for (const job of live) job.reject(error);
     }
@@ -296,22 +315,18 @@ export class LampClient {
     // Logging in first tells which protocol answered; Kasa's legacy protocol only carries IOT.
     await this.transport.open?.();
     const identify = (info: Record<string, unknown>) => this.identify(info);
-    if (this.transport.encryption === 'XOR') {
-      return await IotDriver.open(
-        new IotProtocol(this.transport, this.address),
-        undefined,
-        identify,
-      );
-    }
+    const iot = () => {
+      this.identification = iotIdentification();
+      return IotDriver.open(new IotProtocol(this.transport, this.address), undefined, identify);
+    };
+    if (this.transport.encryption === 'XOR') return await iot();
     try {
-      return await SmartDriver.open(new SmartProtocol(this.transport, this.address), identify);
+      const smart = new SmartProtocol(this.transport, this.address);
+      this.identification = smartIdentification(() => smart.envelope('get_device_info'));
+      return await SmartDriver.open(smart, identify);
     } catch (error) {
       if (!(error instanceof NotSmartReplyError)) throw error;
-      return await IotDriver.open(
-        new IotProtocol(this.transport, this.address),
-        undefined,
-        identify,
-      );
+      return await iot();
     }
   }
 
@@ -322,6 +337,8 @@ export class LampClient {
       throw new DeviceMismatchError(this.address, this.expectedMac, mac ?? '');
     }
     this.identity_ = { mac, deviceId: deviceIdOfInfo(info) };
+    // A client stays bound to the device it first identified.
+    this.expectedMac ??= mac;
   }
 
   /** The driver, negotiating first if needed; `state` is set when negotiation just read it. */

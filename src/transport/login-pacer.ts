@@ -53,6 +53,8 @@ export class LoginPacer {
 
   /** A login happened at `now`. */
   loggedIn(now: number): void {
+    const { windowMs } = this.pacing();
+    this.logins = this.logins.filter((at) => now - at < windowMs);
     this.logins.push(now);
   }
 

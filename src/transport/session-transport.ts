@@ -256,9 +256,16 @@ export abstract class SessionTransport<S extends BaseSession, L extends LoginInf
       try {
         let session = this.session && this.usable(this.session) ? this.session : null;
         if (!session) {
+          // A new session other than the first may be with another device at this address
+          // (the old one's lease was handed on): the caller may check who answers first.
+          const verify = this.counts.logins > 0 && options.verifySession;
           loggingIn = true;
           session = await this.freshSession(ticket);
           loggingIn = false;
+          if (verify) {
+            const fresh = session;
+            await verify((text) => this.exchange(fresh, text));
+          }
         }
         const reply = await this.exchange(session, plaintext);
         if (!isSessionDead(options, reply)) return reply;

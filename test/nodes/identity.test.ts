@@ -163,6 +163,27 @@ for (const { protocol, options, timeout } of CASES) {
       );
     });
 
+    it('after a swap while idle (another device took the address), refuses it and follows its own', async () => {
+      const lamp = await start({ ...options, host: OLD, discoveryPort: 0 });
+      searchOn(lamp);
+      await deploy(lamp, [controlNode('ctl'), helperNode('out')], credentials, device);
+      assert.equal(stateOf(await command({ on: true, brightness: 15 })).brightness, 15);
+      // Both change while the flow is idle: no failed request in between.
+      await lamp.moveTo(NEW);
+      const other = await start({
+        ...options,
+        host: OLD,
+        port: lamp.port,
+        discoveryPort: lamp.discoveryPort as number,
+        mac: '02:00:00:00:00:98',
+      });
+      const msg = await command({ on: true, brightness: 81 });
+      assert.equal(msg.error, undefined, JSON.stringify(msg.error));
+      assert.equal(stateOf(msg).brightness, 81);
+      assert.equal(hubOf().host, NEW);
+      assert.deepEqual(writes(other), [], 'the device that took the address got no command');
+    });
+
     it('finds a device whose host is given as a MAC', async () => {
       const lamp = await start({ ...options, host: NEW, discoveryPort: 0 });
       searchOn(lamp);
