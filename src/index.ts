@@ -10,6 +10,7 @@
 export {
   type ConnectOptions,
   connect,
+  type DeviceIdentity,
   LampClient,
   LampOutlet,
   type TargetOptions,
@@ -36,4 +37,6 @@ export {
   wakeUp,
 } from './transport/discovery';
 export * from './transport/errors';
+export { type FindByMacOptions, findByMac } from './transport/find-by-mac';
+export { normaliseMac } from './transport/mac';
 export type { DiscoveryHint } from './transport/types';
