@@ -233,6 +233,7 @@ export abstract class SessionTransport<S extends BaseSession, L extends LoginInf
   private async run(plaintext: string, options: SendOptions, ticket: number): Promise<string> {
     let reconnects = 0;
     let relogins = 0;
+    let verified = false;
     // Real time, not `clock`: the window bounds how long the caller waits.
     const started = monotonicMs();
     const inWindow = (): boolean =>
@@ -257,14 +258,16 @@ export abstract class SessionTransport<S extends BaseSession, L extends LoginInf
         let session = this.session && this.usable(this.session) ? this.session : null;
         if (!session) {
           // A new session other than the first may be with another device at this address
-          // (the old one's lease was handed on): the caller may check who answers first.
-          const verify = this.counts.logins > 0 && options.verifySession;
+          // (the old one's lease was handed on): the caller may check who answers first, once
+          // per call (a device that closes the connection after every answer needs another).
+          const verify = !verified && this.counts.logins > 0 && options.verifySession;
           loggingIn = true;
           session = await this.freshSession(ticket);
           loggingIn = false;
           if (verify) {
             const fresh = session;
             await verify((text) => this.exchange(fresh, text));
+            verified = true;
           }
         }
         const reply = await this.exchange(session, plaintext);

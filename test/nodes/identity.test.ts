@@ -21,9 +21,11 @@ import {
   logged,
   nextMessage,
   PASS,
+  sleep,
   stateOf,
   statuses,
   USER,
+  until,
   useDevices,
 } from './support';
 
@@ -161,6 +163,28 @@ for (const { protocol, options, timeout } of CASES) {
         shown.some((s) => s.text === 'klap-device.status.deviceMismatch'),
         JSON.stringify(shown),
       );
+    });
+
+    it('a burst of messages when the device has moved: each goes on once, one move', async () => {
+      const lamp = await start({ ...options, host: OLD, discoveryPort: 0 });
+      searchOn(lamp);
+      await deploy(lamp, [controlNode('ctl'), helperNode('out')], credentials, device);
+      assert.equal(stateOf(await command({ on: true })).on, true);
+      const warned = logged('dev', 'warn');
+      const ended: NodeMessage[] = [];
+      getNode('out').on('input', (msg: NodeMessage) => ended.push(msg));
+      getNode('caught').on('input', (msg: NodeMessage) => ended.push(msg));
+      await lamp.moveTo(NEW);
+      for (let i = 0; i < 8; i++) {
+        getNode('ctl').receive({ _msgid: `b${i}`, payload: { brightness: 10 + i } } as NodeMessage);
+      }
+      await until(() => ended.length >= 8, 'every message ended', 20_000);
+      await sleep(50);
+      assert.deepEqual(
+        ended.map((msg) => [msg._msgid, msg.error]).sort(),
+        Array.from({ length: 8 }, (_, i) => [`b${i}`, undefined]),
+      );
+      assert.equal(warned.filter((line) => line.includes('moved')).length, 1);
     });
 
     it('after a swap while idle (another device took the address), refuses it and follows its own', async () => {

@@ -377,8 +377,11 @@ export class DeviceHub {
       this.locator.learn(client.identity);
       return result;
     } catch (err) {
-      if (this.closed || !this.locator.worthSearching(err)) throw err;
-      if (this.locator.host === host) {
+      if (this.closed) throw err;
+      // Queued on a client that a move retired meanwhile: nothing was sent, run it there.
+      const retired = errorCode(err) === 'CLOSED' && client !== this.client;
+      if (!retired && !this.locator.worthSearching(err)) throw err;
+      if (!retired && this.locator.host === host) {
         const found = await this.locator.relocate();
         if (this.closed) throw err;
         // A concurrent call that failed the same way may have moved already.
