@@ -82,6 +82,16 @@ describe('findByMac', () => {
       });
       assert.equal(legacy?.host, '127.0.0.3');
       assert.equal(legacy?.protocol, 'legacy');
+      // The search ends with the device's answer: one query round, not three over 3 s, although
+      // a silent target (127.0.0.4) would keep a plain discover() waiting.
+      const probes = lamp.discovery?.counters.probes ?? 0;
+      const first = await findByMac(String(lamp.info.mac), {
+        targets: ['127.0.0.2', '127.0.0.4'],
+        port: lamp.discoveryPort as number,
+        legacyPort: null,
+      });
+      assert.equal(first?.host, '127.0.0.2');
+      assert.equal((lamp.discovery?.counters.probes ?? 0) - probes, 1);
       const none = await findByMac('02:00:00:00:00:42', {
         targets,
         port: lamp.discoveryPort as number,
