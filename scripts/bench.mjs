@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { cpuOf, emulatorProcess, median } from './bench/emulator-process.mjs';
+import { followMove } from './bench/follow-move.mjs';
 import { hubFigures } from './bench/hub.mjs';
 import { targets } from './bench/targets.mjs';
 
@@ -143,6 +144,7 @@ async function main() {
   await perTransport();
   await targets();
   await hubFigures();
+  await followMove();
   console.log(`\nrss ${(process.memoryUsage().rss / 1024 / 1024).toFixed(1)} MiB at the end`);
 }
 

@@ -20,6 +20,7 @@ export { LampChild } from './device/children/lamp-child';
 export {
   type ConnectOptions,
   connect,
+  type DeviceIdentity,
   LampClient,
   LampOutlet,
   type TargetOptions,
@@ -57,4 +58,6 @@ export {
   wakeUp,
 } from './transport/discovery';
 export * from './transport/errors';
+export { type FindByMacOptions, findByMac } from './transport/find-by-mac';
+export { normaliseMac } from './transport/mac';
 export type { DiscoveryHint } from './transport/types';

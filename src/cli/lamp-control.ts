@@ -21,6 +21,7 @@ import { type DiscoveredDevice, discover } from '../transport/discovery';
 import { byAddress, defaultDiscoveryTargets, expandTargets } from '../transport/discovery-targets';
 import { LampError } from '../transport/errors';
 import { PROTOCOL_CHOICES, type ProtocolChoice } from '../transport/factory';
+import { isMac, normaliseMac } from '../transport/mac';
 
 export class UsageError extends Error {}
 
@@ -31,6 +32,8 @@ const COMMON = `  --host H             the device's IP address or host name (req
   --password-env NAME  read the password from environment variable NAME
                        (default LAMP_PASSWORD); never give a password as an argument
   --timeout S          seconds per network step (default 5)
+  --mac MAC            the device's MAC (as \`discover\` shows it): refuse a different
+                       device at the address (DEVICE_MISMATCH) instead of driving it
   --discovery-port P   the device's UDP discovery port, for the wake-up probe and, in
                        diagnose, its account check (default 20002; 0 turns both off)
   --json               print one JSON document on stdout
@@ -189,6 +192,14 @@ export function parseArgs(argv: readonly string[]): Parsed {
       case '--target':
         parsed.targets.push(value());
         break;
+      case '--mac': {
+        const v = value();
+        if (!isMac(v)) {
+          throw new UsageError(`--mac must be a MAC address such as 5C:E9:31:AA:BB:CC (got ${v})`);
+        }
+        parsed.options.mac = v;
+        break;
+      }
       case '--outlet':
         if (command !== 'state' && command !== 'set') {
           throw new UsageError(`--outlet applies to state and set, not ${command}`);
@@ -337,8 +348,9 @@ async function runDiscover(parsed: Parsed, out: Out): Promise<void> {
   }
   for (const d of devices) {
     const address = `${d.host}:${d.port}`.padEnd(22);
+    const mac = (normaliseMac(d.mac) ?? '-').padEnd(17);
     out(
-      `${address} ${(d.model || '?').padEnd(10)} ${(d.protocol ?? '-').padEnd(7)} ${d.verdict}\n`,
+      `${address} ${mac} ${(d.model || '?').padEnd(10)} ${(d.protocol ?? '-').padEnd(7)} ${d.verdict}\n`,
     );
   }
 }

@@ -6,6 +6,7 @@
  */
 import {
   ClosedError,
+  DeviceMismatchError,
   describeAddress,
   InvalidCommandError,
   LampError,
@@ -13,6 +14,7 @@ import {
   UnsupportedFeatureError,
 } from '../transport/errors';
 import { createTransport, PROTOCOL_CHOICES, type ProtocolChoice } from '../transport/factory';
+import { deviceIdOfInfo, macOfInfo, normaliseMac } from '../transport/mac';
 import { SharedFailure } from '../transport/shared-failure';
 import type { DiscoveryHint, LoginInfo, Transport } from '../transport/types';
 import { type ChildSelector, findChild, type ParsedTarget, parseTarget } from './children/child';
@@ -22,6 +24,12 @@ import type { DeviceDriver } from './driver';
 import { checkEnergyHistory, parseEnergyHistory } from './features/energy-history';
 import { endsPainting } from './features/segments';
 import { EventReader, type EventReaderOptions } from './hub/event-reader';
+import {
+  type Identification,
+  IdentityGuard,
+  iotIdentification,
+  smartIdentification,
+} from './identity-guard';
 import { IotDriver } from './iot-driver';
 import { IotProtocol } from './iot-protocol';
 import { mergeCommands } from './merge';
@@ -54,6 +62,19 @@ export interface ConnectOptions {
   wakeUpDelayMs?: number;
   /** What discovery said about the device (`DiscoveredDevice.hint`), for `protocol: auto`. */
   hint?: DiscoveryHint;
+  /**
+   * The device's MAC (any notation): a device with another MAC at `host` is refused with
+   * DEVICE_MISMATCH after its identification, before anything else is sent.
+   */
+  mac?: string;
+}
+
+/** Who the device is, as it says at negotiation; never a secret. */
+export interface DeviceIdentity {
+  /** "AA:BB:CC:DD:EE:FF", or null when the device reports none. */
+  mac: string | null;
+  /** SMART device_id / IOT deviceId; "" when missing. */
+  deviceId: string;
 }
 
 /**
@@ -69,7 +90,11 @@ const LINK_FAILURES: ReadonlySet<string> = new Set([
   'WRONG_PROTOCOL',
   'UNSUPPORTED_PROTOCOL',
   'HANDSHAKE_FAILED',
+  'DEVICE_MISMATCH',
 ]);
+
+/** Link failures after which the address may belong to another device when it answers again. */
+const LOST_DEVICE: ReadonlySet<string> = new Set(['UNREACHABLE', 'TIMEOUT']);
 
 /** What a queued job does: a command (mergeable), a read (shareable), or any other task. */
 interface CommandWork {
@@ -116,11 +141,26 @@ export class LampClient {
   private readonly linkFailure = new SharedFailure();
   private closed = false;
   private state: LampState | undefined;
+  private expectedMac: string | null;
+  /** How to ask the device who it is, in its dialect (set at negotiation). */
+  private identification: Identification | undefined;
+  private identity_: DeviceIdentity | undefined;
 
   constructor(options: ConnectOptions, transport?: Transport) {
     checkAddress(options);
     this.address = describeAddress(options.host, options.port ?? 80);
-    this.transport = transport ?? createTransport(options);
+    this.expectedMac = normaliseMac(options.mac);
+    // Requests resent after a new login first check that the same device answers.
+    this.transport = new IdentityGuard(
+      transport ?? createTransport(options),
+      () => (this.expectedMac ? this.identification : undefined),
+      (info) => this.identify(info),
+    );
+  }
+
+  /** Who answered at negotiation (MAC, device id); undefined before it. */
+  get identity(): DeviceIdentity | undefined {
+    return this.identity_ ? { ...this.identity_ } : undefined;
   }
 
   /** The protocol in use ('KLAP', 'AES', 'XOR' …), once known. */
@@ -214,6 +254,9 @@ export class LampClient {
       const transient = (error as { transient?: unknown }).transient === true;
       if (error instanceof LampError && LINK_FAILURES.has(error.code) && !transient) {
         this.linkFailure.record(error);
+        // Nobody answered: whoever answers next may be another device that took the address
+        // (a new DHCP lease), so the next operation identifies the device again first.
+        if (LOST_DEVICE.has(error.code) && this.expectedMac) this.driver = undefined;
       }
       for (const job of live) job.reject(error);
     }
@@ -301,15 +344,31 @@ export class LampClient {
   private async connectDriver(): Promise<{ driver: DeviceDriver; state: LampState }> {
     // Logging in first tells which protocol answered; Kasa's legacy protocol only carries IOT.
     await this.transport.open?.();
-    if (this.transport.encryption === 'XOR') {
-      return await IotDriver.open(new IotProtocol(this.transport, this.address));
-    }
+    const identify = (info: Record<string, unknown>) => this.identify(info);
+    const iot = () => {
+      this.identification = iotIdentification();
+      return IotDriver.open(new IotProtocol(this.transport, this.address), undefined, identify);
+    };
+    if (this.transport.encryption === 'XOR') return await iot();
     try {
-      return await SmartDriver.open(new SmartProtocol(this.transport, this.address));
+      const smart = new SmartProtocol(this.transport, this.address);
+      this.identification = smartIdentification(() => smart.envelope('get_device_info'));
+      return await SmartDriver.open(smart, identify);
     } catch (error) {
       if (!(error instanceof NotSmartReplyError)) throw error;
-      return await IotDriver.open(new IotProtocol(this.transport, this.address));
+      return await iot();
     }
+  }
+
+  /** Learns who answered; refuses a device whose MAC is not the expected one. */
+  private identify(info: Record<string, unknown>): void {
+    const mac = macOfInfo(info);
+    if (this.expectedMac && mac !== this.expectedMac) {
+      throw new DeviceMismatchError(this.address, this.expectedMac, mac ?? '');
+    }
+    this.identity_ = { mac, deviceId: deviceIdOfInfo(info) };
+    // A client stays bound to the device it first identified.
+    this.expectedMac ??= mac;
   }
 
   /** The driver, negotiating first if needed; `state` is set when negotiation just read it. */
@@ -543,6 +602,13 @@ function checkAddress(options: ConnectOptions): void {
     throw new InvalidCommandError(
       'host',
       `host must be the device's IP address or host name, e.g. "192.168.1.50" (got ${quoteInput(host)})`,
+    );
+  }
+  const { mac } = options as Partial<ConnectOptions>;
+  if (mac !== undefined && mac !== '' && normaliseMac(mac) === null) {
+    throw new InvalidCommandError(
+      'mac',
+      `mac must be the device's MAC address, e.g. "5C:E9:31:AA:BB:CC", or left out (got ${quoteInput(mac)})`,
     );
   }
   if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {

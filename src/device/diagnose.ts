@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { CredentialKind } from '../transport/credentials';
 import { DISCOVERY_PORT, discover } from '../transport/discovery';
-import { LampError } from '../transport/errors';
+import { DeviceMismatchError, LampError } from '../transport/errors';
 import { type ConnectOptions, connect } from './client';
 
 export interface DiagnosisOk {
@@ -27,6 +27,8 @@ export interface DiagnosisOk {
   credentials: CredentialKind | null;
   loginMs: number;
   roundTripMs: number;
+  /** The MAC the device reports ("AA:BB:…"), null when it reports none. */
+  mac: string | null;
   sentence: string;
 }
 
@@ -126,8 +128,10 @@ export async function diagnose(options: ConnectOptions): Promise<Diagnosis> {
         credentials,
         loginMs: Math.round(loggedIn - started),
         roundTripMs,
+        mac: lamp.identity?.mac ?? null,
         sentence:
-          `${state.model} "${state.alias}" answered over ${variant ?? lamp.encryption}` +
+          `${state.model} "${state.alias}"${lamp.identity?.mac ? ` (MAC ${lamp.identity.mac})` : ''}` +
+          ` answered over ${variant ?? lamp.encryption}` +
           `${credentials ? ` with ${credentials} credentials` : ''}; round trip ${roundTripMs} ms.`,
       };
     } finally {
@@ -158,6 +162,12 @@ export async function explainFailure(
       await announcedOwner(options.host, options.discoveryPort),
     );
     sentence = authSentence(owner, options.username);
+  } else if (error instanceof DeviceMismatchError) {
+    sentence =
+      `The device at ${options.host} is not the one with MAC ${error.expectedMac} (it reports ` +
+      `${error.foundMac || 'no MAC'}); nothing but its identification was sent. The device ` +
+      'has probably moved to another address: find it by MAC with a search (lamp-control ' +
+      'discover, or Search in the editor) and use its new address.';
   } else if (error.code === 'UNREACHABLE' && cause === 'ECONNREFUSED') {
     sentence =
       `${options.host} answered, but nothing listens on port ${options.port ?? 80} (a wake-up ` +

@@ -22,6 +22,12 @@ export interface ApplyOptions {
   preview?: boolean;
 }
 
+/**
+ * Called with the device's own description (SMART get_device_info, IOT sysinfo) as soon as it
+ * arrives at negotiation, before anything else is sent; throwing ends the negotiation.
+ */
+export type Identify = (info: Record<string, unknown>) => void;
+
 export interface DeviceDriver {
   readonly dialect: Dialect;
   readonly capabilities: Capabilities;

@@ -7,6 +7,7 @@
  */
 import { InvalidCommandError, quoteInput } from '../transport/errors';
 import { iotCapabilities } from './capabilities';
+import type { Identify } from './driver';
 import { changesLight, type DeviceDriver, lightFields, touchesLight } from './driver';
 import { findStripEffect } from './effects';
 import { iotHistoryPoints, iotHistoryRequests } from './features/energy-history';
@@ -66,8 +67,11 @@ export class IotDriver implements DeviceDriver {
   static async open(
     protocol: IotProtocol,
     now: () => Date = () => new Date(),
+    identify?: Identify,
   ): Promise<{ driver: IotDriver; state: LampState }> {
     const sysinfo = await protocol.call(SYSTEM, 'get_sysinfo');
+    // Who answers decides whether anything more is sent (a different device is refused).
+    identify?.(sysinfo);
     const capabilities = iotCapabilities(sysinfo);
     if (iotClass(sysinfo) === 'strip') capabilities.outlets = true;
     const driver = new IotDriver(protocol, capabilities, sysinfo, now);

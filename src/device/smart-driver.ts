@@ -10,6 +10,7 @@ import {
   type ApplyOptions,
   changesLight,
   type DeviceDriver,
+  type Identify,
   lightFields,
   touchesLight,
 } from './driver';
@@ -75,7 +76,10 @@ export class SmartDriver implements DeviceDriver {
    * Negotiate: component_nego and get_device_info in one batch. Throws NotSmartReplyError (from
    * the protocol) when the device answers in another dialect.
    */
-  static async open(protocol: SmartProtocol): Promise<{ driver: SmartDriver; state: LampState }> {
+  static async open(
+    protocol: SmartProtocol,
+    identify?: Identify,
+  ): Promise<{ driver: SmartDriver; state: LampState }> {
     const [nego, info] = await protocol.callAll([
       { method: 'component_nego' },
       { method: 'get_device_info' },
@@ -83,6 +87,8 @@ export class SmartDriver implements DeviceDriver {
     // Very old firmware lacks component_nego; fall back to what get_device_info shows.
     const components = nego.ok ? componentVersions(nego.result) : new Map<string, number>();
     const deviceInfo = deviceInfoOf(unwrap(info), protocol.address);
+    // Who answers decides whether anything more is sent (a different device is refused).
+    identify?.(deviceInfo);
     if (!nego.ok) guessComponents(components, deviceInfo);
     const capabilities = smartCapabilities(components, deviceInfo);
     let outlets: SmartOutlets | undefined;

@@ -7,6 +7,7 @@ import { HUB_CHILD_MODEL_NAMES } from './hub-types';
  *                 [--username U --password P] [--host 127.0.0.1] [--klap 1|2]
  *                 [--login-version 1|2] [--credentials MODE] [--alias NAME] [--discovery-port N]
  *                 [--child MODEL[:NAME] ...] [--control PORT] [--nested-control-child MODE]
+ *                 [--single-session]
  *
  * Each further --model takes the next port. One line per device is printed once it listens;
  * the password is never printed. Bad arguments exit with code 2.
@@ -51,6 +52,8 @@ Options:
   --klap 1|2            KLAP hash variant (default: the model's own; HS100 1, Tapo 2)
   --login-version 1|2   AES login form expected (default 2, announced as lv: 2)
   --alias NAME          device name (with several devices, "NAME 2", "NAME 3", ...)
+  --single-session      keep one session, as Tapo firmware of 2025-26 does: a new
+                        login ends the older one (KLAP, AES and TPAP devices)
   --discovery-port N    also answer UDP discovery (as on port 20002), the first device
                         on port N (0 = any free port), each further one on the next;
                         default: no discovery
@@ -211,6 +214,10 @@ export function parseArgs(argv: readonly string[]): CliConfig | 'help' {
         shared.klap = text === '1' ? 1 : 2;
         break;
       }
+      case '--single-session':
+        if (inline !== undefined) throw new UsageError('--single-session takes no value');
+        shared.singleSession = true;
+        break;
       case '--credentials': {
         const mode = value() as CredentialMode;
         if (!CREDENTIAL_MODES.includes(mode)) {
@@ -249,6 +256,10 @@ export function parseArgs(argv: readonly string[]): CliConfig | 'help' {
     }
     if (shared.klap !== undefined && protocol !== 'klap')
       throw new UsageError(`--klap applies to KLAP devices; ${model} here speaks ${protocol}`);
+    if (shared.singleSession && protocol === 'legacy')
+      throw new UsageError(
+        `--single-session applies to devices with sessions; ${model} here speaks legacy`,
+      );
     if (shared.loginVersion !== undefined && protocol !== 'aes')
       throw new UsageError(
         `--login-version applies to AES devices; ${model} here speaks ${protocol}`,

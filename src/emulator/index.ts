@@ -3,6 +3,9 @@
  * EmulatedIotDevice) behind the server of one wire: KLAP, AES or TPAP over HTTP, or legacy XOR
  * over TCP. The model never knows which wire carries it. Used by tests, the demo and `lamp-emulator`.
  */
+
+import { isIPv4 } from 'node:net';
+import { normaliseMac } from '../transport/mac';
 import {
   type DiscoveryIdentity,
   DiscoveryResponder,
@@ -98,6 +101,16 @@ export interface EmulatorOptions {
    * real device is known to take). Default 'slot-error'; see SmartDeviceFaults.
    */
   nestedControlChild?: NestedControlChildMode;
+  /**
+   * The device's MAC in any notation (default: the model's own), so two devices of one model
+   * can be told apart, as discovery and get_device_info / sysinfo tell real ones apart.
+   */
+  mac?: string;
+  /**
+   * Single-session firmware (Tapo 2025-26): a new login ends the older session, which then
+   * gets what such firmware answers a dead session (KLAP 403, AES 9999, TPAP -40401).
+   */
+  singleSession?: boolean;
 }
 
 /** Any of the wire servers, with their protocol-specific faults and counters. */
@@ -156,6 +169,11 @@ export interface EmulatedDevice {
   /** Listen again on the same ports (with lazyHttp: discovery only, the rest after a probe). */
   plugIn(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * A new address for the same device (a new DHCP lease): stops listening, forgets sessions and
+   * listens again on `host` with the same ports, MAC and state. Loopback (127.x.y.z) only.
+   */
+  moveTo(host: string): Promise<void>;
 }
 
 export function createDevice(
@@ -283,6 +301,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
   if (options.controlPort !== undefined && !(model.dialect === 'smart' && model.hub)) {
     throw new Error(`controlPort needs a hub (H100, KH100); ${model.name} has no paired devices`);
   }
+  if (options.mac !== undefined) setMac(model, options.mac);
   const plan = resolveProtocol(model, options);
   if (plan.protocol === 'aes' && model.dialect === 'smart' && model.aesFirmware) {
     // Only older firmware speaks AES: report that version, not today's.
@@ -290,6 +309,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
   }
   if (options.klap !== undefined && plan.protocol !== 'klap') {
     throw new Error(`the klap option applies to KLAP devices; this one speaks ${plan.protocol}`);
+  }
+  if (options.singleSession && plan.protocol === 'legacy') {
+    throw new Error(
+      'singleSession applies to KLAP, AES and TPAP devices; the legacy protocol has no sessions',
+    );
   }
   if (options.loginVersion !== undefined && plan.protocol !== 'aes') {
     throw new Error(`loginVersion applies to AES devices; this one speaks ${plan.protocol}`);
@@ -310,7 +334,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
   const loginVersion = plan.protocol === 'aes' ? (options.loginVersion ?? 2) : null;
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 0;
-  const { authKind, ...sessionOptions } = options.server ?? {};
+  const { authKind, ...serverOptions } = options.server ?? {};
+  const sessionOptions = options.singleSession
+    ? { ...serverOptions, maxSessions: 1 }
+    : serverOptions;
 
   let server: EmulatorServer;
   if (plan.protocol === 'legacy') {
@@ -482,7 +509,33 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
       powered = false;
       await Promise.all([server.close(), udp()?.stop(), control?.close()]);
     },
+    moveTo: async (newHost: string) => {
+      if (!isIPv4(newHost) || !newHost.startsWith('127.')) {
+        throw new Error(
+          `emulated devices stay on loopback: moveTo needs 127.x.y.z (got ${newHost})`,
+        );
+      }
+      await Promise.all([server.stop(), udp()?.stop()]);
+      server.rehost(newHost);
+      udp()?.rehost(newHost);
+      if (typeof device.info.ip === 'string') device.info.ip = newHost;
+      if (!powered) return;
+      if (!lazyHttp) await rebind(server);
+      await rebind(udp());
+    },
   };
+}
+
+/** Gives a model another MAC, in the notation its dialect uses (SMART dashes, IOT colons / bare). */
+function setMac(model: DeviceModel, value: string): void {
+  const mac = normaliseMac(value);
+  if (!mac) throw new Error(`mac must be a MAC address such as 5C:E9:31:AA:BB:CC (got ${value})`);
+  if (model.dialect === 'smart') {
+    model.info.mac = mac.replace(/:/g, '-');
+    return;
+  }
+  if ('mic_mac' in model.sysinfo) model.sysinfo.mic_mac = mac.replace(/:/g, '');
+  else model.sysinfo.mac = mac;
 }
 
 export type { DiscoveryCounters, EmulatedEncryption } from './discovery-responder';

@@ -363,6 +363,8 @@ export interface DiscoverOptions {
   targetsPer10ms?: number;
   /** Called as each new device answers (before the list resolves). */
   onDevice?: (device: DiscoveredDevice) => void;
+  /** Ends the search as soon as this says true of a device that answered (it is included). */
+  stopWhen?: (device: DiscoveredDevice) => boolean;
 }
 
 interface Target {
@@ -493,7 +495,13 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveredDevi
       } catch {
         // a faulty callback must not end the search
       }
-      if (allAnswered()) finish();
+      let enough = false;
+      try {
+        enough = options.stopWhen?.(device) === true;
+      } catch {
+        // a faulty predicate must not end the search
+      }
+      if (enough || allAnswered()) finish();
     });
     socket.bind(0, () => {
       try {

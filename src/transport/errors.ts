@@ -19,7 +19,8 @@ export type LampErrorCode =
   | 'DEVICE_ERROR'
   | 'INVALID_COMMAND'
   | 'UNSUPPORTED'
-  | 'CLOSED';
+  | 'CLOSED'
+  | 'DEVICE_MISMATCH';
 
 export class LampError extends Error {
   readonly code: LampErrorCode;
@@ -205,6 +206,46 @@ export class HandshakeError extends LampError {
 export class SessionExpiredError extends LampError {
   constructor(address: string, detail: string) {
     super('SESSION_EXPIRED', `${address} ended the session (${detail}).`);
+  }
+}
+
+/**
+ * Another app keeps logging in to a device that keeps one session (Tapo firmware of 2025-26):
+ * the transport waits `retryInMs` before its next login instead of fighting for the session
+ * (docs/architecture.md §5). Same code as an ended session; `contested` tells them apart.
+ */
+export class SessionContestedError extends SessionExpiredError {
+  readonly contested = true;
+  readonly retryInMs: number;
+
+  constructor(address: string, retryInMs: number) {
+    super(
+      address,
+      `another app keeps taking this device's session; logging in again in ` +
+        `${Math.ceil(retryInMs / 1000)} s. Let one local client talk to the device (close the ` +
+        'other Node-RED, Home Assistant integration or script, or route them through this one)',
+    );
+    this.retryInMs = retryInMs;
+  }
+}
+
+/**
+ * The device that answers at the address is not the configured one (another MAC): nothing but
+ * the identification was sent to it (docs/architecture.md §7).
+ */
+export class DeviceMismatchError extends LampError {
+  readonly expectedMac: string;
+  readonly foundMac: string;
+
+  constructor(address: string, expectedMac: string, foundMac: string) {
+    super(
+      'DEVICE_MISMATCH',
+      `A different device answers at ${address} (MAC ${foundMac || 'unknown'}, expected ` +
+        `${expectedMac}); nothing was sent to it. The device has probably moved to another ` +
+        'address: set Host to its new address or to its MAC, or clear MAC if the device was replaced.',
+    );
+    this.expectedMac = expectedMac;
+    this.foundMac = foundMac;
   }
 }
 

@@ -17,8 +17,10 @@ import {
   InvalidCommandError,
   LampError,
   MalformedResponseError,
+  SessionContestedError,
   SessionExpiredError,
 } from './errors';
+import { LoginPacer } from './login-pacer';
 import { SerialQueue } from './queue';
 import { SharedFailure } from './shared-failure';
 import type { Encryption, LoginInfo, SendOptions, Transport } from './types';
@@ -116,6 +118,8 @@ export abstract class SessionTransport<S extends BaseSession, L extends LoginInf
   private readonly counts = { logins: 0, requests: 0 };
   /** Callers waiting when a login failed share that failure instead of each logging in. */
   private readonly loginFailure = new SharedFailure();
+  /** Spaces logins out while another app keeps ending our session (login-pacer.ts). */
+  private readonly pacer = new LoginPacer();
 
   constructor(options: SessionTransportOptions) {
     this.host = options.host;
@@ -229,12 +233,16 @@ export abstract class SessionTransport<S extends BaseSession, L extends LoginInf
   private async run(plaintext: string, options: SendOptions, ticket: number): Promise<string> {
     let reconnects = 0;
     let relogins = 0;
+    let verified = false;
     // Real time, not `clock`: the window bounds how long the caller waits.
     const started = monotonicMs();
     const inWindow = (): boolean =>
       monotonicMs() - started < this.timeoutMs * RETRY_BUDGET.windowSteps;
     const retrySession = (detail: string): void => {
       this.session = null;
+      this.pacer.lost(this.clock());
+      const wait = this.pacer.waitMs(this.clock());
+      if (wait > 0) throw new SessionContestedError(this.address, wait);
       if (relogins >= RETRY_BUDGET.relogins || !inWindow()) {
         throw new SessionExpiredError(
           this.address,
@@ -249,9 +257,18 @@ export abstract class SessionTransport<S extends BaseSession, L extends LoginInf
       try {
         let session = this.session && this.usable(this.session) ? this.session : null;
         if (!session) {
+          // A new session other than the first may be with another device at this address
+          // (the old one's lease was handed on): the caller may check who answers first, once
+          // per call (a device that closes the connection after every answer needs another).
+          const verify = !verified && this.counts.logins > 0 && options.verifySession;
           loggingIn = true;
           session = await this.freshSession(ticket);
           loggingIn = false;
+          if (verify) {
+            const fresh = session;
+            await verify((text) => this.exchange(fresh, text));
+            verified = true;
+          }
         }
         const reply = await this.exchange(session, plaintext);
         if (!isSessionDead(options, reply)) return reply;
@@ -286,9 +303,13 @@ export abstract class SessionTransport<S extends BaseSession, L extends LoginInf
   private async freshSession(ticket: number): Promise<S> {
     this.session = null;
     this.loginFailure.check(ticket);
+    // Another app keeps taking the session: wait our turn instead of fighting for it.
+    const wait = this.pacer.waitMs(this.clock());
+    if (wait > 0) throw new SessionContestedError(this.address, wait);
     const { session, info } = await this.login();
     this.assertOpen();
     this.loginFailure.clear();
+    this.pacer.loggedIn(this.clock());
     this.counts.logins += 1;
     this.login_ = info;
     this.session = session;

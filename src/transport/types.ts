@@ -32,6 +32,13 @@ export interface SendOptions {
    * runs.
    */
   sessionDead?: (replyText: string) => boolean;
+  /**
+   * Called when the transport had to log in (or connect) again before it could send this
+   * request, with a way to exchange plaintext on the new session: the caller may ask who
+   * answers before the request goes out, and throw to stop it (a different device took the
+   * address: DEVICE_MISMATCH). Not called at the first login of a transport.
+   */
+  verifySession?: (exchange: (plaintext: string) => Promise<string>) => Promise<void>;
 }
 
 /** How the last login matched; safe to show (never a secret). */

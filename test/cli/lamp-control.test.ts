@@ -295,4 +295,31 @@ describe('lamp-control CLI', () => {
     assert.equal(none.code, 0);
     assert.match(none.stdout, /No device answered.*--target/);
   });
+  it('discover shows the MAC; diagnose --mac says when the device at the address is another one', async () => {
+    const found = await run([
+      'discover',
+      '--target',
+      `127.0.0.1:${klap.discoveryPort}`,
+      '--legacy-port',
+      '0',
+      '--timeout',
+      '1',
+    ]);
+    assert.equal(found.code, 0, found.stderr);
+    const mac = String(klap.info.mac).replace(/-/g, ':');
+    assert.ok(found.stdout.includes(` ${mac} `), found.stdout);
+
+    const env = { LAMP_USERNAME: USER, LAMP_PASSWORD: PASS };
+    const at = ['--host', '127.0.0.1', '--port', String(klap.port)];
+    const right = await run(['diagnose', ...at, '--mac', mac.toLowerCase(), '--json'], env);
+    assert.equal(right.code, 0, right.stderr);
+    assert.equal(JSON.parse(right.stdout).mac, mac);
+    const other = await run(['diagnose', ...at, '--mac', '02-00-00-00-00-01', '--json'], env);
+    assert.equal(other.code, 1);
+    assert.equal(JSON.parse(other.stdout).code, 'DEVICE_MISMATCH');
+    assert.match(other.stderr, /not the one with MAC 02:00:00:00:00:01 \(it reports /);
+    const bad = await run(['state', ...at, '--mac', 'lamp'], env);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--mac must be a MAC address/);
+  });
 });

@@ -32,7 +32,7 @@ export abstract class HttpDeviceServer<F extends HttpFaults, C extends WireCount
   abstract faults: F;
   abstract counters: C;
 
-  private readonly hostName: string;
+  private hostName: string;
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private server: http.Server | null = null;
@@ -55,6 +55,12 @@ export abstract class HttpDeviceServer<F extends HttpFaults, C extends WireCount
 
   get listening(): boolean {
     return this.server !== null;
+  }
+
+  /** Takes another address while stopped (a new DHCP lease); start() then listens there. */
+  rehost(host: string): void {
+    if (this.server) throw new Error('stop the server before it changes address');
+    this.hostName = host;
   }
 
   /** Listens (again). After stop() it reuses the same port, like a device plugged back in. */

@@ -27,7 +27,7 @@ export abstract class UdpResponder {
   private socket: dgram.Socket | null = null;
   private boundPort: number;
 
-  constructor(private readonly udp: UdpResponderOptions) {
+  constructor(private udp: UdpResponderOptions) {
     this.boundPort = udp.port;
   }
 
@@ -48,6 +48,12 @@ export abstract class UdpResponder {
 
   get listening(): boolean {
     return this.socket !== null;
+  }
+
+  /** Takes another address while stopped (a new DHCP lease); start() then binds there. */
+  rehost(host: string): void {
+    if (this.socket) throw new Error('stop the responder before it changes address');
+    this.udp = { ...this.udp, host };
   }
 
   async start(): Promise<void> {

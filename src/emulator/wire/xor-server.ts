@@ -46,7 +46,7 @@ export class XorServer implements WireServer {
   faults: XorFaults = defaultXorFaults();
   counters: WireCounters = { connections: 0, requests: 0 };
 
-  private readonly options: XorServerOptions;
+  private options: XorServerOptions;
   private readonly sockets = new Set<net.Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private server: net.Server | null = null;
@@ -69,6 +69,12 @@ export class XorServer implements WireServer {
 
   get listening(): boolean {
     return this.server !== null;
+  }
+
+  /** Takes another address while stopped (a new DHCP lease); start() then listens there. */
+  rehost(host: string): void {
+    if (this.server) throw new Error('stop the server before it changes address');
+    this.options = { ...this.options, host };
   }
 
   /** Listens (again). After stop() it reuses the same port, like a device plugged back in. */

@@ -9,6 +9,8 @@ interface KlapDeviceProps {
   port: number | string;
   protocol: string;
   timeout: number;
+  /** The device's MAC (any notation); blank: learned at the first connection. */
+  mac: string;
   /** Settings version (see migrate.ts); flows saved before it existed have none. */
   version: number;
 }
@@ -31,6 +33,7 @@ interface FoundDevice {
   encryption: string;
   supported: boolean;
   verdict: string;
+  mac: string;
 }
 
 interface ProbeAnswer {
@@ -41,6 +44,8 @@ interface ProbeAnswer {
   protocol?: string;
   variant?: string;
   credentials?: string;
+  /** The MAC the device reports ("AA:BB:…"). */
+  mac?: string;
   /** On failure: the diagnosis, in a sentence that says what to do. */
   sentence?: string;
   code?: string;
@@ -74,6 +79,16 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
           (Number.isInteger(n) && n >= 1 && n <= 65535)
         );
       },
+    },
+    mac: {
+      value: '',
+      // Blank, or a MAC in any common notation (5C-E9-31-AA-BB-CC, 5c:e9:…, 5ce931aabbcc).
+      validate: (v: unknown) =>
+        v === undefined ||
+        String(v).trim() === '' ||
+        /^([0-9a-f]{2}([:-])[0-9a-f]{2}(\2[0-9a-f]{2}){4}|[0-9a-f]{12}|[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4})$/i.test(
+          String(v).trim(),
+        ),
     },
     version: { value: 1 },
     timeout: {
@@ -121,7 +136,13 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
     const searchStatus = $('#node-config-lamp-control-search-status');
     const searchResults = $('#node-config-lamp-control-search-results');
     $('#node-config-lamp-control-search').on('click', () => {
-      const target = String($('#node-config-input-host').val() ?? '').trim();
+      const typed = String($('#node-config-input-host').val() ?? '').trim();
+      // A host written as a MAC is no address to ask: search everywhere instead.
+      const target = /^[0-9a-f]{2}([:-]?[0-9a-f]{2}){5}$|^[0-9a-f]{4}(\.[0-9a-f]{4}){2}$/i.test(
+        typed,
+      )
+        ? ''
+        : typed;
       searchArea.show();
       searchResults.empty();
       searchStatus
@@ -161,6 +182,8 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
               .on('click', () => {
                 $('#node-config-input-host').val(device.host).trigger('change');
                 $('#node-config-input-port').val(device.port).trigger('change');
+                // The MAC lets the runtime follow the device when its address changes.
+                if (device.mac) $('#node-config-input-mac').val(device.mac).trigger('change');
                 searchArea.hide();
               });
             searchResults.append($('<li></li>').append(button));
@@ -185,6 +208,7 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
         // Blank: the protocol's default; the runtime knows which.
         ...(port ? { port: Number(port) } : {}),
         protocol: String($('#node-config-input-protocol').val() ?? 'auto'),
+        mac: String($('#node-config-input-mac').val() ?? '').trim(),
         timeout: Number($('#node-config-input-timeout').val()),
         username: String($('#node-config-input-username').val() ?? ''),
         password: String($('#node-config-input-password').val() ?? ''),
@@ -202,6 +226,9 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
       })
         .done((answer: ProbeAnswer) => {
           if (answer?.ok) {
+            const mac = $('#node-config-input-mac');
+            if (answer.mac && !String(mac.val() ?? '').trim())
+              mac.val(answer.mac).trigger('change');
             const ok = answer.children
               ? // Tapo hub H100, 6 devices paired ("Hub")
                 this._('klap-device.probe.hub', {

@@ -9,7 +9,9 @@ import type { NodeAPI, NodeDef } from 'node-red';
 import { LampClient } from '../../device/client';
 import { explainFailure } from '../../device/diagnose';
 import type { LampState } from '../../device/types';
-import { LampError } from '../../transport/errors';
+import { LampError, UnreachableError } from '../../transport/errors';
+import { findByMac } from '../../transport/find-by-mac';
+import { isMac, normaliseMac } from '../../transport/mac';
 import {
   codedError,
   findDevice,
@@ -18,11 +20,14 @@ import {
   parseSeconds,
 } from '../shared/config';
 import { DeviceHub, type LinkInfo, linkInfo } from '../shared/device-hub';
-import { registerDiscoverRoute, settingsPort } from '../shared/discovery-route';
+import { registerDiscoverRoute, searchSettings, settingsPort } from '../shared/discovery-route';
 import { errorCode } from '../shared/status-mapping';
 import { migrate, parsePort, parseProtocol, type SavedDeviceConfig } from './migrate';
 
-interface KlapDeviceDef extends NodeDef, SavedDeviceConfig {}
+interface KlapDeviceDef extends NodeDef, SavedDeviceConfig {
+  /** The device's MAC (any notation); blank: learned at the first connection. */
+  mac?: unknown;
+}
 
 /** Node-RED's stand-in for "the password has not been changed" in editor requests. */
 const PASSWORD_PLACEHOLDER = '__PWRD__';
@@ -54,6 +59,9 @@ export = (RED: NodeAPI) => {
   /** Where wake-up probes go (setting lampControlDiscoveryPort, default 20002); read per use. */
   const discoveryPort = (): number =>
     settingsPort((RED.settings ?? {}) as unknown as Record<string, unknown>);
+  /** Finds a device by MAC where the editor's Search looks (settings read per search). */
+  const searchByMac = (mac: string) =>
+    findByMac(mac, searchSettings((RED.settings ?? {}) as unknown as Record<string, unknown>));
 
   function KlapDevice(this: KlapDeviceNode, config: KlapDeviceDef) {
     RED.nodes.createNode(this, config);
@@ -62,7 +70,9 @@ export = (RED: NodeAPI) => {
     this.port = settings.port;
     this.protocol = settings.protocol;
     this.timeout = parseSeconds(config.timeout, 5, false);
+    this.mac = typeof config.mac === 'string' ? config.mac.trim() : '';
     const credentials: KlapDeviceCredentials = this.credentials ?? {};
+    const badMac = this.mac !== '' && !isMac(this.mac);
 
     this.hub = new DeviceHub({
       host: this.host,
@@ -71,11 +81,14 @@ export = (RED: NodeAPI) => {
       timeoutMs: Math.round(this.timeout * 1000),
       username: credentials.username || undefined,
       password: credentials.password || undefined,
+      mac: badMac ? undefined : this.mac,
+      findByMac: searchByMac,
       t,
       warn: (text) => this.warn(text),
       log: (text) => this.log(text),
       createClient: (options) => {
         if (!options.host) throw codedError('NO_HOST', t('klap-device.errors.noHost'));
+        if (badMac) throw codedError('BAD_MAC', t('klap-device.errors.badMac'));
         return new LampClient({ ...options, discoveryPort: discoveryPort() });
       },
     });
@@ -118,7 +131,16 @@ export = (RED: NodeAPI) => {
         .json({ ok: false, code: 'BAD_REQUEST', message: t('klap-device.errors.probeProtocol') });
       return;
     }
-    const host = expandEnv(body.host).trim();
+    if (body.mac !== undefined && body.mac !== '' && !isMac(body.mac)) {
+      res
+        .status(400)
+        .json({ ok: false, code: 'BAD_REQUEST', message: t('klap-device.errors.badMac') });
+      return;
+    }
+    const mac = typeof body.mac === 'string' && body.mac ? body.mac : undefined;
+    const configuredHost = expandEnv(body.host).trim();
+    /** Where the device answers: the host typed, or where its MAC was found. */
+    let host = configuredHost;
     const port = parsePort(body.port);
     const protocol = parseProtocol(body.protocol) ?? 'auto';
     const timeoutSeconds = Math.min(parseSeconds(body.timeout, 5, false), 30);
@@ -140,9 +162,16 @@ export = (RED: NodeAPI) => {
         : undefined;
     const username = typedUsername ?? stored.username;
     const password = typedPassword ?? stored.password;
-    const succeed = (state: LampState, capabilities: unknown, link: LinkInfo) =>
+    const succeed = (
+      state: LampState,
+      capabilities: unknown,
+      link: LinkInfo,
+      identity: { mac: string | null; deviceId: string } | undefined,
+    ) =>
       res.json({
         ok: true,
+        // Who answered: the editor fills MAC with it, so the device can be followed.
+        ...(identity?.mac ? { mac: identity.mac } : {}),
         model: state.model,
         alias: state.alias,
         type: state.type,
@@ -197,7 +226,8 @@ export = (RED: NodeAPI) => {
 
     if (
       deployed &&
-      deployed.host === host &&
+      deployed.host === configuredHost &&
+      normaliseMac(deployed.mac) === normaliseMac(mac) &&
       deployed.port === port &&
       deployed.protocol === protocol &&
       typedPassword === undefined &&
@@ -207,17 +237,38 @@ export = (RED: NodeAPI) => {
       // push the deployed one out on devices that allow only one.
       try {
         const state = await deployed.hub.refresh();
-        succeed(state, await deployed.hub.capabilities(), deployed.hub.link());
+        succeed(
+          state,
+          await deployed.hub.capabilities(),
+          deployed.hub.link(),
+          deployed.hub.identity(),
+        );
       } catch (err) {
         await fail(err);
       }
       return;
     }
 
+    if (isMac(configuredHost)) {
+      // Host given as a MAC: ask the network where that device is, as the runtime does.
+      const found = await searchByMac(configuredHost).catch(() => null);
+      if (!found) {
+        await fail(
+          new UnreachableError(
+            configuredHost,
+            'no device with this MAC answered a search; check that it is powered, or set ' +
+              'lampControlDiscoveryTargets for networks broadcasts do not reach',
+          ),
+        );
+        return;
+      }
+      host = found.host;
+    }
     const client = new LampClient({
       host,
       port,
       protocol,
+      ...(mac ? { mac } : {}),
       username: username || undefined,
       password: password || undefined,
       timeoutMs: Math.round(timeoutSeconds * 1000),
@@ -225,7 +276,7 @@ export = (RED: NodeAPI) => {
     });
     try {
       const state = await client.open();
-      succeed(state, await client.capabilities(), linkInfo(client));
+      succeed(state, await client.capabilities(), linkInfo(client), client.identity);
     } catch (err) {
       await fail(err);
     } finally {

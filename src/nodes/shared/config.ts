@@ -14,6 +14,8 @@ export interface KlapDeviceNode extends Node<KlapDeviceCredentials> {
   port: number | undefined;
   protocol: ProtocolChoice;
   timeout: number;
+  /** The configured MAC as typed ('' for none). */
+  mac: string;
   hub: DeviceHub;
 }
 

@@ -9,17 +9,20 @@
 import type { ConnectOptions, TargetOptions } from '../../device/client';
 import { findOutlet, outletState } from '../../device/outlets/outlet';
 import type { Capabilities, EnergyPoint, LampState } from '../../device/types';
+import type { DiscoveredDevice } from '../../transport/discovery';
 import { describeAddress } from '../../transport/errors';
 import type { ProtocolChoice } from '../../transport/factory';
 import type { Encryption, LoginInfo } from '../../transport/types';
 import { childView } from './child-view';
 import { EventFeed } from './event-feed';
 import type { EventSource } from './event-types';
+import { DeviceLocator, type KnownIdentity } from './identity';
 import { Poller } from './poller';
 import {
   type DeviceStatus,
   errorCode,
   errorStatus,
+  isContested,
   isFullState,
   type ReportedState,
   reasonOf,
@@ -64,6 +67,8 @@ export interface HubClient {
   /** The protocol found and how the login matched, once known. */
   readonly encryption?: Encryption | undefined;
   readonly login?: LoginInfo | null;
+  /** Who answered at negotiation (MAC, device id), once known. */
+  readonly identity?: KnownIdentity | undefined;
 }
 
 /** What Test connection reports about the link; never a secret. */
@@ -92,15 +97,27 @@ export interface HubOptions {
   authBackoffMs?: number;
   /** Upper bound of the exponential back-off while the device is unreachable. Default 30 s. */
   maxBackoffMs?: number;
+  /** The configured MAC (any notation); blank: learned at the first connection. */
+  mac?: string;
+  /**
+   * Finds the device by MAC on the network (discovery); without it a moved device is not
+   * followed and a `host` given as a MAC is never found.
+   */
+  findByMac?: (mac: string) => Promise<DiscoveredDevice | null>;
+  /** Shortest time between two searches while the device is missing. Default 60 s. */
+  searchIntervalMs?: number;
 }
+
+/** Sessions taken by another app are logged again only after this long without one. */
+const CONTEST_LOG_QUIET_MS = 10 * 60_000;
 
 /** Failures of our own input: they say nothing about the device or the link. */
 const LOCAL_CODES = new Set(['INVALID_COMMAND', 'UNSUPPORTED']);
 
 export class DeviceHub {
-  readonly address: string;
-  readonly host: string;
   private readonly options: HubOptions;
+  /** Which device this is and where it answers now (identity.ts). */
+  private readonly locator: DeviceLocator;
   private readonly users = new Map<string, HubUser>();
   private client: HubClient | undefined;
   private lastState: ReportedState | undefined;
@@ -112,6 +129,10 @@ export class DeviceHub {
   private outageLogged = false;
   /** A streak of device errors (the device answers, but refuses) has been logged. */
   private deviceErrorLogged = false;
+  /** When another app last took the session (monotonic ms): the log says it once per streak. */
+  private contestedAt: number | undefined;
+  /** "moved to B — update Host", kept on the status until the node is redeployed. */
+  private moveNote: string | undefined;
   /** Bumped by every successful command, so an older poll result never overwrites it. */
   private generation = 0;
   private status: DeviceStatus = {};
@@ -126,8 +147,12 @@ export class DeviceHub {
 
   constructor(options: HubOptions) {
     this.options = options;
-    this.host = options.host;
-    this.address = describeAddress(options.host, options.port ?? 80);
+    this.locator = new DeviceLocator({
+      host: options.host,
+      mac: options.mac,
+      find: (mac) => options.findByMac?.(mac) ?? Promise.resolve(null),
+      searchIntervalMs: options.searchIntervalMs,
+    });
     this.poller = new Poller({
       interval: () => this.pollIntervalMs,
       read: async () => {
@@ -139,7 +164,7 @@ export class DeviceHub {
     });
     this.events = new EventFeed({
       open: () => {
-        const client = this.getClient();
+        const client = this.getClient(this.host);
         // The child list, so a node naming a child the hub lacks says so (one read, at start).
         if (!this.lastState) this.refresh().catch(() => undefined);
         if (!client.events) {
@@ -147,7 +172,7 @@ export class DeviceHub {
             code: 'UNSUPPORTED',
           });
         }
-        return client.events();
+        return this.followingReader(client, client.events());
       },
       t: options.t,
       warn: options.warn,
@@ -157,6 +182,21 @@ export class DeviceHub {
       authBackoffMs: options.authBackoffMs,
       maxBackoffMs: options.maxBackoffMs,
     });
+  }
+
+  /** Where the device answers now (the configured host until it moved, or a MAC not found yet). */
+  get host(): string {
+    return this.locator.host ?? this.options.host;
+  }
+
+  /** host[:port] for messages. */
+  get address(): string {
+    return describeAddress(this.host, this.options.port ?? 80);
+  }
+
+  /** The device's MAC ("AA:BB:…", configured or learned) and id, once known. */
+  identity(): { mac: string | null; deviceId: string } {
+    return { mac: this.locator.mac, deviceId: this.locator.deviceId };
   }
 
   /**
@@ -253,13 +293,28 @@ export class DeviceHub {
   /** Closes the client when no node uses it and the event feed holds no reader on it. */
   private releaseClientIfUnused(): void {
     if (this.users.size > 0 || this.events.holdsClient) return;
-    const client = this.client;
-    this.client = undefined;
-    if (client) {
-      const closing = client.close().catch(() => undefined);
-      this.retiring.add(closing);
-      void closing.then(() => this.retiring.delete(closing));
-    }
+    this.retire();
+  }
+
+  /**
+   * The event feed's reader, read through call() so that a hub that stops answering is looked
+   * for by its MAC like any request. A reader belongs to one client: after a move it is opened
+   * anew on the client at the new address, whose first read sets a fresh baseline (nothing old
+   * is replayed; what was logged during the move itself is not delivered).
+   */
+  private followingReader(client: HubClient, reader: EventSource): EventSource {
+    let bound = client;
+    let current = reader;
+    return {
+      read: () =>
+        this.call((now) => {
+          if (now !== bound && now.events) {
+            bound = now;
+            current = now.events();
+          }
+          return current.read();
+        }),
+    };
   }
 
   /**
@@ -268,7 +323,7 @@ export class DeviceHub {
    */
   async command(payload: unknown, target: Target = {}): Promise<LampState> {
     try {
-      const state = await this.getClient().setState(payload, { ...target });
+      const state = await this.call((client) => client.setState(payload, { ...target }));
       this.generation++;
       return this.accept(state);
     } catch (err) {
@@ -280,7 +335,7 @@ export class DeviceHub {
   /** Raw request for power users, to one outlet or child if given; the decoded response. */
   async request(method: string, params?: unknown, target: Target = {}): Promise<unknown> {
     try {
-      return await this.getClient().request(method, params, { ...target });
+      return await this.call((client) => client.request(method, params, { ...target }));
     } catch (err) {
       this.fail(err, false);
       throw err;
@@ -290,7 +345,7 @@ export class DeviceHub {
   /** An energy history query (msg.payload.energyHistory): the `[{ t, wh }]` the meter kept. */
   async energyHistory(query: unknown, target: Target = {}): Promise<EnergyPoint[]> {
     try {
-      return await this.getClient().energyHistory(query, { ...target });
+      return await this.call((client) => client.energyHistory(query, { ...target }));
     } catch (err) {
       this.fail(err, false);
       throw err;
@@ -304,7 +359,7 @@ export class DeviceHub {
   async refresh(origin?: HubUser): Promise<LampState> {
     const generation = this.generation;
     try {
-      const state = await this.getClient().getState();
+      const state = await this.call((client) => client.getState());
       const last = this.lastState;
       if (generation !== this.generation && last && isFullState(last)) {
         // A command finished while we read: its result is newer than ours.
@@ -318,7 +373,7 @@ export class DeviceHub {
   }
 
   async capabilities(): Promise<Capabilities> {
-    return this.getClient().capabilities();
+    return this.call((client) => client.capabilities());
   }
 
   /** Which protocol the shared session speaks and how it logged in (after a first exchange). */
@@ -372,14 +427,68 @@ export class DeviceHub {
 
   // ---------------------------------------------------------------------------------------------
 
-  private getClient(): HubClient {
+  /**
+   * Runs `work` on the client at the device's address. When the device is missing there (or
+   * another device answers) and discovery finds it elsewhere, moves there and runs it once more.
+   */
+  private async call<T>(work: (client: HubClient) => Promise<T>): Promise<T> {
+    const host = await this.locator.resolve();
+    const client = this.getClient(host);
+    try {
+      const result = await work(client);
+      this.locator.learn(client.identity);
+      return result;
+    } catch (err) {
+      if (this.closed) throw err;
+      // Queued on a client that a move retired meanwhile: nothing was sent, run it there.
+      const retired = errorCode(err) === 'CLOSED' && client !== this.client;
+      if (!retired && !this.locator.worthSearching(err)) throw err;
+      if (!retired && this.locator.host === host) {
+        const found = await this.locator.relocate();
+        if (this.closed) throw err;
+        // A concurrent call that failed the same way may have moved already.
+        if (found && this.locator.host === host) this.move(found.host);
+      }
+      const now = this.locator.host;
+      if (now === undefined || now === host) throw err;
+      const next = this.getClient(now);
+      const result = await work(next);
+      this.locator.learn(next.identity);
+      return result;
+    }
+  }
+
+  /** The device answers at `host` now: a new session there, said once in the log and status. */
+  private move(host: string): void {
+    const from = this.address;
+    this.locator.moveTo(host);
+    const to = this.address;
+    this.retire();
+    this.options.warn(this.options.t('klap-device.log.moved', { from, to }));
+    this.moveNote = this.options.t('klap-device.status.moved', { to });
+    this.fanStatus({ fill: 'yellow', shape: 'ring', text: this.moveNote });
+  }
+
+  /** Closes the current client in the background (close() still waits for it). */
+  private retire(): void {
+    const client = this.client;
+    this.client = undefined;
+    if (client) {
+      const closing = client.close().catch(() => undefined);
+      this.retiring.add(closing);
+      void closing.then(() => this.retiring.delete(closing));
+    }
+  }
+
+  private getClient(host: string): HubClient {
     if (this.closed) {
       throw Object.assign(new Error(this.options.t('klap-device.errors.closed')), {
         code: 'CLOSED',
       });
     }
     if (!this.client) {
-      const { host, port, protocol, timeoutMs, username, password } = this.options;
+      const { port, protocol, timeoutMs, username, password } = this.options;
+      const mac = this.locator.mac ?? undefined;
       this.client = this.options.createClient({
         host,
         port,
@@ -387,6 +496,7 @@ export class DeviceHub {
         timeoutMs,
         username,
         password,
+        ...(mac ? { mac } : {}),
       });
       if (this.online === undefined) {
         this.fanStatus({
@@ -413,7 +523,9 @@ export class DeviceHub {
     // reader's too).
     this.poller.succeeded();
     this.events.hubAnswered();
-    this.fanStatus(stateStatus(this.options.t, fresh), fresh);
+    const status = stateStatus(this.options.t, fresh);
+    if (this.moveNote) status.text = `${status.text} · ${this.moveNote}`;
+    this.fanStatus(status, fresh);
     for (const user of [...this.users.values()]) {
       if (user !== origin) this.deliver(user, fresh);
     }
@@ -429,6 +541,21 @@ export class DeviceHub {
     // device or the link; failed reads count towards the back-off (device errors included).
     if (!reading && (code === 'DEVICE_ERROR' || code === undefined)) return;
     this.poller.failed(err);
+    if (isContested(err)) {
+      // The device answers, but another app keeps taking its session: online, and said once.
+      this.online = true;
+      this.fanStatus({
+        fill: 'yellow',
+        shape: 'ring',
+        text: this.options.t('klap-device.status.contested'),
+      });
+      const now = performance.now();
+      if (this.contestedAt === undefined || now - this.contestedAt > CONTEST_LOG_QUIET_MS) {
+        this.options.warn(this.options.t('klap-device.log.contested', { address: this.address }));
+      }
+      this.contestedAt = now;
+      return;
+    }
     if (code === 'DEVICE_ERROR') {
       // The device answered (rate limited, busy, ...): it is online. Back off, show the error,
       // log the streak once; the last state stays valid and is not reported as lost.

@@ -63,6 +63,34 @@ function settingsTargets(settings: Record<string, unknown>): string[] | undefine
   return list.filter((t): t is string => typeof t === 'string' && t.trim() !== '');
 }
 
+/**
+ * Where a search goes without a typed target: the configured targets (networks expanded,
+ * unusable ones skipped), or the broadcasts of this host's networks when none are configured.
+ */
+export function settingsSearchTargets(settings: Record<string, unknown>): string[] {
+  const port = settingsPort(settings);
+  const configured = settingsTargets(settings);
+  // A configured network that is malformed or too wide is skipped like any bad target.
+  const targets =
+    configured === undefined
+      ? defaultDiscoveryTargets()
+      : configured.flatMap((t) => expandTargets([t]) ?? []);
+  return targets.filter((t) => parseTarget(t, port) !== null);
+}
+
+/** The targets and ports a search by MAC uses (the config node following its device). */
+export function searchSettings(settings: Record<string, unknown>): {
+  targets: string[];
+  port: number;
+  legacyPort: number | null;
+} {
+  return {
+    targets: settingsSearchTargets(settings),
+    port: settingsPort(settings),
+    legacyPort: settingsLegacyPort(settings),
+  };
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -110,15 +138,9 @@ export function registerDiscoverRoute(RED: NodeAPI): void {
       }
       targets = expanded;
     } else {
-      const configured = settingsTargets(settings);
-      // A configured network that is malformed or too wide is skipped like any bad target.
-      targets =
-        configured === undefined
-          ? defaultDiscoveryTargets()
-          : configured.flatMap((t) => expandTargets([t]) ?? []);
+      // Configured targets that cannot be used are skipped, not fatal.
+      targets = settingsSearchTargets(settings);
     }
-    // Configured targets that cannot be used are skipped, not fatal.
-    targets = targets.filter((t) => parseTarget(t, port) !== null);
     const devices =
       targets.length === 0
         ? []

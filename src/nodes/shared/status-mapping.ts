@@ -43,6 +43,8 @@ const STATUS_KEYS: Record<string, string> = {
   UNSUPPORTED: 'unsupported',
   CLOSED: 'closed',
   NO_HOST: 'noHost',
+  DEVICE_MISMATCH: 'deviceMismatch',
+  BAD_MAC: 'badMac',
 };
 
 /** The `code` of a LampError (or any error carrying a string code), else undefined. */
@@ -58,9 +60,16 @@ export function reasonOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** Another app keeps taking the device's session (SessionContestedError). */
+export function isContested(err: unknown): boolean {
+  return (
+    typeof err === 'object' && err !== null && (err as { contested?: unknown }).contested === true
+  );
+}
+
 /** The red ring for an error of this device. */
 export function errorStatus(t: Translate, err: unknown): DeviceStatus {
-  const key = STATUS_KEYS[errorCode(err) ?? ''] ?? 'error';
+  const key = isContested(err) ? 'contested' : (STATUS_KEYS[errorCode(err) ?? ''] ?? 'error');
   return { fill: 'red', shape: 'ring', text: t(`klap-device.status.${key}`) };
 }
 
