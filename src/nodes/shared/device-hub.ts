@@ -55,6 +55,8 @@ export interface HubClient {
   /** The protocol found and how the login matched, once known. */
   readonly encryption?: Encryption | undefined;
   readonly login?: LoginInfo | null;
+  /** HTTPS protocols: the device certificate's SHA-256 fingerprint. */
+  readonly certificateFingerprint?: string | null;
 }
 
 /** What Test connection reports about the link; never a secret. */
@@ -62,6 +64,8 @@ export interface LinkInfo {
   protocol: Encryption | undefined;
   variant: string | undefined;
   credentials: LoginInfo['credential'] | undefined;
+  /** HTTPS (sslaes) only: the SHA-256 fingerprint of the device's self-signed certificate. */
+  certificateFingerprint?: string;
 }
 
 export interface HubOptions {
@@ -477,9 +481,11 @@ export class DeviceHub {
 }
 
 export function linkInfo(client: HubClient | undefined): LinkInfo {
+  const fingerprint = client?.certificateFingerprint;
   return {
     protocol: client?.encryption,
     variant: client?.login?.variant,
     credentials: client?.login?.credential,
+    ...(fingerprint ? { certificateFingerprint: fingerprint } : {}),
   };
 }
