@@ -4,6 +4,8 @@
  * replayed sequence numbers, wrong digests).
  */
 import * as https from 'node:https';
+import { after } from 'node:test';
+import { type EmulatedDevice, type EmulatorOptions, startEmulator } from '../../src/emulator';
 import { AesSessionCipher } from '../../src/transport/aes/cipher';
 import {
   digestPassword,
@@ -14,6 +16,28 @@ import {
 } from '../../src/transport/sslaes/hashes';
 
 export const HOST = '127.0.0.1';
+export const REQUEST = JSON.stringify({ method: 'get_device_info' });
+export const answered = (reply: string) => JSON.parse(reply).error_code === 0;
+
+/**
+ * Starts emulated sslaes devices (an L530's JSON) expecting `username`/`password`, each closed
+ * when the test file ends.
+ */
+export function hubStarter(username: string, password: string) {
+  const started: EmulatedDevice[] = [];
+  after(() => Promise.all(started.map((d) => d.close())));
+  return async (options: Partial<EmulatorOptions> = {}): Promise<EmulatedDevice> => {
+    const device = await startEmulator({
+      model: 'L530',
+      protocol: 'sslaes',
+      username,
+      password,
+      ...options,
+    });
+    started.push(device);
+    return device;
+  };
+}
 
 /** One raw HTTPS POST, as a client of our own making would send it. */
 export function post(

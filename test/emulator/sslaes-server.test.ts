@@ -4,31 +4,14 @@
  * discovery announcement (docs/protocols/sslaes.md §5–§6).
  */
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import * as tls from 'node:tls';
-import { type EmulatedDevice, type EmulatorOptions, startEmulator } from '../../src/emulator';
 import { tapoTag } from '../../src/transport/sslaes/hashes';
-import { HOST, post, rawLogin } from './sslaes-raw';
+import { answered, HOST, hubStarter, post, REQUEST, rawLogin } from './sslaes-raw';
 
 const USER = 'someone@example.com';
 const PASS = 'Hub password 1';
-const REQUEST = JSON.stringify({ method: 'get_device_info' });
-const answered = (reply: string) => JSON.parse(reply).error_code === 0;
-
-const started: EmulatedDevice[] = [];
-after(() => Promise.all(started.map((d) => d.close())));
-
-async function hub(options: Partial<EmulatorOptions> = {}): Promise<EmulatedDevice> {
-  const device = await startEmulator({
-    model: 'L530',
-    protocol: 'sslaes',
-    username: USER,
-    password: PASS,
-    ...options,
-  });
-  started.push(device);
-  return device;
-}
+const hub = hubStarter(USER, PASS);
 
 const login = (params: Record<string, unknown>) => JSON.stringify({ method: 'login', params });
 

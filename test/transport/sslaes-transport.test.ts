@@ -6,35 +6,17 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { type EmulatedDevice, type EmulatorOptions, startEmulator } from '../../src/emulator';
+import { type EmulatedDevice, startEmulator } from '../../src/emulator';
 import { DeviceLockedError, LampError } from '../../src/transport/errors';
 import { createTransport, transportFor } from '../../src/transport/factory';
 import { SslAesTransport } from '../../src/transport/sslaes/sslaes-transport';
-import { rawLogin } from '../emulator/sslaes-raw';
+import { answered, hubStarter, REQUEST, rawLogin } from '../emulator/sslaes-raw';
 import { HOST, PASS, USER } from './helpers';
 
-const started: EmulatedDevice[] = [];
 const transports: { close(): Promise<void> }[] = [];
-after(async () => {
-  await Promise.all(transports.map((t) => t.close()));
-  await Promise.all(started.map((d) => d.close()));
-});
-
-const REQUEST = JSON.stringify({ method: 'get_device_info' });
-const answered = (reply: string) => JSON.parse(reply).error_code === 0;
+after(() => Promise.all(transports.map((t) => t.close())));
+const hub = hubStarter(USER, PASS);
 const codeOf = (e: unknown) => (e instanceof LampError ? e.code : undefined);
-
-async function hub(options: Partial<EmulatorOptions> = {}): Promise<EmulatedDevice> {
-  const device = await startEmulator({
-    model: 'L530',
-    protocol: 'sslaes',
-    username: USER,
-    password: PASS,
-    ...options,
-  });
-  started.push(device);
-  return device;
-}
 
 function client(device: EmulatedDevice, password = PASS): SslAesTransport {
   const transport = new SslAesTransport({
