@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { cpuOf, emulatorProcess, median } from './bench/emulator-process.mjs';
+import { hubFigures } from './bench/hub.mjs';
 import { targets } from './bench/targets.mjs';
 
 const require = createRequire(import.meta.url);
@@ -142,6 +143,7 @@ async function main() {
   await bulb.close();
   await perTransport();
   await targets();
+  await hubFigures();
   console.log(`\nrss ${(process.memoryUsage().rss / 1024 / 1024).toFixed(1)} MiB at the end`);
 }
 

@@ -25,8 +25,11 @@
  * name, power state and meter, a status node per outlet, switching one outlet changes only that
  * one, and `{ on }` to the strip switches them all. Light strips with segment control paint two
  * colours as halves and a colour ends it; other light strips refuse `{ segments }` by model
- * (scripts/fixtures-segments.mjs). Hubs, their children,
- * cameras, sensors and other kinds are skipped with a reason. Exits 1 on any failure.
+ * (scripts/fixtures-segments.mjs). Hubs (H100, KH100) are checked with their
+ * own children and every child dump of smart/child attached (scripts/fixtures-hubs.mjs): each
+ * child's state keys, switches switching, thermostats taking a target, and one event of each
+ * child that logs reaching the library's reader and a `lamp-event` node exactly once. Cameras,
+ * sensors and other kinds are skipped with a reason. Exits 1 on any failure.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,6 +45,8 @@ import {
   smartFeatureExpectations,
   smartFeatureModel,
 } from './fixtures-features.mjs';
+import { driveHubInMemory, hubPlans } from './fixtures-hubs.mjs';
+import { driveHubsThroughNodes } from './fixtures-hubs-nodes.mjs';
 import { attempt, checkThroughNodes, expect, wireLabel } from './fixtures-nodes.mjs';
 import { driveOutletsInMemory, iotOutlets, smartOutlets } from './fixtures-outlets.mjs';
 import {
@@ -684,14 +689,16 @@ function inMemory(plan) {
 
 const started = Date.now();
 const results = [];
+const hubs = hubPlans(root, smartProtocol, smartWire);
+const hubFiles = new Set(hubs.map((h) => h.file));
 for (const family of ['smart', 'iot']) {
   for (const name of listJson(join(root, family))) {
+    if (hubFiles.has(`${family}/${name}`)) continue;
     results.push({ file: `${family}/${name}`, ...plan(family, join(root, family, name)) });
   }
 }
 // Folders we do not drive at all, counted so the report accounts for every dump.
 for (const [folder, reason] of [
-  ['smart/child', 'hub child (sensor, valve, button)'],
   ['smartcam', 'camera'],
   ['smartcam/child', 'camera child'],
   ['iotcam', 'camera'],
@@ -707,9 +714,46 @@ if (results.length === 0) {
 
 const driven = results.filter((r) => r.outcome === undefined);
 for (const r of driven) r.memory = await inMemory(r);
+const hubCounts = {
+  memory: { states: 0, switches: 0, targets: 0, events: 0, eventNames: new Set() },
+  nodes: { states: 0, switches: 0, targets: 0, events: 0, eventNames: new Set() },
+};
+for (const h of hubs) {
+  const problems = await driveHubInMemory(h, hubCounts.memory).catch((error) => [
+    `${h.file}: ${error.message}`,
+  ]);
+  h.memory = problems.length === 0 ? { outcome: 'ok' } : { outcome: 'failed', problems };
+  if (problems.length > 0) h.memory.reason = problems.join(' | ');
+}
 const memorySeconds = (Date.now() - started) / 1000;
 for (const r of driven) r.colorTempRange = await colorTempRange(r);
-const nodes = await checkThroughNodes(driven);
+const nodes = await checkThroughNodes(driven, (packed, helper) =>
+  driveHubsThroughNodes(hubs, packed, helper, hubCounts.nodes),
+);
+// A hub passes when both checks found nothing; a child dump when no hub had a problem with it.
+const hubProblems = [];
+for (const h of hubs) {
+  const failures = [h.memory, h.nodes].filter((check) => check.outcome === 'failed');
+  hubProblems.push(...failures.flatMap((check) => check.problems ?? [check.reason]));
+  results.push({
+    file: h.file,
+    protocol: h.protocol,
+    category: 'hub',
+    wire: h.wire,
+    outcome: failures.length > 0 ? 'failed' : h.nodes.outcome,
+    reason: failures.map((check) => check.reason).join(' | ') || h.nodes.reason,
+  });
+}
+for (const name of listJson(join(root, 'smart', 'child'))) {
+  const mine = hubProblems.filter((problem) => problem.startsWith(`child/${name}:`));
+  results.push({
+    file: `smart/child/${name}`,
+    protocol: '-',
+    category: 'hub child',
+    outcome: mine.length > 0 ? 'failed' : 'ok',
+    reason: mine.join(' | '),
+  });
+}
 for (const r of driven) {
   const failures = [
     r.memory.outcome === 'failed' ? `in memory: ${r.memory.reason}` : null,
@@ -755,16 +799,31 @@ console.log(`  in memory:                   ${stage('memory')}`);
 console.log(`  packed nodes over the wire:  ${stage('nodes')}  (${nodes.tarball})`);
 
 console.log('\nPer kind (driven dumps):');
-for (const category of ['lamp', 'plug', 'switch', 'dimmer', 'strip']) {
+for (const category of ['lamp', 'plug', 'switch', 'dimmer', 'strip', 'hub', 'hub child']) {
   const rows = results.filter((r) => r.category === category);
   const counts = OUTCOMES.map((o) => `${o} ${rows.filter((r) => r.outcome === o).length}`);
   const byProtocol = PROTOCOLS.map((p) => [p, rows.filter((r) => r.protocol === p).length])
     .filter(([, n]) => n > 0)
     .map(([p, n]) => `${p} ${n}`);
 
-  const note = category === 'strip' ? '  (every outlet: state, name, power; one switched)' : '';
-  console.log(`  ${pad(category, 8)}${counts.join(', ')}  [${byProtocol.join(', ')}]${note}`);
+  const notes = {
+    strip: '  (every outlet: state, name, power; one switched)',
+    hub: '  (own children + every child dump attached; both checks)',
+    'hub child': `  (attached to each of the ${hubs.length} hub dumps)`,
+  };
+  const note = notes[category] ?? '';
+  console.log(`  ${pad(category, 10)}${counts.join(', ')}  [${byProtocol.join(', ')}]${note}`);
 }
+
+const hubLine = (c) =>
+  `${c.states} child states match their dump, ${c.switches} switches switched, ` +
+  `${c.targets} thermostat targets set, ${c.events} events each delivered exactly once ` +
+  `(${[...c.eventNames].sort().join(', ')})`;
+console.log(
+  `\nHubs (${hubs.length} dumps, ${hubs.map((h) => h.expected.length).join('/')} children):`,
+);
+console.log(`  library in memory:           ${hubLine(hubCounts.memory)}`);
+console.log(`  packed nodes over the wire:  ${hubLine(hubCounts.nodes)}`);
 
 const skipped = new Map();
 for (const r of results.filter((x) => x.outcome === 'skipped')) {

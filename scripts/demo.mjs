@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm start`: six emulated devices on 127.0.0.1, speaking all three protocols the package knows
+// `npm start`: eight emulated devices (a hub with three paired devices among them) on 127.0.0.1, speaking all three protocols the package knows
 // (KLAP, AES, Kasa legacy), and Node-RED 4 on http://127.0.0.1:1880 with this package and a ready
 // flow (scripts/demo-flow.json) wired to them. Ctrl-C stops everything.
 //
@@ -30,6 +30,8 @@ const PASSWORD = 'demo-password';
 // bulb on TCP 9999 and its legacy discovery on UDP 9999, as real legacy devices (every port plus
 // OFFSET). `protocol` is the emulated wire; the flow's device nodes all use Protocol "auto".
 // `login: false`: the legacy protocol has no login, so its device node gets no credentials.
+// The hub's control interface listens on 8090 (plus OFFSET); the flow's URLs name 8090.
+const DEMO_CONTROL_PORT = 8090;
 const LEGACY_PORT = 9999 + OFFSET;
 const DEVICES = [
   {
@@ -76,6 +78,17 @@ const DEVICES = [
     alias: 'Study power strip',
   },
   {
+    // A Tapo hub with a button, a motion sensor and a wall switch paired; its control interface
+    // (CONTROL_PORT) presses the button for the flow's inject nodes.
+    id: 'demo-dev-h100',
+    model: 'H100',
+    port: 8086 + OFFSET,
+    discoveryPort: 20008 + OFFSET,
+    alias: 'Hallway hub',
+    children: ['S200B', 'T100', 'S220'],
+    controlPort: 8090 + OFFSET,
+  },
+  {
     id: 'demo-dev-kl130',
     model: 'KL130',
     protocol: 'legacy',
@@ -102,7 +115,8 @@ function portFree(port) {
 async function main() {
   const reset = process.argv.includes('--reset');
   // Device ports are TCP; the legacy bulb's discovery port shares its number, on UDP.
-  for (const port of [PORT, ...DEVICES.map((d) => d.port)]) {
+  const controlPorts = DEVICES.flatMap((d) => (d.controlPort ? [d.controlPort] : []));
+  for (const port of [PORT, ...DEVICES.map((d) => d.port), ...controlPorts]) {
     if (!(await portFree(port))) {
       throw new Error(`port ${HOST}:${port} is in use (another demo still running?)`);
     }
@@ -154,12 +168,18 @@ async function main() {
       port: d.port,
       discoveryPort: d.discoveryPort,
       alias: d.alias,
+      ...(d.children ? { children: d.children, controlPort: d.controlPort } : {}),
       ...(d.login === false ? {} : { username: USERNAME, password: PASSWORD }),
     });
     emulators.push(emulator);
     console.log(
       `  emulated ${d.model} "${d.alias}" on ${HOST}:${emulator.port} (${emulator.protocol})`,
     );
+    if (emulator.controlUrl) {
+      console.log(
+        `    its paired devices: ${d.children.join(', ')}; control at ${emulator.controlUrl}`,
+      );
+    }
   }
 
   // Node-RED.
@@ -220,6 +240,12 @@ async function main() {
     // Deploy through the admin API so Node-RED encrypts the demo credentials itself.
     const flow = JSON.parse(fs.readFileSync(path.join(root, 'scripts', 'demo-flow.json'), 'utf8'));
     for (const node of flow) {
+      // The inject nodes that press the emulated button name the hub's control port.
+      for (const prop of node.type === 'inject' ? (node.props ?? []) : []) {
+        if (prop.p === 'url') {
+          prop.v = prop.v.replace(`:${DEMO_CONTROL_PORT}/`, `:${DEMO_CONTROL_PORT + OFFSET}/`);
+        }
+      }
       if (node.type !== 'klap-device') continue;
       const device = DEVICES.find((d) => d.id === node.id);
       if (device.login !== false) node.credentials = { username: USERNAME, password: PASSWORD };
@@ -236,7 +262,8 @@ async function main() {
 
   console.log(`
   Node-RED with lamp-control: ${url}
-  Open it, click an inject button on the "Lamp demo" tab and watch the debug sidebar.
+  Open it, click an inject button on the "Lamp demo" tab and watch the debug sidebar;
+  "press the hub's button" toggles the colour bulb through a lamp-event node.
   Ctrl-C stops Node-RED and the emulated lamps.${installFlow ? '' : '\n  (kept your demo flow; `npm start -- --reset` restores the original)'}
 `);
 }

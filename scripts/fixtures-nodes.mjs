@@ -25,7 +25,7 @@ import { driveSegmentsThroughNodes } from './fixtures-segments.mjs';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const TYPES = ['klap-device', 'lamp-control', 'lamp-status'];
+const TYPES = ['klap-device', 'lamp-control', 'lamp-status', 'lamp-event'];
 /** Devices emulated, and flows deployed, at a time. */
 const BATCH = 20;
 /** Longer than the device timeout below, so a slow device shows as the node's own error. */
@@ -33,8 +33,8 @@ const REPLY_MS = 15_000;
 const DEVICE_TIMEOUT_S = 5;
 // Every emulated device asks for an account, as a real one does once set up in the app; the
 // legacy protocol has no login and ignores them.
-const USER = 'fixtures@example.com';
-const PASS = 'Fixture-Passw0rd';
+export const USER = 'fixtures@example.com';
+export const PASS = 'Fixture-Passw0rd';
 
 /** A failed check, with the reason shown in the report. */
 export class CheckFailure extends Error {}
@@ -104,14 +104,14 @@ export function wireLabel(wire) {
   return 'XOR (TCP)';
 }
 
-const TAB = 'fixtures';
+export const TAB = 'fixtures';
 
 /**
  * The flow's own nodes: the tab every dump's nodes sit on and one Catch node for all of them
  * (the test helper registers a core node type once per node of it, so a second Catch node would
  * fail the deploy); errors name their source node.
  */
-const FRAME = [
+export const FRAME = [
   { id: TAB, type: 'tab', label: 'python-kasa dumps' },
   { id: 'catcher', type: 'catch', z: TAB, scope: null, uncaught: false, wires: [['caught']] },
   { id: 'caught', type: 'helper', z: TAB },
@@ -156,7 +156,7 @@ function flowFor(i, port, label, expected) {
   ];
 }
 
-function node(id) {
+export function node(id) {
   const found = helper.getNode(id);
   if (!found) throw new Error(`node ${id} is not deployed`);
   return found;
@@ -166,7 +166,7 @@ function node(id) {
  * Sends `msg` into node `target` and resolves with the next message at helper `out`; rejects
  * with the error when the Catch node gets one from `target` first.
  */
-function exchange(target, out, msg) {
+export function exchange(target, out, msg) {
   const outNode = node(out);
   const caughtNode = node('caught');
   return new Promise((resolve, reject) => {
@@ -359,9 +359,10 @@ async function runBatch(batch, offset, nodes, exercise) {
 
 /**
  * Drives every plan with a wire through the packed nodes; sets `plan.nodes` to its outcome
- * (plans without a wire are skipped with the reason). Returns what the report shows about it.
+ * (plans without a wire are skipped with the reason), then runs `more(nodes, helper)` in the
+ * same runtime (the hub dumps). Returns what the report shows about it.
  */
-export async function checkThroughNodes(plans) {
+export async function checkThroughNodes(plans, more) {
   const exercised = new Map();
   const exercise = (feature) => exercised.set(feature, (exercised.get(feature) ?? 0) + 1);
   const tmp = mkdtempSync(join(tmpdir(), 'lamp-control-fixtures-'));
@@ -381,6 +382,7 @@ export async function checkThroughNodes(plans) {
       for (let offset = 0; offset < wired.length; offset += BATCH) {
         await runBatch(wired.slice(offset, offset + BATCH), offset, nodes, exercise);
       }
+      await more?.(nodes, helper);
     } finally {
       await helper.stopServer();
     }

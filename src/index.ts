@@ -7,6 +7,16 @@
  *
  * Errors are LampError subclasses with a stable `code` and a message that says what to do.
  */
+
+export {
+  type ChildSelector,
+  type ChildState,
+  type ChildTarget,
+  childState,
+  findChild,
+  parseChildSelector,
+} from './device/children/child';
+export { LampChild } from './device/children/lamp-child';
 export {
   type ConnectOptions,
   connect,
@@ -15,15 +25,25 @@ export {
   type TargetOptions,
 } from './device/client';
 export {
+  EventReader,
+  type EventReaderOptions,
+  type HubEvent,
+} from './device/hub/event-reader';
+export {
   findOutlet,
   type OutletSelector,
   outletState,
   parseOutletSelector,
 } from './device/outlets/outlet';
 export type {
+  AlarmCommand,
+  AlarmVolume,
   Capabilities,
+  ChildKind,
   DeviceKind,
   Dialect,
+  HubChild,
+  HubChildState,
   LampCommand,
   LampState,
   Outlet,

@@ -5,8 +5,9 @@
  *
  *   lamp-control discover [--target ADDR ...] [--port UDP-PORT] [--legacy-port UDP-PORT]
  *                         [--timeout S] [--json]
- *   lamp-control state    --host H [--outlet N] [--port P] [--protocol P] [--timeout S] [--json]
- *   lamp-control set      --host H [--outlet N] [--port P] [--protocol P] [--timeout S] [--json] PAYLOAD
+ *   lamp-control state    --host H [--outlet N | --child NAME] [--port P] [--protocol P] [--timeout S] [--json]
+ *   lamp-control set      --host H [--outlet N | --child NAME] [--port P] [--protocol P] [--timeout S] [--json] PAYLOAD
+ *   lamp-control events   --host H [--child NAME] [--interval S] [--count N] [--port P] [--protocol P] [--json]
  *   lamp-control diagnose --host H [--port P] [--protocol P] [--timeout S] [--json]
  *
  * Credentials come from --username and --password-env NAME, or LAMP_USERNAME / LAMP_PASSWORD:
@@ -15,6 +16,7 @@
  */
 import { type ConnectOptions, connect, type LampClient } from '../device/client';
 import { diagnose } from '../device/diagnose';
+import type { HubEvent } from '../device/hub/event-reader';
 import { type DiscoveredDevice, discover } from '../transport/discovery';
 import { byAddress, defaultDiscoveryTargets, expandTargets } from '../transport/discovery-targets';
 import { LampError } from '../transport/errors';
@@ -35,7 +37,9 @@ const COMMON = `  --host H             the device's IP address or host name (req
   --help               this help`;
 
 const OUTLET = `  --outlet N           one outlet of a power strip: its number on the housing,
-                       its name or its id (default: the whole device)`;
+                       its name or its id (default: the whole device)
+  --child NAME         one child: a device paired to a hub by its name (as the app
+                       shows it) or id, or a strip's outlet (default: the device)`;
 
 export const HELP: Record<string, string> = {
   main: `Usage: lamp-control COMMAND [options]
@@ -48,6 +52,7 @@ Commands:
   state      print a device's state
   set        change a device with a payload ('{"on":true,"brightness":40}', 'toggle', ...)
   diagnose   log in and say which protocol and credentials work, or exactly what fails
+  events     print the events of a hub's children as they happen (presses, motion, ...)
 
 Run lamp-control COMMAND --help for a command's options.
 `,
@@ -80,6 +85,17 @@ Sends PAYLOAD (the msg.payload grammar: true, "off", "toggle", 40, "#ff8800",
 ${OUTLET}
 ${COMMON}
 `,
+  events: `Usage: lamp-control events --host H [options]
+
+Prints each event a hub's children log (button presses, dial turns, motion,
+contact open/close, water leak, wall-switch presses, ...) as it happens, once each,
+in order; events logged before it started are not printed. Ctrl-C stops it.
+
+  --child NAME         only this child's events: its name or id (default: every child)
+  --interval S         seconds between reads of the logs (default 1, at least 0.5)
+  --count N            stop after N events
+${COMMON.replace('print one JSON document on stdout', 'print one JSON line per event on stdout')}
+`,
   diagnose: `Usage: lamp-control diagnose --host H [options]
 
 Logs in and reports model, firmware, protocol, which credentials matched and the
@@ -102,6 +118,12 @@ interface Parsed {
   payload?: string;
   /** state and set: one outlet of a strip. */
   outlet?: string;
+  /** state, set and events: one child of a hub (or a strip's outlet). */
+  child?: string;
+  /** events: seconds between reads. */
+  intervalSeconds?: number;
+  /** events: stop after this many. */
+  count?: number;
 }
 
 function port(value: string | undefined, flag: string): number {
@@ -127,7 +149,9 @@ export function parseArgs(argv: readonly string[]): Parsed {
     return { ...parsed, command: 'main', help: true };
   }
   if (!(command in HELP) || command === 'main') {
-    throw new UsageError(`unknown command "${command}"; commands: discover, state, set, diagnose`);
+    throw new UsageError(
+      `unknown command "${command}"; commands: discover, state, set, diagnose, events`,
+    );
   }
   const positional: string[] = [];
   for (let i = 0; i < rest.length; i++) {
@@ -171,6 +195,29 @@ export function parseArgs(argv: readonly string[]): Parsed {
         }
         parsed.outlet = value();
         break;
+      case '--child':
+        if (command !== 'state' && command !== 'set' && command !== 'events') {
+          throw new UsageError(`--child applies to state, set and events, not ${command}`);
+        }
+        parsed.child = value();
+        break;
+      case '--interval': {
+        if (command !== 'events') throw new UsageError(`--interval applies to events only`);
+        const n = Number(value());
+        if (!Number.isFinite(n) || n < 0.5 || n > 3600) {
+          throw new UsageError('--interval must be a number of seconds from 0.5 to 3600');
+        }
+        parsed.intervalSeconds = n;
+        break;
+      }
+      case '--count': {
+        if (command !== 'events') throw new UsageError(`--count applies to events only`);
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 1)
+          throw new UsageError('--count must be a whole number from 1');
+        parsed.count = n;
+        break;
+      }
       case '--protocol': {
         const v = value();
         if (!PROTOCOL_CHOICES.includes(v as ProtocolChoice)) {
@@ -211,6 +258,9 @@ export function parseArgs(argv: readonly string[]): Parsed {
     parsed.payload = positional[0];
   } else if (positional.length > 0) {
     throw new UsageError(`unexpected argument "${positional[0]}"`);
+  }
+  if (parsed.outlet !== undefined && parsed.child !== undefined) {
+    throw new UsageError('give --outlet or --child, not both (--child covers outlets too)');
   }
   if (command !== 'discover' && !parsed.options.host) {
     throw new UsageError(`${command} needs --host (the device's IP address or host name)`);
@@ -302,6 +352,49 @@ async function runDiagnose(options: ConnectOptions, json: boolean, out: Out, err
   return report.ok;
 }
 
+/** One event as a line: time, child, name, and a dial's degrees or a switch's new state. */
+function eventLine(event: HubEvent): string {
+  const extra =
+    event.degrees !== undefined
+      ? ` ${event.degrees > 0 ? '+' : ''}${event.degrees}°`
+      : event.on !== undefined
+        ? ` -> ${event.on ? 'on' : 'off'}`
+        : '';
+  return `${event.time}  ${event.child.alias} (${event.child.model})  ${event.name}${extra}\n`;
+}
+
+/** Link failures the events loop rides out: the next read picks up where the last one stood. */
+const PASSING: ReadonlySet<string> = new Set(['UNREACHABLE', 'TIMEOUT', 'SESSION_EXPIRED']);
+
+/** Reads the hub's events until `count` are printed (or for ever); the first read is the baseline. */
+async function runEvents(parsed: Parsed, lamp: LampClient, out: Out, err: Out): Promise<void> {
+  const reader = lamp.events({ child: parsed.child });
+  await reader.read();
+  // On stderr either way, so that --json output stays one event per line.
+  err('lamp-control: listening for events (Ctrl-C stops)\n');
+  const intervalMs = Math.round((parsed.intervalSeconds ?? 1) * 1000);
+  let printed = 0;
+  let failing = false;
+  while (parsed.count === undefined || printed < parsed.count) {
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    let events: HubEvent[];
+    try {
+      events = await reader.read();
+      failing = false;
+    } catch (error) {
+      if (!(error instanceof LampError && PASSING.has(error.code))) throw error;
+      if (!failing) err(`lamp-control: ${error.code}: ${error.message}; still trying\n`);
+      failing = true;
+      continue;
+    }
+    for (const event of events) {
+      out(parsed.json ? `${JSON.stringify(event)}\n` : eventLine(event));
+      printed += 1;
+      if (parsed.count !== undefined && printed >= parsed.count) return;
+    }
+  }
+}
+
 /** Runs the CLI; returns the exit code. `out`/`err` receive whole lines. */
 export async function main(
   argv: readonly string[],
@@ -326,16 +419,17 @@ export async function main(
       await runDiscover(parsed, out);
     } else {
       const options = connectOptions(parsed, env);
-      const outlet = parsed.outlet;
+      const { outlet, child } = parsed;
+      const target = (lamp: LampClient) =>
+        child !== undefined ? lamp.child(child) : outlet !== undefined ? lamp.outlet(outlet) : lamp;
       if (parsed.command === 'state') {
-        const read = (lamp: LampClient) =>
-          outlet === undefined ? lamp.getState() : lamp.outlet(outlet).getState();
-        printState(await withLamp(options, read), parsed.json, out);
+        printState(await withLamp(options, (lamp) => target(lamp).getState()), parsed.json, out);
       } else if (parsed.command === 'set') {
         const payload = payloadOf(parsed.payload as string);
-        const change = (lamp: LampClient) =>
-          outlet === undefined ? lamp.setState(payload) : lamp.outlet(outlet).setState(payload);
+        const change = (lamp: LampClient) => target(lamp).setState(payload);
         printState(await withLamp(options, change), parsed.json, out);
+      } else if (parsed.command === 'events') {
+        await withLamp(options, (lamp) => runEvents(parsed, lamp, out, err));
       } else if (!(await runDiagnose(options, parsed.json, out, err))) {
         return 1;
       }

@@ -10,27 +10,26 @@ import {
   InvalidCommandError,
   LampError,
   quoteInput,
+  UnsupportedFeatureError,
 } from '../transport/errors';
 import { createTransport, PROTOCOL_CHOICES, type ProtocolChoice } from '../transport/factory';
 import { SharedFailure } from '../transport/shared-failure';
 import type { DiscoveryHint, LoginInfo, Transport } from '../transport/types';
+import { type ChildSelector, findChild, type ParsedTarget, parseTarget } from './children/child';
+import { LampChild } from './children/lamp-child';
 import { checkCommand, parseCommand } from './command';
 import type { DeviceDriver } from './driver';
 import { checkEnergyHistory, parseEnergyHistory } from './features/energy-history';
 import { endsPainting } from './features/segments';
+import { EventReader, type EventReaderOptions } from './hub/event-reader';
 import { IotDriver } from './iot-driver';
 import { IotProtocol } from './iot-protocol';
 import { mergeCommands } from './merge';
-import {
-  findOutlet,
-  type OutletSelector,
-  outletCapabilities,
-  outletState,
-  parseOutletSelector,
-} from './outlets/outlet';
+import { LampOutlet } from './outlets/lamp-outlet';
+import { findOutlet, type OutletSelector, outletCapabilities } from './outlets/outlet';
 import { SmartDriver } from './smart-driver';
 import { NotSmartReplyError, SmartProtocol } from './smart-protocol';
-import type { Capabilities, EnergyPoint, LampCommand, LampState, Outlet } from './types';
+import type { Capabilities, EnergyPoint, HubChild, LampCommand, LampState, Outlet } from './types';
 
 export interface ConnectOptions {
   host: string;
@@ -78,19 +77,30 @@ interface CommandWork {
   command: LampCommand;
   /** The outlet it is for; undefined for the device itself. */
   outlet?: OutletSelector;
+  /** The child it is for (a hub's paired device, or a strip's outlet); undefined for neither. */
+  child?: ChildSelector;
 }
 
-/** Options of a command or raw request to a multi-outlet device. */
+/** Options of a command or raw request to a multi-outlet device or a hub. */
 export interface TargetOptions {
   /** The outlet's number on the device, its name or its id; empty for the device itself. */
   outlet?: unknown;
+  /**
+   * A child: a device paired to a hub by its name (as the app shows it, any case) or id, or a
+   * strip's outlet by number, name or id; empty for the device itself.
+   */
+  child?: unknown;
 }
+
 type Work = CommandWork | { kind: 'read' } | { kind: 'task'; task: () => Promise<unknown> };
 type Job = Work & {
   ticket: number;
   resolve: (value: unknown) => void;
   reject: (reason: unknown) => void;
 };
+
+/** Kept here too: the library exported it from this module before it had a module of its own. */
+export { LampOutlet };
 
 export class LampClient {
   /** host[:port], for messages. */
@@ -228,18 +238,28 @@ export class LampClient {
     const { driver } = await this.ensureDriver();
     const selector = jobs[0]?.outlet;
     let outlet: ReturnType<typeof findOutlet> | undefined;
+    let child: HubChild | undefined;
     try {
       if (selector !== undefined) outlet = findOutlet(this.known(driver), selector);
+      const named = jobs[0]?.child;
+      if (named !== undefined) ({ outlet, child } = findChild(this.known(driver), named));
     } catch (error) {
       for (const job of jobs) job.reject(error);
       return;
     }
+    // A hub child is checked against its kind, anything else against the device's (or the
+    // outlet's) capabilities; either way a refused command fails alone and sends nothing.
     const capabilities = outlet ? capabilitiesOf(driver, outlet) : driver.capabilities;
+    const check = async (command: LampCommand): Promise<LampCommand> => {
+      if (!child) return driver.resolve(checkCommand(command, capabilities, driver.model));
+      if (!driver.checkChildCommand) throw new InvalidCommandError('child', 'not a hub');
+      return driver.checkChildCommand(command, child);
+    };
     const accepted: Job[] = [];
     let merged: LampCommand | undefined;
     for (const job of jobs) {
       try {
-        const checked = await driver.resolve(checkCommand(job.command, capabilities, driver.model));
+        const checked = await check(job.command);
         merged = merged ? mergeCommands(merged, checked) : checked;
         accepted.push(job);
       } catch (error) {
@@ -250,11 +270,13 @@ export class LampClient {
     try {
       // A painting merged from a flood is shown as a preview, which the strip does not save;
       // once nothing more waits, the last one is saved (docs/protocols/segments.md §4).
-      const preview = merged.segments !== undefined && accepted.length > 1 && !outlet;
+      const preview = merged.segments !== undefined && accepted.length > 1 && !outlet && !child;
       const applied =
-        outlet && driver.applyToOutlet
-          ? driver.applyToOutlet(merged, outlet)
-          : driver.apply(merged, { preview });
+        child && driver.applyToChild
+          ? driver.applyToChild(merged, child)
+          : outlet && driver.applyToOutlet
+            ? driver.applyToOutlet(merged, outlet)
+            : driver.apply(merged, { preview });
       let state = await applied;
       if (preview && !this.jobs.some((job) => job.kind === 'command' && replacesPainting(job))) {
         state = await driver.apply(savedPainting(merged, state));
@@ -328,15 +350,15 @@ export class LampClient {
    */
   setState(payload: unknown, options: TargetOptions = {}): Promise<LampState> {
     let command: ReturnType<typeof parseCommand>;
-    let outlet: OutletSelector | undefined;
+    let target: ParsedTarget;
     try {
       // Device-independent checks first, so a malformed payload does not even open a session.
       command = parseCommand(payload);
-      outlet = parseOutletSelector(options?.outlet);
+      target = parseTarget(options);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.enqueue<LampState>({ kind: 'command', command, outlet });
+    return this.enqueue<LampState>({ kind: 'command', command, ...target });
   }
 
   /**
@@ -346,6 +368,37 @@ export class LampClient {
    */
   outlet(selector: number | string): LampOutlet {
     return new LampOutlet(this, selector);
+  }
+
+  /**
+   * One child: a device paired to a hub, by its name (as the app shows it, any case) or id,
+   * or a strip's outlet by number, name or id. The same calls as the device's, answering with
+   * the child's own state.
+   */
+  child(selector: number | string): LampChild {
+    return new LampChild(this, selector);
+  }
+
+  /**
+   * A reader of the events a hub's children log: each read() returns what was logged since the
+   * last one, exactly once and in order; the first sets the baseline and returns nothing.
+   * Reads run in this client's queue, over its session. `{ child }` keeps one child's events.
+   */
+  events(options: EventReaderOptions = {}): EventReader {
+    return new EventReader(
+      (job) =>
+        this.serial(async () => {
+          const { driver } = await this.ensureDriver();
+          if (!driver.hub) {
+            throw new UnsupportedFeatureError(
+              'events',
+              `this ${driver.model || 'device'} is not a hub: events come from the devices paired to a Tapo H100 or Kasa KH100`,
+            );
+          }
+          return job(driver.hub);
+        }),
+      options,
+    );
   }
 
   /**
@@ -364,16 +417,25 @@ export class LampClient {
         ),
       );
     }
-    let selector: OutletSelector | undefined;
+    let target: ParsedTarget;
     try {
-      selector = parseOutletSelector(options?.outlet);
+      target = parseTarget(options);
     } catch (error) {
       return Promise.reject(error);
     }
     return this.serial(async () => {
       const { driver } = await this.ensureDriver();
-      if (selector === undefined) return driver.request(method, params);
-      const outlet = findOutlet(this.known(driver), selector);
+      if (target.child !== undefined) {
+        const found = findChild(this.known(driver), target.child);
+        const id = found.outlet ? found.outlet.id : found.child.id;
+        if (found.outlet && driver.requestToOutlet) {
+          return driver.requestToOutlet(found.outlet, method, params);
+        }
+        if (driver.requestToChild) return driver.requestToChild(id, method, params);
+        return driver.request(method, params);
+      }
+      if (target.outlet === undefined) return driver.request(method, params);
+      const outlet = findOutlet(this.known(driver), target.outlet);
       if (!driver.requestToOutlet) return driver.request(method, params);
       return driver.requestToOutlet(outlet, method, params);
     });
@@ -386,22 +448,34 @@ export class LampClient {
    */
   energyHistory(query: unknown, options: TargetOptions = {}): Promise<EnergyPoint[]> {
     let parsed: ReturnType<typeof parseEnergyHistory>;
-    let selector: OutletSelector | undefined;
+    let target: ParsedTarget;
     try {
       parsed = parseEnergyHistory(query, Date.now());
-      selector = parseOutletSelector(options?.outlet);
+      target = parseTarget(options);
     } catch (error) {
       return Promise.reject(error);
     }
     return this.serial(async () => {
       const { driver } = await this.ensureDriver();
       // An outlet's history is its own meter's; one that does not meter is refused by name.
-      const outlet = selector === undefined ? undefined : findOutlet(this.known(driver), selector);
+      const outlet = this.outletOf(driver, target);
       const capabilities = outlet ? capabilitiesOf(driver, outlet) : driver.capabilities;
       const name = outlet ? `${driver.model} outlet ${outlet.position}` : driver.model;
       checkEnergyHistory(parsed, capabilities, name);
       return driver.energyHistory(parsed, Date.now(), outlet);
     });
+  }
+
+  /** The outlet a target names (an outlet, or a child that is one); hub children meter nothing. */
+  private outletOf(driver: DeviceDriver, target: ParsedTarget): Outlet | undefined {
+    if (target.outlet !== undefined) return findOutlet(this.known(driver), target.outlet);
+    if (target.child === undefined) return undefined;
+    const found = findChild(this.known(driver), target.child);
+    if (found.outlet) return found.outlet;
+    throw new UnsupportedFeatureError(
+      'energyHistory',
+      `this ${found.child.model} (${found.child.kind}) has no energy meter`,
+    );
   }
 
   /** What the device can do (opens lazily). */
@@ -438,43 +512,9 @@ function capabilitiesOf(driver: DeviceDriver, outlet: Outlet): Capabilities {
 }
 
 function sameTarget(a: Work, b: Work): boolean {
-  return (
-    (a.kind === 'command' ? a.outlet : undefined) === (b.kind === 'command' ? b.outlet : undefined)
-  );
-}
-
-/** One outlet of a multi-outlet device, seen through its strip's client (LampClient.outlet). */
-export class LampOutlet {
-  constructor(
-    private readonly client: LampClient,
-    readonly selector: number | string,
-  ) {}
-
-  /** The outlet's state, read with its whole strip. */
-  async getState(): Promise<LampState> {
-    const device = await this.client.getState();
-    return outletState(device, findOutlet(device, this.parsed()));
-  }
-
-  /** on/off/toggle (and brightness on lamp sockets); answers with the outlet's state. */
-  async setState(payload: unknown): Promise<LampState> {
-    const selector = this.parsed();
-    const device = await this.client.setState(payload, { outlet: selector });
-    return outletState(device, findOutlet(device, selector));
-  }
-
-  /** A raw request addressed to this outlet. */
-  request(method: string, params?: unknown): Promise<unknown> {
-    return this.client.request(method, params, { outlet: this.selector });
-  }
-
-  private parsed(): OutletSelector {
-    const selector = parseOutletSelector(this.selector);
-    if (selector === undefined) {
-      throw new InvalidCommandError('outlet', 'outlet() needs an outlet number, name or id');
-    }
-    return selector;
-  }
+  const outlet = (w: Work) => (w.kind === 'command' ? w.outlet : undefined);
+  const child = (w: Work) => (w.kind === 'command' ? w.child : undefined);
+  return outlet(a) === outlet(b) && child(a) === child(b);
 }
 
 /** Longest raw method name accepted; real ones are far shorter. */

@@ -18,6 +18,7 @@ import { matchEffectName } from './effects';
 import { checkSegments, parseSegments } from './features/segments';
 import { checkSettings, parseSettings, SETTING_PROPERTIES } from './features/settings-command';
 import { colorValue, invalid, isPlainObject, wholeNumberIn } from './grammar-values';
+import { checkHubProperties, HUB_PROPERTIES, parseHubCommand } from './hub/hub-command';
 import type { Capabilities, LampCommand } from './types';
 
 export const COMMAND_PROPERTIES = [
@@ -31,6 +32,7 @@ export const COMMAND_PROPERTIES = [
   'effect',
   'segments',
   ...SETTING_PROPERTIES,
+  ...HUB_PROPERTIES,
 ] as const;
 
 /** Longest transition accepted (one hour), so a typo in seconds-vs-ms is caught. */
@@ -156,6 +158,7 @@ function parseObject(input: Record<string, unknown>): LampCommand {
   }
   parseSegments(input, command);
   parseSettings(input, command);
+  parseHubCommand(input, command);
   return command;
 }
 
@@ -187,6 +190,13 @@ export function checkCommand(
   model: string,
 ): LampCommand {
   const device = `this ${model || 'device'}`;
+  checkHubProperties(command, { alarm: capabilities.alarm, model });
+  if (capabilities.kind === 'hub' && (command.on !== undefined || command.toggle)) {
+    throw new UnsupportedFeatureError(
+      'on',
+      `${device} is a hub and has no switch of its own: set child to one of its switches, or send { alarm } for its siren`,
+    );
+  }
   checkSettings(command, capabilities, model);
   checkSegments(command, capabilities, model);
   // Colour first: "#rrggbb" also carries a brightness, but the colour is what was asked for.

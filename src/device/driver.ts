@@ -2,11 +2,13 @@
  * What LampClient needs from a dialect: read the state, apply a validated command in one
  * device request, pass raw requests through. One implementation per dialect (SMART, IOT).
  */
+import type { HubLogSource } from './hub/log-source';
 import type {
   Capabilities,
   Dialect,
   EnergyHistoryQuery,
   EnergyPoint,
+  HubChild,
   LampCommand,
   LampState,
   Outlet,
@@ -47,6 +49,14 @@ export interface DeviceDriver {
   energyHistory(query: EnergyHistoryQuery, now: number, outlet?: Outlet): Promise<EnergyPoint[]>;
   /** Multi-outlet devices: what one outlet can do (its meter's history included). */
   outletCapabilities?(outlet: Outlet): Capabilities;
+  /** Hubs: refuses (InvalidCommandError / UnsupportedFeatureError) what the child cannot take. */
+  checkChildCommand?(command: LampCommand, child: HubChild): LampCommand;
+  /** Hubs: a checked command to one child; returns the hub's state (whose children include it). */
+  applyToChild?(command: LampCommand, child: HubChild): Promise<LampState>;
+  /** Hubs: the children's list and logs, for the event reader. */
+  readonly hub?: HubLogSource;
+  /** Devices with children: a raw request addressed to one child by its id. */
+  requestToChild?(id: string, method: string, params?: unknown): Promise<unknown>;
 }
 
 /** Whether a command touches power or light at all (settings-only commands do not). */

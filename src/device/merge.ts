@@ -81,5 +81,8 @@ export function mergeCommands(earlier: LampCommand, later: LampCommand): LampCom
   if (later.autoUpdate !== undefined) merged.autoUpdate = later.autoUpdate;
   if (later.autoOff !== undefined) merged.autoOff = { ...merged.autoOff, ...later.autoOff };
   if (later.fade !== undefined) merged.fade = { ...merged.fade, ...later.fade };
+  // The siren and a valve's target: the later one stands.
+  if (later.alarm !== undefined) merged.alarm = { ...later.alarm };
+  if (later.targetTemperature !== undefined) merged.targetTemperature = later.targetTemperature;
   return merged;
 }

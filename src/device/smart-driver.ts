@@ -5,6 +5,7 @@
  */
 import { DeviceError, MalformedResponseError } from '../transport/errors';
 import { componentVersions, smartCapabilities } from './capabilities';
+import { childResult, controlChild } from './children/control-child';
 import {
   type ApplyOptions,
   changesLight,
@@ -18,8 +19,10 @@ import { resolvePreset } from './features/presets';
 import { endsPainting, painting } from './features/segments';
 import { SmartSegments } from './features/smart-segments';
 import { SmartSettings } from './features/smart-settings';
+import { checkHubProperties } from './hub/hub-command';
+import { isHubInfo, SmartHub } from './hub/smart-hub';
 import { outletCapabilities, summarise } from './outlets/outlet';
-import { childResult, controlChild, SmartOutlets } from './outlets/smart-outlets';
+import { SmartOutlets } from './outlets/smart-outlets';
 import { type SmartOutcome, type SmartProtocol, type SmartRequest, unwrap } from './smart-protocol';
 import { modelWithoutRegion, smartState } from './state';
 import type {
@@ -27,6 +30,7 @@ import type {
   EnergyHistoryQuery,
   EnergyInterval,
   EnergyPoint,
+  HubChild,
   LampCommand,
   LampState,
   Outlet,
@@ -58,6 +62,8 @@ export class SmartDriver implements DeviceDriver {
     private readonly outlets?: SmartOutlets,
     /** Light strips that paint segments only. */
     private readonly segments?: SmartSegments,
+    /** Hubs only: the devices paired to it, its siren and the children's logs. */
+    readonly hub?: SmartHub,
   ) {
     this.info = info;
     this.model = modelWithoutRegion(info.model);
@@ -80,7 +86,16 @@ export class SmartDriver implements DeviceDriver {
     if (!nego.ok) guessComponents(components, deviceInfo);
     const capabilities = smartCapabilities(components, deviceInfo);
     let outlets: SmartOutlets | undefined;
-    if (components.has('control_child') && components.has('child_device')) {
+    let hub: SmartHub | undefined;
+    if (isHubInfo(deviceInfo)) {
+      // A hub has no switch or light of its own: its children and its siren are what it offers.
+      Object.assign(capabilities, { kind: 'hub', energy: false, energyHistory: [] });
+      capabilities.alarm = components.has('alarm');
+      if (components.has('control_child') && components.has('child_device')) {
+        hub = await SmartHub.open(protocol, capabilities.alarm);
+        capabilities.children = true;
+      }
+    } else if (components.has('control_child') && components.has('child_device')) {
       outlets = await SmartOutlets.open(protocol);
       capabilities.outlets = true;
       // A strip's parent lists its outlets' features but answers none of them itself.
@@ -97,11 +112,15 @@ export class SmartDriver implements DeviceDriver {
       components,
       outlets,
       segments,
+      hub,
     );
     // The first state is complete (meter, outlets and settings), so a status node's first
     // message is not followed by a second one just for the settings: one batch more, once.
     const needsRead =
-      driver.capabilities.energy || outlets !== undefined || driver.settings.due(1).length > 0;
+      driver.capabilities.energy ||
+      outlets !== undefined ||
+      hub !== undefined ||
+      driver.settings.due(1).length > 0;
     const state = needsRead
       ? await driver.stateFrom(await protocol.callAll(driver.readRequests(Infinity)))
       : driver.toState(deviceInfo);
@@ -114,6 +133,7 @@ export class SmartDriver implements DeviceDriver {
     if (this.capabilities.energy) reads.push({ method: 'get_energy_usage' });
     if (this.emeterData) reads.push({ method: 'get_emeter_data' });
     if (this.outlets) reads.push(...this.outlets.readRequests());
+    if (this.hub) reads.push(...this.hub.readRequests());
     return reads;
   }
 
@@ -142,10 +162,23 @@ export class SmartDriver implements DeviceDriver {
     }
     this.settings.absorb(reads);
     const state = this.toState(info, this.energy, this.emeter);
+    if (this.hub) return this.hubState(state, info, reads);
     if (!this.outlets) return state;
     const first = reads.findIndex((r) => r.method === 'get_child_device_list');
     const count = this.outlets.readRequests().length;
     return summarise(state, await this.outlets.outletsFrom(reads.slice(first, first + count)));
+  }
+
+  /** A hub's state: its own, its siren's, and every child's from the list read with it. */
+  private async hubState(state: LampState, info: Info, reads: SmartOutcome[]): Promise<LampState> {
+    const hub = this.hub as SmartHub;
+    const list = reads.filter((r) => r.method === 'get_child_device_list');
+    state.children = await hub.childrenFrom(list);
+    if (this.capabilities.alarm) {
+      state.alarm = info.in_alarm === true;
+      state.alarmSounds = [...hub.alarmSounds];
+    }
+    return state;
   }
 
   private toState(info: Info, energy?: Info, emeter?: Info): LampState {
@@ -166,6 +199,13 @@ export class SmartDriver implements DeviceDriver {
   async resolve(command: LampCommand): Promise<LampCommand> {
     // A setting is written from its last read (python-kasa does the same): read it first if
     // no poll has yet.
+    if (command.alarm) {
+      checkHubProperties(command, {
+        alarm: this.capabilities.alarm,
+        model: this.model,
+        sounds: this.hub?.alarmSounds,
+      });
+    }
     const missing = this.settings.unread(command);
     if (missing.length > 0) this.settings.absorb(await this.protocol.callAll(missing));
     return resolvePreset(command, this.settings.presets, this.model);
@@ -218,6 +258,7 @@ export class SmartDriver implements DeviceDriver {
       ...(paint ?? (touchesLight(command) ? this.writeRequests(command) : [])),
       ...settings.requests,
     ];
+    if (command.alarm && this.hub) writes.push(this.hub.alarmRequest(command.alarm));
     // Settings are left to polls, so a command's batch stays its writes plus the state; a
     // command with many writes leaves out the meter reads (their last values stand) rather
     // than cost a second round trip. A strip's outlet reads always go (its state needs them).
@@ -293,11 +334,36 @@ export class SmartDriver implements DeviceDriver {
 
   /** Raw request to one outlet, through control_child; the outlet's decoded answer. */
   async requestToOutlet(outlet: Outlet, method: string, params?: unknown): Promise<unknown> {
+    return this.requestToChild(outlet.id, method, params);
+  }
+
+  /** Raw request to one child (outlet or hub child), through control_child. */
+  async requestToChild(id: string, method: string, params?: unknown): Promise<unknown> {
     const result = await this.protocol.call(
       'control_child',
-      controlChild(outlet.id, [{ method, params }]).params,
+      controlChild(id, [{ method, params }]).params,
     );
     return childResult(result, this.protocol.address);
+  }
+
+  /** Refuses what a hub child cannot take (nothing sent); returns the command as it stands. */
+  checkChildCommand(command: LampCommand, child: HubChild): LampCommand {
+    if (!this.hub) throw new MalformedResponseError(this.protocol.address, 'not a hub');
+    this.hub.childRequest(command, child);
+    return command;
+  }
+
+  /** A command to one hub child (switch, valve), then the hub's state with the child's. */
+  async applyToChild(command: LampCommand, child: HubChild): Promise<LampState> {
+    const hub = this.hub;
+    if (!hub) throw new MalformedResponseError(this.protocol.address, 'not a hub');
+    let current = child;
+    if (command.toggle) {
+      // A toggle flips what the child is now, not what the last poll saw.
+      const fresh = (await this.readState()).children?.find((c) => c.id === child.id);
+      current = fresh ?? child;
+    }
+    return this.writeThenRead([hub.childRequest(command, current)]);
   }
 
   outletCapabilities(outlet: Outlet): Capabilities {

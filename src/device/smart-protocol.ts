@@ -215,7 +215,7 @@ export class SmartProtocol {
         for (const request of requests.slice(index)) outcomes.push(skipped(request, firstError));
         break;
       }
-      const chunk = requests.slice(index, index + this.batchSize);
+      const chunk = nextChunk(requests, index, this.batchSize);
       if (chunk.length === 1) {
         record(await this.single(chunk[0]));
         index += 1;
@@ -289,6 +289,26 @@ export class SmartProtocol {
     }
     return aligned;
   }
+}
+
+/**
+ * Requests that are always sent as requests of their own, never inside a parent
+ * multipleRequest: a control_child there is a shape no client proves on real strips or hubs
+ * (docs/protocols/hubs.md §9), so each goes alone with the child's methods batched inside it.
+ */
+const ALWAYS_ALONE: ReadonlySet<string> = new Set(['control_child']);
+
+/** The next run of requests from `index` that may share one multipleRequest (at most `size`). */
+function nextChunk(requests: SmartRequest[], index: number, size: number): SmartRequest[] {
+  const first = requests[index] as SmartRequest;
+  if (ALWAYS_ALONE.has(first.method)) return [first];
+  const chunk = [first];
+  for (let i = index + 1; i < requests.length && chunk.length < size; i++) {
+    const request = requests[i] as SmartRequest;
+    if (ALWAYS_ALONE.has(request.method)) break;
+    chunk.push(request);
+  }
+  return chunk;
 }
 
 /** The result of an outcome, or its error thrown. */

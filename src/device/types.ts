@@ -58,6 +58,65 @@ export interface LampState {
   rssi?: number;
   /** Light strips that paint segments (`{ segments }`): how many the strip has. */
   segments?: number;
+  /** A hub: every device paired to it, each with its own state (docs/protocols/hubs.md §2). */
+  children?: HubChild[];
+  /** A hub: its siren is sounding. */
+  alarm?: boolean;
+  /** A hub: the names of the sounds its siren offers (`{ alarm: { sound } }`). */
+  alarmSounds?: string[];
+}
+
+/** What a device paired to a hub is, from its category (and, for buttons, its model). */
+export type ChildKind =
+  | 'switch'
+  | 'button'
+  | 'dial'
+  | 'motion'
+  | 'contact'
+  | 'leak'
+  | 'climate'
+  | 'thermostat'
+  | 'other';
+
+/**
+ * A device paired to a hub, as one read of the hub's child list reports it. The hub's state
+ * lists these under `children`; a child's own state (childState) is this plus `parent`.
+ */
+export interface HubChild {
+  id: string;
+  alias: string;
+  /** Model without region, e.g. "S200B". */
+  model: string;
+  kind: ChildKind;
+  /** The hub reports the child online. */
+  online: boolean;
+  /** Its battery is running low (sensors, buttons, valves; is_low on wall switches). */
+  batteryLow?: boolean;
+  /** Battery level in %, where the child reports one. */
+  battery?: number;
+  /** Radio signal in dBm, as the hub hears it. */
+  rssi?: number;
+  /** Switch: its load is on. Thermostat: heating is on (false = frost protection only). */
+  on?: boolean;
+  /** Motion sensor: motion detected. */
+  motion?: boolean;
+  /** Contact sensor: open. */
+  open?: boolean;
+  /** Water-leak sensor: water detected now. */
+  leak?: boolean;
+  /** Climate sensor and thermostat: °C. */
+  temperature?: number;
+  /** Climate sensor: relative humidity in %. */
+  humidity?: number;
+  /** Thermostat: the temperature it heats to, °C. */
+  targetTemperature?: number;
+  /** Thermostat: what the valve reports doing: heating, idle, off, calibrating, … */
+  mode?: string;
+}
+
+/** One child's own state: the child as its hub lists it, plus the hub's name. */
+export interface HubChildState extends HubChild {
+  parent: string;
 }
 
 /** A stored light preset: brightness alone, or with a colour, or with a white. */
@@ -113,7 +172,7 @@ export interface Outlet {
   autoOff?: AutoOff;
 }
 
-export type DeviceKind = 'bulb' | 'strip' | 'plug';
+export type DeviceKind = 'bulb' | 'strip' | 'plug' | 'hub';
 export type Dialect = 'smart' | 'iot';
 
 /** What a device can do; commands are validated against this before anything is sent. */
@@ -131,6 +190,10 @@ export interface Capabilities {
   energy: boolean;
   /** Multi-outlet devices: the outlets can be switched on their own. */
   outlets?: boolean;
+  /** Hubs: the children can be read and commanded on their own. */
+  children?: boolean;
+  /** Hubs: the siren can be played and stopped (`{ alarm }`). */
+  alarm?: boolean;
   /** The intervals an `energyHistory` query may ask for; empty without a meter history. */
   energyHistory: EnergyInterval[];
   /** The device keeps light presets (`presets`, `{ preset }`). */
@@ -180,4 +243,19 @@ export interface LampCommand {
   led?: boolean;
   fade?: Partial<Fade>;
   autoUpdate?: boolean;
+  /** Hubs: play (with optional overrides) or stop the siren. */
+  alarm?: AlarmCommand;
+  /** Thermostats: the temperature to heat to, °C. */
+  targetTemperature?: number;
 }
+
+/** `{ alarm: true | false | { sound?, volume?, duration? } }` after parsing. */
+export interface AlarmCommand {
+  play: boolean;
+  sound?: string;
+  volume?: AlarmVolume;
+  /** Seconds, 1–600. */
+  duration?: number;
+}
+
+export type AlarmVolume = 'mute' | 'low' | 'normal' | 'high';

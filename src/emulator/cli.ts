@@ -1,10 +1,12 @@
 #!/usr/bin/env node
+import { HUB_CHILD_MODEL_NAMES } from './hub-types';
 /**
  * lamp-emulator: run emulated TP-Link devices on loopback for trying flows without hardware.
  *
  *   lamp-emulator --port 8080 --model L530 [--model P110 ...] [--protocol klap|aes|tpap|sslaes|legacy]
  *                 [--username U --password P] [--host 127.0.0.1] [--klap 1|2]
  *                 [--login-version 1|2] [--credentials MODE] [--alias NAME] [--discovery-port N]
+ *                 [--child MODEL[:NAME] ...] [--control PORT] [--nested-control-child MODE]
  *
  * Each further --model takes the next port. One line per device is printed once it listens;
  * the password is never printed. Bad arguments exit with code 2.
@@ -17,6 +19,14 @@ import {
   startEmulator,
 } from './index';
 import { createModel, isModelName, MODEL_NAMES, type ModelName } from './models';
+import {
+  HUB_MODEL_NAMES,
+  type HubChildOption,
+  type HubModelName,
+  isHubChildModelName,
+} from './models-hubs';
+import { NESTED_CONTROL_CHILD_MODES, type NestedControlChildMode } from './nested-control-child';
+import { EmulatedSmartDevice } from './smart-device';
 import { CREDENTIAL_MODES, type CredentialMode } from './wire/credentials';
 
 const PROTOCOLS: readonly EmulatedProtocol[] = ['klap', 'aes', 'tpap', 'sslaes', 'legacy'];
@@ -45,6 +55,35 @@ Options:
   --discovery-port N    also answer UDP discovery (as on port 20002), the first device
                         on port N (0 = any free port), each further one on the next;
                         default: no discovery
+
+Hubs (${HUB_MODEL_NAMES.join(', ')}):
+  --child MODEL[:NAME]  pair a device with the hub given last before it (repeat):
+                        ${HUB_CHILD_MODEL_NAMES.join(', ')};
+                        default names: Button, Dial, Motion sensor, Contact sensor,
+                        Leak sensor, Climate sensor, Light switch, Radiator valve
+  --control PORT        run the control interface on PORT of --host (each further
+                        hub on the next port) to make things happen to paired devices
+                        (CHILD = id, name or 1-based number; bodies are JSON):
+                          GET  /children                  list them with their records
+                          GET  /children/CHILD            one of them
+                          POST /children                  {"model":"T100","alias":"Hall"} pairs one
+                          DELETE /children/CHILD          unpairs it
+                          POST /children/CHILD/press      {"event":"singleClick"|"doubleClick"}
+                          POST /children/CHILD/rotate     {"degrees":-360..360} (dials)
+                          POST /children/CHILD/motion
+                          POST /children/CHILD/contact    {"open":true|false}
+                          POST /children/CHILD/keep-open  a door left open
+                          POST /children/CHILD/leak       {"wet":true|false}
+                          POST /children/CHILD/climate    {"temperature":21.5,"humidity":55}
+                          POST /children/CHILD/online     {"online":true|false}
+                          POST /children/CHILD/battery    {"low":true|false}
+                          POST /children/CHILD/switch     press a wall switch (toggles it)
+                          GET  /alarm                     the siren's state
+                        e.g. curl -X POST localhost:9100/children/Button/press
+  --nested-control-child MODE
+                        how strips and hubs answer control_child inside a parent
+                        multipleRequest (no real device is known to take it):
+                        ${NESTED_CONTROL_CHILD_MODES.join(', ')} (default slot-error)
   --help                show this help
 `;
 
@@ -54,9 +93,37 @@ export interface CliConfig {
   devices: EmulatorOptions[];
 }
 
+function isHubModel(name: ModelName): name is HubModelName {
+  return (HUB_MODEL_NAMES as readonly string[]).includes(name);
+}
+
+/** `MODEL` or `MODEL:NAME` of --child. */
+function childOption(text: string): HubChildOption {
+  const split = text.indexOf(':');
+  const model = (split < 0 ? text : text.slice(0, split)).trim().toUpperCase();
+  const alias = split < 0 ? undefined : text.slice(split + 1).trim();
+  if (!isHubChildModelName(model)) {
+    throw new UsageError(
+      `unknown child model "${model}"; valid: ${HUB_CHILD_MODEL_NAMES.join(', ')}`,
+    );
+  }
+  if (alias === '') throw new UsageError(`--child ${text}: the name after ":" is empty`);
+  return alias === undefined ? model : { model, alias };
+}
+
+function portNumber(flag: string, text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > 65535)
+    throw new UsageError(`${flag} must be a number from 0 to 65535 (got "${text}")`);
+  return n;
+}
+
 /** Parses argv (without node and script) into one EmulatorOptions per device. */
 export function parseArgs(argv: readonly string[]): CliConfig | 'help' {
   const models: ModelName[] = [];
+  /** --child options by the index of the hub in `models` they follow. */
+  const children = new Map<number, HubChildOption[]>();
+  let controlPort: number | undefined;
   const shared: Omit<EmulatorOptions, 'model'> = {};
   let port = 0;
   let discoveryPort: number | undefined;
@@ -80,20 +147,35 @@ export function parseArgs(argv: readonly string[]): CliConfig | 'help' {
         models.push(name);
         break;
       }
-      case '--port': {
-        const text = value();
-        const n = Number(text);
-        if (!/^\d+$/.test(text) || n > 65535)
-          throw new UsageError(`--port must be a number from 0 to 65535 (got "${text}")`);
-        port = n;
+      case '--port':
+        port = portNumber(flag, value());
+        break;
+      case '--discovery-port':
+        discoveryPort = portNumber(flag, value());
+        break;
+      case '--control':
+        controlPort = portNumber(flag, value());
+        break;
+      case '--child': {
+        const option = childOption(value());
+        let hub = models.length - 1;
+        while (hub >= 0 && !isHubModel(models[hub])) hub--;
+        if (hub < 0) {
+          throw new UsageError(
+            `--child pairs a device with a hub: give --model ${HUB_MODEL_NAMES.join('|')} before it`,
+          );
+        }
+        children.set(hub, [...(children.get(hub) ?? []), option]);
         break;
       }
-      case '--discovery-port': {
-        const text = value();
-        const n = Number(text);
-        if (!/^\d+$/.test(text) || n > 65535)
-          throw new UsageError(`--discovery-port must be a number from 0 to 65535 (got "${text}")`);
-        discoveryPort = n;
+      case '--nested-control-child': {
+        const mode = value() as NestedControlChildMode;
+        if (!NESTED_CONTROL_CHILD_MODES.includes(mode)) {
+          throw new UsageError(
+            `--nested-control-child must be one of ${NESTED_CONTROL_CHILD_MODES.join(', ')} (got "${mode}")`,
+          );
+        }
+        shared.nestedControlChild = mode;
         break;
       }
       case '--host':
@@ -173,14 +255,25 @@ export function parseArgs(argv: readonly string[]): CliConfig | 'help' {
         `--login-version applies to AES devices; ${model} here speaks ${protocol}`,
       );
   }
+  const hubs = models.filter(isHubModel).length;
+  if (controlPort !== undefined && hubs === 0) {
+    throw new UsageError(`--control needs a hub: --model ${HUB_MODEL_NAMES.join('|')}`);
+  }
+  if (controlPort !== undefined && controlPort !== 0 && controlPort + hubs - 1 > 65535)
+    throw new UsageError('not enough ports above --control for every hub');
   if (port + models.length - 1 > 65535)
     throw new UsageError('not enough ports above --port for every device');
   if (discoveryPort !== undefined && discoveryPort + models.length - 1 > 65535)
     throw new UsageError('not enough ports above --discovery-port for every device');
+  let hubIndex = 0;
   return {
     devices: models.map((model, index) => ({
       ...shared,
       model,
+      ...(children.has(index) ? { children: children.get(index) } : {}),
+      ...(controlPort !== undefined && isHubModel(model)
+        ? { controlPort: controlPort === 0 ? 0 : controlPort + hubIndex++ }
+        : {}),
       // Port 0 stays 0 for every device: each gets its own free port.
       port: port === 0 ? 0 : port + index,
       ...(discoveryPort === undefined
@@ -217,9 +310,19 @@ export function describeDevice(device: EmulatedDevice): string {
   let line = `${device.description} listening on ${device.url} (${wire})`;
   if (device.discoveryPort !== null)
     line += `, discovery on udp ${device.host}:${device.discoveryPort}`;
-  // A strip names its outlets by number, so a user can tell which one a flow should switch.
+  if (device.controlUrl !== null) line += `, control on ${device.controlUrl}`;
+  // A strip names its outlets by number, a hub its paired devices, so a user can tell which
+  // one a flow (or a control request) means.
   const outlets = device.outlets.map((o) => `${o.position} ${o.alias}`);
-  return outlets.length === 0 ? line : `${line}; outlets: ${outlets.join(', ')}`;
+  if (outlets.length > 0) return `${line}; outlets: ${outlets.join(', ')}`;
+  const hub = device.device instanceof EmulatedSmartDevice ? device.device.hub : undefined;
+  if (hub) {
+    const paired = hub.children.map(
+      (child, i) => `${i + 1} ${child.alias} (${String(child.info.model)})`,
+    );
+    return `${line}; paired: ${paired.join(', ') || 'none'}`;
+  }
+  return line;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

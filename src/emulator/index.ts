@@ -8,8 +8,12 @@ import {
   DiscoveryResponder,
   type EmulatedEncryption,
 } from './discovery-responder';
+import type { EmulatedHub } from './hub';
+import { HubControlServer } from './hub-control-server';
 import { EmulatedIotDevice } from './iot-device';
 import { createModel, type DeviceModel, type ModelName } from './models';
+import { type HubChildOption, pairChildren } from './models-hubs';
+import type { NestedControlChildMode } from './nested-control-child';
 import { type EmulatedOutlet, outletsOf } from './outlets';
 import { EmulatedSmartDevice, type SmartDeviceFaults } from './smart-device';
 import { AesServer } from './wire/aes-server';
@@ -83,6 +87,21 @@ export interface EmulatorOptions {
    * 'TPAP' = tpap, 'HTTPS' = sslaes. Give `protocol` or this, not both.
    */
   encryption?: EmulatedEncryption;
+  /**
+   * Hubs (H100, KH100) only: the devices paired to it, in list order, each a model name
+   * (S200B, S200D, S210, S220, T100, T110, T300, T310, T315, KE100) or `{ model, alias }`.
+   */
+  children?: readonly HubChildOption[];
+  /**
+   * Hubs only: also run the control interface (hub-control-server.ts) on this port of `host`
+   * (0 = an ephemeral one). Default: none.
+   */
+  controlPort?: number;
+  /**
+   * Strips and hubs: how control_child inside a parent multipleRequest is answered (a shape no
+   * real device is known to take). Default 'slot-error'; see SmartDeviceFaults.
+   */
+  nestedControlChild?: NestedControlChildMode;
 }
 
 /** Any of the wire servers, with their protocol-specific faults and counters. */
@@ -123,6 +142,13 @@ export interface EmulatedDevice {
   readonly info: Record<string, unknown>;
   /** A strip's outlets now, by position (empty for single devices), for assertions. */
   readonly outlets: EmulatedOutlet[];
+  /**
+   * A hub's paired devices, alarm and actions (press, rotate, motion, contact, leak, climate,
+   * setOnline, setBatteryLow, toggleSwitch); throws on devices that are not hubs.
+   */
+  readonly hub: EmulatedHub;
+  /** The control interface's URL ("http://host:port"), or null without controlPort. */
+  readonly controlUrl: string | null;
   /** "http://host:port", "https://host:port" for sslaes, or "tcp://host:port" for legacy devices. */
   readonly url: string;
   /** The UDP discovery port, or null without discoveryPort. */
@@ -176,6 +202,8 @@ const DISCOVERY_MODELS: Partial<Record<string, string>> = {
   P304M: 'P304M(UK)',
   L920: 'L920-5(EU)',
   L930: 'L930-5(EU)',
+  H100: 'H100(EU)',
+  KH100: 'KH100(EU)',
 };
 
 function discoveryIdentity(model: DeviceModel, klap: 1 | 2): DiscoveryIdentity {
@@ -259,7 +287,19 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
   }
   const model =
     typeof options.model === 'string' ? createModel(options.model) : structuredClone(options.model);
+  if (options.children !== undefined) {
+    if (model.dialect !== 'smart')
+      throw new Error(`${model.name} is not a hub; it takes no children`);
+    pairChildren(model, options.children);
+  }
+  if (options.controlPort !== undefined && !(model.dialect === 'smart' && model.hub)) {
+    throw new Error(`controlPort needs a hub (H100, KH100); ${model.name} has no paired devices`);
+  }
   const plan = resolveProtocol(model, options);
+  if (plan.protocol === 'aes' && model.dialect === 'smart' && model.aesFirmware) {
+    // Only older firmware speaks AES: report that version, not today's.
+    model.info.fw_ver = model.aesFirmware;
+  }
   if (options.klap !== undefined && plan.protocol !== 'klap') {
     throw new Error(`the klap option applies to KLAP devices; this one speaks ${plan.protocol}`);
   }
@@ -272,7 +312,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
     throw new Error(`loginVersion applies to AES devices; this one speaks ${plan.protocol}`);
   }
   const device = createDevice(model, options.alias);
-  const handler = (plaintext: string) => device.handle(plaintext);
+  if (options.nestedControlChild !== undefined && device instanceof EmulatedSmartDevice) {
+    device.faults.nestedControlChild = options.nestedControlChild;
+  }
+  const handler = (plaintext: string) =>
+    device instanceof EmulatedSmartDevice ? device.respond(plaintext) : device.handle(plaintext);
   const credentialMode = options.credentials ?? (options.username ? 'account' : 'blank');
   const credentials = {
     mode: credentialMode,
@@ -373,6 +417,17 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
       throw error;
     }
   }
+  const hub = device instanceof EmulatedSmartDevice ? device.hub : undefined;
+  const control =
+    hub && options.controlPort !== undefined
+      ? new HubControlServer(hub, host, options.controlPort)
+      : null;
+  try {
+    await control?.start();
+  } catch (error) {
+    await Promise.all([server.close(), (discovery ?? xorDiscovery)?.stop()]);
+    throw error;
+  }
   const udp = () => discovery ?? xorDiscovery;
   const scheme = plan.protocol === 'legacy' ? 'tcp' : plan.protocol === 'sslaes' ? 'https' : 'http';
   return {
@@ -428,6 +483,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
     get outlets() {
       return outletsOf(device);
     },
+    get hub() {
+      if (!hub)
+        throw new Error(`${model.name} is not a hub; only H100 and KH100 have paired devices`);
+      return hub;
+    },
+    get controlUrl() {
+      return control ? control.url : null;
+    },
     unplug: async () => {
       powered = false;
       await Promise.all([server.stop(), udp()?.stop()]);
@@ -440,12 +503,28 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
     },
     close: async () => {
       powered = false;
-      await Promise.all([server.close(), udp()?.stop()]);
+      await Promise.all([server.close(), udp()?.stop(), control?.close()]);
     },
   };
 }
 
 export type { DiscoveryCounters, EmulatedEncryption } from './discovery-responder';
+export {
+  type EmulatedHub,
+  HubActionError,
+  type HubAlarmState,
+  type HubChildSelector,
+  type HubChildSummary,
+} from './hub';
+export type { EmulatedHubChild } from './hub-child';
+export type {
+  HubChildKind,
+  HubChildModel,
+  HubChildModelName,
+  HubSpec,
+  TriggerLogEntry,
+} from './hub-types';
+export { HUB_CHILD_MODEL_NAMES } from './hub-types';
 export { EmulatedIotDevice } from './iot-device';
 export { MemoryTransport } from './memory-transport';
 export {
@@ -458,6 +537,14 @@ export {
   type ModelName,
   type SmartModel,
 } from './models';
+export {
+  HUB_MODEL_NAMES,
+  type HubChildOption,
+  type HubModelName,
+  hubChildModel,
+  pairChildren,
+} from './models-hubs';
+export { NESTED_CONTROL_CHILD_MODES, type NestedControlChildMode } from './nested-control-child';
 export type { EmulatedOutlet } from './outlets';
 export type { SmartChildMeter, SmartChildModel } from './smart-children';
 export { EmulatedSmartDevice, type SmartDeviceFaults } from './smart-device';

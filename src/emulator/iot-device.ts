@@ -21,7 +21,7 @@ import {
 } from './iot/service';
 import { commonSystemService, type RelayClock, systemService } from './iot/system';
 import { isObject, type Json, parseObject } from './json';
-import type { IotModel } from './models';
+import type { IotModel } from './model-types';
 
 export interface IotDeviceFaults {
   /** Answer the next requests with these module-level err_codes, one per request. */

@@ -3,7 +3,7 @@
  * the components all of them list, the fields every get_device_info carries, our own ids.
  */
 import { createHash } from 'node:crypto';
-import type { SmartModel } from './models';
+import type { SmartModel } from './model-types';
 import type { SmartSettingValues } from './smart-settings';
 
 export const c = (id: string, ver_code: number) => ({ id, ver_code });
@@ -112,4 +112,27 @@ export function plugInfo(): Record<string, unknown> {
 /** get_device_info.lighting_effect of a light strip running no effect (as L900/L920/L930 dumps show). */
 export function idleStripEffect(): Record<string, unknown> {
   return { brightness: 50, custom: 0, display_colors: [], enable: 0, id: '', name: 'station' };
+}
+
+/** What a device up to date answers to the firmware getters (hubs and their children). */
+export function firmwareGetters(fwVer: string): Record<string, Record<string, unknown>> {
+  return {
+    get_latest_fw: {
+      fw_size: 0,
+      fw_ver: fwVer,
+      hw_id: '',
+      need_to_upgrade: false,
+      oem_id: '',
+      release_date: '',
+      release_note: '',
+      type: 0,
+    },
+    get_fw_download_state: {
+      auto_upgrade: false,
+      download_progress: 0,
+      reboot_time: 5,
+      status: 0,
+      upgrade_time: 5,
+    },
+  };
 }

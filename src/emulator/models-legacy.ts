@@ -3,7 +3,7 @@
  * follow public device dumps class by class (which fields a bulb, a light strip, a dimmer or a
  * plug reports, value ranges, which services answer); identifiers and names are our own.
  */
-import type { IotModel } from './models';
+import type { IotModel } from './model-types';
 
 export type LegacyModelName = 'KL130' | 'KL110' | 'KL430' | 'HS103' | 'HS110' | 'HS220';
 

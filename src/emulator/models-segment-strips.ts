@@ -6,7 +6,7 @@
  * and names are our own.
  */
 import { c, commonInfo, idleStripEffect, smartModel } from './model-parts';
-import type { SmartModel } from './models';
+import type { SmartModel } from './model-types';
 
 export type SegmentStripModelName = 'L920' | 'L930';
 

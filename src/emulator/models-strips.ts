@@ -6,7 +6,7 @@
  * follow public device dumps (docs/protocols/outlets.md §5); ids, MACs and names are our own.
  */
 import { b64, COMMON_COMPONENTS, c, commonInfo } from './model-parts';
-import type { IotModel, SmartModel } from './models';
+import type { IotModel, SmartModel } from './model-types';
 import { ids, mac } from './models-legacy';
 import type { SmartChildMeter, SmartChildModel } from './smart-children';
 

@@ -6,6 +6,8 @@
  */
 
 import { c, commonInfo, deviceId, idleStripEffect, plugInfo, smartModel } from './model-parts';
+import type { DeviceModel, IotModel } from './model-types';
+import { HUB_FACTORIES, HUB_MODEL_NAMES, type HubModelName } from './models-hubs';
 import { LEGACY_FACTORIES, LEGACY_MODEL_NAMES, type LegacyModelName } from './models-legacy';
 import {
   SEGMENT_STRIP_FACTORIES,
@@ -13,8 +15,6 @@ import {
   type SegmentStripModelName,
 } from './models-segment-strips';
 import { STRIP_FACTORIES, STRIP_MODEL_NAMES, type StripModelName } from './models-strips';
-import type { SmartChildModel } from './smart-children';
-import type { SmartSettingValues } from './smart-settings';
 
 export type ModelName =
   | 'L530'
@@ -25,104 +25,18 @@ export type ModelName =
   | 'HS100'
   | LegacyModelName
   | StripModelName
-  | SegmentStripModelName;
+  | SegmentStripModelName
+  | HubModelName;
 
 export const MODEL_NAMES: readonly ModelName[] = [
   ...['L530', 'L510', 'L900', 'P100', 'P110', 'HS100'],
   ...LEGACY_MODEL_NAMES,
   ...STRIP_MODEL_NAMES,
   ...SEGMENT_STRIP_MODEL_NAMES,
+  ...HUB_MODEL_NAMES,
 ] as ModelName[];
 
-export interface SmartModel {
-  dialect: 'smart';
-  /** A ModelName for ours; any model name for one built elsewhere (e.g. from a device dump). */
-  name: string;
-  /** Short description for the CLI line. */
-  description: string;
-  /** The KLAP variant devices of this model use. */
-  klap: 1 | 2;
-  protocol?: 'klap' | 'aes' | 'tpap' | 'sslaes' | 'legacy';
-  components: { id: string; ver_code: number }[];
-  info: Record<string, unknown>;
-  /** The settings the firmware keeps, by getter (presets, fade, auto-off, LED, auto-update). */
-  settings?: SmartSettingValues;
-  /** Firmware that answers get_emeter_data (voltage, current), with its mains voltage. */
-  emeterData?: { voltageMv: number };
-  /**
-   * A power strip's outlets, in the order get_child_device_list lists them (which need not be
-   * their `position` order: P300 firmware 1.0.13+ lists 3, 2, 1). The parent then answers
-   * get_child_device_list, get_child_device_component_list and control_child, and has no power
-   * or meter of its own (docs/protocols/outlets.md).
-   */
-  children?: SmartChildModel[];
-  /**
-   * Light strips with the `segment` component: what get_device_segment answers (default 50), and
-   * the saved segment rule get_segment_effect_rule starts with (default: the info's summary).
-   */
-  segments?: number;
-  segmentRule?: Record<string, unknown>;
-  /** Outlets per get_child_device_list page (default 10); tests force small pages with it. */
-  childPageSize?: number;
-  /**
-   * The device_ids in the order get_child_device_component_list lists them, where firmware
-   * orders it unlike the child list (KS240); default: the child list's order.
-   */
-  childComponentOrder?: string[];
-  /**
-   * Keep the pre-outlet behaviour of a strip parent: it takes set_device_info device_on (and
-   * then reports it) and, with energy_monitoring, meters the sum of its outlets. No real strip
-   * does the first; it serves clients that drive a strip as one plug (scripts/check-fixtures.mjs
-   * until it checks outlets).
-   */
-  parentAsPlug?: boolean;
-}
-
-export interface IotModel {
-  dialect: 'iot';
-  /** A ModelName for ours; any model name for one built elsewhere (e.g. from a device dump). */
-  name: string;
-  description: string;
-  klap: 1 | 2;
-  protocol?: 'klap' | 'aes' | 'tpap' | 'sslaes' | 'legacy';
-  sysinfo: Record<string, unknown>;
-  /** The energy meter, on devices that have one. */
-  emeter?: EmeterProfile;
-  /** What smartlife.iot.dimmer.get_dimmer_parameters answers, on dimmers. */
-  dimmer?: Record<string, number>;
-  /** The answer to a module the device lacks, where it is not -1 "module not support". */
-  moduleError?: { err_code: number; err_msg: string };
-  /**
-   * Methods of modules the firmware knows but cannot serve, answered one level deeper with -1
-   * "module not support" (older plugs do this for emeter.get_realtime).
-   */
-  unsupportedMethods?: Record<string, string[]>;
-  /** Further read-only answers, module -> method -> result, served as given (e.g. a dump's). */
-  getters?: Record<string, Record<string, Record<string, unknown>>>;
-  /**
-   * A metering strip's loads: W each outlet draws while on, in sysinfo `children` order (each
-   * outlet has its own meter of the `emeter` profile; absent: each draws `emeter.watts`).
-   */
-  outletWatts?: number[];
-}
-
-/**
- * How a meter answers: 'milli' integers (power_mw, voltage_mv, current_ma, total_wh), 'base'
- * floats of first-generation plugs (power W, voltage V, current A, total kWh), 'lamp' bulbs'
- * power_mw and total_wh.
- */
-export interface EmeterProfile {
-  style: 'milli' | 'base' | 'lamp';
-  /** The get_realtime keys this firmware reports, where it reports fewer than its style has. */
-  fields?: string[];
-  /** Constant keys some firmware adds to get_realtime (slot_id on HS300 hw 2). */
-  extra?: Record<string, number>;
-  /** Drawn while on (lamps: at full brightness). */
-  watts: number;
-  volts: number;
-}
-
-export type DeviceModel = SmartModel | IotModel;
+export type { DeviceModel, EmeterProfile, IotModel, SmartModel } from './model-types';
 
 const LAMP_COMPONENTS = [c('preset', 1), c('brightness', 1), c('on_off_gradually', 3)];
 const COLOR_LAMP_COMPONENTS = [...LAMP_COMPONENTS, c('color', 1), c('color_temperature', 1)];
@@ -353,6 +267,7 @@ const FACTORIES: Record<ModelName, () => DeviceModel> = {
   ...LEGACY_FACTORIES,
   ...STRIP_FACTORIES,
   ...SEGMENT_STRIP_FACTORIES,
+  ...HUB_FACTORIES,
 };
 
 export function isModelName(name: string): name is ModelName {

@@ -229,6 +229,23 @@ function startIndex(params: unknown): number | undefined {
   return typeof start === 'number' && Number.isInteger(start) && start >= 0 ? start : undefined;
 }
 
+/**
+ * One page of a parent's child list (get_child_device_list, get_child_device_component_list):
+ * `pageSize` entries from start_index, under `key`, with the total in `sum`.
+ */
+export function childPage<T>(
+  params: unknown,
+  pageSize: number,
+  children: readonly T[],
+  key: string,
+  entry: (child: T) => Json,
+): Answer {
+  const start = startIndex(params);
+  if (start === undefined) return fail(PARAMS_ERROR);
+  const page = children.slice(start, start + pageSize).map(entry);
+  return ok({ [key]: page, start_index: start, sum: children.length });
+}
+
 /** A strip's outlets as its parent serves them. */
 export class SmartChildren {
   /** In list order: the order get_child_device_list answers, not necessarily `position`. */
@@ -256,27 +273,23 @@ export class SmartChildren {
 
   /** get_child_device_list: one page from start_index, with the total in `sum`. */
   deviceList(params: unknown): Answer {
-    return this.page(params, this.list, 'child_device_list', (child) => child.snapshot());
+    return childPage(params, this.pageSize, this.list, 'child_device_list', (child) =>
+      child.snapshot(),
+    );
   }
 
   /** get_child_device_component_list: pages alike, in the list's order unless told another. */
   componentList(params: unknown): Answer {
-    return this.page(params, this.componentOrder, 'child_component_list', (child) => ({
-      device_id: child.id,
-      component_list: child.model.components.map((c) => ({ ...c })),
-    }));
-  }
-
-  private page(
-    params: unknown,
-    children: EmulatedSmartChild[],
-    key: string,
-    entry: (child: EmulatedSmartChild) => Json,
-  ): Answer {
-    const start = startIndex(params);
-    if (start === undefined) return fail(PARAMS_ERROR);
-    const page = children.slice(start, start + this.pageSize).map(entry);
-    return ok({ [key]: page, start_index: start, sum: children.length });
+    return childPage(
+      params,
+      this.pageSize,
+      this.componentOrder,
+      'child_component_list',
+      (child) => ({
+        device_id: child.id,
+        component_list: child.model.components.map((c) => ({ ...c })),
+      }),
+    );
   }
 
   /**

@@ -4,8 +4,15 @@
  * KLAP itself is KlapServer's job; this class only sees plaintext.
  */
 import { energyData } from './energy-data';
+import { EmulatedHub } from './hub';
 import { isObject, type Json, parseObject } from './json';
-import type { SmartModel } from './models';
+import type { SmartModel } from './model-types';
+import {
+  NESTED_CONTROL_CHILD_MODES,
+  type NestedControlChildMode,
+  NO_REPLY,
+  runParentBatch,
+} from './nested-control-child';
 import { DEFAULT_CHILD_PAGE_SIZE, type EmulatedSmartChild, SmartChildren } from './smart-children';
 import {
   type Answer,
@@ -17,7 +24,6 @@ import {
   PARAMS_ERROR,
   PowerClock,
   RATE_LIMITED,
-  runBatch,
   UNKNOWN_METHOD,
   validNickname,
 } from './smart-envelope';
@@ -32,11 +38,24 @@ export interface SmartDeviceFaults {
   errorCodes: number[];
   /** When set, more than `maxRequests` requests within `windowMs` answer -1301. */
   rateLimit: { maxRequests: number; windowMs: number } | null;
+  /**
+   * How a strip or hub answers control_child inside a parent multipleRequest, a shape no real
+   * device is known to take (see nested-control-child.ts): 'accept', or a refusal:
+   * 'slot-error' (default), 'missing', 'top-level', 'timeout'.
+   */
+  nestedControlChild: NestedControlChildMode;
 }
 
 export function defaultSmartFaults(): SmartDeviceFaults {
-  return { refuseBatches: false, errorCodes: [], rateLimit: null };
+  return {
+    refuseBatches: false,
+    errorCodes: [],
+    rateLimit: null,
+    nestedControlChild: 'slot-error',
+  };
 }
+
+export { NESTED_CONTROL_CHILD_MODES, type NestedControlChildMode };
 
 /** Energy an emulated lamp draws while on, in mW (a 9 W LED lamp). */
 const LAMP_POWER_MW = 8962;
@@ -99,6 +118,8 @@ export class EmulatedSmartDevice {
   private readonly state: Json;
   /** A power strip's outlets; undefined on devices without children. */
   private readonly outlets: SmartChildren | undefined;
+  /** A hub's paired devices and alarm; undefined on other devices. */
+  readonly hub: EmulatedHub | undefined;
   private stripEffect: Json | undefined;
   /** A light strip's segments (L920, L930); undefined on other devices. */
   readonly segments: SegmentStrip | undefined;
@@ -129,6 +150,7 @@ export class EmulatedSmartDevice {
         model.segmentRule,
       );
     }
+    this.hub = model.hub ? new EmulatedHub(model.hub, this.state, this.clock) : undefined;
     this.settings = new SmartSettingsState(
       model.settings ?? {},
       new Map(model.components.map((x) => [x.id, x.ver_code])),
@@ -170,7 +192,16 @@ export class EmulatedSmartDevice {
     return this.outlets !== undefined && this.model.parentAsPlug !== true;
   }
 
-  /** One decrypted request in, one reply out. Never throws. */
+  /**
+   * What the wire servers call: the reply, or (fault nestedControlChild 'timeout' on a batch
+   * that carries control_child) a promise that never settles, as a device that keeps silent.
+   */
+  respond(plaintext: string): string | Promise<string> {
+    const reply = this.handle(plaintext);
+    return reply === '' ? new Promise<string>(() => {}) : reply;
+  }
+
+  /** One decrypted request in, one reply out ('' when the device keeps silent). Never throws. */
   handle(plaintext: string): string {
     this.counters.requests++;
     const request = parseObject(plaintext);
@@ -181,7 +212,9 @@ export class EmulatedSmartDevice {
     if (this.rateLimited()) return JSON.stringify({ error_code: RATE_LIMITED });
     if (request.method === 'multipleRequest') {
       if (this.faults.refuseBatches) return JSON.stringify({ error_code: JSON_DECODE_FAIL });
-      return JSON.stringify(runBatch(request.params, (m, p) => this.run(m, p)));
+      const mode = this.outlets || this.hub ? this.faults.nestedControlChild : 'accept';
+      const reply = runParentBatch(mode, request.params, (m, p) => this.run(m, p));
+      return reply === NO_REPLY ? '' : JSON.stringify(reply);
     }
     return JSON.stringify(envelope(this.run(request.method, request.params)));
   }
@@ -205,6 +238,8 @@ export class EmulatedSmartDevice {
     this.tick();
     const energy = this.has('energy_monitoring') && !this.stripParent;
     const outlets = this.outlets;
+    const hubAnswer = this.hub?.run(method, params);
+    if (hubAnswer) return hubAnswer;
     switch (method) {
       case 'get_child_device_list':
         return outlets ? outlets.deviceList(params) : fail(UNKNOWN_METHOD);
@@ -324,8 +359,8 @@ export class EmulatedSmartDevice {
     if (!isObject(params)) return fail(PARAMS_ERROR);
     const light = ['brightness', 'hue', 'saturation', 'color_temp'].filter((k) => k in params);
     if ('device_on' in params && typeof params.device_on !== 'boolean') return fail(PARAMS_ERROR);
-    // A strip has no power of its own to switch; its outlets do (control_child).
-    if ('device_on' in params && this.stripParent) return fail(PARAMS_ERROR);
+    // A strip has no power of its own to switch; its outlets do (control_child). A hub has none.
+    if ('device_on' in params && (this.stripParent || this.hub)) return fail(PARAMS_ERROR);
     if ('brightness' in params && !(this.has('brightness') && isInt(params.brightness, 1, 100))) {
       return fail(PARAMS_ERROR);
     }

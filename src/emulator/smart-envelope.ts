@@ -23,12 +23,18 @@ export function envelope(answer: Answer): Json {
   return result === undefined ? { error_code: 0 } : { error_code: 0, result };
 }
 
+/** What a batch's `run` returns for a sub-request the device leaves out of the reply. */
+export const NO_ENTRY = Symbol('no entry');
+
 /**
  * Runs a multipleRequest's sub-requests in order and stops after the first error, like the
  * firmware. A nested multipleRequest is an unknown method; a sub-request without a method is
  * a parameter error.
  */
-export function runBatch(params: unknown, run: (method: string, params: unknown) => Answer): Json {
+export function runBatch(
+  params: unknown,
+  run: (method: string, params: unknown) => Answer | typeof NO_ENTRY,
+): Json {
   const requests = isObject(params) ? params.requests : undefined;
   if (!Array.isArray(requests)) return { error_code: PARAMS_ERROR };
   const responses: Json[] = [];
@@ -38,6 +44,7 @@ export function runBatch(params: unknown, run: (method: string, params: unknown)
       method === '' || method === 'multipleRequest'
         ? fail(method === '' ? PARAMS_ERROR : UNKNOWN_METHOD)
         : run(method, (sub as Json).params);
+    if (answer === NO_ENTRY) continue;
     responses.push({ method, ...envelope(answer) });
     if (answer.code !== 0) break;
   }

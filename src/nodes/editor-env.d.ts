@@ -10,9 +10,10 @@ declare global {
   const RED: EditorRED;
   interface Window {
     /**
-     * Set by klap-device's editor script: fills the outlet list of a lamp-control or
-     * lamp-status dialog. `t` looks up that node's `outlets.*` messages.
+     * Set by klap-device's editor script: fills the outlet and child lists of a lamp-control,
+     * lamp-status or lamp-event dialog. `t` looks up that node's `outlets.*` and `children.*`
+     * messages.
      */
-    lampControlOutletPicker?: (t: (key: string, vars?: Record<string, string>) => string) => void;
+    lampControlTargetPicker?: (t: (key: string, vars?: Record<string, string>) => string) => void;
   }
 }

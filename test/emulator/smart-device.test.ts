@@ -47,6 +47,8 @@ describe('emulated SMART device', () => {
         'HS300',
         'L920',
         'L930',
+        'H100',
+        'KH100',
       ],
     );
     for (const name of ['L530', 'L510', 'L900', 'P100', 'P110'] as const) {

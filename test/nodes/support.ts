@@ -22,7 +22,8 @@ helper.init(require.resolve('node-red'));
 export const klapDevice = require('../../src/nodes/klap-device/klap-device');
 export const lampControl = require('../../src/nodes/lamp-control/lamp-control');
 export const lampStatus = require('../../src/nodes/lamp-status/lamp-status');
-export const allNodes = [klapDevice, lampControl, lampStatus];
+export const lampEvent = require('../../src/nodes/lamp-event/lamp-event');
+export const allNodes = [klapDevice, lampControl, lampStatus, lampEvent];
 
 export const TAB = 'tab1';
 export const USER = 'user@example.com';
@@ -99,7 +100,7 @@ export function baseFlow(dev: Addressed, extra: FlowNode[], device: Partial<Flow
 
 export const creds = (username = USER, password = PASS) => ({ dev: { username, password } });
 
-/** Loads the three node types with baseFlow(dev, nodes, device) and the given credentials. */
+/** Loads the node types with baseFlow(dev, nodes, device) and the given credentials. */
 export function deploy(
   dev: Addressed,
   nodes: FlowNode[],

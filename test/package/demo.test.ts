@@ -6,41 +6,20 @@
  * LAMP_DEMO_PORT_OFFSET, so it does not collide with a running demo. Needs a build.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
+import { DEMO_BASE_PORTS, portFree, startDemo } from './demo-runner';
 import { DEMO_PASSWORD, DEMO_USER, repoRoot, waitFor } from './support';
 
 // Shifted away from the demo's own ports, so `npm test` runs beside a running `npm start` (or
-// another checkout's test): the first offset whose ports are all free (see chooseOffset).
+// another checkout's test): the first offset whose ports are all free (demo-runner.ts).
 const OFFSETS = [1100, 2300, 3500, 4700, 5900];
-const BASE_PORTS = [1880, 8080, 8081, 8082, 8083, 8084, 8085, 9999];
-let OFFSET = OFFSETS[0] as number;
-let PORTS = BASE_PORTS.map((p) => p + OFFSET);
-let RED = PORTS[0];
-let L530_PORT = 8080 + OFFSET;
-let AES_PORT = 8084 + OFFSET;
-let STRIP_PORT = 8085 + OFFSET;
-let LEGACY_PORT = 9999 + OFFSET;
-
-async function chooseOffset(): Promise<void> {
-  for (const offset of OFFSETS) {
-    const free = await Promise.all(BASE_PORTS.map((p) => portFree(p + offset)));
-    if (free.every(Boolean)) {
-      OFFSET = offset;
-      break;
-    }
-  }
-  PORTS = BASE_PORTS.map((p) => p + OFFSET);
-  RED = PORTS[0];
-  L530_PORT = 8080 + OFFSET;
-  AES_PORT = 8084 + OFFSET;
-  STRIP_PORT = 8085 + OFFSET;
-  LEGACY_PORT = 9999 + OFFSET;
-}
+let RED = 0;
+let L530_PORT = 0;
+let AES_PORT = 0;
+let STRIP_PORT = 0;
+let LEGACY_PORT = 0;
+let HUB_PORT = 0;
+let CONTROL_PORT = 0;
 
 type FlowNode = { id: string; type: string; [key: string]: unknown };
 
@@ -76,54 +55,53 @@ async function waitForLamp(
   }
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+/** Node statuses as the editor sees them (Node-RED's comms websocket), by node id. */
+let statuses = new Map<string, { fill?: string; text?: string }>();
+let comms: { close(): void } | undefined;
+function watchStatuses(port: number): Map<string, { fill?: string; text?: string }> {
+  const seen = new Map<string, { fill?: string; text?: string }>();
+  const WebSocket = require('ws');
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/comms`);
+  socket.on('open', () => socket.send(JSON.stringify({ subscribe: 'status/#' })));
+  socket.on('message', (data: Buffer) => {
+    const messages = JSON.parse(String(data)) as { topic: string; data: Record<string, string> }[];
+    for (const m of [messages].flat()) {
+      if (m.topic?.startsWith('status/')) seen.set(m.topic.slice(7), m.data);
+    }
   });
+  socket.on('error', () => undefined);
+  comms = socket;
+  return seen;
 }
 
 test('npm start: demo comes up, injects drive KLAP, AES and legacy lamps, Search lists every device, Ctrl-C stops everything', async () => {
-  await chooseOffset();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lamp-control-demo-'));
-  const demo = spawn(process.execPath, [path.join(repoRoot, 'scripts', 'demo.mjs'), '--no-build'], {
-    cwd: repoRoot,
-    env: { ...process.env, LAMP_DEMO_DIR: dir, LAMP_DEMO_PORT_OFFSET: String(OFFSET) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  demo.stdout.on('data', (d) => {
-    out += d;
-  });
-  demo.stderr.on('data', (d) => {
-    out += d;
-  });
-  const exited = new Promise<number | null>((resolve) =>
-    demo.once('exit', (code) => resolve(code)),
-  );
+  const demo = await startDemo(OFFSETS);
+  const OFFSET = demo.offset;
+  RED = demo.port(1880);
+  L530_PORT = demo.port(8080);
+  AES_PORT = demo.port(8084);
+  STRIP_PORT = demo.port(8085);
+  LEGACY_PORT = demo.port(9999);
+  HUB_PORT = demo.port(8086);
+  CONTROL_PORT = demo.port(8090);
   try {
-    await waitFor(
-      'the demo to print its URL',
-      async () => out.includes('Node-RED with lamp-control:'),
-      40_000,
-    );
     const flows = (await (await fetch(`http://127.0.0.1:${RED}/flows`)).json()) as FlowNode[];
-    for (const type of ['klap-device', 'lamp-control', 'lamp-status']) {
+    statuses = watchStatuses(RED);
+    for (const type of ['klap-device', 'lamp-control', 'lamp-status', 'lamp-event']) {
       assert.ok(
         flows.some((n) => n.type === type),
         `demo flow has a ${type}`,
       );
     }
     const devices = flows.filter((n) => n.type === 'klap-device');
-    assert.equal(devices.length, 7, 'seven demo devices');
+    assert.equal(devices.length, 8, 'eight demo devices');
     for (const device of devices) {
       assert.equal(device.protocol, 'auto', `${device.name}: Protocol auto`);
       assert.equal(device.version, 1, `${device.name}: current settings version`);
     }
     assert.deepEqual(
       devices.filter((d) => d.id !== 'demo-dev-kl130').map((d) => d.port),
-      [8080, 8081, 8082, 8083, 8084, 8085].map((p) => p + OFFSET),
+      [8080, 8081, 8082, 8083, 8084, 8085, 8086].map((p) => p + OFFSET),
       'the deployed KLAP and AES device nodes point at the shifted emulator ports',
     );
     assert.equal(devices.find((d) => d.id === 'demo-dev-kl130')?.port, LEGACY_PORT);
@@ -158,6 +136,46 @@ test('npm start: demo comes up, injects drive KLAP, AES and legacy lamps, Search
       { port: STRIP_PORT, protocol: 'klap', username: DEMO_USER, password: DEMO_PASSWORD },
       (state) => JSON.stringify(outletsOn(state)) === '[false,true,false]',
     );
+
+    // The hub: "press the hub's button" goes to the emulator's control interface (its URL moved
+    // to the shifted port), the hub logs a single click, the lamp-event node reads it and
+    // toggles the colour bulb, once.
+    const pressUrl = flows
+      .filter((n) => n.id === 'demo-hub-press')
+      .flatMap((n) => n.props as { p: string; v?: string }[])
+      .find((p) => p.p === 'url')?.v;
+    assert.equal(pressUrl, `http://127.0.0.1:${CONTROL_PORT}/children/Button/press`);
+    const bulb = {
+      port: L530_PORT,
+      protocol: 'klap',
+      username: DEMO_USER,
+      password: DEMO_PASSWORD,
+    };
+    const { connect } = require(repoRoot);
+    const probe: Lamp = await connect({ host: '127.0.0.1', ...bulb });
+    const wasOn = (await probe.getState()).on;
+    await probe.close();
+    const hubLamp: Lamp = await connect({
+      host: '127.0.0.1',
+      port: HUB_PORT,
+      username: DEMO_USER,
+      password: DEMO_PASSWORD,
+    });
+    const hubState = await hubLamp.getState();
+    await hubLamp.close();
+    assert.deepEqual(
+      (hubState.children as { alias: string }[]).map((c) => c.alias),
+      ['Button', 'Motion sensor', 'Light switch'],
+    );
+    // The lamp-event node's first read (its baseline, green ring) is done before the press.
+    await waitFor(
+      'the lamp-event node listening',
+      async () => (statuses.get('demo-hub-event-button')?.fill ?? '') === 'green',
+    );
+    await inject('demo-hub-press');
+    await waitForLamp('the button press toggled the colour bulb', bulb, (s) => s.on === !wasOn);
+    await new Promise((r) => setTimeout(r, 2500));
+    await waitForLamp('toggled once, not twice', bulb, (s) => s.on === !wasOn);
 
     // Kasa legacy, no credentials: "teal" (#00aaaa: hue 180) on the KL130, then "off".
     await inject('demo-dev-kl130-inject-2');
@@ -201,24 +219,16 @@ test('npm start: demo comes up, injects drive KLAP, AES and legacy lamps, Search
       'legacy',
     ]);
   } finally {
-    demo.kill('SIGINT');
-    let timer: NodeJS.Timeout | undefined;
-    const code = await Promise.race([
-      exited,
-      new Promise<'timeout'>((r) => {
-        timer = setTimeout(() => r('timeout'), 15_000);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (code === 'timeout') demo.kill('SIGKILL');
-    fs.rmSync(dir, { recursive: true, force: true });
-    assert.equal(code, 0, out);
+    comms?.close();
+    const code = await demo.stop();
+    assert.equal(code, 0, demo.output());
   }
-  const freeAfter = await Promise.all(PORTS.map(portFree));
+  const ports = DEMO_BASE_PORTS.map((p) => demo.port(p));
+  const freeAfter = await Promise.all(ports.map(portFree));
   assert.deepEqual(
     freeAfter,
-    PORTS.map(() => true),
+    ports.map(() => true),
     'all demo ports released',
   );
-  assert.doesNotMatch(out, /\[error\]/, out);
+  assert.doesNotMatch(demo.output(), /\[error\]/, demo.output());
 });

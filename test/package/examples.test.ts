@@ -34,8 +34,9 @@ const CORE = new Set([
   'switch',
   'status',
   'function',
+  'trigger',
 ]);
-const OURS = new Set(['klap-device', 'lamp-control', 'lamp-status']);
+const OURS = new Set(['klap-device', 'lamp-control', 'lamp-status', 'lamp-event']);
 const DASHBOARD = /^ui-/;
 
 type FlowNode = {
@@ -67,7 +68,7 @@ for (const [file, nodes] of flows) {
       assert.ok(known, `${n.id}: unexpected type ${n.type}`);
       for (const target of (n.wires ?? []).flat())
         assert.ok(ids.has(target), `${n.id} wired to ${target}`);
-      if (n.type === 'lamp-control' || n.type === 'lamp-status') {
+      if (n.type === 'lamp-control' || n.type === 'lamp-status' || n.type === 'lamp-event') {
         const device = nodes.find((d) => d.id === n.device);
         assert.equal(device?.type, 'klap-device', `${n.id} uses a device node of the same file`);
       }

@@ -61,9 +61,10 @@ test('node-red-dev validate passes every check, with parsable node HTML', () => 
   const checks = ['P01', 'P03', 'P04', 'P05', 'P06', 'P07', 'P08', 'N01', 'N02', 'D01', 'D02'];
   for (const id of checks) assert.equal(card[id]?.test, true, `${id}: ${JSON.stringify(card[id])}`);
   assert.deepEqual(card.D03, { test: false, packages: ['@noble/curves'] }, 'only the 1.x pin');
-  // N02 only looks at nodes it could parse: both non-config types must have been seen.
+  // N02 only looks at nodes it could parse: every non-config type must have been seen.
   assert.deepEqual([...((card.N02 as { nodes?: string[] }).nodes ?? [])].sort(), [
     'lamp-control',
+    'lamp-event',
     'lamp-status',
   ]);
 });

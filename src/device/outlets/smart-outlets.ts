@@ -6,85 +6,23 @@
  */
 import { DeviceError, MalformedResponseError } from '../../transport/errors';
 import {
+  allPages,
+  childResult,
+  childResults,
+  controlChild,
+  isInfo,
+  readChildComponents,
+} from '../children/control-child';
+import {
   type SmartOutcome,
   type SmartProtocol,
   type SmartRequest,
-  smartErrorMeaning,
   unwrap,
 } from '../smart-protocol';
 import { decodeNickname } from '../state';
 import type { AutoOff, Outlet } from '../types';
 
 type Info = Record<string, unknown>;
-
-/** Pages of a long child list are asked for at most this many times (a strip has ≤ 6). */
-const MAX_PAGES = 16;
-
-function isInfo(value: unknown): value is Info {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** One control_child request: `request` for the outlet `deviceId`, or several as a batch. */
-export function controlChild(deviceId: string, requests: SmartRequest[]): SmartRequest {
-  const only = requests.length === 1 ? requests[0] : undefined;
-  const requestData = only
-    ? { method: only.method, params: only.params ?? null }
-    : {
-        method: 'multipleRequest',
-        params: {
-          requests: requests.map((r) =>
-            r.params === undefined ? { method: r.method } : { method: r.method, params: r.params },
-          ),
-        },
-      };
-  return { method: 'control_child', params: { device_id: deviceId, requestData } };
-}
-
-/** The result inside a control_child reply, or the outlet's own error thrown. */
-export function childResult(result: unknown, address: string): unknown {
-  const data = isInfo(result) ? result.responseData : undefined;
-  if (!isInfo(data))
-    throw new MalformedResponseError(address, 'control_child reply has no responseData');
-  const code = typeof data.error_code === 'number' ? data.error_code : 0;
-  if (code !== 0) throw new DeviceError(address, 'control_child', code, smartErrorMeaning(code));
-  return data.result ?? {};
-}
-
-/**
- * The inner answers of a control_child that carried a multipleRequest, by method; a method the
- * outlet refused is left out (each has its own error code).
- */
-export function childResults(result: unknown, address: string): Map<string, unknown> {
-  const inner = childResult(result, address);
-  const results = new Map<string, unknown>();
-  const responses = isInfo(inner) && Array.isArray(inner.responses) ? inner.responses : [];
-  for (const entry of responses as Info[]) {
-    if (isInfo(entry) && typeof entry.method === 'string' && (entry.error_code ?? 0) === 0) {
-      results.set(entry.method, entry.result ?? {});
-    }
-  }
-  return results;
-}
-
-/** Reads every page of a paged child list (`key` holds the entries), following start_index/sum. */
-async function allPages(
-  protocol: SmartProtocol,
-  method: string,
-  key: string,
-  first: unknown,
-): Promise<Info[]> {
-  const entries: Info[] = [];
-  let page = first;
-  for (let pages = 0; pages < MAX_PAGES; pages++) {
-    const list = isInfo(page) && Array.isArray(page[key]) ? (page[key] as unknown[]) : undefined;
-    if (!list) throw new MalformedResponseError(protocol.address, `${method} has no ${key}`);
-    entries.push(...list.filter(isInfo));
-    const sum = isInfo(page) && typeof page.sum === 'number' ? page.sum : entries.length;
-    if (list.length === 0 || entries.length >= sum) break;
-    page = await protocol.call(method, { start_index: entries.length });
-  }
-  return entries;
-}
 
 export class SmartOutlets {
   private constructor(
@@ -132,22 +70,12 @@ export class SmartOutlets {
     const historied = new Set<string>();
     const autoOff = new Map<string, Info>();
     try {
-      const first = await protocol.call('get_child_device_component_list');
-      const entries = await allPages(
-        protocol,
-        'get_child_device_component_list',
-        'child_component_list',
-        first,
-      );
-      for (const entry of entries) {
-        const components = Array.isArray(entry.component_list) ? entry.component_list : [];
-        const ownAutoOff = components.some((c: { id?: unknown }) => c?.id === 'auto_off');
-        if (ownAutoOff && typeof entry.device_id === 'string') autoOff.set(entry.device_id, {});
-        const meter = components.find((c: { id?: unknown }) => c?.id === 'energy_monitoring');
-        if (!meter || typeof entry.device_id !== 'string') continue;
-        metered.add(entry.device_id);
-        if (typeof meter.ver_code === 'number' && meter.ver_code >= 2)
-          historied.add(entry.device_id);
+      for (const [id, components] of await readChildComponents(protocol)) {
+        if (components.some((c) => c.id === 'auto_off')) autoOff.set(id, {});
+        const meter = components.find((c) => c.id === 'energy_monitoring');
+        if (!meter) continue;
+        metered.add(id);
+        if (typeof meter.ver_code === 'number' && meter.ver_code >= 2) historied.add(id);
       }
     } catch (error) {
       // Without the component list the outlets still switch; they only report no energy.

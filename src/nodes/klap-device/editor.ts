@@ -26,6 +26,8 @@ interface FoundDevice {
   host: string;
   port: number;
   model: string;
+  /** e.g. "SMART.TAPOHUB" */
+  deviceType?: string;
   encryption: string;
   supported: boolean;
   verdict: string;
@@ -47,6 +49,8 @@ interface ProbeAnswer {
   message?: string;
   /** Multi-outlet devices: their outlets, by number. */
   outlets?: { position: number; id: string; alias: string; on: boolean }[];
+  /** Hubs: the devices paired to them. */
+  children?: { id: string; alias: string; model: string; kind: string; online: boolean }[];
 }
 
 RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-device', {
@@ -142,9 +146,18 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
             this._(devices.length ? 'klap-device.search.found' : 'klap-device.search.none'),
           );
           for (const device of devices) {
-            const label = `${device.model || '?'} · ${device.host}${device.port !== 80 ? `:${device.port}` : ''}`;
+            const hub = /HUB/i.test(device.deviceType ?? '');
+            const model = hub
+              ? this._('klap-device.search.hub', { model: device.model || '?' })
+              : device.model || '?';
+            const label = `${model} · ${device.host}${device.port !== 80 ? `:${device.port}` : ''}`;
+            // A hub on the camera protocol (H200, HTTPS) is not supported: say so in words.
+            const verdict =
+              hub && !device.supported && device.encryption === 'HTTPS'
+                ? this._('klap-device.search.cameraHub')
+                : device.verdict;
             const button = $('<button type="button" class="red-ui-button"></button>')
-              .text(device.supported ? label : `${label} — ${device.verdict}`)
+              .text(device.supported ? label : `${label} — ${verdict}`)
               .attr('title', this._('klap-device.search.use'))
               .prop('disabled', !device.supported)
               .on('click', () => {
@@ -191,16 +204,22 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
       })
         .done((answer: ProbeAnswer) => {
           if (answer?.ok) {
-            result.addClass('lamp-control-probe-ok').text(
-              this._('klap-device.probe.ok', {
-                model: answer.model ?? '?',
-                alias: answer.alias ?? '',
-                // bulb / strip / plug (state.type) in the editor's language; others as they came.
-                type: ['bulb', 'strip', 'plug'].includes(answer.type ?? '')
-                  ? this._(`klap-device.kind.${answer.type}`)
-                  : (answer.type ?? ''),
-              }),
-            );
+            const ok = answer.children
+              ? // Tapo hub H100, 6 devices paired ("Hub")
+                this._('klap-device.probe.hub', {
+                  model: answer.model ?? '?',
+                  alias: answer.alias ?? '',
+                  count: String(answer.children.length),
+                })
+              : this._('klap-device.probe.ok', {
+                  model: answer.model ?? '?',
+                  alias: answer.alias ?? '',
+                  // bulb / strip / plug (state.type) in the editor's language; others as they came.
+                  type: ['bulb', 'strip', 'plug'].includes(answer.type ?? '')
+                    ? this._(`klap-device.kind.${answer.type}`)
+                    : (answer.type ?? ''),
+                });
+            result.addClass('lamp-control-probe-ok').text(ok);
             if (answer.variant) {
               const credentials = answer.credentials
                 ? this._(`klap-device.credentials.${answer.credentials}`)
@@ -240,27 +259,94 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
   },
 });
 
-// The outlet field of lamp-control and lamp-status (both need a klap-device, so this script is
-// always loaded with theirs): a list of the chosen device's outlets, asked of the device through
-// the Test connection route (its deployed session when the settings are unchanged), when the
-// dialog opens, when the device changes and on the refresh button. The text field stays the
-// truth: a number, a name or an id, empty for the whole device.
-window.lampControlOutletPicker = (t: (key: string, vars?: Record<string, string>) => string) => {
-  const input = $('#node-input-outlet');
-  const list = $('#node-input-outlet-list');
-  const note = $('#node-input-outlet-note');
-  const show = (outlets: NonNullable<ProbeAnswer['outlets']>) => {
-    const current = String(input.val() ?? '').trim();
-    list.empty().append($('<option value=""></option>').text(t('whole')));
-    for (const o of outlets) {
-      list.append(
-        $('<option></option>').val(String(o.position)).text(`${o.position} · ${o.alias}`),
-      );
+// The outlet and child fields of lamp-control, lamp-status and lamp-event (each needs a
+// klap-device, so this script is always loaded with theirs): lists of the chosen device's
+// outlets and children, asked of the device ONCE through the Test connection route (its
+// deployed session when the settings are unchanged, the same permission and no secrets), when
+// the dialog opens, when the device changes and on a refresh button. The text fields stay the
+// truth: a number, a name or an id, empty for the whole device (lamp-event: every child).
+// Device-supplied names only ever go into the page via .text().
+window.lampControlTargetPicker = (t: (key: string, vars?: Record<string, string>) => string) => {
+  const outlet = {
+    input: $('#node-input-outlet'),
+    list: $('#node-input-outlet-list'),
+    note: $('#node-input-outlet-note'),
+  };
+  const child = {
+    input: $('#node-input-child'),
+    list: $('#node-input-child-list'),
+    note: $('#node-input-child-note'),
+  };
+  const fill = (
+    field: typeof outlet,
+    whole: string,
+    options: { value: string; label: string }[],
+  ) => {
+    const current = String(field.input.val() ?? '').trim();
+    field.list.empty().append($('<option value=""></option>').text(whole));
+    for (const o of options) field.list.append($('<option></option>').val(o.value).text(o.label));
+    const known = options.some((o) => o.value === current);
+    field.list.val(known || !current ? current : []);
+    field.list.show();
+    field.note.text('');
+  };
+  const showOutlets = (answer: ProbeAnswer) => {
+    if (!outlet.input.length) return;
+    if (!answer.outlets?.length) {
+      outlet.note.text(t('outlets.none', { model: answer.model ?? '?' }));
+      return;
     }
-    const known = outlets.some((o) => String(o.position) === current);
-    list.val(known || !current ? current : []);
-    list.show();
-    note.text('');
+    fill(
+      outlet,
+      t('outlets.whole'),
+      answer.outlets.map((o) => ({
+        value: String(o.position),
+        label: `${o.position} · ${o.alias}`,
+      })),
+    );
+  };
+  // switch, button, dial, … in the editor's language; a kind we do not know as it came.
+  const kindLabel = (kind: string) => {
+    // In klap-device's own catalog (its definition's `_` knows the namespace).
+    const own = RED.nodes.getType('klap-device') as unknown as {
+      _?: (key: string) => string;
+    } | null;
+    const key = `klap-device.childKind.${kind}`;
+    const text = own?._ ? own._(key) : key;
+    return text && text !== key ? text : kind;
+  };
+  const showChildren = (answer: ProbeAnswer) => {
+    if (!child.input.length) return;
+    const children = answer.children ?? [];
+    if (children.length) {
+      // By name, as the app shows it; by id where two children share a name.
+      const named = (alias: string) =>
+        children.filter((c) => c.alias.toLowerCase() === alias.toLowerCase()).length === 1;
+      fill(
+        child,
+        t('children.whole'),
+        children.map((c) => ({
+          value: named(c.alias) ? c.alias : c.id,
+          label: [c.alias, c.model, kindLabel(c.kind)].join(' · '),
+        })),
+      );
+    } else if (answer.outlets?.length) {
+      // A strip's outlets are its children too: by number.
+      fill(
+        child,
+        t('children.whole'),
+        answer.outlets.map((o) => ({
+          value: String(o.position),
+          label: `${o.position} · ${o.alias}`,
+        })),
+      );
+    } else {
+      child.note.text(t('children.none', { model: answer.model ?? '?' }));
+    }
+  };
+  const say = (key: string, vars?: Record<string, string>) => {
+    if (outlet.input.length) outlet.note.text(t(`outlets.${key}`, vars));
+    if (child.input.length) child.note.text(t(`children.${key}`, vars));
   };
   const load = () => {
     const id = String($('#node-input-device').val() ?? '');
@@ -270,12 +356,13 @@ window.lampControlOutletPicker = (t: (key: string, vars?: Record<string, string>
       protocol?: string;
       timeout?: string | number;
     } | null;
-    list.hide();
+    outlet.list.hide();
+    child.list.hide();
     if (!device?.host) {
-      note.text(t('noDevice'));
+      say('noDevice');
       return;
     }
-    note.text(t('loading'));
+    say('loading');
     const port = String(device.port ?? '').trim();
     const timeout = Number(device.timeout) > 0 ? Number(device.timeout) : 5;
     $.ajax({
@@ -294,19 +381,20 @@ window.lampControlOutletPicker = (t: (key: string, vars?: Record<string, string>
     })
       .done((answer: ProbeAnswer) => {
         if (!answer?.ok) {
-          note.text(t('failed', { message: answer?.sentence ?? answer?.message ?? '?' }));
-        } else if (!answer.outlets?.length) {
-          note.text(t('none', { model: answer.model ?? '?' }));
-        } else {
-          show(answer.outlets);
+          say('failed', { message: answer?.sentence ?? answer?.message ?? '?' });
+          return;
         }
+        showOutlets(answer);
+        showChildren(answer);
       })
       .fail((xhr) => {
-        note.text(t('failed', { message: xhr.status ? `HTTP ${xhr.status}` : xhr.statusText }));
+        say('failed', { message: xhr.status ? `HTTP ${xhr.status}` : xhr.statusText });
       });
   };
-  list.on('change', () => input.val(String(list.val() ?? '')));
+  outlet.list.on('change', () => outlet.input.val(String(outlet.list.val() ?? '')));
+  child.list.on('change', () => child.input.val(String(child.list.val() ?? '')));
   $('#node-input-outlet-refresh').on('click', load);
+  $('#node-input-child-refresh').on('click', load);
   $('#node-input-device').on('change', load);
   load();
 };

@@ -160,6 +160,18 @@ export = (RED: NodeAPI) => {
               })),
             }
           : {}),
+        // Hubs: the devices paired to them, for Test connection and the editor's child list.
+        ...(state.children
+          ? {
+              children: state.children.map(({ id, alias, model, kind, online }) => ({
+                id,
+                alias,
+                model,
+                kind,
+                online,
+              })),
+            }
+          : {}),
       });
     const fail = async (err: unknown) => {
       const message = err instanceof Error ? err.message : String(err);

@@ -6,6 +6,7 @@ interface LampControlProps {
   name: string;
   device: string;
   outlet: string;
+  child: string;
   action: 'payload' | 'on' | 'off' | 'toggle';
 }
 
@@ -17,6 +18,9 @@ RED.nodes.registerType<LampControlProps>('lamp-control', {
     device: { value: '', type: 'klap-device', required: true },
     // Empty: the device itself. A number, a name or an id names one outlet of a strip.
     outlet: { value: '' },
+    // Empty: the device itself (or `outlet`). A name or an id names a device paired to a hub;
+    // on a strip a number names an outlet. Flows saved before it existed have none.
+    child: { value: '' },
     action: {
       value: 'payload',
       // undefined: a flow written without the property means "from msg.payload".
@@ -36,7 +40,8 @@ RED.nodes.registerType<LampControlProps>('lamp-control', {
     const device = RED.nodes.node(this.device) as { name?: string; host?: string } | null;
     const named = device ? device.name || device.host : '';
     // "Power strip › 2" for one outlet of a strip.
-    const target = named && this.outlet ? `${named} › ${this.outlet}` : named;
+    const part = this.child || this.outlet;
+    const target = named && part ? `${named} › ${part}` : named;
     const fixed = this.action && this.action !== 'payload';
     const action = fixed ? this._('lamp-control.label.' + this.action) : '';
     if (target) return fixed ? `${action}: ${target}` : target;
@@ -52,7 +57,7 @@ RED.nodes.registerType<LampControlProps>('lamp-control', {
     return this._('lamp-control.outputLabel');
   },
   oneditprepare: function () {
-    window.lampControlOutletPicker?.((key, vars) => this._(`lamp-control.outlets.${key}`, vars));
+    window.lampControlTargetPicker?.((key, vars) => this._(`lamp-control.${key}`, vars));
     // Flows written without an action (older or hand-made) mean "from msg.payload".
     if (!this.action) $('#node-input-action').val('payload');
   },

@@ -5,11 +5,11 @@
  * response of a raw request). Errors end in done(err) so Catch nodes get them.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { parseOutletSelector } from '../../device/outlets/outlet';
 import { InvalidCommandError } from '../../transport/errors';
-import { codedError, configuredOutlet, copyState, findDevice } from '../shared/config';
+import { codedError, copyState, findDevice } from '../shared/config';
 import type { HubUser } from '../shared/device-hub';
 import { finishInput } from '../shared/input';
+import { configuredTarget, messageTarget } from '../shared/target';
 
 type Action = 'payload' | 'on' | 'off' | 'toggle';
 const ACTIONS: readonly Action[] = ['payload', 'on', 'off', 'toggle'];
@@ -19,6 +19,8 @@ interface LampControlDef extends NodeDef {
   action?: string;
   /** Empty: the device itself (or msg.outlet per message). */
   outlet?: string;
+  /** Empty: `outlet`, else the device itself (or msg.child / msg.outlet per message). */
+  child?: string;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -59,11 +61,11 @@ export = (RED: NodeAPI) => {
     RED.nodes.createNode(this, config);
     const action: Action = ACTIONS.find((a) => a === config.action) ?? 'payload';
     const device = findDevice(RED, config.device);
-    const fixed = configuredOutlet(config.outlet);
+    const fixed = configuredTarget(config);
 
     const user: HubUser = {
       id: this.id,
-      outlet: fixed.outlet,
+      target: fixed.target,
       setDeviceStatus: (status) => this.status(status),
     };
 
@@ -82,8 +84,9 @@ export = (RED: NodeAPI) => {
       const hasRequest = msg.request !== undefined && msg.request !== null;
       const run = async (): Promise<NodeMessage> => {
         if (fixed.error) throw fixed.error;
-        // The node's own outlet wins; msg.outlet serves nodes left on the whole device.
-        const outlet = fixed.outlet ?? parseOutletSelector(msg.outlet);
+        // The node's own child or outlet wins; msg.child / msg.outlet serve nodes left on the
+        // whole device.
+        const target = messageTarget(fixed.target, msg);
         if (action !== 'payload' && hasRequest) {
           // A raw read sent to a "toggle" node must not toggle the lamp: refuse, send nothing.
           throw new InvalidCommandError(
@@ -101,13 +104,13 @@ export = (RED: NodeAPI) => {
         }
         if (hasRequest) {
           const { method, params } = parseRawRequest(msg.request);
-          msg.payload = await hub.request(method, params, outlet);
+          msg.payload = await hub.request(method, params, target);
         } else if (history !== undefined) {
-          msg.payload = await hub.energyHistory(history, outlet);
+          msg.payload = await hub.energyHistory(history, target);
         } else {
           // Fixed actions ignore msg.payload: any message (without msg.request) triggers them.
           const command: unknown = action === 'payload' ? msg.payload : action;
-          msg.payload = copyState(hub.viewFor(await hub.command(command, outlet), outlet));
+          msg.payload = copyState(hub.viewFor(await hub.command(command, target), target));
         }
         return msg as NodeMessage;
       };

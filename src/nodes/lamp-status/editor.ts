@@ -6,6 +6,7 @@ interface LampStatusProps {
   name: string;
   device: string;
   outlet: string;
+  child: string;
   interval: number;
   output: 'state' | 'on';
   powerThreshold: string;
@@ -19,6 +20,9 @@ RED.nodes.registerType<LampStatusProps>('lamp-status', {
     device: { value: '', type: 'klap-device', required: true },
     // Empty: the device itself. A number, a name or an id names one outlet of a strip.
     outlet: { value: '' },
+    // Empty: the device itself (or `outlet`). A name or an id names a device paired to a hub;
+    // on a strip a number names an outlet. Flows saved before it existed have none.
+    child: { value: '' },
     interval: {
       value: 10,
       required: true,
@@ -53,7 +57,8 @@ RED.nodes.registerType<LampStatusProps>('lamp-status', {
     if (this.name) return this.name;
     const device = RED.nodes.node(this.device) as { name?: string; host?: string } | null;
     const named = device ? device.name || device.host : '';
-    const target = named && this.outlet ? `${named} › ${this.outlet}` : named;
+    const part = this.child || this.outlet;
+    const target = named && part ? `${named} › ${part}` : named;
     return target
       ? this._('lamp-status.label.of', { device: target })
       : this._('lamp-status.paletteLabel');
@@ -70,7 +75,7 @@ RED.nodes.registerType<LampStatusProps>('lamp-status', {
     );
   },
   oneditprepare: function () {
-    window.lampControlOutletPicker?.((key, vars) => this._(`lamp-status.outlets.${key}`, vars));
+    window.lampControlTargetPicker?.((key, vars) => this._(`lamp-status.${key}`, vars));
     // Flows written without these properties get the runtime's defaults.
     if (!this.output) $('#node-input-output').val('state');
     if (this.interval === undefined || String(this.interval) === '') {

@@ -5,17 +5,11 @@
  * `online: false` when the device is lost and with the fresh state when it is back.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { parseOutletSelector } from '../../device/outlets/outlet';
-import {
-  codedError,
-  configuredOutlet,
-  copyState,
-  findDevice,
-  parseSeconds,
-} from '../shared/config';
+import { codedError, copyState, findDevice, parseSeconds } from '../shared/config';
 import type { HubUser } from '../shared/device-hub';
 import { finishInput } from '../shared/input';
 import type { ReportedState } from '../shared/status-mapping';
+import { configuredTarget, messageTarget, sameTarget } from '../shared/target';
 import { ChangeFilter, parsePowerThreshold } from './change-filter';
 
 type Output = 'state' | 'on';
@@ -26,6 +20,8 @@ interface LampStatusDef extends NodeDef {
   output?: string;
   /** Empty: the device itself (or msg.outlet per input message). */
   outlet?: string;
+  /** Empty: `outlet`, else the device itself (or msg.child / msg.outlet per input message). */
+  child?: string;
   /** Emit on a power change larger than this many W; blank (flows before it existed) = 0. */
   powerThreshold?: number | string;
 }
@@ -38,7 +34,7 @@ export = (RED: NodeAPI) => {
     const interval = parseSeconds(config.interval, 10, true);
     const output: Output = config.output === 'on' ? 'on' : 'state';
     const device = findDevice(RED, config.device);
-    const fixed = configuredOutlet(config.outlet);
+    const fixed = configuredTarget(config);
     /** The last state this node sent, for change-only emission. */
     const changes = new ChangeFilter(parsePowerThreshold(config.powerThreshold));
 
@@ -57,7 +53,7 @@ export = (RED: NodeAPI) => {
     const user: HubUser = {
       id: this.id,
       pollInterval: interval,
-      outlet: fixed.outlet,
+      target: fixed.target,
       setDeviceStatus: (status) => this.status(status),
       deviceState: (state) => {
         if (changes.changed(state)) this.send(fill({}, state));
@@ -82,10 +78,10 @@ export = (RED: NodeAPI) => {
         user,
         async () => {
           if (fixed.error) throw fixed.error;
-          const outlet = fixed.outlet ?? parseOutletSelector(msg.outlet);
-          const state = hub.viewFor(await hub.refresh(user), outlet);
-          // Only the node's own outlet counts for change-only output; msg.outlet asks once.
-          if (outlet === fixed.outlet) changes.remember(state);
+          const target = messageTarget(fixed.target, msg);
+          const state = hub.viewFor(await hub.refresh(user), target);
+          // Only the node's own target counts for change-only output; msg.child asks once.
+          if (sameTarget(target, fixed.target)) changes.remember(state);
           return fill(msg as NodeMessage, state);
         },
         send,

@@ -3,7 +3,6 @@
  * node, copying states for messages.
  */
 import type { Node, NodeAPI } from 'node-red';
-import { type OutletSelector, parseOutletSelector } from '../../device/outlets/outlet';
 import type { ProtocolChoice } from '../../transport/factory';
 import type { DeviceHub } from './device-hub';
 import type { ReportedState } from './status-mapping';
@@ -58,16 +57,4 @@ export function codedError(code: string, message: string): Error & { code: strin
   const err = new Error(message) as Error & { code: string };
   err.code = code;
   return err;
-}
-
-/**
- * A node's `outlet` property: the outlet it is about, or none (the device itself). A value that
- * cannot name an outlet is kept as the error every input message then reports.
- */
-export function configuredOutlet(value: unknown): { outlet?: OutletSelector; error?: Error } {
-  try {
-    return { outlet: parseOutletSelector(value) };
-  } catch (error) {
-    return { error: error as Error };
-  }
 }

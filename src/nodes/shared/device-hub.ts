@@ -7,11 +7,14 @@
  * tested) on its own; klap-device.ts wires it to the node API (i18n, logging, credentials).
  */
 import type { ConnectOptions, TargetOptions } from '../../device/client';
-import { findOutlet, type OutletSelector, outletState } from '../../device/outlets/outlet';
+import { findOutlet, outletState } from '../../device/outlets/outlet';
 import type { Capabilities, EnergyPoint, LampState } from '../../device/types';
 import { describeAddress } from '../../transport/errors';
 import type { ProtocolChoice } from '../../transport/factory';
 import type { Encryption, LoginInfo } from '../../transport/types';
+import { childView } from './child-view';
+import { EventFeed } from './event-feed';
+import type { EventSource } from './event-types';
 import { Poller } from './poller';
 import {
   type DeviceStatus,
@@ -24,6 +27,7 @@ import {
   stateStatus,
   type Translate,
 } from './status-mapping';
+import { describeTarget, isEmptyTarget, type Target } from './target';
 
 export type { DeviceStatus, ReportedState, Translate } from './status-mapping';
 
@@ -32,8 +36,11 @@ export interface HubUser {
   readonly id: string;
   /** Seconds between polls this user wants (> 0), or 0/undefined for none. */
   readonly pollInterval?: number;
-  /** The outlet this user is about (states and status are that outlet's); none = the device. */
-  readonly outlet?: OutletSelector;
+  /**
+   * The outlet or child this user is about (states and status are that one's); none or empty =
+   * the device.
+   */
+  readonly target?: Target;
   /** Receives the device-wide status (connecting, on · 80%, offline, ...). */
   setDeviceStatus(status: DeviceStatus): void;
   /**
@@ -52,6 +59,8 @@ export interface HubClient {
   energyHistory(query: unknown, options?: TargetOptions): Promise<EnergyPoint[]>;
   capabilities(): Promise<Capabilities>;
   close(): Promise<void>;
+  /** A reader of the device's event logs (hubs); its first read sets the baseline. */
+  events?(): EventSource;
   /** The protocol found and how the login matched, once known. */
   readonly encryption?: Encryption | undefined;
   readonly login?: LoginInfo | null;
@@ -102,6 +111,8 @@ export class DeviceHub {
   /** undefined until the first answer or failure. */
   private online: boolean | undefined;
   private readonly poller: Poller;
+  /** The ONE event reader of this device, shared by its lamp-event nodes. */
+  readonly events: EventFeed;
   private outageLogged = false;
   /** A streak of device errors (the device answers, but refuses) has been logged. */
   private deviceErrorLogged = false;
@@ -127,6 +138,26 @@ export class DeviceHub {
         await this.refresh();
       },
       active: () => !this.closed && this.users.size > 0,
+      authBackoffMs: options.authBackoffMs,
+      maxBackoffMs: options.maxBackoffMs,
+    });
+    this.events = new EventFeed({
+      open: () => {
+        const client = this.getClient();
+        // The child list, so a node naming a child the hub lacks says so (one read, at start).
+        if (!this.lastState) this.refresh().catch(() => undefined);
+        if (!client.events) {
+          throw Object.assign(new Error(options.t('klap-device.errors.noEvents')), {
+            code: 'UNSUPPORTED',
+          });
+        }
+        return client.events();
+      },
+      t: options.t,
+      warn: options.warn,
+      log: options.log,
+      released: () => this.releaseClientIfUnused(),
+      children: () => this.lastState?.children,
       authBackoffMs: options.authBackoffMs,
       maxBackoffMs: options.maxBackoffMs,
     });
@@ -217,25 +248,31 @@ export class DeviceHub {
       // Nobody uses the device any more: free the session and the timer (MQTT-broker style).
       this.poller.pause();
       this.started = false;
-      const client = this.client;
-      this.client = undefined;
-      if (client) {
-        const closing = client.close().catch(() => undefined);
-        this.retiring.add(closing);
-        void closing.then(() => this.retiring.delete(closing));
-      }
+      this.releaseClientIfUnused();
     } else {
       this.poller.reschedule();
     }
   }
 
+  /** Closes the client when no node uses it and the event feed holds no reader on it. */
+  private releaseClientIfUnused(): void {
+    if (this.users.size > 0 || this.events.holdsClient) return;
+    const client = this.client;
+    this.client = undefined;
+    if (client) {
+      const closing = client.close().catch(() => undefined);
+      this.retiring.add(closing);
+      void closing.then(() => this.retiring.delete(closing));
+    }
+  }
+
   /**
-   * Sends a msg.payload-grammar command, to one outlet if given; the resulting state of the
-   * whole device is shared with every user (outlet users see their outlet of it).
+   * Sends a msg.payload-grammar command, to one outlet or child if given; the resulting state
+   * of the whole device is shared with every user (outlet and child users see theirs of it).
    */
-  async command(payload: unknown, outlet?: OutletSelector): Promise<LampState> {
+  async command(payload: unknown, target: Target = {}): Promise<LampState> {
     try {
-      const state = await this.getClient().setState(payload, { outlet });
+      const state = await this.getClient().setState(payload, { ...target });
       this.generation++;
       return this.accept(state);
     } catch (err) {
@@ -244,10 +281,10 @@ export class DeviceHub {
     }
   }
 
-  /** Raw request for power users, to one outlet if given; the decoded device response. */
-  async request(method: string, params?: unknown, outlet?: OutletSelector): Promise<unknown> {
+  /** Raw request for power users, to one outlet or child if given; the decoded response. */
+  async request(method: string, params?: unknown, target: Target = {}): Promise<unknown> {
     try {
-      return await this.getClient().request(method, params, { outlet });
+      return await this.getClient().request(method, params, { ...target });
     } catch (err) {
       this.fail(err, false);
       throw err;
@@ -255,9 +292,9 @@ export class DeviceHub {
   }
 
   /** An energy history query (msg.payload.energyHistory): the `[{ t, wh }]` the meter kept. */
-  async energyHistory(query: unknown, outlet?: OutletSelector): Promise<EnergyPoint[]> {
+  async energyHistory(query: unknown, target: Target = {}): Promise<EnergyPoint[]> {
     try {
-      return await this.getClient().energyHistory(query, { outlet });
+      return await this.getClient().energyHistory(query, { ...target });
     } catch (err) {
       this.fail(err, false);
       throw err;
@@ -294,17 +331,20 @@ export class DeviceHub {
   }
 
   /**
-   * The state as a user of `outlet` sees it: that outlet's own state, or the device's when no
-   * outlet is named. A state of a device never reached keeps the outlet's number.
-   * Throws INVALID_COMMAND when the device has no such outlet.
+   * The state as a user of `target` sees it: that outlet's or child's own state, or the
+   * device's when none is named. A state of a device never reached keeps the outlet's number.
+   * Throws INVALID_COMMAND when the device has no such outlet or child.
    */
-  viewFor<T extends ReportedState>(state: T, outlet: OutletSelector | undefined): ReportedState {
-    if (outlet === undefined) return { ...state };
+  viewFor<T extends ReportedState>(state: T, target: Target | undefined): ReportedState {
+    if (!target || isEmptyTarget(target)) return { ...state };
+    const asked = target.child ?? target.outlet;
     // Never reached: nothing is known but the number asked for. A device without outlets
     // (an outlet set on a lamp's node) is refused by findOutlet.
-    if (!isFullState(state))
-      return typeof outlet === 'number' ? { ...state, outlet } : { ...state };
-    return outletState(state, findOutlet(state, outlet));
+    if (!isFullState(state)) {
+      return typeof asked === 'number' ? { ...state, outlet: asked } : { ...state };
+    }
+    if (target.child !== undefined) return childView(state, target.child);
+    return outletState(state, findOutlet(state, target.outlet as NonNullable<Target['outlet']>));
   }
 
   /** Status for an error of this device (used by the nodes for their own red ring). */
@@ -316,6 +356,7 @@ export class DeviceHub {
   async close(limitMs = 4000): Promise<void> {
     this.closed = true;
     this.poller.stop();
+    this.events.close();
     this.users.clear();
     const client = this.client;
     this.client = undefined;
@@ -372,8 +413,10 @@ export class DeviceHub {
       this.outageLogged = false;
       this.options.log(this.options.t('klap-device.log.online', { address: this.address }));
     }
-    // Back from failures through a command or an input: end the back-off at once.
+    // Back from failures through a command or an input: end the back-off at once (the event
+    // reader's too).
     this.poller.succeeded();
+    this.events.hubAnswered();
     this.fanStatus(stateStatus(this.options.t, fresh), fresh);
     for (const user of [...this.users.values()]) {
       if (user !== origin) this.deliver(user, fresh);
@@ -434,9 +477,9 @@ export class DeviceHub {
     if (!user.deviceState) return;
     let view: ReportedState;
     try {
-      view = this.viewFor(state, user.outlet);
+      view = this.viewFor(state, user.target);
     } catch {
-      return; // no such outlet: the user's status says so (fanStatus)
+      return; // no such outlet or child: the user's status says so (fanStatus)
     }
     try {
       user.deviceState(view);
@@ -447,7 +490,7 @@ export class DeviceHub {
 
   /**
    * The device status to every user; `state`, when the status comes from one, gives users of
-   * an outlet their outlet's own ("off" while the strip is "on").
+   * an outlet or child their own ("off" while the strip is "on", "open" for a door contact).
    */
   private fanStatus(status: DeviceStatus, state?: LampState): void {
     this.status = status;
@@ -458,14 +501,18 @@ export class DeviceHub {
   private show(user: HubUser, deviceStatus: DeviceStatus): void {
     let status = deviceStatus;
     const state = this.stateForStatus;
-    if (user.outlet !== undefined && state) {
+    const target = user.target;
+    if (target && !isEmptyTarget(target) && state) {
       try {
-        status = stateStatus(this.options.t, this.viewFor(state, user.outlet));
+        status = stateStatus(this.options.t, this.viewFor(state, target));
       } catch {
+        const child = target.child !== undefined;
         status = {
           fill: 'red',
           shape: 'ring',
-          text: this.options.t('klap-device.status.noOutlet', { outlet: String(user.outlet) }),
+          text: this.options.t(`klap-device.status.${child ? 'noChild' : 'noOutlet'}`, {
+            [child ? 'child' : 'outlet']: describeTarget(target),
+          }),
         };
       }
     }

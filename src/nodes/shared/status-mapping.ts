@@ -64,8 +64,106 @@ export function errorStatus(t: Translate, err: unknown): DeviceStatus {
   return { fill: 'red', shape: 'ring', text: t(`klap-device.status.${key}`) };
 }
 
-/** "off", "on · 80 %", "on · 12.5 W" or "on". */
+/** The fields of a hub child's state the ring shows (design.md, hub children). */
+interface ChildFields {
+  kind?: unknown;
+  online?: unknown;
+  on?: unknown;
+  motion?: unknown;
+  open?: unknown;
+  leak?: unknown;
+  temperature?: unknown;
+  humidity?: unknown;
+  targetTemperature?: unknown;
+  batteryLow?: unknown;
+  children?: unknown;
+  alarm?: unknown;
+}
+
+const num = (value: unknown): string | undefined =>
+  typeof value === 'number' && Number.isFinite(value)
+    ? String(Math.round(value * 10) / 10)
+    : undefined;
+
+/**
+ * The ring of a device paired to a hub ("motion", "open", "21.5 °C · 40 %", "battery low"),
+ * or undefined for anything else.
+ */
+function childStatus(t: Translate, state: ChildFields): DeviceStatus | undefined {
+  if (typeof state.kind !== 'string') return undefined;
+  const say = (
+    fill: DeviceStatus['fill'],
+    shape: DeviceStatus['shape'],
+    key: string,
+    vars = {},
+  ) => ({
+    fill,
+    shape,
+    text: t(`klap-device.status.child.${key}`, vars),
+  });
+  if (state.online === false) return say('grey', 'ring', 'offline');
+  const temperature = num(state.temperature);
+  switch (state.kind) {
+    case 'motion':
+      if (state.motion === true) return say('yellow', 'dot', 'motion');
+      break;
+    case 'contact':
+      if (typeof state.open === 'boolean') {
+        return state.open ? say('yellow', 'dot', 'open') : say('green', 'dot', 'closed');
+      }
+      break;
+    case 'leak':
+      if (typeof state.leak === 'boolean') {
+        return state.leak ? say('red', 'dot', 'leak') : say('green', 'dot', 'dry');
+      }
+      break;
+    case 'climate':
+      if (temperature !== undefined) {
+        const humidity = num(state.humidity);
+        return humidity === undefined
+          ? say('green', 'dot', 'temperature', { temperature })
+          : say('green', 'dot', 'climate', { temperature, humidity });
+      }
+      break;
+    case 'thermostat': {
+      const target = num(state.targetTemperature);
+      if (state.on === false) return say('grey', 'ring', 'frost');
+      if (temperature !== undefined && target !== undefined) {
+        return say('green', 'dot', 'thermostat', { temperature, target });
+      }
+      break;
+    }
+    case 'switch':
+      if (typeof state.on === 'boolean') {
+        return state.on
+          ? { fill: 'green', shape: 'dot', text: t('klap-device.status.on') }
+          : { fill: 'grey', shape: 'ring', text: t('klap-device.status.off') };
+      }
+      break;
+  }
+  if (state.batteryLow === true) return say('yellow', 'ring', 'batteryLow');
+  if (state.kind === 'motion') return say('grey', 'ring', 'still');
+  return say('green', 'ring', 'ready');
+}
+
+/**
+ * "off", "on · 80 %", "on · 12.5 W" or "on"; for a hub "6 devices paired" (or "alarm"), for a
+ * device paired to one its own reading.
+ */
 export function stateStatus(t: Translate, state: ReportedState): DeviceStatus {
+  const fields = state as ChildFields;
+  const child = childStatus(t, fields);
+  if (child) return child;
+  if (Array.isArray(fields.children)) {
+    if (fields.alarm === true) {
+      return { fill: 'red', shape: 'dot', text: t('klap-device.status.alarm') };
+    }
+    return {
+      fill: 'green',
+      shape: 'dot',
+      text: t('klap-device.status.hub', { count: fields.children.length }),
+    };
+  }
   if (!state.on) return { fill: 'grey', shape: 'ring', text: t('klap-device.status.off') };
   if (typeof state.brightness === 'number') {
     return {
@@ -88,8 +186,11 @@ export function sameStatus(a: DeviceStatus, b: DeviceStatus): boolean {
   return a.fill === b.fill && a.shape === b.shape && a.text === b.text;
 }
 
-/** Fields compared to decide whether a state "changed"; order fixed so snapshots compare. */
-const STATE_KEYS: (keyof LampState)[] = [
+/**
+ * Fields compared to decide whether a state "changed"; order fixed so snapshots compare. A hub
+ * child's keys (design.md) are here too: a child's state is not a LampState.
+ */
+const STATE_KEYS: string[] = [
   'online',
   'on',
   'brightness',
@@ -116,15 +217,33 @@ const STATE_KEYS: (keyof LampState)[] = [
   'parent',
   'outlets',
   'segments',
+  // Hubs and the devices paired to them; battery % and temperatures move slowly enough.
+  'kind',
+  'batteryLow',
+  'battery',
+  'motion',
+  'open',
+  'leak',
+  'temperature',
+  'humidity',
+  'targetTemperature',
+  'mode',
+  'children',
+  'alarm',
+  'alarmSounds',
 ];
 
 /** A string that is equal for two states exactly when a user would see no difference. */
 export function stateSnapshot(state: ReportedState): string {
   return JSON.stringify(
     STATE_KEYS.map((key) => {
-      const value = state[key];
+      const value = (state as Record<string, unknown>)[key];
       // Energy plugs report power in mW steps that jitter between polls: whole watts matter.
       if (key === 'power' && typeof value === 'number') return Math.round(value);
+      if (key === 'children' && Array.isArray(value)) {
+        // Each child's radio signal jitters like the hub's own rssi: it alone is no change.
+        return value.map((child: Record<string, unknown>) => ({ ...child, rssi: null }));
+      }
       if (key === 'outlets' && state.outlets) {
         return state.outlets.map((o) => ({
           ...o,
