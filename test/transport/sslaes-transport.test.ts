@@ -212,6 +212,29 @@ describe('sslaes in the factory and auto', () => {
     assert.equal(transport.encryption, 'SSLAES');
   });
 
+  it('auto without a port: 80 answers HTTP but no protocol we know, 443 is the hub', async () => {
+    const device = await hub();
+    const odd = await startEmulator({ model: 'P110', protocol: 'klap' });
+    odd.klap.faults.handshake1Status = 404; // no KLAP, no TPAP, no AES there
+    const closed = await startEmulator({ model: 'L530', protocol: 'klap' });
+    const nothing = closed.port;
+    await closed.close();
+    const transport = createTransport({
+      host: HOST,
+      username: USER,
+      password: PASS,
+      discoveryPort: null,
+      defaultPorts: { http: odd.port, https: device.port, legacy: nothing },
+    });
+    transports.push(transport);
+    try {
+      assert.ok(answered(await transport.send(REQUEST)));
+      assert.equal(transport.encryption, 'SSLAES');
+    } finally {
+      await odd.close();
+    }
+  });
+
   it('a wrong password under auto is AUTH_FAILED from sslaes (the search ends there)', async () => {
     const device = await hub();
     const transport = createTransport({
