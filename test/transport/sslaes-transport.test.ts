@@ -10,6 +10,7 @@ import { type EmulatedDevice, startEmulator } from '../../src/emulator';
 import { DeviceLockedError, LampError } from '../../src/transport/errors';
 import { createTransport, transportFor } from '../../src/transport/factory';
 import { SslAesTransport } from '../../src/transport/sslaes/sslaes-transport';
+import type { Transport } from '../../src/transport/types';
 import { answered, hubStarter, REQUEST, rawLogin } from '../emulator/sslaes-raw';
 import { HOST, PASS, USER } from './helpers';
 
@@ -195,7 +196,8 @@ describe('sslaes in the factory and auto', () => {
     assert.equal(transport.encryption, 'SSLAES');
   });
 
-  it('auto without a port: 80 closed, 443 speaks TLS: sslaes on 443 (test ports here)', async () => {
+  /** Auto without a port, the default ports moved to test ports: `http` given, 443 the hub's. */
+  async function autoWithoutPort(http: number | null): Promise<Transport> {
     const device = await hub();
     const closed = await startEmulator({ model: 'L530', protocol: 'klap' });
     const nothing = closed.port;
@@ -205,29 +207,23 @@ describe('sslaes in the factory and auto', () => {
       username: USER,
       password: PASS,
       discoveryPort: null,
-      defaultPorts: { http: nothing, https: device.port, legacy: nothing },
+      defaultPorts: { http: http ?? nothing, https: device.port, legacy: nothing },
     });
     transports.push(transport);
+    return transport;
+  }
+
+  it('auto without a port: 80 closed, 443 speaks TLS: sslaes on 443 (test ports here)', async () => {
+    const transport = await autoWithoutPort(null);
     assert.ok(answered(await transport.send(REQUEST)));
     assert.equal(transport.encryption, 'SSLAES');
   });
 
   it('auto without a port: 80 answers HTTP but no protocol we know, 443 is the hub', async () => {
-    const device = await hub();
     const odd = await startEmulator({ model: 'P110', protocol: 'klap' });
     odd.klap.faults.handshake1Status = 404; // no KLAP, no TPAP, no AES there
-    const closed = await startEmulator({ model: 'L530', protocol: 'klap' });
-    const nothing = closed.port;
-    await closed.close();
-    const transport = createTransport({
-      host: HOST,
-      username: USER,
-      password: PASS,
-      discoveryPort: null,
-      defaultPorts: { http: odd.port, https: device.port, legacy: nothing },
-    });
-    transports.push(transport);
     try {
+      const transport = await autoWithoutPort(odd.port);
       assert.ok(answered(await transport.send(REQUEST)));
       assert.equal(transport.encryption, 'SSLAES');
     } finally {
