@@ -23,6 +23,7 @@ import { AesServer } from './wire/aes-server';
 import type { CredentialMode } from './wire/credentials';
 import type { WireServer } from './wire/faults';
 import { KlapServer, type KlapServerOptions } from './wire/klap-server';
+import { SslAesServer, type SslAesServerOptions } from './wire/sslaes-server';
 import { TpapServer, type TpapServerOptions } from './wire/tpap-server';
 import { XorDiscoveryResponder } from './wire/xor-discovery';
 import { XorServer } from './wire/xor-server';
@@ -50,7 +51,8 @@ export interface EmulatorOptions {
   /** Default 'account' when a username is given, else 'blank'. */
   credentials?: CredentialMode;
   /**
-   * The wire: 'klap' (SMART or IOT models), 'aes' and 'tpap' (SMART only), 'legacy' (IOT only).
+   * The wire: 'klap' (SMART or IOT models), 'aes', 'tpap' and 'sslaes' (SMART only), 'legacy'
+   * (IOT only).
    * Default: the model's own (KLAP for Tapo and the HS100, legacy for the legacy Kasa models).
    */
   protocol?: EmulatedProtocol;
@@ -62,6 +64,8 @@ export interface EmulatorOptions {
   alias?: string;
   /** HTTP server details for tests: session lifetime, session limit, KLAP auth hash override. */
   server?: Pick<KlapServerOptions, 'sessionTimeoutSeconds' | 'maxSessions' | 'authKind'>;
+  /** sslaes only: the firmware's password hash, accepted user names, login style, lock-out. */
+  sslaes?: Pick<SslAesServerOptions, 'passwordHash' | 'users' | 'login' | 'lockout'>;
   /** TPAP only: the cipher suite and session cipher the device chooses (default 1, AES-128-CCM). */
   tpap?: Pick<TpapServerOptions, 'suite' | 'cipher'>;
   /**
@@ -83,7 +87,7 @@ export interface EmulatorOptions {
   lazyHttp?: boolean;
   /**
    * The older spelling of `protocol`, as discovery announces it: 'KLAP' = klap, 'AES' = aes,
-   * 'TPAP' = tpap. Give `protocol` or this, not both.
+   * 'TPAP' = tpap, 'HTTPS' = sslaes. Give `protocol` or this, not both.
    */
   encryption?: EmulatedEncryption;
   /**
@@ -114,7 +118,7 @@ export interface EmulatorOptions {
 }
 
 /** Any of the wire servers, with their protocol-specific faults and counters. */
-export type EmulatorServer = KlapServer | AesServer | TpapServer | XorServer;
+export type EmulatorServer = KlapServer | AesServer | TpapServer | SslAesServer | XorServer;
 
 export interface EmulatedDevice {
   readonly host: string;
@@ -139,6 +143,8 @@ export interface EmulatedDevice {
   readonly aes: AesServer;
   /** The TPAP server; throws on other wires. */
   readonly tpap: TpapServer;
+  /** The sslaes (HTTPS) server; throws on other wires. */
+  readonly sslaes: SslAesServer;
   /** The legacy XOR server; throws on other wires. */
   readonly legacy: XorServer;
   /** The JSON side. */
@@ -156,7 +162,7 @@ export interface EmulatedDevice {
   readonly hub: EmulatedHub;
   /** The control interface's URL ("http://host:port"), or null without controlPort. */
   readonly controlUrl: string | null;
-  /** "http://host:port", or "tcp://host:port" for legacy devices. */
+  /** "http://host:port", "https://host:port" for sslaes, or "tcp://host:port" for legacy devices. */
   readonly url: string;
   /** The UDP discovery port, or null without discoveryPort. */
   readonly discoveryPort: number | null;
@@ -242,6 +248,7 @@ const ENCRYPTION_PROTOCOL: Record<EmulatedEncryption, EmulatedProtocol> = {
   KLAP: 'klap',
   AES: 'aes',
   TPAP: 'tpap',
+  HTTPS: 'sslaes',
 };
 
 /** Picks the wire from the options and the model, refusing combinations no device has. */
@@ -264,8 +271,11 @@ export function resolveProtocol(
       `${model.name} is a Tapo (SMART) model; the legacy XOR protocol carries only Kasa (IOT) models`,
     );
   }
-  if ((protocol === 'aes' || protocol === 'tpap') && model.dialect !== 'smart') {
-    const name = protocol === 'aes' ? 'AES securePassthrough' : 'TPAP';
+  if (
+    (protocol === 'aes' || protocol === 'tpap' || protocol === 'sslaes') &&
+    model.dialect !== 'smart'
+  ) {
+    const name = { aes: 'AES securePassthrough', tpap: 'TPAP', sslaes: 'sslaes (HTTPS)' }[protocol];
     throw new Error(
       `${model.name} is a Kasa (IOT) model; ${name} carries only Tapo (SMART) models`,
     );
@@ -276,9 +286,11 @@ export function resolveProtocol(
   const announce: EmulatedEncryption =
     protocol === 'aes'
       ? 'AES'
-      : protocol === 'tpap' || options.tpapPreferred === false
-        ? 'TPAP'
-        : 'KLAP';
+      : protocol === 'sslaes'
+        ? 'HTTPS'
+        : protocol === 'tpap' || options.tpapPreferred === false
+          ? 'TPAP'
+          : 'KLAP';
   return { protocol, announce };
 }
 
@@ -313,6 +325,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
   if (options.singleSession && plan.protocol === 'legacy') {
     throw new Error(
       'singleSession applies to KLAP, AES and TPAP devices; the legacy protocol has no sessions',
+    );
+  }
+  if (options.sslaes !== undefined && plan.protocol !== 'sslaes') {
+    throw new Error(
+      `the sslaes option applies to sslaes devices; this one speaks ${plan.protocol}`,
     );
   }
   if (options.loginVersion !== undefined && plan.protocol !== 'aes') {
@@ -351,6 +368,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
       credentials,
       handler,
     });
+  } else if (plan.protocol === 'sslaes') {
+    server = new SslAesServer({ ...options.sslaes, host, port, credentials, handler });
   } else if (plan.protocol === 'tpap') {
     server = new TpapServer({
       ...sessionOptions,
@@ -437,7 +456,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
     throw error;
   }
   const udp = () => discovery ?? xorDiscovery;
-  const scheme = plan.protocol === 'legacy' ? 'tcp' : 'http';
+  const scheme = plan.protocol === 'legacy' ? 'tcp' : plan.protocol === 'sslaes' ? 'https' : 'http';
   return {
     get host() {
       return server.host;
@@ -471,6 +490,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
     },
     get tpap() {
       if (!(server instanceof TpapServer)) throw wrongWire(plan.protocol, 'TPAP');
+      return server;
+    },
+    get sslaes() {
+      if (!(server instanceof SslAesServer)) throw wrongWire(plan.protocol, 'sslaes');
       return server;
     },
     get legacy() {
@@ -582,5 +605,10 @@ export type { AesFaults, AesServerCounters } from './wire/aes-server';
 export { CREDENTIAL_MODES, type CredentialMode } from './wire/credentials';
 export type { WireCounters, WireFaults, WireServer } from './wire/faults';
 export type { KlapFaults, KlapServerCounters } from './wire/klap-server';
+export type {
+  SslAesFaults,
+  SslAesServerCounters,
+  SslAesServerOptions,
+} from './wire/sslaes-server';
 export type { TpapFaults, TpapServerCounters } from './wire/tpap-server';
 export type { XorFaults } from './wire/xor-server';

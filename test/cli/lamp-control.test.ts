@@ -246,6 +246,33 @@ describe('lamp-control CLI', () => {
     assert.match(capitals.stderr, /cli@example\.com .*\(C, E\)/);
   });
 
+  it('diagnose and state over sslaes (HTTPS): the certificate fingerprint in the answer', async () => {
+    const hub = await startEmulator({
+      model: 'L530',
+      protocol: 'sslaes',
+      username: USER,
+      password: PASS,
+      alias: 'Hub lamp',
+    });
+    try {
+      const env = { LAMP_USERNAME: USER, LAMP_PASSWORD: PASS };
+      const at = ['--host', '127.0.0.1', '--port', String(hub.port), '--protocol', 'sslaes'];
+      const ok = await run(['diagnose', ...at], env);
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.match(ok.stdout, /L530 "Hub lamp" answered over SSLAES, SHA-256, user "admin"/);
+      assert.ok(ok.stdout.includes(`certificate SHA-256 ${hub.sslaes.certificateFingerprint}`));
+      const state = await run(['state', ...at, '--json'], env);
+      assert.equal(state.code, 0, state.stderr);
+      assert.equal(JSON.parse(state.stdout).alias, 'Hub lamp');
+      hub.sslaes.lockOut(60);
+      const locked = await run(['diagnose', ...at], env);
+      assert.equal(locked.code, 1);
+      assert.match(locked.stderr, /^lamp-control: DEVICE_ERROR: .*unlocks in (59|60) seconds/);
+    } finally {
+      await hub.close();
+    }
+  });
+
   it('bad arguments exit 2 with one line; a bad payload exits 1 naming the property', async () => {
     const usage = await run(['state', '--host', '127.0.0.1', '--password', PASS]);
     assert.equal(usage.code, 2);

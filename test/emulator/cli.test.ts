@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { connect } from '../../src/device/client';
 import { parseArgs, USAGE, UsageError } from '../../src/emulator/cli';
+import { SslAesTransport } from '../../src/transport/sslaes/sslaes-transport';
 import { TpapTransport } from '../../src/transport/tpap/tpap-transport';
 import { frame, XorFrameReader } from '../../src/transport/xor/codec';
 
@@ -203,7 +204,7 @@ describe('lamp-emulator --protocol', () => {
       [undefined, undefined],
       "each model's own protocol",
     );
-    assert.match(USAGE, /--protocol P +klap, aes, tpap, legacy/);
+    assert.match(USAGE, /--protocol P +klap, aes, tpap, sslaes, legacy/);
     assert.match(USAGE, /--login-version 1\|2/);
     assert.match(
       USAGE,
@@ -215,7 +216,7 @@ describe('lamp-emulator --protocol', () => {
     const bad: [string[], RegExp][] = [
       [
         ['--model', 'L530', '--protocol', 'xor'],
-        /--protocol must be one of klap, aes, tpap, legacy/,
+        /--protocol must be one of klap, aes, tpap, sslaes, legacy/,
       ],
       [
         ['--model', 'HS100', '--protocol', 'tpap'],
@@ -223,6 +224,10 @@ describe('lamp-emulator --protocol', () => {
       ],
       [['--model', 'L530', '--protocol', 'legacy'], /--model L530: L530 is a Tapo \(SMART\) model/],
       [['--model', 'HS100', '--protocol', 'aes'], /--model HS100: HS100 is a Kasa \(IOT\) model/],
+      [
+        ['--model', 'HS100', '--protocol', 'sslaes'],
+        /--model HS100: HS100 is a Kasa \(IOT\) model; sslaes/,
+      ],
       [['--model', 'P100', '--protocol', 'aes', '--klap', '2'], /--klap applies to KLAP devices/],
       [['--model', 'P100', '--login-version', '1'], /--login-version applies to AES devices/],
       [['--model', 'P100', '--protocol', 'aes', '--login-version', '3'], /must be 1 or 2/],
@@ -314,6 +319,47 @@ describe('lamp-emulator --protocol', () => {
         [0, null],
         [0, null],
       ]);
+    }
+  });
+});
+
+describe('lamp-emulator --protocol sslaes', () => {
+  it('prints an https line with the certificate fingerprint; the H200 login works against it', async () => {
+    const child = run([
+      '--model',
+      'L530',
+      '--protocol',
+      'sslaes',
+      '--username',
+      'me@example.com',
+      '--password',
+      'TopSecret9',
+    ]);
+    try {
+      const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as string[];
+      const match =
+        /^L530 colour bulb listening on https:\/\/127\.0\.0\.1:(\d+) \(sslaes \(HTTPS\), SMART, credentials: account, certificate SHA-256 ((?:[0-9A-F]{2}:){31}[0-9A-F]{2})\)$/.exec(
+          line as string,
+        );
+      assert.ok(match, line);
+      assert.ok(!(line as string).includes('TopSecret9'));
+      const transport = new SslAesTransport({
+        host: '127.0.0.1',
+        port: Number(match[1]),
+        username: 'me@example.com',
+        password: 'TopSecret9',
+      });
+      try {
+        const info = JSON.parse(await transport.send('{"method":"get_device_info"}'));
+        assert.equal(info.result.model, 'L530');
+        assert.equal(transport.certificateFingerprint, match[2]);
+      } finally {
+        await transport.close();
+      }
+    } finally {
+      const exit = once(child, 'exit');
+      child.kill('SIGINT');
+      assert.deepEqual(await exit, [0, null]);
     }
   });
 });

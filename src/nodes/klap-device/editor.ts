@@ -46,6 +46,8 @@ interface ProbeAnswer {
   credentials?: string;
   /** The MAC the device reports ("AA:BB:…"). */
   mac?: string;
+  /** HTTPS (sslaes): the SHA-256 fingerprint of the device's certificate. */
+  certificateFingerprint?: string;
   /** On failure: the diagnosis, in a sentence that says what to do. */
   sentence?: string;
   code?: string;
@@ -66,11 +68,11 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
       value: 'auto',
       // undefined: a flow saved before protocols existed; the runtime migrates it to auto.
       validate: (v: unknown) =>
-        v === undefined || ['auto', 'klap', 'aes', 'tpap', 'legacy'].includes(String(v)),
+        v === undefined || ['auto', 'klap', 'aes', 'tpap', 'sslaes', 'legacy'].includes(String(v)),
     },
     port: {
       value: '',
-      // Blank or undefined: the protocol's default (80; 9999 for legacy; auto tries both).
+      // Blank or undefined: the protocol's default (80; 443 for sslaes; 9999 for legacy).
       validate: (v: unknown) => {
         const n = Number(v);
         return (
@@ -254,6 +256,15 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
                   this._('klap-device.probe.link', { variant: answer.variant, credentials }),
                 ),
               );
+              if (answer.certificateFingerprint) {
+                result.append(
+                  $('<div></div>').text(
+                    this._('klap-device.probe.certificate', {
+                      fingerprint: answer.certificateFingerprint,
+                    }),
+                  ),
+                );
+              }
             }
           } else {
             result.addClass('lamp-control-probe-error').text(

@@ -69,6 +69,8 @@ export interface HubClient {
   readonly login?: LoginInfo | null;
   /** Who answered at negotiation (MAC, device id), once known. */
   readonly identity?: KnownIdentity | undefined;
+  /** HTTPS protocols: the device certificate's SHA-256 fingerprint. */
+  readonly certificateFingerprint?: string | null;
 }
 
 /** What Test connection reports about the link; never a secret. */
@@ -76,6 +78,8 @@ export interface LinkInfo {
   protocol: Encryption | undefined;
   variant: string | undefined;
   credentials: LoginInfo['credential'] | undefined;
+  /** HTTPS (sslaes) only: the SHA-256 fingerprint of the device's self-signed certificate. */
+  certificateFingerprint?: string;
 }
 
 export interface HubOptions {
@@ -651,9 +655,11 @@ export class DeviceHub {
 }
 
 export function linkInfo(client: HubClient | undefined): LinkInfo {
+  const fingerprint = client?.certificateFingerprint;
   return {
     protocol: client?.encryption,
     variant: client?.login?.variant,
     credentials: client?.login?.credential,
+    ...(fingerprint ? { certificateFingerprint: fingerprint } : {}),
   };
 }
