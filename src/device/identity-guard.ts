@@ -75,6 +75,10 @@ export class IdentityGuard implements Transport {
     return this.transport.lastLogin;
   }
 
+  get certificateFingerprint(): string | null {
+    return this.transport.certificateFingerprint ?? null;
+  }
+
   send(plaintext: string, options: SendOptions = {}): Promise<string> {
     const verifySession = async (exchange: Exchange): Promise<void> => {
       const asking = this.identification();

@@ -259,7 +259,10 @@ describe('lamp-control CLI', () => {
       const at = ['--host', '127.0.0.1', '--port', String(hub.port), '--protocol', 'sslaes'];
       const ok = await run(['diagnose', ...at], env);
       assert.equal(ok.code, 0, ok.stderr);
-      assert.match(ok.stdout, /L530 "Hub lamp" answered over SSLAES, SHA-256, user "admin"/);
+      assert.match(
+        ok.stdout,
+        /L530 "Hub lamp" \(MAC [0-9A-F:]{17}\) answered over SSLAES, SHA-256, user "admin"/,
+      );
       assert.ok(ok.stdout.includes(`certificate SHA-256 ${hub.sslaes.certificateFingerprint}`));
       const state = await run(['state', ...at, '--json'], env);
       assert.equal(state.code, 0, state.stderr);
