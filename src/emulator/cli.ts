@@ -71,6 +71,7 @@ Hubs (${HUB_MODEL_NAMES.join(', ')}):
                           POST /children/CHILD/rotate     {"degrees":-360..360} (dials)
                           POST /children/CHILD/motion
                           POST /children/CHILD/contact    {"open":true|false}
+                          POST /children/CHILD/keep-open  a door left open
                           POST /children/CHILD/leak       {"wet":true|false}
                           POST /children/CHILD/climate    {"temperature":21.5,"humidity":55}
                           POST /children/CHILD/online     {"online":true|false}

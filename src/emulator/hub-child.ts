@@ -34,7 +34,7 @@ const ACTIONS: Record<HubChildKind, string> = {
   button: 'press',
   dial: 'press, rotate',
   motion: 'motion',
-  contact: 'contact',
+  contact: 'contact, keep-open',
   leak: 'leak',
   climate: 'climate',
   switch: 'switch',
@@ -280,6 +280,15 @@ export class EmulatedHubChild {
     if (this.state.open === open) return undefined;
     this.state.open = open;
     return this.record(open ? 'open' : 'close');
+  }
+
+  /** A door left open: a contact that is open reminds with keepOpen (its record stays open). */
+  keepOpen(): TriggerLogEntry | undefined {
+    this.expect('contact');
+    if (this.state.open !== true) {
+      throw new HubActionError(`${this.alias} is closed; open it first (contact {"open":true})`);
+    }
+    return this.record('keepOpen');
   }
 
   /** Wet: water_leak and the sensor's alarm; dry again: water_dry. No change reports nothing. */

@@ -12,6 +12,7 @@
  *   POST /children/<child>/rotate        {"degrees": -360…360, not 0}
  *   POST /children/<child>/motion
  *   POST /children/<child>/contact       {"open": true | false}
+ *   POST /children/<child>/keep-open     an open door left open (logs keepOpen)
  *   POST /children/<child>/leak          {"wet": true | false}
  *   POST /children/<child>/climate       {"temperature"?: °C, "humidity"?: %}
  *   POST /children/<child>/online        {"online": true | false}
@@ -46,6 +47,7 @@ const ACTIONS: Record<string, Action> = {
   rotate: (child, body) => child.rotate(body.degrees as number),
   motion: (child) => child.motion(),
   contact: (child, body) => child.contact(body.open as boolean),
+  'keep-open': (child) => child.keepOpen(),
   leak: (child, body) => child.leak(body.wet as boolean),
   climate: (child, body) =>
     child.climate({

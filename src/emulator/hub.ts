@@ -276,6 +276,11 @@ export class EmulatedHub {
     return this.child(child).contact(open);
   }
 
+  /** A contact left open: it logs keepOpen. */
+  keepOpen(child: HubChildSelector): TriggerLogEntry | undefined {
+    return this.child(child).keepOpen();
+  }
+
   leak(child: HubChildSelector, wet: boolean): TriggerLogEntry | undefined {
     return this.child(child).leak(wet);
   }

@@ -8,26 +8,31 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import {
   DEMO_PASSWORD,
   DEMO_USER,
   deploy,
   type Emulator,
-  getJson,
-  MODULE,
   type NodeRed,
   repoRoot,
   startEmulator,
   startNodeRed,
   waitFor,
 } from '../package/support';
+import {
+  flowNode as deployedNode,
+  deployFromEditor,
+  editConfig,
+  editNode,
+  launchChromium,
+  linkedUserDir,
+  openEditor as openAt,
+  shots,
+} from './editor-support';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const shots = path.join(repoRoot, 'test-results');
 let tmp: string;
 let red: NodeRed;
 let hub: Emulator;
@@ -39,17 +44,8 @@ declare const RED: any;
 declare const $: any;
 
 before(async () => {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(
-      `No Chromium at ${CHROMIUM}: run these tests through npm test, which finds or installs one, or set CHROMIUM_PATH`,
-    );
-  }
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lamp-control-hub-editor-'));
-  const userDir = path.join(tmp, 'user');
-  const scope = path.join(userDir, 'node_modules', MODULE.split('/')[0]);
-  fs.mkdirSync(scope, { recursive: true });
-  fs.symlinkSync(repoRoot, path.join(scope, MODULE.split('/')[1]), 'dir');
-  fs.mkdirSync(shots, { recursive: true });
+  let userDir: string;
+  ({ tmp, userDir } = linkedUserDir('lamp-control-hub-editor-'));
   hub = await startEmulator('H100', repoRoot, DEMO_USER, DEMO_PASSWORD, {
     children: ['S200B', 'T100', 'S220', 'T310'],
   });
@@ -80,10 +76,7 @@ before(async () => {
     },
     { id: 'st1', type: 'lamp-status', z: 'tab1', x: 200, y: 260, device: 'hub1', wires: [[]] },
   ]);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -93,28 +86,8 @@ after(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-async function openEditor(locale = 'en-US'): Promise<Page> {
-  const context = await browser.newContext({ locale, viewport: { width: 1280, height: 860 } });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(String(err)));
-  await page.goto(red.url);
-  await page.waitForFunction(
-    () => (window as { RED?: typeof RED }).RED?.nodes?.node?.('ev1'),
-    null,
-    {
-      timeout: 30_000,
-    },
-  );
-  await page.waitForSelector('.red-ui-palette-node[data-palette-type="lamp-event"]');
-  assert.deepEqual(errors, [], 'no script errors in the editor');
-  return page;
-}
-
-async function editNode(page: Page, id: string, firstField: string): Promise<void> {
-  await page.evaluate((nodeId) => RED.editor.edit(RED.nodes.node(nodeId)), id);
-  await page.waitForSelector(firstField, { state: 'visible' });
-  await page.waitForTimeout(400);
+function openEditor(locale = 'en-US'): Promise<Page> {
+  return openAt(browser, red.url, 'ev1', 'lamp-event', locale);
 }
 
 async function childOptions(page: Page): Promise<string[][]> {
@@ -124,23 +97,14 @@ async function childOptions(page: Page): Promise<string[][]> {
   );
 }
 
-async function flowNode(id: string): Promise<Record<string, unknown> | undefined> {
-  const flows = await getJson<Record<string, unknown>[]>(`${red.url}/flows`);
-  return flows.find((n) => n.id === id);
-}
-
-async function deployFromEditor(page: Page): Promise<void> {
-  await page.waitForTimeout(300);
-  await page.click('#red-ui-header-button-deploy');
-  await page.waitForSelector('.red-ui-notification', { timeout: 10_000 });
+function flowNode(id: string): Promise<Record<string, unknown> | undefined> {
+  return deployedNode(red.url, id);
 }
 
 test('Test connection on a hub: "Tapo hub H100, 4 devices paired"', async () => {
   const page = await openEditor();
   try {
-    await page.evaluate(() => RED.editor.editConfig('', 'klap-device', 'hub1'));
-    await page.waitForSelector('#node-config-input-host', { state: 'visible' });
-    await page.waitForTimeout(400);
+    await editConfig(page, 'hub1');
     await page.click('#node-config-lamp-control-probe');
     await page.waitForSelector('#node-config-lamp-control-probe-result.lamp-control-probe-ok', {
       timeout: 15_000,

@@ -7,28 +7,31 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import {
   DEMO_PASSWORD,
   DEMO_USER,
   deploy,
   type Emulator,
-  getJson,
-  MODULE,
   type NodeRed,
   repoRoot,
   startEmulator,
   startNodeRed,
   waitFor,
 } from '../package/support';
+import {
+  flowNode as deployedNode,
+  deployFromEditor,
+  editConfig,
+  editNode,
+  launchChromium,
+  linkedUserDir,
+  openEditor as openAt,
+  shots,
+} from './editor-support';
 
-// npm test passes the Chromium that scripts/chromium.mjs found (or installed); run alone, this
-// falls back to Debian's.
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const shots = path.join(repoRoot, 'test-results');
 let tmp: string;
 let red: NodeRed;
 let emulator: Emulator;
@@ -42,18 +45,8 @@ declare const RED: any;
 declare const $: any;
 
 before(async () => {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(
-      `No Chromium at ${CHROMIUM}: run these tests through npm test, which finds or installs one, or set CHROMIUM_PATH`,
-    );
-  }
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lamp-control-editor-'));
-  const userDir = path.join(tmp, 'user');
-  const scope = path.join(userDir, 'node_modules', MODULE.split('/')[0]);
-  fs.mkdirSync(scope, { recursive: true });
-  fs.symlinkSync(repoRoot, path.join(scope, MODULE.split('/')[1]), 'dir');
-  fs.mkdirSync(shots, { recursive: true });
-
+  let userDir: string;
+  ({ tmp, userDir } = linkedUserDir('lamp-control-editor-'));
   emulator = await startEmulator('L530', repoRoot, DEMO_USER, DEMO_PASSWORD, { discoveryPort: 0 });
   strip = await startEmulator('P300', repoRoot, DEMO_USER, DEMO_PASSWORD);
   red = await startNodeRed(userDir, { lampControlDiscoveryPort: emulator.discoveryPort });
@@ -103,18 +96,7 @@ before(async () => {
       wires: [[]],
     },
   ]);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -125,35 +107,8 @@ after(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-async function openEditor(locale = 'en-US'): Promise<Page> {
-  const context = await browser.newContext({ locale, viewport: { width: 1280, height: 860 } });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(String(err)));
-  await page.goto(red.url);
-  await page.waitForFunction(
-    () => (window as { RED?: typeof RED }).RED?.nodes?.node?.('ctl1'),
-    null,
-    {
-      timeout: 30_000,
-    },
-  );
-  // Let the editor finish its start-up (palette, sidebar) before opening dialogs.
-  await page.waitForSelector('.red-ui-palette-node[data-palette-type="lamp-control"]');
-  assert.deepEqual(errors, [], 'no script errors in the editor');
-  return page;
-}
-
-async function editNode(page: Page, id: string, firstField: string): Promise<void> {
-  await page.evaluate((nodeId) => RED.editor.edit(RED.nodes.node(nodeId)), id);
-  await page.waitForSelector(firstField, { state: 'visible' });
-  await page.waitForTimeout(400); // tray slide-in animation
-}
-
-async function editConfig(page: Page, id: string): Promise<void> {
-  await page.evaluate((nodeId) => RED.editor.editConfig('', 'klap-device', nodeId), id);
-  await page.waitForSelector('#node-config-input-host', { state: 'visible' });
-  await page.waitForTimeout(400);
+function openEditor(locale = 'en-US'): Promise<Page> {
+  return openAt(browser, red.url, 'ctl1', 'lamp-control', locale);
 }
 
 /** Sets a field the way a user would and lets Node-RED re-validate it. */
@@ -178,23 +133,8 @@ async function helpText(page: Page): Promise<string> {
   return page.$$eval('.red-ui-help', (els) => els.map((e) => e.textContent).join(' '));
 }
 
-async function deployFromEditor(page: Page): Promise<void> {
-  await page.waitForTimeout(300); // tray closing
-  await page.click('#red-ui-header-button-deploy');
-  // Node-RED asks for confirmation when a flow has invalid or unused nodes; a clean flow
-  // deploys straight away and shows a notification.
-  const outcome = await Promise.race([
-    page.waitForSelector('.red-ui-notification', { timeout: 10_000 }).then(() => 'deployed'),
-    page
-      .waitForSelector('#node-dialog-confirm-deploy', { state: 'visible', timeout: 10_000 })
-      .then(() => 'confirm'),
-  ]);
-  assert.equal(outcome, 'deployed', 'deploy needed no confirmation (all nodes valid)');
-}
-
-async function flowNode(id: string): Promise<Record<string, unknown> | undefined> {
-  const flows = await getJson<Record<string, unknown>[]>(`${red.url}/flows`);
-  return flows.find((n) => n.id === id);
+function flowNode(id: string): Promise<Record<string, unknown> | undefined> {
+  return deployedNode(red.url, id);
 }
 
 test('palette shows the lamp control category with its nodes', async () => {

@@ -13,6 +13,7 @@ import { after, describe, it } from 'node:test';
 import { connect } from '../../src/device/client';
 import { type EmulatedDevice, type SmartDeviceFaults, startEmulator } from '../../src/emulator';
 import { parseArgs, USAGE } from '../../src/emulator/cli';
+import { discover } from '../../src/transport/discovery';
 import { KlapTransport } from '../../src/transport/klap/klap-transport';
 
 const USER = 'hub@example.com';
@@ -80,6 +81,27 @@ describe('emulated hub on the wire', () => {
       } finally {
         await client.close();
       }
+    }
+  });
+});
+
+describe('emulated hub discovery', () => {
+  it('announces a Tapo hub on KLAP, or AES for the older firmware', async () => {
+    for (const [model, protocol, type] of [
+      ['H100', 'klap', 'SMART.TAPOHUB'],
+      ['KH100', 'aes', 'SMART.KASAHUB'],
+    ] as const) {
+      const device = await start({ model, protocol, discoveryPort: 0, children: [] });
+      const [found] = await discover({
+        targets: ['127.0.0.1'],
+        port: device.discoveryPort ?? 0,
+        legacyPort: null,
+        timeoutMs: 2000,
+      });
+      assert.equal(found?.deviceType, type);
+      assert.equal(found?.model, model);
+      assert.equal(found?.protocol, protocol);
+      assert.equal(found?.port, device.port);
     }
   });
 });
@@ -165,6 +187,8 @@ describe('hub control interface (HTTP)', () => {
     assert.equal(device.hub.child(3).info.detected, true);
     await post(device, '/children/4/contact', { open: true });
     assert.equal(device.hub.child(4).info.open, true);
+    const kept = await post(device, '/children/4/keep-open');
+    assert.equal((kept.body.logged as Json[])[0].event, 'keepOpen');
     await post(device, '/children/5/leak', { wet: true });
     assert.equal(device.hub.child(5).info.water_leak_status, 'water_leak');
     const climate = await post(device, '/children/6/climate', { temperature: 27.5, humidity: 50 });

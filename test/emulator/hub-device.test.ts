@@ -389,7 +389,10 @@ describe('emulated hub: trigger logs', () => {
     assert.equal(h.child('Motion sensor').info.detected, false, 'detected clears after a while');
     assert.equal(h.contact('Contact sensor', true)?.event, 'open');
     assert.equal(h.contact('Contact sensor', true), undefined, 'no change, nothing logged');
+    assert.equal(h.keepOpen('Contact sensor')?.event, 'keepOpen');
+    assert.equal(h.child('Contact sensor').info.open, true);
     assert.equal(h.contact('Contact sensor', false)?.event, 'close');
+    assert.throws(() => h.keepOpen('Contact sensor'), /closed; open it first/);
     assert.equal(h.leak('Leak sensor', true)?.event, 'waterLeak');
     const leak = h.child('Leak sensor').info;
     assert.equal(leak.water_leak_status, 'water_leak');

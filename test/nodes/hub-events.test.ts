@@ -273,6 +273,25 @@ describe('lamp-event', () => {
     assert.deepEqual(names(c), ['Motion sensor:motion']);
   });
 
+  it('says so when its child is not paired to the hub, and on a lamp that keeps no logs', async () => {
+    const d = await hub();
+    await deploy(d, [eventNode('ev', { child: 'Garage door' }), helperNode('out')]);
+    const rings = statuses('ev');
+    await until(
+      () => rings.some((r) => r.fill === 'red' && /noChild/.test(String(r.text))),
+      'a "no child" ring',
+    );
+    await helper.unload();
+    const lamp = await start({ model: 'L530', username: USER, password: PASS });
+    await deploy(lamp, [eventNode('ev'), helperNode('out')]);
+    const lampRings = statuses('ev');
+    const warned = logged('dev', 'warn');
+    await until(() => lampRings.some((r) => r.fill === 'red'), 'a red ring on a lamp');
+    await until(() => warned.some((w) => /eventsFailed/.test(w)), 'one warning');
+    await sleep(1200);
+    assert.equal(warned.filter((w) => /eventsFailed/.test(w)).length, 1, 'said once, not per read');
+  });
+
   it('reads no faster than every 0.5 s, whatever the node asks, and says so', async () => {
     const d = await hub();
     await deploy(d, [eventNode('ev', { interval: 0.1 }), helperNode('out')]);

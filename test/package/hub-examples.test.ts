@@ -202,7 +202,10 @@ describe('hub examples, run against the emulator', () => {
     hub.hub.leak('Leak sensor', true);
     await until(() => hubState.length === 1, 'the siren command');
     assert.equal(hub.hub.alarm.sounding, true);
-    assert.equal((hubState[0]?.payload as { alarm?: boolean }).alarm, true);
+    assert.equal(
+      (hubState[0] as NodeMessage & { payload: { alarm?: boolean } }).payload.alarm,
+      true,
+    );
     assert.deepEqual([which[0]?.payload, which[0]?.topic], ['waterLeak', 'Leak sensor']);
     hub.hub.leak('Leak sensor', false);
     await until(() => hubState.length === 2, 'the stop command');

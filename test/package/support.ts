@@ -10,10 +10,11 @@ import path from 'node:path';
 
 export const repoRoot = path.resolve(__dirname, '..', '..');
 export const MODULE = '@lamp-control/node-red';
-export const TYPES = ['klap-device', 'lamp-control', 'lamp-status'] as const;
+export const TYPES = ['klap-device', 'lamp-control', 'lamp-status', 'lamp-event'] as const;
 export const ICONS = [
   'lamp-control-bulb.svg',
   'lamp-control-device.svg',
+  'lamp-control-event.svg',
   'lamp-control-status.svg',
 ];
 export const DEMO_USER = 'demo@example.com';

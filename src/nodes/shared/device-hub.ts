@@ -140,6 +140,8 @@ export class DeviceHub {
     this.events = new EventFeed({
       open: () => {
         const client = this.getClient();
+        // The child list, so a node naming a child the hub lacks says so (one read, at start).
+        if (!this.lastState) this.refresh().catch(() => undefined);
         if (!client.events) {
           throw Object.assign(new Error(options.t('klap-device.errors.noEvents')), {
             code: 'UNSUPPORTED',
@@ -151,6 +153,7 @@ export class DeviceHub {
       warn: options.warn,
       log: options.log,
       released: () => this.releaseClientIfUnused(),
+      children: () => this.lastState?.children,
       authBackoffMs: options.authBackoffMs,
       maxBackoffMs: options.maxBackoffMs,
     });

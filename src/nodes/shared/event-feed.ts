@@ -16,7 +16,7 @@
  * A node with a new id starts with the next event read.
  *
  * The library's reader does the exactly-once work per read (paging, re-logins); this class
- * decides who hears what and keeps failures away from Node-RED.
+ * decides who hears what and keeps failures away from Node-RED (docs/architecture.md §7).
  */
 
 import type { EventSource, HubEventLike } from './event-types';
@@ -56,6 +56,11 @@ export interface EventFeedOptions {
   t: Translate;
   /** The feed has let go of its reader: the hub may close an unused client. */
   released(): void;
+  /**
+   * The hub's children as its last state lists them, when known: a node asking for a child
+   * the hub does not have then shows so instead of listening in vain.
+   */
+  children?(): readonly { id: string; alias: string }[] | undefined;
   warn(text: string): void;
   log(text: string): void;
   graceMs?: number;
@@ -63,16 +68,19 @@ export interface EventFeedOptions {
   maxBackoffMs?: number;
 }
 
+/** Whether `selector` (a node's Child: an id, or a name in any case) names `child`. */
+function namesChild(selector: string, child: { id: string; alias: string }): boolean {
+  if (child.id === selector) return true;
+  return (
+    typeof child.alias === 'string' &&
+    child.alias.trim().toLocaleLowerCase() === selector.trim().toLocaleLowerCase()
+  );
+}
+
 /** Whether `event` is one `user` asked for. */
 export function wants(user: Pick<EventUser, 'child' | 'events'>, event: HubEventLike): boolean {
   if (user.events && user.events.size > 0 && !user.events.has(event.name)) return false;
-  if (user.child === undefined) return true;
-  const child = event.child;
-  if (child.id === user.child) return true;
-  return (
-    typeof child.alias === 'string' &&
-    child.alias.trim().toLocaleLowerCase() === user.child.trim().toLocaleLowerCase()
-  );
+  return user.child === undefined || namesChild(user.child, event.child);
 }
 
 export class EventFeed {
@@ -142,6 +150,7 @@ export class EventFeed {
       this.grace = undefined;
     }
     if (this.status.text) this.show(user, this.status);
+    if (this.listening) this.flagMissingChildren([user]);
     this.catchUp(user);
     if (!this.reader) {
       try {
@@ -284,6 +293,7 @@ export class EventFeed {
         shape: 'ring',
         text: this.options.t('klap-device.status.listening'),
       });
+      this.flagMissingChildren();
     }
     // Numbered and kept first, so a node that left during this read (a redeploy) gets them
     // when it comes back; then in logged order to every node that asked for them.
@@ -291,6 +301,23 @@ export class EventFeed {
     for (const event of events) {
       for (const user of [...this.users.values()]) {
         if (wants(user, event)) this.give(user, event);
+      }
+    }
+  }
+
+  /** A red ring on each node whose child the hub (as last read) does not have. */
+  private flagMissingChildren(users: Iterable<EventUser> = this.users.values()): void {
+    const children = this.options.children?.();
+    if (!children) return;
+    for (const user of users) {
+      const child = user.child;
+      if (child === undefined) continue;
+      if (!children.some((c) => namesChild(child, c))) {
+        this.show(user, {
+          fill: 'red',
+          shape: 'ring',
+          text: this.options.t('klap-device.status.noChild', { child }),
+        });
       }
     }
   }
