@@ -28,6 +28,8 @@ import { LampOutlet } from './outlets/lamp-outlet';
 import { findOutlet, type OutletSelector, outletCapabilities } from './outlets/outlet';
 import { SmartDriver } from './smart-driver';
 import { NotSmartReplyError, SmartProtocol } from './smart-protocol';
+import { SmartcamDriver } from './smartcam-driver';
+import { carriesSmartcam, SmartcamProtocol } from './smartcam-protocol';
 import type { Capabilities, EnergyPoint, HubChild, LampCommand, LampState, Outlet } from './types';
 
 export interface ConnectOptions {
@@ -295,6 +297,9 @@ export class LampClient {
     await this.transport.open?.();
     if (this.transport.encryption === 'XOR') {
       return await IotDriver.open(new IotProtocol(this.transport, this.address));
+    }
+    if (carriesSmartcam(this.transport)) {
+      return await SmartcamDriver.open(new SmartcamProtocol(this.transport, this.address));
     }
     try {
       return await SmartDriver.open(new SmartProtocol(this.transport, this.address));

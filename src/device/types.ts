@@ -74,6 +74,7 @@ export type ChildKind =
   | 'leak'
   | 'climate'
   | 'thermostat'
+  | 'camera'
   | 'other';
 
 /**
@@ -171,7 +172,7 @@ export interface Outlet {
 }
 
 export type DeviceKind = 'bulb' | 'strip' | 'plug' | 'hub';
-export type Dialect = 'smart' | 'iot';
+export type Dialect = 'smart' | 'iot' | 'smartcam';
 
 /** What a device can do; commands are validated against this before anything is sent. */
 export interface Capabilities {

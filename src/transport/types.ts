@@ -57,4 +57,9 @@ export interface Transport {
   close(): Promise<void>;
   /** How the last login matched; null before the first one. */
   readonly lastLogin?: LoginInfo | null;
+  /**
+   * The JSON dialect the transport carries when it is not SMART/IOT: 'smartcam' for sslaes
+   * (the H200 hub's HTTPS protocol), which the device layer then speaks.
+   */
+  readonly dialect?: 'smartcam';
 }

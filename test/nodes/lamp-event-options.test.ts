@@ -18,6 +18,7 @@ const press: HubEventLike = {
   time: '2026-12-07T13:00:00.000Z',
   child: { id: '80AB', alias: 'Door button', model: 'S200B', kind: 'button' },
   params: {},
+  source: 'log',
 };
 
 describe('lamp-event settings', () => {
