@@ -384,7 +384,7 @@ export class LampClient {
           if (!driver.hub) {
             throw new UnsupportedFeatureError(
               'events',
-              `this ${driver.model || 'device'} is not a hub: events come from the devices paired to a Tapo H100 or Kasa KH100`,
+              `this ${driver.model || 'device'} is not a hub: events come from the devices paired to a Tapo H100, H200 or Kasa KH100`,
             );
           }
           return job(driver.hub);
