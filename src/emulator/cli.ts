@@ -3,7 +3,7 @@ import { HUB_CHILD_MODEL_NAMES } from './hub-types';
 /**
  * lamp-emulator: run emulated TP-Link devices on loopback for trying flows without hardware.
  *
- *   lamp-emulator --port 8080 --model L530 [--model P110 ...] [--protocol klap|aes|tpap|legacy]
+ *   lamp-emulator --port 8080 --model L530 [--model P110 ...] [--protocol klap|aes|tpap|sslaes|legacy]
  *                 [--username U --password P] [--host 127.0.0.1] [--klap 1|2]
  *                 [--login-version 1|2] [--credentials MODE] [--alias NAME] [--discovery-port N]
  *                 [--child MODEL[:NAME] ...] [--control PORT] [--nested-control-child MODE]
@@ -29,12 +29,13 @@ import { NESTED_CONTROL_CHILD_MODES, type NestedControlChildMode } from './neste
 import { EmulatedSmartDevice } from './smart-device';
 import { CREDENTIAL_MODES, type CredentialMode } from './wire/credentials';
 
-const PROTOCOLS: readonly EmulatedProtocol[] = ['klap', 'aes', 'tpap', 'legacy'];
+const PROTOCOLS: readonly EmulatedProtocol[] = ['klap', 'aes', 'tpap', 'sslaes', 'legacy'];
 
 export const USAGE = `Usage: lamp-emulator --model MODEL [--model MODEL ...] [options]
 
 Runs emulated TP-Link Tapo/Kasa devices on this machine, speaking KLAP, AES
-securePassthrough, TPAP or the legacy Kasa XOR protocol.
+securePassthrough, TPAP, sslaes (HTTPS, the H200 hub's) or the legacy Kasa XOR
+protocol.
 
 Options:
   --model MODEL         ${MODEL_NAMES.join(', ')} (repeat for several devices)
@@ -46,8 +47,8 @@ Options:
   --credentials MODE    ${CREDENTIAL_MODES.join(', ')}
                         (default: account with --username, else blank)
   --protocol P          ${PROTOCOLS.join(', ')} (default: the model's own; KLAP for Tapo
-                        and the HS100, legacy for legacy Kasa models); aes and tpap
-                        take Tapo models only, legacy Kasa ones only
+                        and the HS100, legacy for legacy Kasa models); aes, tpap and
+                        sslaes take Tapo models only, legacy Kasa ones only
   --klap 1|2            KLAP hash variant (default: the model's own; HS100 1, Tapo 2)
   --login-version 1|2   AES login form expected (default 2, announced as lv: 2)
   --alias NAME          device name (with several devices, "NAME 2", "NAME 3", ...)
@@ -297,6 +298,9 @@ export function describeDevice(device: EmulatedDevice): string {
       break;
     case 'tpap':
       wire = `TPAP suite ${device.tpap.suite.id}, ${dialect}, credentials: ${device.credentialMode}`;
+      break;
+    case 'sslaes':
+      wire = `sslaes (HTTPS), ${dialect}, credentials: ${device.credentialMode}, certificate SHA-256 ${device.sslaes.certificateFingerprint}`;
       break;
     case 'legacy':
       // No login on this wire: there are no credentials to name.

@@ -13,8 +13,11 @@ import {
   type UdpResponderOptions,
 } from './wire/udp-responder';
 
-/** What the firmware announces in mgt_encrypt_schm.encrypt_type. */
-export type EmulatedEncryption = 'KLAP' | 'AES' | 'TPAP';
+/**
+ * What the firmware announces in mgt_encrypt_schm.encrypt_type; 'HTTPS' stands for the H200's
+ * announcement, which has no encrypt_type there but `is_support_https: true` (sslaes).
+ */
+export type EmulatedEncryption = 'KLAP' | 'AES' | 'TPAP' | 'HTTPS';
 
 export interface DiscoveryIdentity {
   /** e.g. SMART.TAPOBULB, IOT.SMARTPLUGSWITCH */
@@ -54,6 +57,7 @@ export class DiscoveryResponder extends UdpResponder {
   /** The JSON a real device of this identity sends (docs/protocols/discovery.md §2), with our own identifiers. */
   replyJson(): Record<string, unknown> {
     const { identity, encryption } = this.options;
+    if (encryption === 'HTTPS') return this.httpsReply();
     const scheme: Record<string, unknown> = {
       is_support_https: false,
       encrypt_type: encryption,
@@ -67,11 +71,7 @@ export class DiscoveryResponder extends UdpResponder {
     }
     const result: Record<string, unknown> = {
       device_id: identity.deviceId,
-      // Bound devices announce the MD5 of their account's e-mail; unbound ones a stand-in.
-      owner: createHash('md5')
-        .update(identity.ownerEmail ?? `owner-${identity.deviceId}`)
-        .digest('hex')
-        .toUpperCase(),
+      owner: ownerOf(identity),
       device_type: identity.deviceType,
       device_model: identity.deviceModel,
       ip: this.host,
@@ -92,6 +92,31 @@ export class DiscoveryResponder extends UdpResponder {
     return { error_code: 0, result };
   }
 
+  /**
+   * The H200's shape: `is_support_https` and no encrypt_type in mgt_encrypt_schm, the secure
+   * login's "3" at the top. Its port (443 on a real hub) is announced as http_port, because the
+   * emulator's is not 443.
+   */
+  private httpsReply(): Record<string, unknown> {
+    const { identity } = this.options;
+    return {
+      error_code: 0,
+      result: {
+        device_id: identity.deviceId,
+        owner: ownerOf(identity),
+        device_type: identity.deviceType,
+        device_model: identity.deviceModel,
+        ip: this.host,
+        mac: identity.mac,
+        is_support_iot_cloud: true,
+        factory_default: false,
+        encrypt_type: ['3'],
+        encrypt_info: { sym_schm: 'AES', key: '', data: '' },
+        mgt_encrypt_schm: { is_support_https: true, http_port: this.options.httpPort() },
+      },
+    };
+  }
+
   /** Real devices stay silent on anything that is not a version-2 probe with a valid CRC. */
   protected query(packet: Buffer): Buffer | null {
     return hasValidHeader(packet) && packet.readUInt16BE(2) === 1 ? packet : null;
@@ -101,4 +126,12 @@ export class DiscoveryResponder extends UdpResponder {
     const payload = Buffer.from(JSON.stringify(this.replyJson()));
     return encodeDiscoveryPacket({ payload, flags: 0, serial: Buffer.alloc(4) });
   }
+}
+
+/** Bound devices announce the MD5 of their account's e-mail; unbound ones a stand-in. */
+function ownerOf(identity: DiscoveryIdentity): string {
+  return createHash('md5')
+    .update(identity.ownerEmail ?? `owner-${identity.deviceId}`)
+    .digest('hex')
+    .toUpperCase();
 }

@@ -20,6 +20,7 @@ import { AesServer } from './wire/aes-server';
 import type { CredentialMode } from './wire/credentials';
 import type { WireServer } from './wire/faults';
 import { KlapServer, type KlapServerOptions } from './wire/klap-server';
+import { SslAesServer, type SslAesServerOptions } from './wire/sslaes-server';
 import { TpapServer, type TpapServerOptions } from './wire/tpap-server';
 import { XorDiscoveryResponder } from './wire/xor-discovery';
 import { XorServer } from './wire/xor-server';
@@ -47,7 +48,8 @@ export interface EmulatorOptions {
   /** Default 'account' when a username is given, else 'blank'. */
   credentials?: CredentialMode;
   /**
-   * The wire: 'klap' (SMART or IOT models), 'aes' and 'tpap' (SMART only), 'legacy' (IOT only).
+   * The wire: 'klap' (SMART or IOT models), 'aes', 'tpap' and 'sslaes' (SMART only), 'legacy'
+   * (IOT only).
    * Default: the model's own (KLAP for Tapo and the HS100, legacy for the legacy Kasa models).
    */
   protocol?: EmulatedProtocol;
@@ -59,6 +61,8 @@ export interface EmulatorOptions {
   alias?: string;
   /** HTTP server details for tests: session lifetime, session limit, KLAP auth hash override. */
   server?: Pick<KlapServerOptions, 'sessionTimeoutSeconds' | 'maxSessions' | 'authKind'>;
+  /** sslaes only: the firmware's password hash, accepted user names, login style, lock-out. */
+  sslaes?: Pick<SslAesServerOptions, 'passwordHash' | 'users' | 'login' | 'lockout'>;
   /** TPAP only: the cipher suite and session cipher the device chooses (default 1, AES-128-CCM). */
   tpap?: Pick<TpapServerOptions, 'suite' | 'cipher'>;
   /**
@@ -80,7 +84,7 @@ export interface EmulatorOptions {
   lazyHttp?: boolean;
   /**
    * The older spelling of `protocol`, as discovery announces it: 'KLAP' = klap, 'AES' = aes,
-   * 'TPAP' = tpap. Give `protocol` or this, not both.
+   * 'TPAP' = tpap, 'HTTPS' = sslaes. Give `protocol` or this, not both.
    */
   encryption?: EmulatedEncryption;
   /**
@@ -101,7 +105,7 @@ export interface EmulatorOptions {
 }
 
 /** Any of the wire servers, with their protocol-specific faults and counters. */
-export type EmulatorServer = KlapServer | AesServer | TpapServer | XorServer;
+export type EmulatorServer = KlapServer | AesServer | TpapServer | SslAesServer | XorServer;
 
 export interface EmulatedDevice {
   readonly host: string;
@@ -126,6 +130,8 @@ export interface EmulatedDevice {
   readonly aes: AesServer;
   /** The TPAP server; throws on other wires. */
   readonly tpap: TpapServer;
+  /** The sslaes (HTTPS) server; throws on other wires. */
+  readonly sslaes: SslAesServer;
   /** The legacy XOR server; throws on other wires. */
   readonly legacy: XorServer;
   /** The JSON side. */
@@ -143,7 +149,7 @@ export interface EmulatedDevice {
   readonly hub: EmulatedHub;
   /** The control interface's URL ("http://host:port"), or null without controlPort. */
   readonly controlUrl: string | null;
-  /** "http://host:port", or "tcp://host:port" for legacy devices. */
+  /** "http://host:port", "https://host:port" for sslaes, or "tcp://host:port" for legacy devices. */
   readonly url: string;
   /** The UDP discovery port, or null without discoveryPort. */
   readonly discoveryPort: number | null;
@@ -222,6 +228,7 @@ const ENCRYPTION_PROTOCOL: Record<EmulatedEncryption, EmulatedProtocol> = {
   KLAP: 'klap',
   AES: 'aes',
   TPAP: 'tpap',
+  HTTPS: 'sslaes',
 };
 
 /** Picks the wire from the options and the model, refusing combinations no device has. */
@@ -244,8 +251,11 @@ export function resolveProtocol(
       `${model.name} is a Tapo (SMART) model; the legacy XOR protocol carries only Kasa (IOT) models`,
     );
   }
-  if ((protocol === 'aes' || protocol === 'tpap') && model.dialect !== 'smart') {
-    const name = protocol === 'aes' ? 'AES securePassthrough' : 'TPAP';
+  if (
+    (protocol === 'aes' || protocol === 'tpap' || protocol === 'sslaes') &&
+    model.dialect !== 'smart'
+  ) {
+    const name = { aes: 'AES securePassthrough', tpap: 'TPAP', sslaes: 'sslaes (HTTPS)' }[protocol];
     throw new Error(
       `${model.name} is a Kasa (IOT) model; ${name} carries only Tapo (SMART) models`,
     );
@@ -256,9 +266,11 @@ export function resolveProtocol(
   const announce: EmulatedEncryption =
     protocol === 'aes'
       ? 'AES'
-      : protocol === 'tpap' || options.tpapPreferred === false
-        ? 'TPAP'
-        : 'KLAP';
+      : protocol === 'sslaes'
+        ? 'HTTPS'
+        : protocol === 'tpap' || options.tpapPreferred === false
+          ? 'TPAP'
+          : 'KLAP';
   return { protocol, announce };
 }
 
@@ -288,6 +300,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
   }
   if (options.klap !== undefined && plan.protocol !== 'klap') {
     throw new Error(`the klap option applies to KLAP devices; this one speaks ${plan.protocol}`);
+  }
+  if (options.sslaes !== undefined && plan.protocol !== 'sslaes') {
+    throw new Error(
+      `the sslaes option applies to sslaes devices; this one speaks ${plan.protocol}`,
+    );
   }
   if (options.loginVersion !== undefined && plan.protocol !== 'aes') {
     throw new Error(`loginVersion applies to AES devices; this one speaks ${plan.protocol}`);
@@ -322,6 +339,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
       credentials,
       handler,
     });
+  } else if (plan.protocol === 'sslaes') {
+    server = new SslAesServer({ ...options.sslaes, host, port, credentials, handler });
   } else if (plan.protocol === 'tpap') {
     server = new TpapServer({
       ...sessionOptions,
@@ -408,7 +427,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
     throw error;
   }
   const udp = () => discovery ?? xorDiscovery;
-  const scheme = plan.protocol === 'legacy' ? 'tcp' : 'http';
+  const scheme = plan.protocol === 'legacy' ? 'tcp' : plan.protocol === 'sslaes' ? 'https' : 'http';
   return {
     get host() {
       return server.host;
@@ -442,6 +461,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
     },
     get tpap() {
       if (!(server instanceof TpapServer)) throw wrongWire(plan.protocol, 'TPAP');
+      return server;
+    },
+    get sslaes() {
+      if (!(server instanceof SslAesServer)) throw wrongWire(plan.protocol, 'sslaes');
       return server;
     },
     get legacy() {
@@ -527,5 +550,10 @@ export type { AesFaults, AesServerCounters } from './wire/aes-server';
 export { CREDENTIAL_MODES, type CredentialMode } from './wire/credentials';
 export type { WireCounters, WireFaults, WireServer } from './wire/faults';
 export type { KlapFaults, KlapServerCounters } from './wire/klap-server';
+export type {
+  SslAesFaults,
+  SslAesServerCounters,
+  SslAesServerOptions,
+} from './wire/sslaes-server';
 export type { TpapFaults, TpapServerCounters } from './wire/tpap-server';
 export type { XorFaults } from './wire/xor-server';

@@ -15,7 +15,7 @@ export interface SmartModel {
   description: string;
   /** The KLAP variant devices of this model use. */
   klap: 1 | 2;
-  protocol?: 'klap' | 'aes' | 'tpap' | 'legacy';
+  protocol?: 'klap' | 'aes' | 'tpap' | 'sslaes' | 'legacy';
   components: { id: string; ver_code: number }[];
   info: Record<string, unknown>;
   /** The settings the firmware keeps, by getter (presets, fade, auto-off, LED, auto-update). */
@@ -61,7 +61,7 @@ export interface IotModel {
   name: string;
   description: string;
   klap: 1 | 2;
-  protocol?: 'klap' | 'aes' | 'tpap' | 'legacy';
+  protocol?: 'klap' | 'aes' | 'tpap' | 'sslaes' | 'legacy';
   sysinfo: Record<string, unknown>;
   /** The energy meter, on devices that have one. */
   emeter?: EmeterProfile;

@@ -129,6 +129,7 @@ const PROTOCOL_LABEL: Record<string, string> = {
   aes: 'AES (securePassthrough)',
   tpap: 'TPAP',
   'tpap-https': 'TPAP over HTTPS (port 4433, TP-Link certificates)',
+  sslaes: 'HTTPS with the secure login (sslaes, the H200 hub)',
   legacy: 'the Kasa legacy protocol (port 9999)',
 };
 
@@ -235,6 +236,26 @@ export class DeviceError extends LampError {
     super('DEVICE_ERROR', `${address} refused ${method}: ${meaning} (error ${deviceCode}).`);
     this.deviceCode = deviceCode;
     this.method = method;
+  }
+}
+
+/**
+ * The device locked its login after repeated wrong passwords (H200 error -40404). Not retried:
+ * every try would prolong it. `secondsLeft` is what the device said, null when it did not say.
+ */
+export class DeviceLockedError extends DeviceError {
+  readonly secondsLeft: number | null;
+
+  constructor(address: string, secondsLeft: number | null) {
+    super(
+      address,
+      'the login',
+      -40404,
+      `it is locked after too many wrong passwords${
+        secondsLeft === null ? '' : ` and unlocks in ${secondsLeft} seconds`
+      }; check the password, then wait until it unlocks before trying again`,
+    );
+    this.secondsLeft = secondsLeft;
   }
 }
 

@@ -6,6 +6,7 @@ import { AesTransport } from './aes/aes-transport';
 import { AutoTransport } from './auto-transport';
 import { InvalidCommandError, quoteInput } from './errors';
 import { KlapTransport } from './klap/klap-transport';
+import { SSLAES_DEFAULT_PORT, SslAesTransport } from './sslaes/sslaes-transport';
 import { TpapTransport } from './tpap/tpap-transport';
 import type { DiscoveryHint, Protocol, Transport } from './types';
 import { LEGACY_PORT, XorTransport } from './xor/xor-transport';
@@ -17,6 +18,7 @@ export const PROTOCOL_CHOICES: readonly ProtocolChoice[] = [
   'klap',
   'aes',
   'tpap',
+  'sslaes',
   'legacy',
 ];
 
@@ -24,7 +26,10 @@ export interface TransportOptions {
   /** Default 'auto'. */
   protocol?: ProtocolChoice;
   host: string;
-  /** Empty: the protocol's default (80, or 9999 for legacy); `auto` then tries 80, then 9999. */
+  /**
+   * Empty: the protocol's default (80, 443 for sslaes, 9999 for legacy); `auto` then tries 80,
+   * then 443, then 9999.
+   */
   port?: number;
   username?: string;
   password?: string;
@@ -35,14 +40,15 @@ export interface TransportOptions {
   /** AES login form, when discovery told it (`lv`). */
   aesLoginVersion?: 1 | 2;
   /** Tests only: the ports `auto` tries when no port is given. */
-  defaultPorts?: { http: number; legacy: number };
+  defaultPorts?: { http: number; https?: number; legacy: number };
   /** What discovery said (`DiscoveredDevice.hint`): lets `auto` start with TPAP. */
   hint?: DiscoveryHint;
 }
 
 /** The default port of each protocol. */
 export function defaultPort(protocol: Protocol): number {
-  return protocol === 'legacy' ? LEGACY_PORT : 80;
+  if (protocol === 'legacy') return LEGACY_PORT;
+  return protocol === 'sslaes' ? SSLAES_DEFAULT_PORT : 80;
 }
 
 /** A transport for one protocol, on `port` (or the protocol's default). */
@@ -76,6 +82,12 @@ export function transportFor(
       return new XorTransport(common);
     case 'tpap':
       return new TpapTransport({
+        ...common,
+        username: options.username,
+        password: options.password,
+      });
+    case 'sslaes':
+      return new SslAesTransport({
         ...common,
         username: options.username,
         password: options.password,

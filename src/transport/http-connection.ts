@@ -8,6 +8,7 @@
  * Title-Case headers (some firmware wants them) and never an empty header.
  */
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import {
   ClosedError,
   ConnectionResetError,
@@ -153,26 +154,60 @@ function parseHead(text: string): NonNullable<ReplyReader['head']> {
   return { status: code, headers, rest, length };
 }
 
+export interface HttpConnectionOptions {
+  /**
+   * HTTPS: TLS 1.2 or later, Node's default ciphers, and the peer's certificate NOT verified
+   * (devices present a self-signed one that names no host); its fingerprint is kept instead.
+   */
+  tls?: boolean;
+}
+
 export class HttpConnection {
   private socket: net.Socket | null = null;
   private readonly hostHeader: string;
+  private readonly tls: boolean;
+  private fingerprint: string | null = null;
 
   constructor(
     private readonly host: string,
     private readonly port: number,
     private readonly address: string,
+    options: HttpConnectionOptions = {},
   ) {
-    this.hostHeader = port === 80 ? host : `${host}:${port}`;
+    this.tls = options.tls === true;
+    this.hostHeader = port === (this.tls ? 443 : 80) ? host : `${host}:${port}`;
+  }
+
+  /** The SHA-256 fingerprint ("AB:CD:…") of the certificate the last TLS connection presented. */
+  get certificateFingerprint(): string | null {
+    return this.fingerprint;
   }
 
   private open(): net.Socket {
-    const socket = net.connect({ host: this.host, port: this.port, noDelay: true });
+    const socket = this.tls ? this.openTls() : net.connect({ host: this.host, port: this.port });
+    socket.setNoDelay(true);
     // Between requests nobody listens: an idle socket the device drops must not crash us.
     socket.on('error', () => undefined);
     socket.on('close', () => {
       if (this.socket === socket) this.socket = null;
     });
     this.socket = socket;
+    return socket;
+  }
+
+  private openTls(): tls.TLSSocket {
+    const socket = tls.connect({
+      host: this.host,
+      port: this.port,
+      // A device's self-signed certificate cannot be verified; no SNI for an address.
+      rejectUnauthorized: false,
+      minVersion: 'TLSv1.2',
+      ...(net.isIP(this.host) ? {} : { servername: this.host }),
+    });
+    socket.once('secureConnect', () => {
+      const fingerprint = socket.getPeerCertificate().fingerprint256;
+      if (typeof fingerprint === 'string' && fingerprint !== '') this.fingerprint = fingerprint;
+    });
     return socket;
   }
 

@@ -6,10 +6,10 @@
 import type { CredentialKind } from './credentials';
 
 /** What a transport puts on the wire; shown by Test connection and in messages. */
-export type Encryption = 'KLAP' | 'AES' | 'TPAP' | 'XOR';
+export type Encryption = 'KLAP' | 'AES' | 'TPAP' | 'SSLAES' | 'XOR';
 
 /** The protocols a user can choose (the klap-device `protocol` property, minus `auto`). */
-export type Protocol = 'klap' | 'aes' | 'tpap' | 'legacy';
+export type Protocol = 'klap' | 'aes' | 'tpap' | 'sslaes' | 'legacy';
 
 /**
  * What UDP discovery said about a device, for `protocol: auto` to start from the right
@@ -22,6 +22,8 @@ export interface DiscoveryHint {
   tpapPake?: boolean;
   /** tpap_preferred (prefer_tpap) as announced; false: the device wants KLAP. */
   tpapPreferred?: boolean;
+  /** mgt_encrypt_schm.is_support_https: the device speaks `sslaes` (HTTPS, the H200 hub). */
+  isSupportHttps?: boolean;
 }
 
 export interface SendOptions {
@@ -62,4 +64,10 @@ export interface Transport {
    * (the H200 hub's HTTPS protocol), which the device layer then speaks.
    */
   readonly dialect?: 'smartcam';
+  /**
+   * HTTPS transports: the SHA-256 fingerprint ("AB:CD:…") of the certificate the device
+   * presented (not verified: devices use self-signed ones), for people to compare; null before
+   * the first connection. Absent on plain-HTTP and TCP transports.
+   */
+  readonly certificateFingerprint?: string | null;
 }

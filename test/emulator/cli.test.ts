@@ -203,7 +203,7 @@ describe('lamp-emulator --protocol', () => {
       [undefined, undefined],
       "each model's own protocol",
     );
-    assert.match(USAGE, /--protocol P +klap, aes, tpap, legacy/);
+    assert.match(USAGE, /--protocol P +klap, aes, tpap, sslaes, legacy/);
     assert.match(USAGE, /--login-version 1\|2/);
     assert.match(
       USAGE,
@@ -215,7 +215,7 @@ describe('lamp-emulator --protocol', () => {
     const bad: [string[], RegExp][] = [
       [
         ['--model', 'L530', '--protocol', 'xor'],
-        /--protocol must be one of klap, aes, tpap, legacy/,
+        /--protocol must be one of klap, aes, tpap, sslaes, legacy/,
       ],
       [
         ['--model', 'HS100', '--protocol', 'tpap'],
@@ -223,6 +223,10 @@ describe('lamp-emulator --protocol', () => {
       ],
       [['--model', 'L530', '--protocol', 'legacy'], /--model L530: L530 is a Tapo \(SMART\) model/],
       [['--model', 'HS100', '--protocol', 'aes'], /--model HS100: HS100 is a Kasa \(IOT\) model/],
+      [
+        ['--model', 'HS100', '--protocol', 'sslaes'],
+        /--model HS100: HS100 is a Kasa \(IOT\) model; sslaes/,
+      ],
       [['--model', 'P100', '--protocol', 'aes', '--klap', '2'], /--klap applies to KLAP devices/],
       [['--model', 'P100', '--login-version', '1'], /--login-version applies to AES devices/],
       [['--model', 'P100', '--protocol', 'aes', '--login-version', '3'], /must be 1 or 2/],

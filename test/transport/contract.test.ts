@@ -61,6 +61,16 @@ const CASES: Case[] = [
     },
   },
   {
+    protocol: 'sslaes',
+    model: 'L530',
+    request: SMART_REQUEST,
+    answered: smartAnswered,
+    hasLogin: true,
+    expire: (device) => {
+      device.sslaes.faults.expireSessions = 1;
+    },
+  },
+  {
     protocol: 'legacy',
     model: 'KL130',
     request: IOT_REQUEST,
@@ -126,7 +136,7 @@ for (const c of CASES) {
       assert.equal(transport.stats.requests, 3);
       assert.equal(
         transport.encryption,
-        { klap: 'KLAP', aes: 'AES', legacy: 'XOR', tpap: 'TPAP' }[c.protocol],
+        { klap: 'KLAP', aes: 'AES', legacy: 'XOR', tpap: 'TPAP', sslaes: 'SSLAES' }[c.protocol],
       );
     });
 

@@ -7,6 +7,7 @@
 
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { Socket } from 'node:net';
 import { listen, shutDown, type WireCounters, type WireFaults, type WireServer } from './faults';
 
@@ -20,6 +21,8 @@ export interface HttpServerOptions {
   host?: string;
   /** 0 (default) = ephemeral. */
   port?: number;
+  /** HTTPS instead of HTTP: the certificate and what the device's TLS allows. */
+  tls?: Pick<https.ServerOptions, 'key' | 'cert' | 'ciphers' | 'minVersion' | 'maxVersion'>;
 }
 
 /** What a device answers to `GET /` (and to some malformed requests). */
@@ -38,10 +41,12 @@ export abstract class HttpDeviceServer<F extends HttpFaults, C extends WireCount
   private server: http.Server | null = null;
   private boundPort: number;
   private closed = false;
+  private readonly tls: HttpServerOptions['tls'];
 
   protected constructor(options: HttpServerOptions) {
     this.hostName = options.host ?? '127.0.0.1';
     this.boundPort = options.port ?? 0;
+    this.tls = options.tls;
   }
 
   get host(): string {
@@ -61,7 +66,11 @@ export abstract class HttpDeviceServer<F extends HttpFaults, C extends WireCount
   async start(): Promise<void> {
     if (this.closed) throw new Error(`${this.constructor.name} was closed`);
     if (this.server) return;
-    const server = http.createServer((req, res) => this.onRequest(req, res));
+    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) =>
+      this.onRequest(req, res);
+    const server = this.tls
+      ? https.createServer({ ...this.tls }, onRequest)
+      : http.createServer(onRequest);
     server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       this.counters.connections += 1;
@@ -69,6 +78,8 @@ export abstract class HttpDeviceServer<F extends HttpFaults, C extends WireCount
     });
     // Client sockets that vanish mid-request must not crash the emulator.
     server.on('clientError', (_error, socket: Socket) => socket.destroy());
+    // A client that fails the TLS handshake (no common cipher, plain HTTP) is simply dropped.
+    server.on('tlsClientError', (_error: Error, socket: Socket) => socket.destroy());
     this.boundPort = await listen(server, this.boundPort, this.hostName);
     this.server = server;
   }
