@@ -129,6 +129,14 @@ export class LampClient {
     return this.transport.encryption;
   }
 
+  /**
+   * HTTPS (sslaes) devices: the SHA-256 fingerprint of the certificate the device presented
+   * (not verified: it is self-signed), for people to compare; undefined on other protocols.
+   */
+  get certificateFingerprint(): string | null | undefined {
+    return this.transport.certificateFingerprint;
+  }
+
   /** How the last login matched (credential kind, protocol variant); null before it. */
   get login(): LoginInfo | null {
     return this.transport.lastLogin ?? null;

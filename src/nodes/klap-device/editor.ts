@@ -41,6 +41,10 @@ interface ProbeAnswer {
   protocol?: string;
   variant?: string;
   credentials?: string;
+  /** HTTPS devices (the H200): the certificate's SHA-256 fingerprint. */
+  fingerprint?: string;
+  /** An H200 with buttons or dials: their presses cannot be read locally. */
+  buttonsUnreadable?: boolean;
   /** On failure: the diagnosis, in a sentence that says what to do. */
   sentence?: string;
   code?: string;
@@ -61,7 +65,7 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
       value: 'auto',
       // undefined: a flow saved before protocols existed; the runtime migrates it to auto.
       validate: (v: unknown) =>
-        v === undefined || ['auto', 'klap', 'aes', 'tpap', 'legacy'].includes(String(v)),
+        v === undefined || ['auto', 'klap', 'aes', 'tpap', 'sslaes', 'legacy'].includes(String(v)),
     },
     port: {
       value: '',
@@ -227,6 +231,16 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
                   this._('klap-device.probe.link', { variant: answer.variant, credentials }),
                 ),
               );
+            }
+            if (answer.fingerprint) {
+              result.append(
+                $('<div></div>').text(
+                  this._('klap-device.probe.fingerprint', { fingerprint: answer.fingerprint }),
+                ),
+              );
+            }
+            if (answer.buttonsUnreadable) {
+              result.append($('<div></div>').text(this._('klap-device.probe.buttonsUnreadable')));
             }
           } else {
             result.addClass('lamp-control-probe-error').text(

@@ -64,6 +64,8 @@ export interface HubClient {
   /** The protocol found and how the login matched, once known. */
   readonly encryption?: Encryption | undefined;
   readonly login?: LoginInfo | null;
+  /** HTTPS devices (the H200): the certificate's SHA-256 fingerprint, once connected. */
+  readonly certificateFingerprint?: string | null;
 }
 
 /** What Test connection reports about the link; never a secret. */
@@ -71,6 +73,8 @@ export interface LinkInfo {
   protocol: Encryption | undefined;
   variant: string | undefined;
   credentials: LoginInfo['credential'] | undefined;
+  /** HTTPS devices: the certificate's SHA-256 fingerprint ("AB:CD:…"), not a secret. */
+  fingerprint?: string;
 }
 
 export interface HubOptions {
@@ -526,5 +530,6 @@ export function linkInfo(client: HubClient | undefined): LinkInfo {
     protocol: client?.encryption,
     variant: client?.login?.variant,
     credentials: client?.login?.credential,
+    ...(client?.certificateFingerprint ? { fingerprint: client.certificateFingerprint } : {}),
   };
 }
