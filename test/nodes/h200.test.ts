@@ -118,13 +118,13 @@ describe('H200 in Node-RED (sslaes)', () => {
       payload: 'toggle',
     });
     await until(() => out.length === 1, 'switched');
-    assert.equal((out[0]?.payload as { on: boolean }).on, true);
+    assert.equal((out[0]?.payload as { on?: boolean } | undefined)?.on, true);
     assert.equal(d.hub.children[0]?.info.device_on, true);
     (helper.getNode('hub') as unknown as { receive(m: unknown): void }).receive({
       payload: { alarm: true },
     });
     await until(() => out2.length === 1, 'siren');
-    assert.equal((out2[0]?.payload as { alarm: boolean }).alarm, true);
+    assert.equal((out2[0]?.payload as { alarm?: boolean } | undefined)?.alarm, true);
     assert.equal(d.device.sirenOn, true);
   });
 

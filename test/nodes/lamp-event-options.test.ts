@@ -70,6 +70,7 @@ describe('lamp-event settings', () => {
       child: { id: '80AB', alias: 'Door button', model: 'S200D', kind: 'dial' },
       params: { rotate_deg: -30 },
       degrees: -30,
+      source: 'log',
     });
     (msg.event.params as Record<string, unknown>).rotate_deg = 0;
     assert.equal(turn.params?.rotate_deg, -30, 'a flow changing msg.event leaves the source alone');
