@@ -5,6 +5,7 @@
  * state. Cameras themselves are not driven (yet): they are refused by name at connection.
  */
 import { MalformedResponseError, UnsupportedFeatureError } from '../transport/errors';
+import { NO_SETTINGS } from './capabilities';
 import type { DeviceDriver } from './driver';
 import { checkHubProperties } from './hub/hub-command';
 import {
@@ -95,12 +96,7 @@ export class SmartcamDriver implements DeviceDriver {
       energy: false,
       children: true,
       alarm: siren,
-      energyHistory: [],
-      presets: false,
-      fade: false,
-      autoOff: false,
-      led: false,
-      autoUpdate: false,
+      ...NO_SETTINGS,
     };
     const hub = await SmartcamHub.open(protocol, siren);
     const driver = new SmartcamDriver(protocol, capabilities, basic, hub);

@@ -10,50 +10,29 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import type { NodeMessage } from 'node-red';
 import { type EmulatedH200, startH200 } from '../../src/emulator/h200';
 import type { H200ChildOption } from '../../src/emulator/smartcam-hub';
-import type { HubEventLike } from '../../src/nodes/shared/event-types';
 import {
   allNodes,
   baseFlow,
   collect,
   controlNode,
   creds,
+  eventNode,
+  eventOf,
   type FlowNode,
   helper,
   helperNode,
+  listening,
   PASS,
   sleep,
   statuses,
-  TAB,
   USER,
   until,
 } from './support';
 
 const SSLAES = { protocol: 'sslaes', version: 1, timeout: 5 };
 
-const eventNode = (id: string, extra: Partial<FlowNode> = {}, wire = 'out'): FlowNode => ({
-  id,
-  type: 'lamp-event',
-  z: TAB,
-  name: '',
-  device: 'dev',
-  child: '',
-  events: '',
-  interval: 0.5,
-  wires: [[wire]],
-  ...extra,
-});
-
-const eventOf = (msg: NodeMessage) => (msg as NodeMessage & { event: HubEventLike }).event;
 const names = (msgs: NodeMessage[]) =>
   msgs.map((m) => `${m.topic}:${m.payload}:${eventOf(m).source}`);
-
-async function listening(id: string, seen: { text?: string }[]): Promise<void> {
-  await until(
-    () => seen.some((s) => s.text === 'klap-device.status.listening'),
-    `${id} listening`,
-    8000,
-  );
-}
 
 describe('H200 in Node-RED (sslaes)', () => {
   const started: EmulatedH200[] = [];
