@@ -4,14 +4,18 @@
  * The first use logs in with each candidate protocol in turn until one answers as itself:
  * KLAP first (what most firmware speaks) unless discovery said TPAP; TPAP when KLAP is refused
  * (403, error 1003) or not there (404); AES when neither KLAP nor TPAP is there; the Kasa
- * legacy protocol when the port does not speak HTTP at all. Without a port it looks at 80 and,
- * if nothing listens there, at 9999. A failure that proves the protocol (wrong credentials)
+ * legacy protocol when the port does not speak HTTP at all, unless it speaks TLS: then `sslaes`
+ * (the H200 hub's HTTPS), which is also where a discovery hint `is_support_https` starts. Without
+ * a port it looks at 80, then 443 (TLS: sslaes), then 9999. A failure that proves the protocol
+ * (wrong credentials)
  * ends the search: trying other protocols would only hide the real problem. What it found is
  * kept for the life of the transport. docs/architecture.md §6.
  */
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import {
   ClosedError,
+  DeviceLockedError,
   describeAddress,
   LampError,
   UnreachableError,
@@ -53,8 +57,12 @@ function nextCandidate(
   return null;
 }
 
-/** Where the search starts: TPAP when discovery announced it as preferred, else KLAP. */
+/**
+ * Where the search starts: sslaes when discovery announced HTTPS, TPAP when it announced TPAP
+ * as preferred, else KLAP.
+ */
 function firstHttpProtocol(hint: DiscoveryHint | undefined): Protocol {
+  if (hint?.isSupportHttps === true) return 'sslaes';
   if (!hint || hint.tpapPreferred === false) return 'klap';
   return hint.encryptType === 'TPAP' || hint.tpapPake === true ? 'tpap' : 'klap';
 }
@@ -66,22 +74,50 @@ function noHttpAnswer(error: LampError): boolean {
   return typeof code === 'string' && code.startsWith('HPE_');
 }
 
-/** Resolves true when something accepts a TCP connection on host:port within `ms`. */
-function listens(host: string, port: number, ms: number, signal: AbortSignal): Promise<boolean> {
+/**
+ * Resolves true when `socket` emits `ready` within `ms`, false on an error, a close, a timeout
+ * or an abort; the socket is destroyed either way (a probe sends nothing).
+ */
+function probe(
+  socket: net.Socket,
+  ready: 'connect' | 'secureConnect',
+  ms: number,
+  signal: AbortSignal,
+): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    const done = (open: boolean): void => {
+    const done = (ok: boolean): void => {
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
       socket.destroy();
-      resolve(open);
+      resolve(ok);
     };
     const onAbort = (): void => done(false);
     const timer = setTimeout(() => done(false), ms);
     signal.addEventListener('abort', onAbort);
-    socket.once('connect', () => done(true));
+    socket.once(ready, () => done(true));
     socket.once('error', () => done(false));
+    socket.once('close', () => done(false));
   });
+}
+
+/** Resolves true when something accepts a TCP connection on host:port within `ms`. */
+function listens(host: string, port: number, ms: number, signal: AbortSignal): Promise<boolean> {
+  return probe(net.connect({ host, port }), 'connect', ms, signal);
+}
+
+/**
+ * Resolves true when host:port completes a TLS handshake within `ms` (the certificate is not
+ * looked at: devices present self-signed ones).
+ */
+function speaksTls(host: string, port: number, ms: number, signal: AbortSignal): Promise<boolean> {
+  const socket = tls.connect({
+    host,
+    port,
+    rejectUnauthorized: false,
+    minVersion: 'TLSv1.2',
+    ...(net.isIP(host) ? {} : { servername: host }),
+  });
+  return probe(socket, 'secureConnect', ms, signal);
 }
 
 /** Makes the transport for one protocol on one port. */
@@ -92,8 +128,11 @@ export interface AutoOptions {
   /** Undefined: look at the default ports. */
   port?: number;
   timeoutMs?: number;
-  /** The ports looked at when no port is given; tests move them off 80 and 9999. */
-  defaultPorts?: { http: number; legacy: number };
+  /**
+   * The ports looked at when no port is given; tests move them off 80, 443 and 9999 (an absent
+   * `https` skips that step).
+   */
+  defaultPorts?: { http: number; https?: number; legacy: number };
   /** What discovery said about the device, if anything. */
   hint?: DiscoveryHint;
 }
@@ -119,6 +158,11 @@ export class AutoTransport implements Transport {
 
   get lastLogin(): LoginInfo | null {
     return this.chosen?.lastLogin ?? null;
+  }
+
+  /** The certificate fingerprint of an HTTPS protocol once found; null otherwise. */
+  get certificateFingerprint(): string | null {
+    return this.chosen?.certificateFingerprint ?? null;
   }
 
   async open(): Promise<void> {
@@ -169,7 +213,9 @@ export class AutoTransport implements Transport {
       } catch (raw) {
         const error: unknown =
           protocol === 'aes' && failed.size > 0 ? noneAnswered(raw, this.address) : raw;
-        const next: Protocol | null = this.closed ? null : nextCandidate(protocol, error, failed);
+        let next: Protocol | null = this.closed ? null : nextCandidate(protocol, error, failed);
+        // Not HTTP: a TLS port is the hub's HTTPS rather than the Kasa legacy protocol.
+        if (next === 'legacy' && !failed.has('sslaes') && (await this.tlsAt(port))) next = 'sslaes';
         failed.set(protocol, error);
         leftOpen.push({ error, transport });
         if (next) {
@@ -205,16 +251,33 @@ export class AutoTransport implements Transport {
    */
   private async plan(): Promise<{ port: number; first: Protocol }> {
     const http = firstHttpProtocol(this.options.hint);
-    if (this.options.port !== undefined) return { port: this.options.port, first: http };
-    const ports = this.options.defaultPorts ?? { http: 80, legacy: 9999 };
-    const wait = Math.min(this.options.timeoutMs ?? 5000, 2000);
+    const given = this.options.port;
+    if (given !== undefined) {
+      // 443 is HTTPS by convention: a TLS handshake there means the hub's protocol.
+      const https = http !== 'sslaes' && given === 443 && (await this.tlsAt(given));
+      return { port: given, first: https ? 'sslaes' : http };
+    }
+    const ports = this.options.defaultPorts ?? { http: 80, https: 443, legacy: 9999 };
+    if (http === 'sslaes' && ports.https !== undefined) return { port: ports.https, first: http };
+    const wait = this.probeWait();
     const { host } = this.options;
     const signal = this.abort.signal;
     if (await listens(host, ports.http, wait, signal)) return { port: ports.http, first: http };
+    if (ports.https !== undefined && (await this.tlsAt(ports.https))) {
+      return { port: ports.https, first: 'sslaes' };
+    }
     if (await listens(host, ports.legacy, wait, signal)) {
       return { port: ports.legacy, first: 'legacy' };
     }
     return { port: ports.http, first: http };
+  }
+
+  private probeWait(): number {
+    return Math.min(this.options.timeoutMs ?? 5000, 2000);
+  }
+
+  private tlsAt(port: number): Promise<boolean> {
+    return speaksTls(this.options.host, port, this.probeWait(), this.abort.signal);
   }
 }
 
@@ -236,7 +299,8 @@ function noneAnswered(error: unknown, address: string): unknown {
 /** A failure only a device speaking that protocol could have produced. */
 function provesProtocol(error: unknown): boolean {
   return (
-    error instanceof LampError &&
-    ['AUTH_FAILED', 'THIRD_PARTY_DISABLED', 'HANDSHAKE_FAILED', 'INTEGRITY'].includes(error.code)
+    error instanceof DeviceLockedError ||
+    (error instanceof LampError &&
+      ['AUTH_FAILED', 'THIRD_PARTY_DISABLED', 'HANDSHAKE_FAILED', 'INTEGRITY'].includes(error.code))
   );
 }

@@ -147,7 +147,7 @@ export interface DiscoveredDevice {
    */
   encryption: string;
   /** The klap-device `protocol` that speaks to it, or null when none can. */
-  protocol: 'klap' | 'aes' | 'legacy' | 'tpap' | null;
+  protocol: 'klap' | 'aes' | 'legacy' | 'tpap' | 'sslaes' | null;
   /** KLAP login version when announced (lv), else null. */
   loginVersion: number | null;
   /** Whether this package can control the device. */
@@ -223,11 +223,16 @@ function judge(
     return { verdictCode: 'TPAP', supported: true, verdict: 'Tapo/Kasa device (TPAP): supported' };
   }
   if (encryption === 'HTTPS') {
-    return {
-      verdictCode: 'HTTPS',
-      supported: false,
-      verdict: 'camera or hub protocol (HTTPS): not supported',
-    };
+    // The transport (sslaes) reaches cameras too, but only the hub's requests are spoken.
+    if (/CAMERA|DOORBELL/.test(deviceType) || !deviceType.startsWith('SMART.')) {
+      return {
+        verdictCode: 'HTTPS',
+        supported: false,
+        verdict: 'camera protocol (HTTPS): not supported',
+      };
+    }
+    const what = deviceType === 'SMART.TAPOHUB' ? 'Tapo hub' : 'Tapo device';
+    return { verdictCode: 'HTTPS', supported: true, verdict: `${what} (HTTPS, sslaes): supported` };
   }
   return {
     verdictCode: 'UNKNOWN',
@@ -260,10 +265,14 @@ export function parseDiscoveryReply(packet: Buffer, source: string): DiscoveredD
   const port =
     typeof httpPort === 'number' && Number.isInteger(httpPort) && httpPort > 0 && httpPort < 65536
       ? httpPort
-      : 80;
+      : encryption === 'HTTPS'
+        ? 443
+        : 80;
   const lv = scheme.lv;
   const preferred = result.tpap_preferred ?? result.prefer_tpap;
   const hint: DiscoveryHint = { encryptType: encryption };
+  // The H200's announcement: HTTPS without an encrypt_type of KLAP, AES or TPAP fame.
+  if (encryption === 'HTTPS') hint.isSupportHttps = true;
   if (isRecord(result.tpap) && Array.isArray(result.tpap.pake)) hint.tpapPake = true;
   if (typeof preferred === 'boolean') hint.tpapPreferred = preferred;
   // TPAP announced but not preferred: the device wants KLAP (docs/protocols/tpap.md §8).
@@ -296,6 +305,7 @@ function protocolOf(encryption: string, tpap: 'http' | 'https'): DiscoveredDevic
     AES: 'aes',
     XOR: 'legacy',
     TPAP: 'tpap',
+    HTTPS: 'sslaes',
   };
   return known[encryption] ?? null;
 }

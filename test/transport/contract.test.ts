@@ -22,6 +22,8 @@ interface Case {
   hasLogin: boolean;
   /** Makes the device forget the current session at the next request (null: no sessions). */
   expire: ((device: EmulatedDevice) => void) | null;
+  /** Locks the device's login for `seconds`, as repeated wrong passwords do (null: no lock-out). */
+  lockOut?: (device: EmulatedDevice, seconds: number) => void;
 }
 
 const SMART_REQUEST = JSON.stringify({ method: 'get_device_info' });
@@ -69,6 +71,7 @@ const CASES: Case[] = [
     expire: (device) => {
       device.sslaes.faults.expireSessions = 1;
     },
+    lockOut: (device, seconds) => device.sslaes.lockOut(seconds),
   },
   {
     protocol: 'legacy',
@@ -205,6 +208,41 @@ for (const c of CASES) {
         // One login attempt (its handshakes reuse one keep-alive connection), not ten.
         assert.ok(device.server.counters.connections - before <= 1);
         assert.equal(device.server.counters.requests, requestsBefore, 'no command reached it');
+      });
+    }
+
+    if (c.hasLogin) {
+      it("another client's login (the app, a second flow) costs at most one re-login, no error", async () => {
+        const transport = fresh();
+        assert.ok(c.answered(await transport.send(c.request)));
+        const other = transportFor(
+          c.protocol,
+          { host: HOST, username: USER, password: PASS, timeoutMs: 2000, discoveryPort: null },
+          device.port,
+        ) as AnyTransport;
+        open.push(other);
+        assert.ok(c.answered(await other.send(c.request)));
+        assert.ok(c.answered(await transport.send(c.request)));
+        assert.ok(transport.stats.logins <= 2);
+        assert.ok(c.answered(await other.send(c.request)));
+      });
+    }
+
+    if (c.lockOut) {
+      const lockOut = c.lockOut;
+      it('a locked-out device: DEVICE_ERROR with the seconds left, one attempt for all callers', async () => {
+        const transport = fresh();
+        lockOut(device, 300);
+        const calls = Array.from({ length: 5 }, () => transport.send(c.request));
+        for (const call of calls) {
+          await assert.rejects(
+            call,
+            (e) => codeOf(e) === 'DEVICE_ERROR' && /unlocks in (29\d|300) seconds/.test(String(e)),
+          );
+        }
+        assert.equal(transport.stats.logins, 0);
+        device.server.forgetSessions(); // a reboot ends the lock-out
+        assert.ok(c.answered(await transport.send(c.request)));
       });
     }
 

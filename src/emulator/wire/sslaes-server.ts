@@ -154,6 +154,12 @@ export class SslAesServer extends HttpDeviceServer<SslAesFaults, SslAesServerCou
     return Math.max(0, Math.ceil((this.lockedUntil - performance.now()) / 1000));
   }
 
+  /** Locks logins for `seconds`, as the hub does after repeated wrong digests. */
+  lockOut(seconds: number): void {
+    this.wrongDigests = 0;
+    this.lockedUntil = performance.now() + seconds * 1000;
+  }
+
   forgetSessions(): void {
     this.pending.clear();
     this.sessions.clear();
@@ -190,6 +196,9 @@ export class SslAesServer extends HttpDeviceServer<SslAesFaults, SslAesServerCou
       this.json(res, { error_code: SSLAES_CODES.SESSION_EXPIRED });
       return;
     }
+    const digest = typeof params.digest_passwd === 'string';
+    if (digest) this.counters.logins += 1;
+    else this.counters.handshakes += 1;
     const blocked = this.blockedReply();
     if (blocked) {
       this.json(res, blocked);
@@ -197,7 +206,7 @@ export class SslAesServer extends HttpDeviceServer<SslAesFaults, SslAesServerCou
     }
     const host = req.socket.remoteAddress ?? '';
     if (this.options.login === 'less-secure') this.lessSecureLogin(res, host, params);
-    else if (typeof params.digest_passwd === 'string') this.handshake2(res, host, params);
+    else if (digest) this.handshake2(res, host, params);
     else this.handshake1(res, params);
   }
 
@@ -234,7 +243,6 @@ export class SslAesServer extends HttpDeviceServer<SslAesFaults, SslAesServerCou
   }
 
   private handshake1(res: http.ServerResponse, params: Record<string, unknown>): void {
-    this.counters.handshakes += 1;
     const { cnonce, username } = params;
     const expected = this.expected();
     if (typeof username !== 'string' || !expected.users.includes(username)) {
@@ -271,7 +279,6 @@ export class SslAesServer extends HttpDeviceServer<SslAesFaults, SslAesServerCou
   }
 
   private handshake2(res: http.ServerResponse, host: string, params: Record<string, unknown>) {
-    this.counters.logins += 1;
     const { cnonce, digest_passwd: digest, username } = params;
     const pending = typeof cnonce === 'string' ? this.pending.get(cnonce) : undefined;
     if (typeof cnonce !== 'string' || !pending || pending.username !== username) {
@@ -283,8 +290,7 @@ export class SslAesServer extends HttpDeviceServer<SslAesFaults, SslAesServerCou
       this.counters.wrongDigests += 1;
       this.wrongDigests += 1;
       if (this.wrongDigests >= this.attempts()) {
-        this.wrongDigests = 0;
-        this.lockedUntil = performance.now() + (this.options.lockout?.seconds ?? 1800) * 1000;
+        this.lockOut(this.options.lockout?.seconds ?? 1800);
         this.json(res, this.blockedReply());
         return;
       }
@@ -321,7 +327,6 @@ export class SslAesServer extends HttpDeviceServer<SslAesFaults, SslAesServerCou
 
   /** Older firmware: handshake 1 points at the hashed login, which gives a stok at once. */
   private lessSecureLogin(res: http.ServerResponse, host: string, params: Record<string, unknown>) {
-    this.counters.handshakes += 1;
     const expected = this.expected();
     const { username } = params;
     if (typeof username !== 'string' || !expected.users.includes(username)) {
