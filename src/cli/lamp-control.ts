@@ -25,7 +25,7 @@ import { PROTOCOL_CHOICES, type ProtocolChoice } from '../transport/factory';
 export class UsageError extends Error {}
 
 const COMMON = `  --host H             the device's IP address or host name (required)
-  --port P             its port (default: the protocol's own; auto tries 80, then 9999)
+  --port P             its port (default: the protocol's own; auto tries 80, 443, 9999)
   --protocol P         ${PROTOCOL_CHOICES.join(', ')} (default auto)
   --username EMAIL     TP-Link / Tapo account e-mail (or LAMP_USERNAME)
   --password-env NAME  read the password from environment variable NAME

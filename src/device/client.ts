@@ -39,7 +39,7 @@ export interface ConnectOptions {
    * life). An explicit protocol uses only that one.
    */
   protocol?: ProtocolChoice;
-  /** Default: the protocol's own (80, or 9999 for legacy); `auto` tries 80, then 9999. */
+  /** Default: the protocol's own (80, 443 for sslaes, 9999 for legacy); `auto` tries 80, 443, 9999. */
   port?: number;
   /** TP-Link / Tapo account e-mail, case-sensitive. */
   username?: string;
@@ -129,17 +129,14 @@ export class LampClient {
     return this.transport.encryption;
   }
 
-  /**
-   * HTTPS (sslaes) devices: the SHA-256 fingerprint of the certificate the device presented
-   * (not verified: it is self-signed), for people to compare; undefined on other protocols.
-   */
-  get certificateFingerprint(): string | null | undefined {
-    return this.transport.certificateFingerprint;
-  }
-
   /** How the last login matched (credential kind, protocol variant); null before it. */
   get login(): LoginInfo | null {
     return this.transport.lastLogin ?? null;
+  }
+
+  /** HTTPS protocols (sslaes): the device certificate's SHA-256 fingerprint; else null. */
+  get certificateFingerprint(): string | null {
+    return this.transport.certificateFingerprint ?? null;
   }
 
   /** The state from the last successful exchange with the device; undefined before the first. */

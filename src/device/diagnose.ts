@@ -11,7 +11,8 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { CredentialKind } from '../transport/credentials';
 import { DISCOVERY_PORT, discover } from '../transport/discovery';
-import { LampError } from '../transport/errors';
+import { DeviceLockedError, LampError } from '../transport/errors';
+import { defaultPort } from '../transport/factory';
 import { type ConnectOptions, connect } from './client';
 
 export interface DiagnosisOk {
@@ -19,12 +20,17 @@ export interface DiagnosisOk {
   model: string;
   alias: string;
   firmware: string | undefined;
-  /** 'KLAP', 'AES', 'XOR' … */
+  /** 'KLAP', 'AES', 'SSLAES', 'XOR' … */
   protocol: string | undefined;
   /** e.g. "KLAP 2 (SHA)", "AES, login v2". */
   variant: string | undefined;
   /** Which credentials the device took; null on protocols without a login. */
   credentials: CredentialKind | null;
+  /**
+   * HTTPS (sslaes): the SHA-256 fingerprint of the certificate the device presented, to compare
+   * with the next time (it is self-signed, so nothing else vouches for it); null otherwise.
+   */
+  certificateFingerprint: string | null;
   loginMs: number;
   roundTripMs: number;
   sentence: string;
@@ -116,6 +122,7 @@ export async function diagnose(options: ConnectOptions): Promise<Diagnosis> {
       const roundTripMs = Number((performance.now() - loggedIn).toFixed(1));
       const credentials = lamp.login?.credential ?? null;
       const variant = lamp.login?.variant;
+      const certificateFingerprint = lamp.certificateFingerprint;
       return {
         ok: true,
         model: state.model,
@@ -124,11 +131,13 @@ export async function diagnose(options: ConnectOptions): Promise<Diagnosis> {
         protocol: lamp.encryption,
         variant,
         credentials,
+        certificateFingerprint,
         loginMs: Math.round(loggedIn - started),
         roundTripMs,
         sentence:
           `${state.model} "${state.alias}" answered over ${variant ?? lamp.encryption}` +
-          `${credentials ? ` with ${credentials} credentials` : ''}; round trip ${roundTripMs} ms.`,
+          `${credentials ? ` with ${credentials} credentials` : ''}; round trip ${roundTripMs} ms` +
+          `${certificateFingerprint ? `; certificate SHA-256 ${certificateFingerprint}` : ''}.`,
       };
     } finally {
       await lamp.close();
@@ -142,7 +151,7 @@ export async function diagnose(options: ConnectOptions): Promise<Diagnosis> {
 /** What a failed login or exchange means for the user, from the error and what else we can see. */
 export async function explainFailure(
   error: LampError,
-  options: Pick<ConnectOptions, 'host' | 'port' | 'username' | 'discoveryPort'>,
+  options: Pick<ConnectOptions, 'host' | 'port' | 'username' | 'discoveryPort' | 'protocol'>,
 ): Promise<DiagnosisFailed> {
   const cause = causeCode(error);
   // ECONNREFUSED is the host itself saying no; timeouts and unreachable routes are silence.
@@ -152,7 +161,12 @@ export async function explainFailure(
     cause === 'ECONNRESET';
   let owner: OwnerMatch = 'unknown';
   let sentence = error.message;
-  if (error.code === 'AUTH_FAILED') {
+  if (error instanceof DeviceLockedError) {
+    sentence =
+      'The device locked its login after too many wrong passwords' +
+      `${error.secondsLeft === null ? '' : ` and unlocks in ${error.secondsLeft} seconds`}. ` +
+      'Check the password in every app and flow that uses this device, then wait until it unlocks.';
+  } else if (error.code === 'AUTH_FAILED') {
     owner = compareOwner(
       options.username,
       await announcedOwner(options.host, options.discoveryPort),
@@ -160,7 +174,7 @@ export async function explainFailure(
     sentence = authSentence(owner, options.username);
   } else if (error.code === 'UNREACHABLE' && cause === 'ECONNREFUSED') {
     sentence =
-      `${options.host} answered, but nothing listens on port ${options.port ?? 80} (a wake-up ` +
+      `${options.host} answered, but nothing listens on port ${options.port ?? portOf(options)} (a wake-up ` +
       'probe was tried for plugs that open it late). Check the port, or power-cycle the device.';
   } else if (!hostAnswered) {
     sentence =
@@ -168,4 +182,10 @@ export async function explainFailure(
       'address is wrong (check it in your router; give the device a fixed address).';
   }
   return { ok: false, code: error.code, message: error.message, hostAnswered, owner, sentence };
+}
+
+/** The port a connection without one used: the protocol's default, 80 under `auto`. */
+function portOf(options: Pick<ConnectOptions, 'protocol'>): number {
+  const protocol = options.protocol ?? 'auto';
+  return protocol === 'auto' ? 80 : defaultPort(protocol);
 }

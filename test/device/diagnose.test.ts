@@ -126,6 +126,32 @@ describe('diagnose', () => {
     if (!silent.ok) assert.deepEqual([silent.code, silent.hostAnswered], ['TIMEOUT', false]);
   });
 
+  it('sslaes (the H200 protocol): found by auto, variant, certificate fingerprint', async () => {
+    const d = await emulate({ protocol: 'sslaes' });
+    const report = await diagnose({ ...at(d), username: ACCOUNT, password: PASS });
+    assert.equal(report.ok, true);
+    if (!report.ok) return;
+    assert.equal(report.protocol, 'SSLAES');
+    assert.equal(report.variant, 'SSLAES, SHA-256, user "admin"');
+    assert.equal(report.certificateFingerprint, d.sslaes.certificateFingerprint);
+    assert.ok(report.sentence.endsWith(`certificate SHA-256 ${d.sslaes.certificateFingerprint}.`));
+  });
+
+  it('sslaes: a wrong password is the password; a locked hub says for how long', async () => {
+    const d = await emulate({ protocol: 'sslaes' });
+    const wrong = await diagnose({ ...at(d), username: ACCOUNT, password: 'wrong' });
+    assert.equal(wrong.ok, false);
+    if (wrong.ok) return;
+    assert.deepEqual([wrong.code, wrong.owner], ['AUTH_FAILED', 'match']);
+    assert.equal(d.sslaes.counters.logins, 0, 'never reached handshake 2');
+    d.sslaes.lockOut(1200);
+    const locked = await diagnose({ ...at(d), username: ACCOUNT, password: PASS });
+    assert.equal(locked.ok, false);
+    if (locked.ok) return;
+    assert.equal(locked.code, 'DEVICE_ERROR');
+    assert.match(locked.sentence, /locked its login .* unlocks in 1(200|199) seconds/);
+  });
+
   it('compareOwner: exact, lower-case only, other, or unknown', () => {
     const hash = createHash('md5').update(ACCOUNT).digest('hex');
     assert.equal(compareOwner('x', ''), 'unknown');

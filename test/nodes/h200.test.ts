@@ -67,8 +67,8 @@ describe('H200 in Node-RED (sslaes)', () => {
     assert.equal(body.type, 'hub');
     assert.equal(body.protocol, 'SSLAES');
     assert.equal((body.children as unknown[]).length, 4);
-    assert.equal(body.fingerprint, d.server.certificateFingerprint);
-    assert.match(String(body.fingerprint), /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    assert.equal(body.certificateFingerprint, d.server.certificateFingerprint);
+    assert.match(String(body.certificateFingerprint), /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
     assert.equal(body.buttonsUnreadable, true);
     assert.ok(!answer.text.includes(PASS));
     // Without buttons there is nothing to warn about.

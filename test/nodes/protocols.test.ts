@@ -74,6 +74,20 @@ describe('nodes on AES and Kasa legacy devices', () => {
     });
   });
 
+  it('an sslaes (HTTPS) lamp on auto: commands, state, and the certificate for Test connection', async () => {
+    const d = await emulate({ model: 'L530', protocol: 'sslaes', username: USER, password: PASS });
+    await deploy(d, [controlNode('ctl'), helperNode('out')]);
+    const state = stateOf(await command({ on: true, brightness: 44 }));
+    assert.deepEqual([state.on, state.brightness, state.model], [true, 44, 'L530']);
+    assert.equal(d.info.brightness, 44);
+    assert.deepEqual(hubOf().link(), {
+      protocol: 'SSLAES',
+      variant: 'SSLAES, SHA-256, user "admin"',
+      credentials: 'account',
+      certificateFingerprint: d.sslaes.certificateFingerprint,
+    });
+  });
+
   it('a Kasa legacy colour bulb without credentials: colour, white and status', async () => {
     const d = await emulate({ model: 'KL130', alias: 'Hall' });
     await deploy(

@@ -237,7 +237,27 @@ describe('discovery replies', () => {
       ],
       [
         { device_type: 'SMART.IPCAMERA', mgt_encrypt_schm: { is_support_https: true } },
-        { encryption: 'HTTPS', supported: false, verdictCode: 'HTTPS' },
+        { encryption: 'HTTPS', supported: false, verdictCode: 'HTTPS', port: 443 },
+      ],
+      [
+        // The H200 hub: HTTPS, the secure login's "3" at the top, no port announced.
+        {
+          device_type: 'SMART.TAPOHUB',
+          device_model: 'H200(EU)',
+          encrypt_type: ['3'],
+          encrypt_info: { sym_schm: 'AES', key: '', data: '' },
+          mgt_encrypt_schm: { is_support_https: true },
+        },
+        {
+          model: 'H200',
+          encryption: 'HTTPS',
+          supported: true,
+          verdictCode: 'HTTPS',
+          verdict: 'Tapo hub (HTTPS, sslaes): supported',
+          protocol: 'sslaes',
+          port: 443,
+          hint: { encryptType: 'HTTPS', isSupportHttps: true },
+        },
       ],
       [
         { mgt_encrypt_schm: { encrypt_type: 'XYZ' } },
@@ -384,6 +404,18 @@ describe('discover() against emulated devices on loopback', () => {
     assert.equal(device.deviceId, lamp.info.device_id);
     assert.equal(device.reportedIp, LOOPBACK);
     assert.equal(lamp.discovery?.counters.probes, 1);
+  });
+
+  it('an emulated sslaes hub announces HTTPS: protocol sslaes, its port, the hint for auto', async () => {
+    const hub = await emulate({ model: 'L530', protocol: 'sslaes' });
+    const [device] = await discover({
+      targets: [LOOPBACK],
+      port: hub.discoveryPort as number,
+      timeoutMs: 3000,
+    });
+    assert.equal(device?.protocol, 'sslaes');
+    assert.equal(device?.port, hub.port);
+    assert.deepEqual(device?.hint, { encryptType: 'HTTPS', isSupportHttps: true });
   });
 
   it('several devices (SMART, IOT v1 and v2, AES, TPAP) with their verdicts; strays ignored', async () => {

@@ -41,8 +41,8 @@ interface ProbeAnswer {
   protocol?: string;
   variant?: string;
   credentials?: string;
-  /** HTTPS devices (the H200): the certificate's SHA-256 fingerprint. */
-  fingerprint?: string;
+  /** HTTPS (sslaes): the SHA-256 fingerprint of the device's certificate. */
+  certificateFingerprint?: string;
   /** An H200 with buttons or dials: their presses cannot be read locally. */
   buttonsUnreadable?: boolean;
   /** On failure: the diagnosis, in a sentence that says what to do. */
@@ -69,7 +69,7 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
     },
     port: {
       value: '',
-      // Blank or undefined: the protocol's default (80; 9999 for legacy; auto tries both).
+      // Blank or undefined: the protocol's default (80; 443 for sslaes; 9999 for legacy).
       validate: (v: unknown) => {
         const n = Number(v);
         return (
@@ -231,13 +231,15 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
                   this._('klap-device.probe.link', { variant: answer.variant, credentials }),
                 ),
               );
-            }
-            if (answer.fingerprint) {
-              result.append(
-                $('<div></div>').text(
-                  this._('klap-device.probe.fingerprint', { fingerprint: answer.fingerprint }),
-                ),
-              );
+              if (answer.certificateFingerprint) {
+                result.append(
+                  $('<div></div>').text(
+                    this._('klap-device.probe.certificate', {
+                      fingerprint: answer.certificateFingerprint,
+                    }),
+                  ),
+                );
+              }
             }
             if (answer.buttonsUnreadable) {
               result.append($('<div></div>').text(this._('klap-device.probe.buttonsUnreadable')));

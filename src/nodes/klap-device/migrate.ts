@@ -21,7 +21,7 @@ export interface SavedDeviceConfig {
 /** The settings the runtime uses. */
 export interface DeviceSettings {
   host: string;
-  /** Undefined: the protocol's default port (80, or 9999 for legacy; auto tries both). */
+  /** Undefined: the protocol's default port (80, 443 for sslaes, 9999 for legacy). */
   port: number | undefined;
   protocol: ProtocolChoice;
   version: number;

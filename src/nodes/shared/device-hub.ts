@@ -64,7 +64,7 @@ export interface HubClient {
   /** The protocol found and how the login matched, once known. */
   readonly encryption?: Encryption | undefined;
   readonly login?: LoginInfo | null;
-  /** HTTPS devices (the H200): the certificate's SHA-256 fingerprint, once connected. */
+  /** HTTPS protocols: the device certificate's SHA-256 fingerprint. */
   readonly certificateFingerprint?: string | null;
 }
 
@@ -73,8 +73,8 @@ export interface LinkInfo {
   protocol: Encryption | undefined;
   variant: string | undefined;
   credentials: LoginInfo['credential'] | undefined;
-  /** HTTPS devices: the certificate's SHA-256 fingerprint ("AB:CD:…"), not a secret. */
-  fingerprint?: string;
+  /** HTTPS (sslaes) only: the SHA-256 fingerprint of the device's self-signed certificate. */
+  certificateFingerprint?: string;
 }
 
 export interface HubOptions {
@@ -526,10 +526,11 @@ export class DeviceHub {
 }
 
 export function linkInfo(client: HubClient | undefined): LinkInfo {
+  const fingerprint = client?.certificateFingerprint;
   return {
     protocol: client?.encryption,
     variant: client?.login?.variant,
     credentials: client?.login?.credential,
-    ...(client?.certificateFingerprint ? { fingerprint: client.certificateFingerprint } : {}),
+    ...(fingerprint ? { certificateFingerprint: fingerprint } : {}),
   };
 }
