@@ -1,6 +1,6 @@
 /**
  * The secure login's arithmetic against fixed vectors. The expected values were computed
- * independently (Python's hashlib) from the formulas in docs/protocols/sslaes.md §2–§3, so a
+ * independently (Python's hashlib) from the formulas in docs/protocols/sslaes.md §3–§4, so a
  * wrong order of concatenation, a lower-case hex or a bytes-versus-text slip fails here.
  */
 import assert from 'node:assert/strict';

@@ -2,7 +2,7 @@
  * The secure login's arithmetic, shared by SslAesTransport and the emulated hub: password
  * hashes, the device's proof (`device_confirm`), our proof (`digest_passwd`), the session keys
  * and the per-request `Tapo_tag`. Every hash is upper-case hex and the inputs are joined as
- * text, never as raw bytes (docs/protocols/sslaes.md §2–§3).
+ * text, never as raw bytes (docs/protocols/sslaes.md §3–§4).
  */
 import { createHash, randomBytes } from 'node:crypto';
 

@@ -1,7 +1,7 @@
 /**
  * The JSON the secure login and the session exchange, shared by SslAesTransport and the
  * emulated hub: the request bodies, the error codes, and how a handshake 1 reply is read
- * (docs/protocols/sslaes.md §2–§4).
+ * (docs/protocols/sslaes.md §3–§5).
  */
 
 /** Codes the hub answers with, outer `error_code` or inner `data.code`. */
