@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { connect } from '../../src/device/client';
 import { parseArgs, USAGE, UsageError } from '../../src/emulator/cli';
+import { SslAesTransport } from '../../src/transport/sslaes/sslaes-transport';
 import { TpapTransport } from '../../src/transport/tpap/tpap-transport';
 import { frame, XorFrameReader } from '../../src/transport/xor/codec';
 
@@ -318,6 +319,47 @@ describe('lamp-emulator --protocol', () => {
         [0, null],
         [0, null],
       ]);
+    }
+  });
+});
+
+describe('lamp-emulator --protocol sslaes', () => {
+  it('prints an https line with the certificate fingerprint; the H200 login works against it', async () => {
+    const child = run([
+      '--model',
+      'L530',
+      '--protocol',
+      'sslaes',
+      '--username',
+      'me@example.com',
+      '--password',
+      'TopSecret9',
+    ]);
+    try {
+      const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as string[];
+      const match =
+        /^L530 colour bulb listening on https:\/\/127\.0\.0\.1:(\d+) \(sslaes \(HTTPS\), SMART, credentials: account, certificate SHA-256 ((?:[0-9A-F]{2}:){31}[0-9A-F]{2})\)$/.exec(
+          line as string,
+        );
+      assert.ok(match, line);
+      assert.ok(!(line as string).includes('TopSecret9'));
+      const transport = new SslAesTransport({
+        host: '127.0.0.1',
+        port: Number(match[1]),
+        username: 'me@example.com',
+        password: 'TopSecret9',
+      });
+      try {
+        const info = JSON.parse(await transport.send('{"method":"get_device_info"}'));
+        assert.equal(info.result.model, 'L530');
+        assert.equal(transport.certificateFingerprint, match[2]);
+      } finally {
+        await transport.close();
+      }
+    } finally {
+      const exit = once(child, 'exit');
+      child.kill('SIGINT');
+      assert.deepEqual(await exit, [0, null]);
     }
   });
 });

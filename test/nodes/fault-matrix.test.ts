@@ -1,7 +1,7 @@
 /**
  * The fault matrix through the nodes: a real lamp-control in a real Node-RED against the
  * emulator on 127.0.0.1, one row per fault, run on every protocol that has it (KLAP, AES,
- * Kasa legacy XOR). Each row checks what the flow sees (the message sent on, or Catch with the
+ * sslaes, Kasa legacy XOR). Each row checks what the flow sees (the message sent on, or Catch with the
  * right code), the node's status, and that the next message works once the fault is gone.
  */
 import assert from 'node:assert/strict';
@@ -10,8 +10,10 @@ import type { NodeMessage, NodeStatus } from 'node-red';
 import { type EmulatedDevice, type EmulatorOptions, startEmulator } from '../../src/emulator';
 import type { AesServer } from '../../src/emulator/wire/aes-server';
 import type { KlapServer } from '../../src/emulator/wire/klap-server';
+import type { SslAesServer } from '../../src/emulator/wire/sslaes-server';
 import type { XorServer } from '../../src/emulator/wire/xor-server';
 import { MAX_SEQ } from '../../src/transport/klap/cipher';
+import { SslAesTransport } from '../../src/transport/sslaes/sslaes-transport';
 import {
   caughtError,
   collect,
@@ -29,11 +31,12 @@ import {
   until,
 } from './support';
 
-type Wire = 'klap' | 'aes' | 'legacy';
+type Wire = 'klap' | 'aes' | 'sslaes' | 'legacy';
 
 const MODELS: Record<Wire, EmulatorOptions> = {
   klap: { model: 'L530', protocol: 'klap' },
   aes: { model: 'L510', protocol: 'aes' },
+  sslaes: { model: 'L530', protocol: 'sslaes' },
   legacy: { model: 'KL130', protocol: 'legacy' },
 };
 
@@ -70,12 +73,17 @@ interface Context {
 const klap = (d: EmulatedDevice): KlapServer => d.klap;
 const aes = (d: EmulatedDevice): AesServer => d.aes;
 const legacy = (d: EmulatedDevice): XorServer => d.legacy;
+type SessionServer = KlapServer | AesServer | SslAesServer;
 
-/** Logins the device has seen: KLAP handshake1s, AES login_device attempts, XOR connections. */
+/**
+ * Logins the device has seen: KLAP handshake1s, AES login_device attempts, sslaes handshake 1s,
+ * XOR connections.
+ */
 function logins(d: EmulatedDevice): number {
   if (d.protocol === 'klap') return klap(d).counters.handshake1;
   if (d.protocol === 'aes') return aes(d).counters.logins;
   if (d.protocol === 'tpap') return (d.server.counters as { registers: number }).registers;
+  if (d.protocol === 'sslaes') return d.sslaes.counters.handshakes;
   return legacy(d).counters.connections;
 }
 
@@ -88,15 +96,15 @@ async function reboot(d: EmulatedDevice): Promise<void> {
 const ROWS: Row[] = [
   {
     name: 'device reboot',
-    wires: ['klap', 'aes', 'legacy'],
+    wires: ['klap', 'aes', 'sslaes', 'legacy'],
     inject: reboot,
     outcome: { sent: true },
   },
   {
     name: 'session expiry (refused session)',
-    wires: ['klap', 'aes'],
+    wires: ['klap', 'aes', 'sslaes'],
     inject: (d) => {
-      (d.server as KlapServer | AesServer).faults.expireSessions = 1;
+      (d.server as SessionServer).faults.expireSessions = 1;
     },
     outcome: { sent: true },
     check: (_d, c) => assert.equal(c.loginsAfter - c.loginsBefore, 1, 'one fresh login'),
@@ -111,16 +119,16 @@ const ROWS: Row[] = [
   },
   {
     name: 'expiry again right after the fresh login (two faults in one exchange)',
-    wires: ['klap', 'aes'],
+    wires: ['klap', 'aes', 'sslaes'],
     inject: (d) => {
-      (d.server as KlapServer | AesServer).faults.expireSessions = 2;
+      (d.server as SessionServer).faults.expireSessions = 2;
     },
     outcome: { sent: true },
     check: (_d, c) => assert.equal(c.loginsAfter - c.loginsBefore, 2, 'two fresh logins'),
   },
   {
     name: 'one connection reset',
-    wires: ['klap', 'aes', 'legacy'],
+    wires: ['klap', 'aes', 'sslaes', 'legacy'],
     inject: (d) => {
       d.server.faults.dropConnections = 1;
     },
@@ -128,7 +136,7 @@ const ROWS: Row[] = [
   },
   {
     name: 'a second connection reset in the same exchange',
-    wires: ['klap', 'aes', 'legacy'],
+    wires: ['klap', 'aes', 'sslaes', 'legacy'],
     inject: (d) => {
       d.server.faults.dropConnections = 2;
     },
@@ -136,7 +144,7 @@ const ROWS: Row[] = [
   },
   {
     name: 'a device that closes the connection after every answer',
-    wires: ['klap', 'aes', 'legacy'],
+    wires: ['klap', 'aes', 'sslaes', 'legacy'],
     inject: (d) => {
       d.server.faults.closeConnections = true;
     },
@@ -144,7 +152,7 @@ const ROWS: Row[] = [
   },
   {
     name: 'hung device: timeout, then recovery',
-    wires: ['klap', 'aes', 'legacy'],
+    wires: ['klap', 'aes', 'sslaes', 'legacy'],
     inject: (d) => {
       d.server.faults.hang = true;
     },
@@ -155,14 +163,14 @@ const ROWS: Row[] = [
   },
   {
     name: 'offline, then online again',
-    wires: ['klap', 'aes', 'legacy'],
+    wires: ['klap', 'aes', 'sslaes', 'legacy'],
     inject: (d) => d.unplug(),
     outcome: { code: 'UNREACHABLE', status: 'offline', message: /Cannot reach/ },
     heal: (d) => d.plugIn(),
   },
   {
     name: 'wrong credentials: a clear error, no hammering',
-    wires: ['klap', 'aes'],
+    wires: ['klap', 'aes', 'sslaes'],
     credentials: creds(USER, 'wrong-password'),
     inject: () => {},
     outcome: { code: 'AUTH_FAILED', status: 'authFailed', message: /rejected the credentials/ },
@@ -170,8 +178,10 @@ const ROWS: Row[] = [
     check: (d, c) => {
       // One login attempt for the whole burst: queued messages share its failure. KLAP checks
       // every candidate against one handshake; AES tries the account and the Tapo default in
-      // both login forms (4 login_device).
-      assert.equal(c.burstLogins, d.protocol === 'aes' ? 4 : 1);
+      // both login forms (4 login_device); sslaes asks handshake 1 for the account's user name,
+      // then for "admin", and never sends handshake 2 (the hub counts nothing).
+      assert.equal(c.burstLogins, { aes: 4, sslaes: 2 }[d.protocol as string] ?? 1);
+      if (d.protocol === 'sslaes') assert.equal(d.sslaes.counters.logins, 0);
     },
   },
   {
@@ -213,14 +223,14 @@ const ROWS: Row[] = [
   },
   {
     name: 'a garbled login reply (empty 200 to every step)',
-    wires: ['klap', 'aes'],
+    wires: ['klap', 'aes', 'sslaes'],
     inject: (d) => {
       d.server.forgetSessions();
-      (d.server as KlapServer | AesServer).faults.httpStatus = 200;
+      (d.server as SessionServer).faults.httpStatus = 200;
     },
     outcome: { code: 'MALFORMED', status: 'malformed' },
     heal: (d) => {
-      (d.server as KlapServer | AesServer).faults.httpStatus = null;
+      (d.server as SessionServer).faults.httpStatus = null;
     },
   },
   {
@@ -248,7 +258,7 @@ const ROWS: Row[] = [
   },
   {
     name: 'a reply that is not JSON',
-    wires: ['klap', 'aes', 'legacy'],
+    wires: ['klap', 'aes', 'sslaes', 'legacy'],
     inject: (d) => {
       d.server.faults.malformedReplies = 1;
     },
@@ -265,14 +275,49 @@ const ROWS: Row[] = [
   },
   {
     name: 'replies in clear inside securePassthrough',
-    wires: ['aes'],
+    wires: ['aes', 'sslaes'],
     inject: (d) => {
-      aes(d).faults.plaintextReplies = true;
+      (d.server as AesServer | SslAesServer).faults.plaintextReplies = true;
     },
     outcome: { sent: true },
     heal: (d) => {
-      aes(d).faults.plaintextReplies = false;
+      (d.server as AesServer | SslAesServer).faults.plaintextReplies = false;
     },
+  },
+  {
+    name: 'another app logs in to the hub and replaces our session',
+    wires: ['sslaes'],
+    inject: async (d) => {
+      const app = new SslAesTransport({
+        host: d.host,
+        port: d.port,
+        username: USER,
+        password: PASS,
+      });
+      await app.open();
+      await app.close();
+    },
+    outcome: { sent: true },
+    check: (d, c) => {
+      // The app's login (its account name refused, then "admin": two handshake 1s) and our
+      // one re-login; the hub refused our old session once (HTTP 500).
+      assert.equal(c.loginsAfter - c.loginsBefore, 3);
+      assert.equal(d.sslaes.counters.refusedTags, 1);
+    },
+  },
+  {
+    name: 'a hub locked after wrong passwords elsewhere: how long, not retried',
+    wires: ['sslaes'],
+    inject: (d) => {
+      d.sslaes.forgetSessions();
+      d.sslaes.lockOut(900);
+    },
+    outcome: {
+      code: 'DEVICE_ERROR',
+      status: 'deviceError',
+      message: /locked after too many wrong passwords and unlocks in \d+ seconds/,
+    },
+    heal: (d) => d.sslaes.forgetSessions(),
   },
   {
     name: 'a device alternating between account and default credentials',
@@ -346,7 +391,7 @@ describe('fault matrix through the nodes', () => {
     return hub;
   }
 
-  for (const wire of ['klap', 'aes', 'legacy'] as const) {
+  for (const wire of ['klap', 'aes', 'sslaes', 'legacy'] as const) {
     describe(wire, () => {
       for (const row of ROWS.filter((r) => r.wires.includes(wire))) {
         it(row.name, async () => {
