@@ -47,4 +47,15 @@ describe('H200 over sslaes (HTTPS on loopback)', () => {
     );
     assert.equal(hub.server.counters.logins >= 1, true);
   });
+
+  it('is found by protocol auto on its port, and speaks smartcam then', async () => {
+    const hub = await startH200({ username: USER, password: PASS, children: ['T110'] });
+    closing.push(() => hub.close());
+    const lamp = await connect({ host: hub.host, port: hub.port, username: USER, password: PASS });
+    closing.push(() => lamp.close());
+    const state = await lamp.getState();
+    assert.equal(state.model, 'H200');
+    assert.equal(lamp.encryption, 'SSLAES');
+    assert.equal(lamp.dialect, 'smartcam');
+  });
 });
