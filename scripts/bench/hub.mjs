@@ -24,7 +24,7 @@ const CHILDREN = [
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function quantile(samples, q) {
+export function quantile(samples, q) {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }

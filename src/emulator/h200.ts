@@ -5,7 +5,7 @@
  */
 import type { EmulatedHub } from './hub';
 import { HubControlServer } from './hub-control-server';
-import { EmulatedSmartcamHub, type H200ChildOption } from './smartcam-hub';
+import { EmulatedSmartcamHub, type H200ChildOption, type H200DumpSpec } from './smartcam-hub';
 import type { CredentialMode } from './wire/credentials';
 import { SslAesServer, type SslAesServerOptions } from './wire/sslaes-server';
 
@@ -17,6 +17,8 @@ export interface H200EmulatorOptions {
   password?: string;
   credentials?: CredentialMode;
   alias?: string;
+  /** Serve a device dump's hub (scripts/check-fixtures.mjs). */
+  dump?: H200DumpSpec;
   /** The paired devices: any H100 child model, and D230 doorbells. */
   children?: readonly H200ChildOption[];
   /** Make buttons and dials log their presses (real H200s keep those logs empty). */
@@ -45,6 +47,7 @@ export interface EmulatedH200 {
 export async function startH200(options: H200EmulatorOptions = {}): Promise<EmulatedH200> {
   const device = new EmulatedSmartcamHub({
     alias: options.alias,
+    dump: options.dump,
     children: options.children,
     logButtons: options.logButtons,
   });

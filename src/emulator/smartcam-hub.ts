@@ -9,7 +9,7 @@
  * (`logButtons`).
  */
 import { EmulatedHub } from './hub';
-import type { HubChildKind } from './hub-types';
+import type { HubChildKind, HubChildModel } from './hub-types';
 import { isObject, type Json } from './json';
 import type { SmartModel } from './model-types';
 import {
@@ -42,7 +42,20 @@ export type H200ChildOption =
   | H200CameraModel
   | { model: H200CameraModel; alias?: string };
 
+/** An H200 as a device dump describes it (scripts/check-fixtures.mjs builds it; our own ids). */
+export interface H200DumpSpec {
+  basic: Json;
+  components: { name: string; version: number }[];
+  /** SMART children as the H100's are described. */
+  children: HubChildModel[];
+  /** Camera-type children: their list records and component lists. */
+  cameras: { record: Json; components: { name: string; version: number }[] }[];
+  siren?: { config: { duration: number; siren_type: string; volume: string }; types: string[] };
+}
+
 export interface H200Options {
+  /** Serve a dump's hub instead of our H200 (children, alias and D230s then come from it). */
+  dump?: H200DumpSpec;
   alias?: string;
   children?: readonly H200ChildOption[];
   /** Make the buttons and dials log their presses (for tests); real H200s do not. */
@@ -63,21 +76,29 @@ export class EmulatedSmartcamHub {
   readonly basic: Json;
   /** Camera-type children (D230), listed after the SMART ones. */
   readonly cameras: Json[] = [];
-  private readonly siren = { ...H200_SIREN.config, until: 0 };
+  private readonly siren: { duration: number; siren_type: string; volume: string; until: number };
+  private readonly sirenTypes: string[];
+  private readonly components: { name: string; version: number }[];
+  /** Each camera child's component list, by its device_id. */
+  private readonly cameraComponents = new Map<unknown, { name: string; version: number }[]>();
   private readonly clock: () => number;
   private led = 'on';
 
   constructor(options: H200Options = {}) {
     this.clock = options.clock ?? Date.now;
-    this.basic = h200BasicInfo(options.alias ?? 'Tapo hub');
+    const dump = options.dump;
+    this.basic = dump ? structuredClone(dump.basic) : h200BasicInfo(options.alias ?? 'Tapo hub');
+    this.siren = { ...(dump?.siren?.config ?? H200_SIREN.config), until: 0 };
+    this.sirenTypes = [...(dump?.siren?.types ?? H200_SIREN.types)];
+    this.components = structuredClone(dump?.components ?? [...H200_COMPONENTS]);
     // The SMART children are paired as on an H100, with the H200's ids.
     const host = {
       name: 'H200',
       info: { device_id: this.basic.dev_id, region: this.basic.region, model: 'H200' },
       hub: {
-        children: [],
+        children: structuredClone(dump?.children ?? []),
         alarm: { duration: 300, type: 'Doorbell Ring 1', volume: 'high' },
-        alarmTypes: [...H200_SIREN.types],
+        alarmTypes: [...this.sirenTypes],
         getters: {},
         unloggedKinds: options.logButtons ? [] : [...H200_UNLOGGED],
       },
@@ -89,13 +110,19 @@ export class EmulatedSmartcamHub {
       { in_alarm: false, fw_ver: '1.3.6', region: 'EU' },
       this.clock,
     );
+    for (const camera of dump?.cameras ?? []) {
+      this.cameras.push(structuredClone(camera.record));
+      this.cameraComponents.set(camera.record.device_id, structuredClone(camera.components));
+    }
     let index = 0;
     for (const option of options.children ?? []) {
       if (!isCamera(option)) continue;
       const alias = typeof option === 'string' ? undefined : option.alias;
       index += 1;
       const name = alias ?? (index === 1 ? 'Doorbell' : `Doorbell ${index}`);
-      this.cameras.push(d230Record(name, index, String(this.basic.dev_id)));
+      const record = d230Record(name, index, String(this.basic.dev_id));
+      this.cameras.push(record);
+      this.cameraComponents.set(record.device_id, [...D230_COMPONENTS]);
     }
     this.basic.child_num = this.hub.children.length + this.cameras.length;
   }
@@ -154,7 +181,7 @@ export class EmulatedSmartcamHub {
         return ok({ device_info: { basic_info: { ...this.basic } } });
       case 'getAppComponentList':
         return ok({
-          app_component: { app_component_list: H200_COMPONENTS.map((c) => ({ ...c })) },
+          app_component: { app_component_list: this.components.map((c) => ({ ...c })) },
         });
       case 'getChildDeviceList':
         return this.page(
@@ -169,7 +196,7 @@ export class EmulatedSmartcamHub {
           'child_component_list',
           (c) => ({ component_list: c.model.components.map((x) => ({ ...x })), device_id: c.id }),
           (r) => ({
-            component_list: D230_COMPONENTS.map((x) => ({ ...x })),
+            component_list: structuredClone(this.cameraComponents.get(r.device_id) ?? []),
             device_id: r.device_id,
           }),
         );
@@ -183,7 +210,7 @@ export class EmulatedSmartcamHub {
       case 'getSirenConfig':
         return ok(this.sirenConfig);
       case 'getSirenTypeList':
-        return ok({ siren_type_list: [...H200_SIREN.types] });
+        return ok({ siren_type_list: [...this.sirenTypes] });
       case 'setSirenConfig':
         return this.configureSiren(p.siren);
       case 'setSirenStatus':
@@ -265,7 +292,7 @@ export class EmulatedSmartcamHub {
           Number.isInteger(value) &&
           (value as number) >= 1 &&
           (value as number) <= 600) ||
-        (key === 'siren_type' && H200_SIREN.types.includes(value as string)) ||
+        (key === 'siren_type' && this.sirenTypes.includes(value as string)) ||
         (key === 'volume' && typeof value === 'string' && /^([1-9]|10)$/.test(value));
       if (!valid) return fail(SMARTCAM_ERRORS.badParams);
     }
