@@ -48,8 +48,14 @@ before(async () => {
   ({ tmp, userDir } = linkedUserDir('lamp-control-hub-editor-'));
   hub = await startEmulator('H100', repoRoot, DEMO_USER, DEMO_PASSWORD, {
     children: ['S200B', 'T100', 'S220', 'T310'],
+    discoveryPort: 0,
   });
-  red = await startNodeRed(userDir, {});
+  // Search asks 127.0.0.1 only, on the emulated hub's discovery port.
+  red = await startNodeRed(userDir, {
+    lampControlDiscoveryPort: hub.discoveryPort,
+    lampControlDiscoveryTargets: ['127.0.0.1'],
+    lampControlLegacyDiscoveryPort: false,
+  });
   await deploy(red, [
     { id: 'tab1', type: 'tab', label: 'hub editor test' },
     {
@@ -113,6 +119,21 @@ test('Test connection on a hub: "Tapo hub H100, 4 devices paired"', async () => 
     assert.match(text, /Tapo hub H100, 4 devices paired/);
     assert.doesNotMatch(text, new RegExp(DEMO_PASSWORD));
     await page.screenshot({ path: path.join(shots, 'klap-device-probe-hub.png') });
+    await page.click('#node-config-dialog-cancel');
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('Search names the hub: "Tapo hub H100"', async () => {
+  const page = await openEditor();
+  try {
+    await editConfig(page, 'hub1');
+    await page.click('#node-config-lamp-control-search');
+    const item = page.locator('#node-config-lamp-control-search-results li button');
+    await item.first().waitFor({ timeout: 15_000 });
+    const text = (await item.first().textContent()) ?? '';
+    assert.match(text, new RegExp(`^Tapo hub H100 · 127\\.0\\.0\\.1:${hub.port}$`), text);
     await page.click('#node-config-dialog-cancel');
   } finally {
     await page.context().close();

@@ -48,39 +48,41 @@ describe('lamp-event', () => {
   const hub = (extra: Partial<EmulatorOptions> = {}) =>
     start({ model: 'H100', children: CHILDREN, username: USER, password: PASS, ...extra });
 
-  it('sends one message per press, with the contract fields, and a dial turn with degrees', async () => {
-    const d = await hub();
-    await deploy(d, [eventNode('ev'), helperNode('out')]);
-    const rings = statuses('ev');
-    const out = collect('out');
-    await listening('ev', rings);
-    d.hub.press('Button', 'singleClick');
-    d.hub.rotate('Dial', -45);
-    d.hub.toggleSwitch('Light switch');
-    await until(() => out.length >= 3, 'three events');
-    await sleep(600);
-    assert.deepEqual(names(out), [
-      'Button:singleClick',
-      'Dial:rotation',
-      'Light switch:singleClick',
-    ]);
-    const press = eventOf(out[0] as NodeMessage);
-    const button = d.hub.child('Button');
-    assert.equal(press.name, 'singleClick');
-    assert.equal(typeof press.id, 'number');
-    assert.ok(!Number.isNaN(Date.parse(press.time)), `ISO time: ${press.time}`);
-    assert.deepEqual(press.child, {
-      id: button?.id,
-      alias: 'Button',
-      model: 'S200B',
-      kind: 'button',
+  for (const protocol of ['klap', 'aes'] as const) {
+    it(`sends one message per press, with the contract fields, and a dial turn with degrees (${protocol})`, async () => {
+      const d = await hub({ protocol });
+      await deploy(d, [eventNode('ev'), helperNode('out')]);
+      const rings = statuses('ev');
+      const out = collect('out');
+      await listening('ev', rings);
+      d.hub.press('Button', 'singleClick');
+      d.hub.rotate('Dial', -45);
+      d.hub.toggleSwitch('Light switch');
+      await until(() => out.length >= 3, 'three events');
+      await sleep(600);
+      assert.deepEqual(names(out), [
+        'Button:singleClick',
+        'Dial:rotation',
+        'Light switch:singleClick',
+      ]);
+      const press = eventOf(out[0] as NodeMessage);
+      const button = d.hub.child('Button');
+      assert.equal(press.name, 'singleClick');
+      assert.equal(typeof press.id, 'number');
+      assert.ok(!Number.isNaN(Date.parse(press.time)), `ISO time: ${press.time}`);
+      assert.deepEqual(press.child, {
+        id: button?.id,
+        alias: 'Button',
+        model: 'S200B',
+        kind: 'button',
+      });
+      assert.deepEqual(typeof press.params, 'object');
+      assert.equal(eventOf(out[1] as NodeMessage).degrees, -45);
+      assert.equal(eventOf(out[1] as NodeMessage).child.kind, 'dial');
+      assert.equal(typeof eventOf(out[2] as NodeMessage).on, 'boolean');
+      assert.match(String(rings.at(-1)?.text), /lamp-event\.status\.last/);
     });
-    assert.deepEqual(typeof press.params, 'object');
-    assert.equal(eventOf(out[1] as NodeMessage).degrees, -45);
-    assert.equal(eventOf(out[1] as NodeMessage).child.kind, 'dial');
-    assert.equal(typeof eventOf(out[2] as NodeMessage).on, 'boolean');
-    assert.match(String(rings.at(-1)?.text), /lamp-event\.status\.last/);
-  });
+  }
 
   it('does not replay what was logged before it started, and then sends only new events', async () => {
     const d = await hub();
@@ -177,46 +179,54 @@ describe('lamp-event', () => {
 
   it('keeps every event across "modified nodes" redeploys, and repeats none', async () => {
     const d = await hub();
-    const flow = (name: string) =>
-      baseFlow(d, [
+    // Even rounds change both lamp-event nodes (the reader waits, paused, for their
+    // replacements); odd rounds only `ev` while `ev2` keeps listening (ev's replacement gets
+    // what it missed from the feed).
+    let kept = 'a';
+    const flow = (name: string, both: boolean) => {
+      if (both) kept = name;
+      return baseFlow(d, [
         eventNode('ev', { name }),
-        eventNode('ev2', { name }, 'out2'),
+        eventNode('ev2', { name: kept }, 'out2'),
         helperNode('out'),
         helperNode('out2'),
       ]);
-    await helper.load(allNodes, flow('a'), creds());
-    let out = collect('out');
-    let out2 = collect('out2');
-    const seen: NodeMessage[] = [];
-    const seen2: NodeMessage[] = [];
+    };
+    await helper.load(allNodes, flow('a', true), creds());
+    // Every message at each sink, whether the sink node itself was restarted or not.
+    const seen: Record<string, NodeMessage[]> = { out: [], out2: [] };
+    const attached = new Set<unknown>();
+    const follow = () => {
+      for (const id of ['out', 'out2']) {
+        const node = getNode(id);
+        if (attached.has(node)) continue;
+        attached.add(node);
+        node.on('input', (msg: NodeMessage) => seen[id]?.push(msg));
+      }
+    };
+    follow();
     const rings = statuses('ev');
     await listening('ev', rings);
     let pressed = 0;
-    for (let round = 0; round < 4; round++) {
+    for (let round = 0; round < 6; round++) {
       d.hub.press('Button');
       pressed++;
       await sleep(round * 150); // sometimes read before the redeploy, sometimes not
       d.hub.press('Dial', 'doubleClick');
       pressed++;
-      seen.push(...out);
-      seen2.push(...out2);
-      // Both nodes changed (a new name), the config node untouched.
-      await helper.setFlows(flow(`round ${round}`), 'nodes', creds());
+      // A new name: the changed nodes restart, the config node is untouched.
+      await helper.setFlows(flow(`round ${round}`, round % 2 === 0), 'nodes', creds());
+      follow();
       d.hub.press('Button', 'doubleClick');
       pressed++;
-      out = collect('out');
-      out2 = collect('out2');
     }
     await until(
-      () => seen.length + out.length >= pressed && seen2.length + out2.length >= pressed,
+      () => seen.out?.length === pressed && seen.out2?.length === pressed,
       'every press at both nodes',
       10_000,
     );
     await sleep(1100);
-    for (const all of [
-      [...seen, ...out],
-      [...seen2, ...out2],
-    ]) {
+    for (const all of [seen.out ?? [], seen.out2 ?? []]) {
       const ids = all.map((m) => eventOf(m).id);
       assert.equal(all.length, pressed, 'each press once');
       assert.equal(new Set(ids).size, pressed, 'none twice');
@@ -226,6 +236,35 @@ describe('lamp-event', () => {
         'in order',
       );
     }
+  });
+
+  it('gives a node back under the same id what was read while it was away, once', async () => {
+    const d = await hub();
+    await deploy(d, [eventNode('ev'), helperNode('out')]);
+    const out = collect('out');
+    await listening('ev', statuses('ev'));
+    const feed = hubOf().events;
+    const got: string[] = [];
+    const user = (tag: string) => ({
+      id: 'replaced',
+      interval: 0.5,
+      deliver: (event: HubEventLike) => got.push(`${tag}:${event.id}`),
+      setStatus: () => undefined,
+    });
+    const first = user('first');
+    feed.register(first);
+    const a = d.hub.press('Button')?.id;
+    await until(() => got.length === 1 && out.length === 1, 'the first press at both');
+    feed.deregister(first); // as a redeploy closes it
+    const b = d.hub.press('Button', 'doubleClick')?.id;
+    await until(() => out.length === 2, 'the press read while it was away');
+    const second = user('second');
+    feed.register(second); // its replacement, same id
+    const c = d.hub.press('Button')?.id;
+    await until(() => got.length === 3, 'the missed press and the next one');
+    await sleep(1100);
+    assert.deepEqual(got, [`first:${a}`, `second:${b}`, `second:${c}`]);
+    feed.deregister(second);
   });
 
   it('filters by child and by event name', async () => {

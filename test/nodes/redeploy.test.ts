@@ -1,8 +1,9 @@
 /**
  * 20 full redeploys leave nothing behind: the same timers, sockets and other handles
  * (process.getActiveResourcesInfo()) after them as before, once things have settled. The flow
- * has a device of every protocol, lamp-control and polling lamp-status nodes, and traffic
- * between deploys, so every deploy opens sessions and sockets the next one must close.
+ * has a device of every protocol and a hub, lamp-control, polling lamp-status and lamp-event
+ * nodes, and traffic between deploys (a button pressed on the hub), so every deploy opens
+ * sessions and sockets the next one must close.
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -106,7 +107,48 @@ describe('redeploys', () => {
       );
       credentials[device.id] = { username: USER, password: PASS };
     }
-    flow.push(helperNode('out'), helperNode('polled'));
+    // A hub with a lamp-event node: its shared event reader (and its grace timer) must go with
+    // each deploy too.
+    const hub = await startEmulator({
+      port: 0,
+      username: USER,
+      password: PASS,
+      model: 'H100',
+      children: ['S200B'],
+    });
+    emulated.push(hub);
+    flow.push(
+      {
+        id: 'devHub',
+        type: 'klap-device',
+        name: 'hub',
+        host: hub.host,
+        port: hub.port,
+        protocol: 'klap',
+        version: 1,
+        timeout: 1,
+      },
+      {
+        id: 'devHub-ev',
+        type: 'lamp-event',
+        z: TAB,
+        device: 'devHub',
+        interval: 0.5,
+        wires: [['events']],
+      },
+      {
+        id: 'devHub-st',
+        type: 'lamp-status',
+        z: TAB,
+        device: 'devHub',
+        child: 'Button',
+        interval: 0.1,
+        output: 'state',
+        wires: [['polled']],
+      },
+    );
+    credentials.devHub = { username: USER, password: PASS };
+    flow.push(helperNode('out'), helperNode('polled'), helperNode('events'));
     await helper.load(allNodes, flow, credentials);
 
     /** Traffic on every device, then the pollers back to waiting. */
@@ -123,6 +165,12 @@ describe('redeploys', () => {
         (device) => (getNode(device.id) as unknown as { hub: DeviceHub }).hub,
       );
       await until(() => hubs.every((hub) => hub.isOnline === true), `round ${round}: online`);
+      // The hub's reader has its baseline; a press arrives once.
+      const feed = (getNode('devHub') as unknown as { hub: DeviceHub }).hub.events;
+      await until(() => feed.listening, `round ${round}: the event reader listening`);
+      const events = collect('events');
+      hub.hub.press('Button');
+      await until(() => events.length === 1, `round ${round}: the press`);
     }
 
     await exercise(0);

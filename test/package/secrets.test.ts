@@ -2,7 +2,7 @@
  * The password never leaves the runtime. A real Node-RED 4 (child process, this repo linked
  * into its user dir, 127.0.0.1 only) runs flows with three devices, each with a password of its
  * own: one that works, one the lamp refuses (AUTH_FAILED), one nobody answers for
- * (UNREACHABLE). Commands, polls, errors (Catch) and every node's status (Status node) go to
+ * (UNREACHABLE). Commands, polls, event reads, errors (Catch) and every node's status (Status node) go to
  * debug nodes that print to the log, the sidebar (comms websocket) and their status. Then the
  * test greps every place a user or an attacker with editor access could read:
  * - the flows export (GET /flows) and the credentials API (GET /credentials/klap-device/:id),
@@ -138,6 +138,16 @@ function flows() {
         device: `dev-${name}`,
         interval: 1,
         output: 'state',
+        wires: [[`dbg-${name}`]],
+      },
+      // Its event reader logs in (or fails to) through the same session: its status ring and
+      // its warning must not carry the password either.
+      {
+        id: `ev-${name}`,
+        type: 'lamp-event',
+        z: tab,
+        device: `dev-${name}`,
+        interval: 0.5,
         wires: [[`dbg-${name}`]],
       },
     );

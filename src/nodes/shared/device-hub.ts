@@ -413,8 +413,10 @@ export class DeviceHub {
       this.outageLogged = false;
       this.options.log(this.options.t('klap-device.log.online', { address: this.address }));
     }
-    // Back from failures through a command or an input: end the back-off at once.
+    // Back from failures through a command or an input: end the back-off at once (the event
+    // reader's too).
     this.poller.succeeded();
+    this.events.hubAnswered();
     this.fanStatus(stateStatus(this.options.t, fresh), fresh);
     for (const user of [...this.users.values()]) {
       if (user !== origin) this.deliver(user, fresh);

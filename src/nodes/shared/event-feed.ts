@@ -186,6 +186,14 @@ export class EventFeed {
     this.grace.unref();
   }
 
+  /**
+   * The hub answered something else (a poll, a command): a read backing off after failures
+   * (a hub reboot, a dropped link) is due again at the normal interval, not up to 30 s later.
+   */
+  hubAnswered(): void {
+    if (!this.closed && this.reader && this.users.size > 0) this.poller.succeeded();
+  }
+
   /** The config node goes: no more reads, nothing kept. */
   close(): void {
     this.closed = true;
