@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { NodeMessage } from 'node-red';
 import type { EmulatedDevice, EmulatorOptions } from '../../src/emulator';
+import type { HubEventLike } from '../../src/nodes/shared/event-types';
 import {
   allNodes,
   baseFlow,
