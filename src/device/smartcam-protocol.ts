@@ -16,7 +16,7 @@ import {
 /** Entries per multipleRequest, as clients that drive real H200s send at most. */
 export const SMARTCAM_BATCH_SIZE = 5;
 
-/** Smartcam codes beside the SMART ones (docs/protocols/smartcam.md §3). */
+/** Smartcam codes beside the SMART ones (docs/protocols/smartcam.md §2). */
 const SMARTCAM_MEANINGS: ReadonlyMap<number, string> = new Map([
   [-40106, 'invalid parameters'],
   [-40210, 'method not supported by this device'],

@@ -1,5 +1,5 @@
 /**
- * The Tapo H200 hub as the emulator runs it (docs/emulator-hubs.md §9): its basic_info, app
+ * The Tapo H200 hub as the emulator runs it (docs/protocols/smartcam.md §6): its basic_info, app
  * components, siren and the records of a camera-type child (the D230 doorbell). Field sets
  * and versions follow the public H200 and D230 dumps' facts; ids, MACs and names are our own.
  * Its SMART children (buttons, sensors, switches, valves) are the H100's (models-hubs.ts).

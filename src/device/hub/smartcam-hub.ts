@@ -1,5 +1,5 @@
 /**
- * The children of a Tapo H200 hub (docs/protocols/smartcam.md §4, §5): the same children as on
+ * The children of a Tapo H200 hub (docs/protocols/smartcam.md §3, §4): the same children as on
  * an H100 (the same records, read by child-record.ts), reached through the smartcam dialect.
  * Lists are getChildDeviceList / getChildDeviceComponentList with `childControl` paging; a
  * child's own methods go in `controlChild {childControl: {device_id, request_data}}`, one per

@@ -1,5 +1,5 @@
 /**
- * Events read from the child list itself (docs/protocols/smartcam.md §6): a contact opening or
+ * Events read from the child list itself (docs/protocols/smartcam.md §5): a contact opening or
  * closing, a motion sensor turning to "detected", a leak sensor turning wet or dry. Real H200s
  * are reported to keep some children's trigger logs empty, so these changes are what a flow
  * can see there; the event reader hands one out per change, unless the same change is also in
