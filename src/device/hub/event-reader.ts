@@ -180,7 +180,8 @@ export class EventReader {
     const logged = new Map<string, string[]>();
     const due = first ? records : this.due(records);
     const ahead = due.map(childId).filter((id) => this.marks.has(id));
-    if (hub.prefetchLogs && ahead.length > 0) await hub.prefetchLogs(ahead, this.pageSize);
+    // Always asked (also with nothing due), so no page read ahead for an earlier read is left.
+    if (hub.prefetchLogs) await hub.prefetchLogs(ahead, this.pageSize);
     for (const record of due) {
       const id = childId(record);
       const mark = this.marks.get(id);
