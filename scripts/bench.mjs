@@ -35,6 +35,7 @@ async function perTransport() {
     ['AES', ['--model', 'L530', '--protocol', 'aes'], 'auto'],
     ['TPAP (auto)', ['--model', 'L530', '--protocol', 'tpap'], 'auto'],
     ['TPAP (tpap)', ['--model', 'L530', '--protocol', 'tpap'], 'tpap'],
+    ['sslaes', ['--model', 'L530', '--protocol', 'sslaes'], 'sslaes'],
     ['legacy XOR', ['--model', 'KL130', '--protocol', 'legacy'], 'auto'],
   ];
   console.log('\nper transport (emulator in its own process; CPU is this client only)');

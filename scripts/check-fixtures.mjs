@@ -23,7 +23,9 @@
  * Lamps, plugs, switches, dimmers and strips under smart/ and iot/ are checked. Strips of
  * outlets are checked outlet by outlet (scripts/fixtures-outlets.mjs): each outlet's number,
  * name, power state and meter, a status node per outlet, switching one outlet changes only that
- * one, and `{ on }` to the strip switches them all. Hubs (H100, KH100) are checked with their
+ * one, and `{ on }` to the strip switches them all. Light strips with segment control paint two
+ * colours as halves and a colour ends it; other light strips refuse `{ segments }` by model
+ * (scripts/fixtures-segments.mjs). Hubs (H100, KH100) are checked with their
  * own children and every child dump of smart/child attached (scripts/fixtures-hubs.mjs): each
  * child's state keys, switches switching, thermostats taking a target, and one event of each
  * child that logs reaching the library's reader and a `lamp-event` node exactly once. Cameras,
@@ -50,6 +52,12 @@ import { driveHubInMemory, hubPlans } from './fixtures-hubs.mjs';
 import { driveHubsThroughNodes } from './fixtures-hubs-nodes.mjs';
 import { attempt, checkThroughNodes, expect, wireLabel } from './fixtures-nodes.mjs';
 import { driveOutletsInMemory, iotOutlets, smartOutlets } from './fixtures-outlets.mjs';
+import {
+  driveSegmentsInMemory,
+  iotSegments,
+  smartSegmentModel,
+  smartSegments,
+} from './fixtures-segments.mjs';
 
 const root = process.argv[2] ?? process.env.PYTHON_KASA_FIXTURES;
 if (!root) {
@@ -133,6 +141,7 @@ function smartModel(dump) {
     components: structuredClone(dump.component_nego?.component_list ?? []),
     info,
     ...smartFeatureModel(dump),
+    ...smartSegmentModel(dump),
     ...(children
       ? {
           children,
@@ -221,6 +230,7 @@ function smartExpectations(dump) {
     energy: components.has('energy_monitoring') && !outlets,
     values: smartValues(info, components),
     features: smartFeatureExpectations(dump),
+    segments: smartSegments(dump),
   };
 }
 
@@ -403,6 +413,7 @@ function iotExpectations(dump) {
     energy: lamp || (kind !== 'strip' && String(sysinfo.feature ?? '').includes('ENE')),
     values: iotValues(dump, sysinfo, kind),
     features: iotFeatureExpectations(dump),
+    segments: iotSegments(dump),
   };
 }
 
@@ -605,6 +616,7 @@ async function drive(plan) {
       const after = await client.setState({ colorTemp: kelvin });
       expect(after.colorTemp === kelvin, `colorTemp ${kelvin} read back as ${after.colorTemp}`);
     }
+    await driveSegmentsInMemory(client, device, transport, expected.segments, expect, exercise);
     await checkFeatures(client, state, expected.features, expect, exercise);
   } finally {
     await client.close();

@@ -20,6 +20,7 @@ import helper from 'node-red-node-test-helper';
 import { startEmulator } from '../src/emulator/index.ts';
 import { packDependencies } from '../test/package/support.ts';
 import { compareOutlets, driveOutletsThroughNodes, outletFlow } from './fixtures-outlets.mjs';
+import { driveSegmentsThroughNodes } from './fixtures-segments.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -253,6 +254,8 @@ async function driveNodes(plan, i, emulator, exercise) {
     );
     exercise('colorTemp');
   }
+
+  await driveSegmentsThroughNodes(control, emulator.device, expected.segments, expect, exercise);
 
   // Beyond on/off through the packed nodes (docs/features.md): what the dump says the device has.
   const features = expected.features ?? {};

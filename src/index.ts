@@ -47,6 +47,7 @@ export type {
   LampCommand,
   LampState,
   Outlet,
+  SegmentColor,
 } from './device/types';
 export {
   type DiscoveredDevice,

@@ -20,6 +20,7 @@ import { LampChild } from './children/lamp-child';
 import { checkCommand, parseCommand } from './command';
 import type { DeviceDriver } from './driver';
 import { checkEnergyHistory, parseEnergyHistory } from './features/energy-history';
+import { endsPainting } from './features/segments';
 import { EventReader, type EventReaderOptions } from './hub/event-reader';
 import { IotDriver } from './iot-driver';
 import { IotProtocol } from './iot-protocol';
@@ -269,13 +270,20 @@ export class LampClient {
     }
     if (!merged) return;
     try {
+      // A painting merged from a flood is shown as a preview, which the strip does not save;
+      // once nothing more waits, the last one is saved (docs/protocols/segments.md §4).
+      const preview = merged.segments !== undefined && accepted.length > 1 && !outlet && !child;
       const applied =
         child && driver.applyToChild
           ? driver.applyToChild(merged, child)
           : outlet && driver.applyToOutlet
             ? driver.applyToOutlet(merged, outlet)
-            : driver.apply(merged);
-      const state = this.remember(await applied);
+            : driver.apply(merged, { preview });
+      let state = await applied;
+      if (preview && !this.jobs.some((job) => job.kind === 'command' && replacesPainting(job))) {
+        state = await driver.apply(savedPainting(merged, state));
+      }
+      state = this.remember(state);
       for (const job of accepted) job.resolve({ ...state });
     } catch (error) {
       for (const job of accepted) job.reject(error);
@@ -489,6 +497,18 @@ export class LampClient {
     this.closed = true;
     await this.transport.close();
   }
+}
+
+/** Whether a queued command paints anew or ends the painting (so saving the last is moot). */
+function replacesPainting(job: CommandWork): boolean {
+  return job.command.segments !== undefined || endsPainting(job.command);
+}
+
+/** The painting a flood ended on, to save: its colours and brightness, the power it left. */
+function savedPainting(merged: LampCommand, state: LampState): LampCommand {
+  const saved: LampCommand = { segments: merged.segments, on: state.on };
+  if (merged.brightness !== undefined) saved.brightness = merged.brightness;
+  return saved;
 }
 
 /** What one outlet can do, as its driver knows it (its meter's history included). */

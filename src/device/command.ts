@@ -14,10 +14,10 @@
  * - Strings "on"/"off"/"toggle" and effect names are matched case-insensitively.
  */
 import { MAX_QUOTED_CHARS, quoteInput, UnsupportedFeatureError } from '../transport/errors';
-import { type Hsv, isRgb, parseHex, rgbToHsv } from './color';
 import { matchEffectName } from './effects';
+import { checkSegments, parseSegments } from './features/segments';
 import { checkSettings, parseSettings, SETTING_PROPERTIES } from './features/settings-command';
-import { invalid, isPlainObject, wholeNumberIn } from './grammar-values';
+import { colorValue, invalid, isPlainObject, wholeNumberIn } from './grammar-values';
 import { checkHubProperties, HUB_PROPERTIES, parseHubCommand } from './hub/hub-command';
 import type { Capabilities, LampCommand } from './types';
 
@@ -30,6 +30,7 @@ export const COMMAND_PROPERTIES = [
   'color',
   'transition',
   'effect',
+  'segments',
   ...SETTING_PROPERTIES,
   ...HUB_PROPERTIES,
 ] as const;
@@ -40,35 +41,6 @@ export const MAX_TRANSITION_MS = 3_600_000;
 /** The value for a message: a short, cut quote, never the whole input. */
 function describe(value: unknown): string {
   return quoteInput(value);
-}
-
-/** The colour forms of the grammar -> HSV in lamp units. */
-function parseColor(value: unknown): Hsv {
-  const usage = 'color must be "#rrggbb", {r,g,b} (0–255 each) or {h,s,v} (h 0–360, s and v 0–100)';
-  if (typeof value === 'string') {
-    const rgb = parseHex(value);
-    if (!rgb) throw invalid('color', `${usage} (got ${describe(value)})`);
-    return rgbToHsv(rgb);
-  }
-  if (isPlainObject(value)) {
-    const keys = Object.keys(value).sort().join(',');
-    if (keys === 'b,g,r') {
-      if (!isRgb(value))
-        throw invalid(
-          'color',
-          `color {r,g,b} needs whole numbers from 0 to 255 (got r ${describe(value.r)}, g ${describe(value.g)}, b ${describe(value.b)})`,
-        );
-      return rgbToHsv(value);
-    }
-    if (keys === 'h,s,v') {
-      return {
-        h: wholeNumberIn('color.h', value.h, 0, 360),
-        s: wholeNumberIn('color.s', value.s, 0, 100),
-        v: wholeNumberIn('color.v', value.v, 0, 100),
-      };
-    }
-  }
-  throw invalid('color', `${usage} (got ${describe(value)})`);
 }
 
 function parseString(text: string): LampCommand {
@@ -135,7 +107,7 @@ function parseObject(input: Record<string, unknown>): LampCommand {
         'color and hue/saturation contradict each other: send one or the other',
       );
     }
-    const hsv = parseColor(input.color);
+    const hsv = colorValue('color', input.color);
     command.hue = Math.round(hsv.h) % 360;
     command.saturation = Math.round(hsv.s);
     if (command.brightness === undefined) {
@@ -184,6 +156,7 @@ function parseObject(input: Record<string, unknown>): LampCommand {
         throw invalid('effect', 'effect and on:false contradict each other');
     }
   }
+  parseSegments(input, command);
   parseSettings(input, command);
   parseHubCommand(input, command);
   return command;
@@ -225,6 +198,7 @@ export function checkCommand(
     );
   }
   checkSettings(command, capabilities, model);
+  checkSegments(command, capabilities, model);
   // Colour first: "#rrggbb" also carries a brightness, but the colour is what was asked for.
   if ((command.hue !== undefined || command.saturation !== undefined) && !capabilities.color) {
     const alternative = capabilities.colorTemp

@@ -14,6 +14,14 @@ import type {
   Outlet,
 } from './types';
 
+export interface ApplyOptions {
+  /**
+   * The command is one frame of a flood (several merged): a painting may be shown without being
+   * saved on the device (docs/protocols/segments.md §4). The client saves the last one.
+   */
+  preview?: boolean;
+}
+
 export interface DeviceDriver {
   readonly dialect: Dialect;
   readonly capabilities: Capabilities;
@@ -21,7 +29,7 @@ export interface DeviceDriver {
   readonly model: string;
   readState(): Promise<LampState>;
   /** Apply a command already checked against `capabilities`; returns the state after it. */
-  apply(command: LampCommand): Promise<LampState>;
+  apply(command: LampCommand, options?: ApplyOptions): Promise<LampState>;
   /** Raw request in the dialect's own naming; returns the decoded result. */
   request(method: string, params?: unknown): Promise<unknown>;
   /**
@@ -82,6 +90,7 @@ export function lightFields(command: LampCommand): Record<string, number> {
 /** Whether a command changes the light (so it also switches the lamp on, as devices do). */
 export function changesLight(command: LampCommand): boolean {
   return (
+    command.segments !== undefined ||
     command.brightness !== undefined ||
     command.hue !== undefined ||
     command.saturation !== undefined ||

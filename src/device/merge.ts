@@ -9,9 +9,11 @@
  * the colour and a colour ends a running effect. Settings (led, autoUpdate, autoOff, fade) are
  * independent of the light and merge field by field: `{ fade: { on: 500 } }` then
  * `{ fade: { off: 0 } }` is `{ fade: { on: 500, off: 0 } }`. Presets are resolved into their light
- * fields before merging (LampClient), so they follow the light rules.
+ * fields before merging (LampClient), so they follow the light rules. A painting (`segments`)
+ * replaces a colour, white or effect and is ended by one; a brightness alone repaints it.
  */
 import { changesLight } from './driver';
+import { endsPainting } from './features/segments';
 import type { LampCommand } from './types';
 
 function namedEffect(command: LampCommand): boolean {
@@ -43,6 +45,15 @@ export function mergeCommands(earlier: LampCommand, later: LampCommand): LampCom
     delete merged.hue;
     delete merged.saturation;
   }
+  // A painting replaces a colour, white or named effect, and they replace it (segments.ts).
+  if (later.segments !== undefined) {
+    delete merged.hue;
+    delete merged.saturation;
+    delete merged.colorTemp;
+    if (namedEffect(merged)) delete merged.effect;
+  } else if (endsPainting(later)) {
+    delete merged.segments;
+  }
   // A named effect replaces a colour; a colour or white after a named effect ends it.
   if (namedEffect(later)) {
     delete merged.hue;
@@ -62,6 +73,7 @@ export function mergeCommands(earlier: LampCommand, later: LampCommand): LampCom
     'colorTemp',
     'transition',
     'effect',
+    'segments',
   ] as const) {
     if (later[key] !== undefined) (merged as Record<string, unknown>)[key] = later[key];
   }

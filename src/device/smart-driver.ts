@@ -3,13 +3,21 @@
  * get_device_info (+ get_energy_usage on energy plugs), and commands sent together with the read
  * of the new state in one multipleRequest, so a change costs one round trip.
  */
-import { MalformedResponseError } from '../transport/errors';
+import { DeviceError, MalformedResponseError } from '../transport/errors';
 import { componentVersions, smartCapabilities } from './capabilities';
 import { childResult, controlChild } from './children/control-child';
-import { changesLight, type DeviceDriver, lightFields, touchesLight } from './driver';
+import {
+  type ApplyOptions,
+  changesLight,
+  type DeviceDriver,
+  lightFields,
+  touchesLight,
+} from './driver';
 import { BULB_EFFECTS, findStripEffect } from './effects';
 import { smartHistoryPlan } from './features/energy-history';
 import { resolvePreset } from './features/presets';
+import { endsPainting, painting } from './features/segments';
+import { SmartSegments } from './features/smart-segments';
 import { SmartSettings } from './features/smart-settings';
 import { checkHubProperties } from './hub/hub-command';
 import { isHubInfo, SmartHub } from './hub/smart-hub';
@@ -52,6 +60,8 @@ export class SmartDriver implements DeviceDriver {
     versions: ReadonlyMap<string, number>,
     /** Power strips and multi-outlet plugs only. */
     private readonly outlets?: SmartOutlets,
+    /** Light strips that paint segments only. */
+    private readonly segments?: SmartSegments,
     /** Hubs only: the devices paired to it, its siren and the children's logs. */
     readonly hub?: SmartHub,
   ) {
@@ -92,7 +102,18 @@ export class SmartDriver implements DeviceDriver {
       capabilities.energy = false;
       capabilities.energyHistory = [];
     }
-    const driver = new SmartDriver(protocol, capabilities, deviceInfo, components, outlets, hub);
+    const segments =
+      capabilities.kind === 'strip' ? await SmartSegments.open(protocol, components) : undefined;
+    if (segments) capabilities.segments = segments.count;
+    const driver = new SmartDriver(
+      protocol,
+      capabilities,
+      deviceInfo,
+      components,
+      outlets,
+      segments,
+      hub,
+    );
     // The first state is complete (meter, outlets and settings), so a status node's first
     // message is not followed by a second one just for the settings: one batch more, once.
     const needsRead =
@@ -162,10 +183,12 @@ export class SmartDriver implements DeviceDriver {
 
   private toState(info: Info, energy?: Info, emeter?: Info): LampState {
     this.info = info;
-    return smartState(info, this.capabilities, energy, {
+    const state = smartState(info, this.capabilities, energy, {
       emeter,
       settings: this.settings.values(),
     });
+    this.segments?.addTo(state, info);
+    return state;
   }
 
   /** A poll: one device request (one batch), the settings that are due filling its free places. */
@@ -208,7 +231,20 @@ export class SmartDriver implements DeviceDriver {
     );
   }
 
-  async apply(input: LampCommand): Promise<LampState> {
+  async apply(input: LampCommand, options: ApplyOptions = {}): Promise<LampState> {
+    try {
+      return await this.applyOnce(input, options.preview === true);
+    } catch (error) {
+      // A strip that does not take previews gets the painting saved (docs/protocols/segments.md §4).
+      const refused =
+        error instanceof DeviceError &&
+        this.segments?.previewRefused(error.method, error.deviceCode) === true;
+      if (!refused) throw error;
+      return this.applyOnce(input, false);
+    }
+  }
+
+  private async applyOnce(input: LampCommand, preview: boolean): Promise<LampState> {
     if (this.outlets && touchesLight(input)) return this.switchAll(input);
     let command = input;
     if (command.toggle) {
@@ -217,8 +253,9 @@ export class SmartDriver implements DeviceDriver {
       command = { ...command, on: info.device_on !== true };
     }
     const settings = this.settings.writes(command);
+    const paint = this.paintWrites(command, preview);
     const writes = [
-      ...(touchesLight(command) ? this.writeRequests(command) : []),
+      ...(paint ?? (touchesLight(command) ? this.writeRequests(command) : [])),
       ...settings.requests,
     ];
     if (command.alarm && this.hub) writes.push(this.hub.alarmRequest(command.alarm));
@@ -233,7 +270,24 @@ export class SmartDriver implements DeviceDriver {
     const outcomes = await this.protocol.callAll([...writes, ...reads], { requeryMissing: false });
     for (const outcome of outcomes.slice(0, writes.length)) unwrap(outcome);
     settings.confirm();
-    return this.stateFrom(outcomes.slice(writes.length));
+    this.segments?.confirm();
+    const state = await this.stateFrom(outcomes.slice(writes.length));
+    // A colour, white or effect ends a painting: where the strip still shows it, end it.
+    if (this.segments && endsPainting(command) && painting(this.info)) {
+      return this.writeThenRead([await this.segments.stopRequest(this.protocol, this.info)]);
+    }
+    return state;
+  }
+
+  /** A painting's writes (or a repaint at a new brightness); undefined for other commands. */
+  private paintWrites(command: LampCommand, preview: boolean): SmartRequest[] | undefined {
+    const segments = this.segments;
+    if (!segments) return undefined;
+    if (command.segments === undefined && !segments.repaints(command, this.info)) return undefined;
+    const effect = this.info.lighting_effect as { enable?: unknown } | undefined;
+    const running = effect?.enable === 1 || effect?.enable === true;
+    const stop = running ? this.effectRequest({ effect: 'off' }) : undefined;
+    return segments.writes(command, this.info, preview, stop);
   }
 
   /**

@@ -56,6 +56,8 @@ export interface LampState {
   autoUpdate?: boolean;
   /** Wi-Fi signal in dBm. */
   rssi?: number;
+  /** Light strips that paint segments (`{ segments }`): how many the strip has. */
+  segments?: number;
   /** A hub: every device paired to it, each with its own state (docs/protocols/hubs.md §2). */
   children?: HubChild[];
   /** A hub: its siren is sounding. */
@@ -202,6 +204,18 @@ export interface Capabilities {
   autoOff: boolean;
   led: boolean;
   autoUpdate: boolean;
+  /**
+   * Light strips that paint segments (`{ segments }`): their count, read from the device
+   * (docs/protocols/segments.md); absent where the strip cannot paint them.
+   */
+  segments?: number;
+}
+
+/** One segment's colour in a `{ segments }` painting (hue 0–360, saturation and brightness 0–100). */
+export interface SegmentColor {
+  hue: number;
+  saturation: number;
+  brightness: number;
 }
 
 /**
@@ -219,6 +233,11 @@ export interface LampCommand {
   transition?: number;
   /** Effect name, or "off". */
   effect?: string;
+  /**
+   * Colours painted along a light strip, spread evenly over its segments; null = that part off.
+   * `brightness` is the painting's.
+   */
+  segments?: (SegmentColor | null)[];
   /** Apply the n-th stored preset (1-based); resolved into light fields before sending. */
   preset?: number;
   autoOff?: Partial<AutoOff>;

@@ -200,6 +200,8 @@ const DISCOVERY_MODELS: Partial<Record<string, string>> = {
   HS100: 'HS100(UK)',
   P300: 'P300(EU)',
   P304M: 'P304M(UK)',
+  L920: 'L920-5(EU)',
+  L930: 'L930-5(EU)',
   H100: 'H100(EU)',
   KH100: 'KH100(EU)',
 };

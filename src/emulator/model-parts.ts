@@ -109,6 +109,11 @@ export function plugInfo(): Record<string, unknown> {
   };
 }
 
+/** get_device_info.lighting_effect of a light strip running no effect (as L900/L920/L930 dumps show). */
+export function idleStripEffect(): Record<string, unknown> {
+  return { brightness: 50, custom: 0, display_colors: [], enable: 0, id: '', name: 'station' };
+}
+
 /** What a device up to date answers to the firmware getters (hubs and their children). */
 export function firmwareGetters(fwVer: string): Record<string, Record<string, unknown>> {
   return {

@@ -29,6 +29,12 @@ export interface SmartModel {
    * or meter of its own (docs/protocols/outlets.md).
    */
   children?: SmartChildModel[];
+  /**
+   * Light strips with the `segment` component: what get_device_segment answers (default 50), and
+   * the saved segment rule get_segment_effect_rule starts with (default: the info's summary).
+   */
+  segments?: number;
+  segmentRule?: Record<string, unknown>;
   /** Outlets per get_child_device_list page (default 10); tests force small pages with it. */
   childPageSize?: number;
   /**

@@ -5,10 +5,15 @@
  * device can mutate.
  */
 
-import { c, commonInfo, deviceId, plugInfo, smartModel } from './model-parts';
+import { c, commonInfo, deviceId, idleStripEffect, plugInfo, smartModel } from './model-parts';
 import type { DeviceModel, IotModel } from './model-types';
 import { HUB_FACTORIES, HUB_MODEL_NAMES, type HubModelName } from './models-hubs';
 import { LEGACY_FACTORIES, LEGACY_MODEL_NAMES, type LegacyModelName } from './models-legacy';
+import {
+  SEGMENT_STRIP_FACTORIES,
+  SEGMENT_STRIP_MODEL_NAMES,
+  type SegmentStripModelName,
+} from './models-segment-strips';
 import { STRIP_FACTORIES, STRIP_MODEL_NAMES, type StripModelName } from './models-strips';
 
 export type ModelName =
@@ -20,12 +25,14 @@ export type ModelName =
   | 'HS100'
   | LegacyModelName
   | StripModelName
+  | SegmentStripModelName
   | HubModelName;
 
 export const MODEL_NAMES: readonly ModelName[] = [
   ...['L530', 'L510', 'L900', 'P100', 'P110', 'HS100'],
   ...LEGACY_MODEL_NAMES,
   ...STRIP_MODEL_NAMES,
+  ...SEGMENT_STRIP_MODEL_NAMES,
   ...HUB_MODEL_NAMES,
 ] as ModelName[];
 
@@ -142,14 +149,7 @@ const L900 = () =>
       saturation: 100,
       color_temp: 0,
       color_temp_range: [9000, 9000],
-      lighting_effect: {
-        brightness: 50,
-        custom: 0,
-        display_colors: [],
-        enable: 0,
-        id: '',
-        name: 'station',
-      },
+      lighting_effect: idleStripEffect(),
       music_rhythm_enable: false,
       music_rhythm_mode: 'single_lamp',
       default_states: {
@@ -266,6 +266,7 @@ const FACTORIES: Record<ModelName, () => DeviceModel> = {
   ...{ L530, L510, L900, P100, P110, HS100 },
   ...LEGACY_FACTORIES,
   ...STRIP_FACTORIES,
+  ...SEGMENT_STRIP_FACTORIES,
   ...HUB_FACTORIES,
 };
 

@@ -27,6 +27,7 @@ import {
   UNKNOWN_METHOD,
   validNickname,
 } from './smart-envelope';
+import { SegmentStrip } from './smart-segments';
 import { SmartSettingsState } from './smart-settings';
 
 /** Device-level faults for tests. Mutable between requests. */
@@ -120,6 +121,8 @@ export class EmulatedSmartDevice {
   /** A hub's paired devices and alarm; undefined on other devices. */
   readonly hub: EmulatedHub | undefined;
   private stripEffect: Json | undefined;
+  /** A light strip's segments (L920, L930); undefined on other devices. */
+  readonly segments: SegmentStrip | undefined;
   private readonly recent: number[] = [];
   /** How long the device has been on, and its energy used today (starts at 120 Wh). */
   private readonly power: PowerClock;
@@ -138,6 +141,14 @@ export class EmulatedSmartDevice {
       const pageSize = model.childPageSize ?? DEFAULT_CHILD_PAGE_SIZE;
       const order = model.childComponentOrder;
       this.outlets = new SmartChildren(model.children, pageSize, this.clock, order);
+    }
+    if (this.components.has('segment')) {
+      this.segments = new SegmentStrip(
+        model.segments ?? 50,
+        this.state,
+        this.components.has('segment_effect'),
+        model.segmentRule,
+      );
     }
     this.hub = model.hub ? new EmulatedHub(model.hub, this.state, this.clock) : undefined;
     this.settings = new SmartSettingsState(
@@ -286,7 +297,11 @@ export class EmulatedSmartDevice {
           ? this.setStripEffect(params)
           : fail(UNKNOWN_METHOD);
       default:
-        return this.settings.run(method, params) ?? fail(UNKNOWN_METHOD);
+        return (
+          this.segments?.run(method, params) ??
+          this.settings.run(method, params) ??
+          fail(UNKNOWN_METHOD)
+        );
     }
   }
 

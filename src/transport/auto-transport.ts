@@ -197,6 +197,34 @@ export class AutoTransport implements Transport {
 
   private async search(): Promise<Transport> {
     const { port, first } = await this.plan();
+    try {
+      return await this.searchOn(port, first);
+    } catch (error) {
+      // No port given and nothing on 80 spoke a protocol we know: an H200 may listen on 80
+      // for something else and speak sslaes on 443 (docs/architecture.md §6).
+      const https = this.options.port === undefined ? this.defaultPorts().https : undefined;
+      if (
+        https === undefined ||
+        port === https ||
+        this.closed ||
+        this.chosen ||
+        provesProtocol(error) ||
+        !answered(error) ||
+        !(await this.tlsAt(https))
+      ) {
+        throw error;
+      }
+      try {
+        return await this.searchOn(https, 'sslaes');
+      } catch (second) {
+        // A TLS port that is not a hub either: the first answer says more.
+        throw provesProtocol(second) ? second : error;
+      }
+    }
+  }
+
+  /** Tries `first`, then what each failure points to, on one port. */
+  private async searchOn(port: number, first: Protocol): Promise<Transport> {
     let protocol: Protocol | null = first;
     /** Candidates that failed, in order, with their error and transport (closed at the end). */
     const failed = new Map<Protocol, unknown>();
@@ -257,7 +285,7 @@ export class AutoTransport implements Transport {
       const https = http !== 'sslaes' && given === 443 && (await this.tlsAt(given));
       return { port: given, first: https ? 'sslaes' : http };
     }
-    const ports = this.options.defaultPorts ?? { http: 80, https: 443, legacy: 9999 };
+    const ports = this.defaultPorts();
     if (http === 'sslaes' && ports.https !== undefined) return { port: ports.https, first: http };
     const wait = this.probeWait();
     const { host } = this.options;
@@ -270,6 +298,10 @@ export class AutoTransport implements Transport {
       return { port: ports.legacy, first: 'legacy' };
     }
     return { port: ports.http, first: http };
+  }
+
+  private defaultPorts(): { http: number; https?: number; legacy: number } {
+    return this.options.defaultPorts ?? { http: 80, https: 443, legacy: 9999 };
   }
 
   private probeWait(): number {
@@ -294,6 +326,13 @@ function noneAnswered(error: unknown, address: string): unknown {
     'It answers neither KLAP, TPAP nor AES logins: check that the address belongs to a Tapo ' +
       'or Kasa lamp or plug, and that its firmware is current.',
   );
+}
+
+/** Whether something at the port answered (not: refused, unreachable, silent). */
+function answered(error: unknown): boolean {
+  if (!(error instanceof LampError)) return false;
+  if (error.code === 'TIMEOUT') return false;
+  return error.code !== 'UNREACHABLE' || (error as { transient?: unknown }).transient === true;
 }
 
 /** A failure only a device speaking that protocol could have produced. */

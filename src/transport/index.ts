@@ -1,4 +1,4 @@
-/** Layer 1: transports (KLAP today), discovery, and the pieces every transport shares. Node built-ins only. */
+/** Layer 1: transports (KLAP, AES, TPAP, sslaes, legacy XOR), discovery, and the pieces every transport shares. Node built-ins only. */
 
 export {
   type CredentialCandidate,
@@ -49,6 +49,12 @@ export {
   type SessionTransportOptions,
   type TransportStats,
 } from './session-transport';
+export {
+  SSLAES_DEFAULT_PORT,
+  type SslAesLoginInfo,
+  SslAesTransport,
+  type SslAesTransportOptions,
+} from './sslaes/sslaes-transport';
 export {
   type TpapLoginInfo,
   TpapTransport,

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseArgs, payloadOf, UsageError } from '../../src/cli/lamp-control';
 import { type EmulatedDevice, startEmulator } from '../../src/emulator';
+import type { EmulatedSmartDevice } from '../../src/emulator/smart-device';
 
 const CLI = path.join(__dirname, '../../src/cli/lamp-control.ts');
 const USER = 'cli@example.com';
@@ -110,6 +111,41 @@ describe('lamp-control CLI', () => {
     assert.ok(!`${set.stdout}${read.stdout}${set.stderr}`.includes(PASS));
   });
 
+  it("set paints a light strip's segments; a strip without them refuses by name", async () => {
+    const strip = await startEmulator({ model: 'L920', username: USER, password: PASS });
+    try {
+      const env = { LAMP_USERNAME: USER, LAMP_PASSWORD: PASS };
+      const port = String(strip.port);
+      const payload = '{"segments":["#ff0000","#0000ff"],"brightness":40}';
+      const set = await run(['set', '--host', '127.0.0.1', '--port', port, '--json', payload], env);
+      assert.equal(set.code, 0, set.stderr);
+      assert.deepEqual(
+        [JSON.parse(set.stdout).segments, JSON.parse(set.stdout).brightness],
+        [50, 40],
+      );
+      const shown = (strip.device as EmulatedSmartDevice).segments?.shown;
+      assert.deepEqual(
+        [shown?.[0], shown?.[49]],
+        [
+          [0, 100, 100, 0],
+          [240, 100, 100, 0],
+        ],
+      );
+    } finally {
+      await strip.close();
+    }
+    const refused = await run([
+      'set',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(legacy.port),
+      '{"segments":["#ff0000"]}',
+    ]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /KL110 is not a light strip/);
+  });
+
   it('a Kasa legacy lamp needs no credentials', async () => {
     const set = await run(['set', '--host', '127.0.0.1', '--port', String(legacy.port), 'toggle']);
     assert.equal(set.code, 0, set.stderr);
@@ -208,6 +244,33 @@ describe('lamp-control CLI', () => {
     const diagnosis = JSON.parse(capitals.stdout);
     assert.deepEqual([diagnosis.code, diagnosis.owner], ['AUTH_FAILED', 'lowercase']);
     assert.match(capitals.stderr, /cli@example\.com .*\(C, E\)/);
+  });
+
+  it('diagnose and state over sslaes (HTTPS): the certificate fingerprint in the answer', async () => {
+    const hub = await startEmulator({
+      model: 'L530',
+      protocol: 'sslaes',
+      username: USER,
+      password: PASS,
+      alias: 'Hub lamp',
+    });
+    try {
+      const env = { LAMP_USERNAME: USER, LAMP_PASSWORD: PASS };
+      const at = ['--host', '127.0.0.1', '--port', String(hub.port), '--protocol', 'sslaes'];
+      const ok = await run(['diagnose', ...at], env);
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.match(ok.stdout, /L530 "Hub lamp" answered over SSLAES, SHA-256, user "admin"/);
+      assert.ok(ok.stdout.includes(`certificate SHA-256 ${hub.sslaes.certificateFingerprint}`));
+      const state = await run(['state', ...at, '--json'], env);
+      assert.equal(state.code, 0, state.stderr);
+      assert.equal(JSON.parse(state.stdout).alias, 'Hub lamp');
+      hub.sslaes.lockOut(60);
+      const locked = await run(['diagnose', ...at], env);
+      assert.equal(locked.code, 1);
+      assert.match(locked.stderr, /^lamp-control: DEVICE_ERROR: .*unlocks in (59|60) seconds/);
+    } finally {
+      await hub.close();
+    }
   });
 
   it('bad arguments exit 2 with one line; a bad payload exits 1 naming the property', async () => {

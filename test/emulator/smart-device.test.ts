@@ -45,6 +45,8 @@ describe('emulated SMART device', () => {
         'P304M',
         'KP303',
         'HS300',
+        'L920',
+        'L930',
         'H100',
         'KH100',
       ],

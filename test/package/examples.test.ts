@@ -17,6 +17,7 @@ import helper from 'node-red-node-test-helper';
 import { parseCommand, validateCommand } from '../../src/device/command';
 import type { LampState } from '../../src/device/types';
 import { startEmulator } from '../../src/emulator';
+import type { EmulatedSmartDevice } from '../../src/emulator/smart-device';
 import { CONFIG_VERSION } from '../../src/nodes/klap-device/migrate';
 import { capabilitiesOf, rig } from '../device/helpers';
 import { repoRoot } from './support';
@@ -519,4 +520,117 @@ test('Energy example: the history reaches the chart as [{ t, wh }], the settings
     await helper.stopServer();
     await p110.close();
   }
+});
+
+// --- The segment strip examples, run on an emulated L920 -----------------------------------------
+
+const GRADIENT_FILE = '10 Paint a gradient.json';
+const GRADIENT_PANEL_FILE = '11 Dashboard 2.0 strip gradient panel.json';
+
+/**
+ * The example's function and lamp-control nodes (their outputs into helper `out`, as is every
+ * Catch) on an emulated L920; `body` gets the strip and a way to send into a node.
+ */
+async function onL920(
+  nodes: FlowNode[],
+  body: (
+    strip: EmulatedSmartDevice,
+    send: (id: string, msg: Record<string, unknown>) => Promise<NodeMessage>,
+  ) => Promise<void>,
+): Promise<void> {
+  const device = only(nodes, 'klap-device');
+  await helper.unload();
+  const l920 = await startEmulator({ model: 'L920', port: 0 });
+  await helper.startServer();
+  try {
+    const tab = 'segments';
+    const control = only(nodes, 'lamp-control');
+    await helper.load(
+      [
+        require('../../src/nodes/klap-device/klap-device'),
+        require('../../src/nodes/lamp-control/lamp-control'),
+        require('@node-red/nodes/core/function/10-function.js'),
+      ],
+      [
+        { id: tab, type: 'tab' },
+        { ...device, port: l920.port },
+        ...nodes.filter((n) => n.type === 'function').map((n) => ({ ...n, z: tab })),
+        { ...control, z: tab, wires: [['out']] },
+        { id: 'out', type: 'helper', z: tab },
+        { id: 'catcher', type: 'catch', z: tab, scope: null, uncaught: false, wires: [['out']] },
+      ],
+      {},
+    );
+    const out = helper.getNode('out');
+    assert.ok(out);
+    await body(l920.device as EmulatedSmartDevice, async (id, msg) => {
+      const target = helper.getNode(id) as unknown as { receive(msg: NodeMessage): void } | null;
+      assert.ok(target, `${id} is deployed`);
+      const reply = new Promise<NodeMessage & { error?: { message: string } }>((resolve) =>
+        out.once('input', resolve),
+      );
+      target.receive(msg as NodeMessage);
+      const answer = await reply;
+      assert.equal(answer.error, undefined, `${id}: ${answer.error?.message}`);
+      return answer;
+    });
+  } finally {
+    await helper.unload();
+    await helper.stopServer();
+    await l920.close();
+  }
+}
+
+const RED_SEGMENT = [0, 100, 100, 0];
+const BLUE_SEGMENT = [240, 100, 100, 0];
+
+test('Paint a gradient: every inject paints an emulated L920, the last one ends the painting', async () => {
+  const nodes = flows.get(GRADIENT_FILE);
+  assert.ok(nodes, `${GRADIENT_FILE} exists`);
+  assert.match(String(nodes[0].info), /--model L920/);
+  const injects = nodes.filter((n) => n.type === 'inject');
+  assert.ok(injects.length >= 4);
+  await onL920(nodes, async (strip, send) => {
+    for (const n of injects) {
+      const payload = injected(n);
+      const state = (await send(String(n.wires?.[0]?.[0]), { payload })).payload as LampState;
+      assert.equal(state.segments, 50, `${n.name}: the strip's count in the state`);
+      const shown = strip.segments?.shown;
+      if (typeof payload === 'string') {
+        assert.equal(shown, undefined, `${n.name}: a colour ends the painting`);
+        assert.equal(state.color, payload);
+      } else {
+        assert.ok(shown, `${n.name}: painted`);
+      }
+      if ((payload as { from?: string }).from) {
+        assert.deepEqual(shown?.[0], RED_SEGMENT, `${n.name}: red at one end`);
+        assert.deepEqual(shown?.[49], BLUE_SEGMENT, `${n.name}: blue at the other`);
+        assert.equal(new Set(shown?.map((c) => c.join())).size, 10, `${n.name}: ten colours`);
+      }
+    }
+  });
+});
+
+test('Strip gradient panel: two colour pickers feed one function that paints from end to end', async () => {
+  const nodes = flows.get(GRADIENT_PANEL_FILE);
+  assert.ok(nodes, `${GRADIENT_PANEL_FILE} exists`);
+  const fn = only(nodes, 'function');
+  const pickers = nodes.filter((n) => n.type === 'ui-text-input');
+  assert.deepEqual(
+    pickers.map((p) => [p.topic, p.topicType, p.wires]),
+    [
+      ['left', 'str', [[fn.id]]],
+      ['right', 'str', [[fn.id]]],
+    ],
+  );
+  assert.deepEqual(fn.wires, [[only(nodes, 'lamp-control').id]]);
+  await onL920(nodes, async (strip, send) => {
+    await send(fn.id, { topic: 'left', payload: '#00ff00' });
+    assert.deepEqual(strip.segments?.shown?.[0], [120, 100, 100, 0], 'left end green');
+    assert.deepEqual(strip.segments?.shown?.[49], BLUE_SEGMENT, 'right end as it was');
+    const state = (await send(fn.id, { topic: 'right', payload: '#ffff00' })).payload;
+    assert.equal((state as LampState).segments, 50);
+    assert.deepEqual(strip.segments?.shown?.[0], [120, 100, 100, 0], 'left end kept');
+    assert.deepEqual(strip.segments?.shown?.[49], [60, 100, 100, 0], 'right end yellow');
+  });
 });

@@ -130,8 +130,8 @@ describe('hub examples, run against the emulator', () => {
   }
 
   it('Button toggles a lamp: a single click toggles it, a double click only reaches the debug node', async () => {
-    const nodes = example('10 Button toggles a lamp.json');
-    const sinks = await load('10 Button toggles a lamp.json');
+    const nodes = example('12 Button toggles a lamp.json');
+    const sinks = await load('12 Button toggles a lamp.json');
     const state = sinks.get(only(nodes, 'debug', 'lamp state').id) as NodeMessage[];
     const doubles = sinks.get(only(nodes, 'debug', 'double click').id) as NodeMessage[];
     const before = (await bulb()).on;
@@ -148,8 +148,8 @@ describe('hub examples, run against the emulator', () => {
   });
 
   it('Dial dims a lamp: turns move the brightness by a third of the degrees, a click toggles', async () => {
-    const nodes = example('11 Dial dims a lamp.json');
-    const sinks = await load('11 Dial dims a lamp.json');
+    const nodes = example('13 Dial dims a lamp.json');
+    const sinks = await load('13 Dial dims a lamp.json');
     const state = sinks.get(only(nodes, 'debug').id) as NodeMessage[];
     hub.hub.rotate('Dial', 90);
     await until(() => state.length === 1, 'a turn');
@@ -165,7 +165,7 @@ describe('hub examples, run against the emulator', () => {
   });
 
   it('Motion turns the hall light on, for two minutes extended by more motion', async () => {
-    const nodes = example('12 Motion turns the hall light on.json');
+    const nodes = example('14 Motion turns the hall light on.json');
     const trigger = only(nodes, 'trigger');
     assert.deepEqual(
       [
@@ -179,7 +179,7 @@ describe('hub examples, run against the emulator', () => {
       ],
       ['true', 'bool', 'false', 'bool', '2', 'min', true],
     );
-    const sinks = await load('12 Motion turns the hall light on.json');
+    const sinks = await load('14 Motion turns the hall light on.json');
     const state = sinks.get(only(nodes, 'debug').id) as NodeMessage[];
     const client = await connect({
       host: '127.0.0.1',
@@ -195,8 +195,8 @@ describe('hub examples, run against the emulator', () => {
   });
 
   it('Leak sounds the siren while a sensor is wet, and stops it when dry', async () => {
-    const nodes = example('13 Leak sounds the siren.json');
-    const sinks = await load('13 Leak sounds the siren.json');
+    const nodes = example('15 Leak sounds the siren.json');
+    const sinks = await load('15 Leak sounds the siren.json');
     const which = sinks.get(only(nodes, 'debug', 'which sensor').id) as NodeMessage[];
     const hubState = sinks.get(only(nodes, 'debug', 'hub state').id) as NodeMessage[];
     hub.hub.leak('Leak sensor', true);
@@ -213,8 +213,8 @@ describe('hub examples, run against the emulator', () => {
   });
 
   it('Dashboard 2.0 climate panel: the gauges get the temperature and humidity', async () => {
-    const nodes = example('14 Dashboard 2.0 climate panel.json');
-    const sinks = await load('14 Dashboard 2.0 climate panel.json');
+    const nodes = example('16 Dashboard 2.0 climate panel.json');
+    const sinks = await load('16 Dashboard 2.0 climate panel.json');
     const temperature = sinks.get(only(nodes, 'ui-gauge', 'temperature').id) as NodeMessage[];
     const humidity = sinks.get(only(nodes, 'ui-gauge', 'humidity').id) as NodeMessage[];
     const battery = sinks.get(only(nodes, 'ui-text').id) as NodeMessage[];

@@ -5,46 +5,19 @@
  * reaches the hub's counter, a lock-out is reported with its seconds and not retried).
  */
 import assert from 'node:assert/strict';
-import * as https from 'node:https';
 import { after, describe, it } from 'node:test';
-import * as tls from 'node:tls';
-import { type EmulatedDevice, type EmulatorOptions, startEmulator } from '../../src/emulator';
-import { AesSessionCipher } from '../../src/transport/aes/cipher';
+import { type EmulatedDevice, startEmulator } from '../../src/emulator';
 import { DeviceLockedError, LampError } from '../../src/transport/errors';
 import { createTransport, transportFor } from '../../src/transport/factory';
-import {
-  digestPassword,
-  newNonce,
-  passwordHash,
-  sessionKey,
-  tagSecret,
-  tapoTag,
-} from '../../src/transport/sslaes/hashes';
 import { SslAesTransport } from '../../src/transport/sslaes/sslaes-transport';
+import type { Transport } from '../../src/transport/types';
+import { answered, hubStarter, REQUEST, rawLogin } from '../emulator/sslaes-raw';
 import { HOST, PASS, USER } from './helpers';
 
-const started: EmulatedDevice[] = [];
 const transports: { close(): Promise<void> }[] = [];
-after(async () => {
-  await Promise.all(transports.map((t) => t.close()));
-  await Promise.all(started.map((d) => d.close()));
-});
-
-const REQUEST = JSON.stringify({ method: 'get_device_info' });
-const answered = (reply: string) => JSON.parse(reply).error_code === 0;
+after(() => Promise.all(transports.map((t) => t.close())));
+const hub = hubStarter(USER, PASS);
 const codeOf = (e: unknown) => (e instanceof LampError ? e.code : undefined);
-
-async function hub(options: Partial<EmulatorOptions> = {}): Promise<EmulatedDevice> {
-  const device = await startEmulator({
-    model: 'L530',
-    protocol: 'sslaes',
-    username: USER,
-    password: PASS,
-    ...options,
-  });
-  started.push(device);
-  return device;
-}
 
 function client(device: EmulatedDevice, password = PASS): SslAesTransport {
   const transport = new SslAesTransport({
@@ -56,70 +29,6 @@ function client(device: EmulatedDevice, password = PASS): SslAesTransport {
   });
   transports.push(transport);
   return transport;
-}
-
-/** One raw HTTPS POST, as a client of our own making would send it. */
-function post(
-  port: number,
-  path: string,
-  body: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; json: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      {
-        host: HOST,
-        port,
-        path,
-        method: 'POST',
-        rejectUnauthorized: false,
-        agent: false,
-        headers: { 'Content-Type': 'application/json', ...headers },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : {} });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/** A hand-made secure login (sha256 firmware, user admin); returns what a session needs. */
-async function rawLogin(port: number, digestFor = (d: string) => d) {
-  const cnonce = newNonce();
-  const h1 = await post(
-    port,
-    '/',
-    JSON.stringify({ method: 'login', params: { cnonce, encrypt_type: '3', username: 'admin' } }),
-  );
-  const data = (h1.json.result as { data: { nonce: string } }).data;
-  const hash = passwordHash('sha256', PASS);
-  const digest = digestFor(digestPassword(cnonce, data.nonce, hash));
-  const h2 = await post(
-    port,
-    '/',
-    JSON.stringify({
-      method: 'login',
-      params: { cnonce, encrypt_type: '3', digest_passwd: digest, username: 'admin' },
-    }),
-  );
-  const result = h2.json.result as { stok: string; start_seq: number } | undefined;
-  return {
-    reply: h2.json,
-    stok: result?.stok ?? '',
-    seq: result?.start_seq ?? 0,
-    cipher: new AesSessionCipher(
-      sessionKey('lsk', cnonce, data.nonce, hash),
-      sessionKey('ivb', cnonce, data.nonce, hash),
-    ),
-    secret: tagSecret(hash, cnonce),
-  };
 }
 
 describe('sslaes login', () => {
@@ -174,7 +83,7 @@ describe('sslaes login', () => {
   it('a locked-out hub: DEVICE_ERROR saying for how many seconds, asked once, not retried', async () => {
     const device = await hub({ sslaes: { lockout: { attempts: 3, seconds: 600 } } });
     for (let i = 0; i < 3; i++) {
-      const { reply } = await rawLogin(device.port, (d) => `0${d.slice(1)}`);
+      const { reply } = await rawLogin(device.port, PASS, (d) => `0${d.slice(1)}`);
       assert.equal(reply.error_code, i < 2 ? -40413 : -40401);
     }
     assert.equal(device.sslaes.counters.wrongDigests, 3);
@@ -217,57 +126,6 @@ describe('sslaes sessions', () => {
     assert.ok(answered(await a.send(REQUEST)), 'a logs in again without a word');
     assert.equal(a.stats.logins, 2);
     assert.equal(device.sslaes.counters.refusedTags, 1, 'the hub answered 500 once');
-  });
-
-  it('the hub checks tag and sequence: 500 for a bad tag, a replayed or an older Seq', async () => {
-    const device = await hub();
-    const session = await rawLogin(device.port);
-    assert.equal(session.reply.error_code, 0);
-    const path = `/stok=${session.stok}/ds`;
-    const body = JSON.stringify({
-      method: 'securePassthrough',
-      params: { request: session.cipher.encrypt(REQUEST) },
-    });
-    const send = (seq: number, tag = tapoTag(session.secret, body, seq), text = body) =>
-      post(device.port, path, text, { Seq: String(seq), Tapo_tag: tag });
-
-    const good = await send(session.seq);
-    assert.equal(good.status, 200);
-    const response = (good.json.result as { response: string }).response;
-    assert.ok(answered(session.cipher.decrypt(response)));
-    assert.equal((await send(session.seq)).status, 500, 'replayed Seq');
-    assert.equal((await send(session.seq + 5, 'F'.repeat(64))).status, 500, 'forged tag');
-    // The tag covers the exact bytes: the same JSON spaced differently does not pass.
-    const spaced = body.replace('"params":', '"params": ');
-    assert.equal((await send(session.seq + 5, undefined, spaced)).status, 500);
-    assert.equal((await send(session.seq + 5)).status, 200, 'a gap in Seq is fine');
-    assert.equal((await send(session.seq + 3)).status, 500, 'an older Seq is not');
-    const unknown = await post(device.port, '/stok=0123/ds', body, { Seq: '1', Tapo_tag: 'x' });
-    assert.deepEqual(unknown.json, { error_code: -40401 });
-  });
-
-  it('the emulated hub speaks TLS 1.2 only, with its own short list of suites', async () => {
-    const device = await hub();
-    const tls13 = await new Promise<boolean>((resolve) => {
-      const socket = tls.connect({
-        host: HOST,
-        port: device.port,
-        rejectUnauthorized: false,
-        minVersion: 'TLSv1.3',
-      });
-      socket.once('secureConnect', () => resolve(true));
-      socket.once('error', () => resolve(false));
-    });
-    assert.equal(tls13, false);
-    const version = await new Promise<string | null>((resolve) => {
-      const socket = tls.connect({ host: HOST, port: device.port, rejectUnauthorized: false });
-      socket.once('secureConnect', () => {
-        resolve(`${socket.getProtocol()} ${socket.getCipher().name}`);
-        socket.destroy();
-      });
-      socket.once('error', () => resolve(null));
-    });
-    assert.equal(version, 'TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256');
   });
 
   it('replies some firmware leave in clear inside the envelope are read as they are', async () => {
@@ -338,7 +196,8 @@ describe('sslaes in the factory and auto', () => {
     assert.equal(transport.encryption, 'SSLAES');
   });
 
-  it('auto without a port: 80 closed, 443 speaks TLS: sslaes on 443 (test ports here)', async () => {
+  /** Auto without a port, the default ports moved to test ports: `http` given, 443 the hub's. */
+  async function autoWithoutPort(http: number | null): Promise<Transport> {
     const device = await hub();
     const closed = await startEmulator({ model: 'L530', protocol: 'klap' });
     const nothing = closed.port;
@@ -348,11 +207,28 @@ describe('sslaes in the factory and auto', () => {
       username: USER,
       password: PASS,
       discoveryPort: null,
-      defaultPorts: { http: nothing, https: device.port, legacy: nothing },
+      defaultPorts: { http: http ?? nothing, https: device.port, legacy: nothing },
     });
     transports.push(transport);
+    return transport;
+  }
+
+  it('auto without a port: 80 closed, 443 speaks TLS: sslaes on 443 (test ports here)', async () => {
+    const transport = await autoWithoutPort(null);
     assert.ok(answered(await transport.send(REQUEST)));
     assert.equal(transport.encryption, 'SSLAES');
+  });
+
+  it('auto without a port: 80 answers HTTP but no protocol we know, 443 is the hub', async () => {
+    const odd = await startEmulator({ model: 'P110', protocol: 'klap' });
+    odd.klap.faults.handshake1Status = 404; // no KLAP, no TPAP, no AES there
+    try {
+      const transport = await autoWithoutPort(odd.port);
+      assert.ok(answered(await transport.send(REQUEST)));
+      assert.equal(transport.encryption, 'SSLAES');
+    } finally {
+      await odd.close();
+    }
   });
 
   it('a wrong password under auto is AUTH_FAILED from sslaes (the search ends there)', async () => {

@@ -216,6 +216,7 @@ const STATE_KEYS: string[] = [
   'outlet',
   'parent',
   'outlets',
+  'segments',
   // Hubs and the devices paired to them; battery % and temperatures move slowly enough.
   'kind',
   'batteryLow',
