@@ -30,7 +30,7 @@ import { findOutlet, type OutletSelector, outletCapabilities } from './outlets/o
 import { SmartDriver } from './smart-driver';
 import { NotSmartReplyError, SmartProtocol } from './smart-protocol';
 import { SmartcamDriver } from './smartcam-driver';
-import { carriesSmartcam, SmartcamProtocol } from './smartcam-protocol';
+import { carriesSmartcam, SmartcamProtocol, speaksNoSmartcam } from './smartcam-protocol';
 import type { Capabilities, EnergyPoint, HubChild, LampCommand, LampState, Outlet } from './types';
 
 export interface ConnectOptions {
@@ -312,7 +312,14 @@ export class LampClient {
       return await IotDriver.open(new IotProtocol(this.transport, this.address));
     }
     if (carriesSmartcam(this.transport)) {
-      return await SmartcamDriver.open(new SmartcamProtocol(this.transport, this.address));
+      // HTTPS carries the camera dialect on the H200; a device that answers its methods as
+      // unknown (a SMART device behind the same login) is spoken to in SMART instead.
+      try {
+        return await SmartcamDriver.open(new SmartcamProtocol(this.transport, this.address));
+      } catch (error) {
+        if (!speaksNoSmartcam(error)) throw error;
+      }
+      return await SmartDriver.open(new SmartProtocol(this.transport, this.address));
     }
     try {
       return await SmartDriver.open(new SmartProtocol(this.transport, this.address));

@@ -33,6 +33,20 @@ export function carriesSmartcam(transport: Transport): boolean {
   return /ssl|https/i.test(String(transport.encryption ?? ''));
 }
 
+/**
+ * Whether the answer to the first smartcam requests says the device does not speak smartcam:
+ * its getDeviceInfo refused as an unknown method (SMART -1002, smartcam -40210) or answered in
+ * another shape.
+ */
+export function speaksNoSmartcam(error: unknown): boolean {
+  if (error instanceof MalformedResponseError) return true;
+  return (
+    error instanceof DeviceError &&
+    error.method === 'getDeviceInfo' &&
+    [-1002, -40210].includes(error.deviceCode)
+  );
+}
+
 export function smartcamErrorMeaning(code: number): string {
   return SMARTCAM_MEANINGS.get(code) ?? smartErrorMeaning(code);
 }
