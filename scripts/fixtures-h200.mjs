@@ -21,7 +21,8 @@ import { HUB_CHILD_KINDS } from '../src/emulator/hub-types.ts';
 import { MemoryTransport } from '../src/emulator/memory-transport.ts';
 import { EmulatedSmartcamHub } from '../src/emulator/smartcam-hub.ts';
 import { childDumps, childExpectation, childIdOf, stateDifferences } from './fixtures-hubs.mjs';
-import { exchange, FRAME, node, PASS, TAB, USER } from './fixtures-nodes.mjs';
+import { hubFlow } from './fixtures-hubs-nodes.mjs';
+import { exchange, FRAME, node, PASS, USER } from './fixtures-nodes.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** How long one event may take through the nodes (default interval 1 s), and the wait for doubles. */
@@ -217,63 +218,6 @@ export async function driveH200InMemory(plan, counts) {
   }
 }
 
-function h200Flow(i, port, plan, device) {
-  const flow = [
-    {
-      id: `h2dev${i}`,
-      type: 'klap-device',
-      name: plan.file,
-      host: '127.0.0.1',
-      port,
-      protocol: 'sslaes',
-      version: 1,
-      timeout: 5,
-    },
-    {
-      id: `h2event${i}`,
-      type: 'lamp-event',
-      z: TAB,
-      device: `h2dev${i}`,
-      child: '',
-      events: '',
-      interval: 1,
-      wires: [[`h2eventOut${i}`]],
-    },
-    { id: `h2eventOut${i}`, type: 'helper', z: TAB },
-  ];
-  for (const [k, want] of plan.expected.entries()) {
-    const child = idOf(device, k);
-    flow.push(
-      {
-        id: `h2status${i}_${k}`,
-        type: 'lamp-status',
-        z: TAB,
-        device: `h2dev${i}`,
-        child,
-        interval: 3600,
-        output: 'state',
-        wires: [[`h2statusOut${i}_${k}`]],
-      },
-      { id: `h2statusOut${i}_${k}`, type: 'helper', z: TAB },
-    );
-    if (want.state.kind === 'switch') {
-      flow.push(
-        {
-          id: `h2control${i}_${k}`,
-          type: 'lamp-control',
-          z: TAB,
-          device: `h2dev${i}`,
-          child,
-          action: 'payload',
-          wires: [[`h2controlOut${i}_${k}`]],
-        },
-        { id: `h2controlOut${i}_${k}`, type: 'helper', z: TAB },
-      );
-    }
-  }
-  return flow;
-}
-
 /** Every H200 plan through the packed `nodes` in the running helper, over sslaes. */
 export async function driveH200ThroughNodes(plans, nodes, helper, counts) {
   const hubs = await Promise.all(
@@ -282,7 +226,19 @@ export async function driveH200ThroughNodes(plans, nodes, helper, counts) {
   const flow = [...FRAME];
   const credentials = {};
   for (const [i, plan] of plans.entries()) {
-    flow.push(...h200Flow(i, hubs[i].port, plan, hubs[i].device));
+    flow.push(
+      ...hubFlow({
+        prefix: 'h2',
+        i,
+        port: hubs[i].port,
+        protocol: 'sslaes',
+        label: plan.file,
+        children: plan.expected.map((want, k) => ({
+          id: idOf(hubs[i].device, k),
+          controlled: want.state.kind === 'switch',
+        })),
+      }),
+    );
     credentials[`h2dev${i}`] = { username: USER, password: PASS };
   }
   try {
@@ -292,17 +248,11 @@ export async function driveH200ThroughNodes(plans, nodes, helper, counts) {
         const device = hubs[i].device;
         const received = [];
         node(`h2eventOut${i}`).on('input', (msg) => received.push(msg.event));
-        const index = (id) => plan.expected.findIndex((_, k) => idOf(device, k) === id);
         const io = {
           childState: async (id) =>
-            (await exchange(`h2status${i}_${index(id)}`, `h2statusOut${i}_${index(id)}`, {}))
-              .payload,
+            (await exchange(`h2status${i}_${id}`, `h2statusOut${i}_${id}`, {})).payload,
           setChild: async (id, payload) =>
-            (
-              await exchange(`h2control${i}_${index(id)}`, `h2controlOut${i}_${index(id)}`, {
-                payload,
-              })
-            ).payload,
+            (await exchange(`h2control${i}_${id}`, `h2controlOut${i}_${id}`, { payload })).payload,
           startEvents: async () => {
             // Two reads of the hub after the deploy: the reader has set its baseline.
             const reads = () => device.counters.methods.getChildDeviceList ?? 0;

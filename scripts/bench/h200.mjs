@@ -9,10 +9,9 @@
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 
-import { quantile } from './hub.mjs';
+import { quantile, startHubFlow } from './hub.mjs';
 
 const require = createRequire(import.meta.url);
-const helper = require('node-red-node-test-helper');
 const { startH200 } = require('../../dist/emulator/index.js');
 
 const PRESSES = Number(process.env.BENCH_HUB_PRESSES ?? 40);
@@ -33,29 +32,10 @@ const row = (label, value, target = '') =>
 export async function h200Figures() {
   const credentials = { username: 'bench@example.com', password: 'bench-password' };
   const hub = await startH200({ children: CHILDREN, logButtons: true, ...credentials });
-  helper.init(require.resolve('node-red'));
-  await helper.startServer();
-  const nodes = ['klap-device', 'lamp-status', 'lamp-event'].map((type) =>
-    require(`../../nodes/${type}.js`),
-  );
-  const flow = [
-    { id: 'tab', type: 'tab' },
-    {
-      id: 'hub',
-      type: 'klap-device',
-      host: hub.host,
-      port: hub.port,
-      protocol: 'sslaes',
-      version: 1,
-    },
-    { id: 'events', type: 'lamp-event', z: 'tab', device: 'hub', wires: [['out']] },
-    { id: 'status', type: 'lamp-status', z: 'tab', device: 'hub', wires: [[]] },
-    { id: 'out', type: 'helper', z: 'tab' },
-  ];
+  const flow = await startHubFlow(hub, 'sslaes', credentials);
   const waiting = new Map();
   try {
-    await helper.load(nodes, flow, { hub: credentials });
-    helper.getNode('out').on('input', (msg) => {
+    flow.out.on('input', (msg) => {
       const key = msg.event?.source === 'state' ? `state:${msg.event.name}` : msg.event?.id;
       const resolve = waiting.get(key);
       if (resolve) resolve(performance.now());
@@ -112,8 +92,7 @@ export async function h200Figures() {
     row('hub requests per second, while pressing', busy.toFixed(2), '                     ≤ 4');
     row('hub requests per second, nothing happens', idle.toFixed(2), '                     ≤ 4');
   } finally {
-    await helper.unload();
-    await helper.stopServer();
+    await flow.stop();
     await hub.close();
   }
 }
