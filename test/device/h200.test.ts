@@ -118,6 +118,21 @@ describe('H200 (smartcam dialect, in memory)', () => {
     await lamp.close();
   });
 
+  it("a child's refusal (inside response_data) fails the command, and nothing is asked again", async () => {
+    const { lamp, device, transport } = h200({ children: ['S220'] });
+    await lamp.open();
+    device.hub.setOnline(1, false);
+    const before = transport.sent.length;
+    await assert.rejects(
+      lamp.setState({ on: true }, { child: 'Light switch' }),
+      /DEVICE_ERROR|-1001/,
+    );
+    // One batch: the controlChild and the state's reads; no retry of the write.
+    assert.equal(transport.sent.length - before, 1);
+    assert.notEqual(device.hub.children[0]?.info.device_on, true);
+    await lamp.close();
+  });
+
   it('asks again, one by one, what the hub left unanswered after a failing entry', async () => {
     const { transport } = h200({ children: ['T310'] });
     const protocol = new SmartcamProtocol(transport, '127.0.0.1:443');
