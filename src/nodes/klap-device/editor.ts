@@ -153,11 +153,8 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
               ? this._('klap-device.search.hub', { model: device.model || '?' })
               : device.model || '?';
             const label = `${model} · ${device.host}${device.port !== 80 ? `:${device.port}` : ''}`;
-            // A hub on the camera protocol (H200, HTTPS) is not supported: say so in words.
-            const verdict =
-              hub && !device.supported && device.encryption === 'HTTPS'
-                ? this._('klap-device.search.cameraHub')
-                : device.verdict;
+            // The H200 hub (HTTPS) is supported like any hub; cameras say why they are not.
+            const verdict = device.verdict;
             const button = $('<button type="button" class="red-ui-button"></button>')
               .text(device.supported ? label : `${label} — ${verdict}`)
               .attr('title', this._('klap-device.search.use'))
