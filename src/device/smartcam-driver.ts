@@ -30,7 +30,7 @@ type Info = Record<string, unknown>;
 
 const DEVICE_INFO: SmartRequest = {
   method: 'getDeviceInfo',
-  params: { device_info: { name: ['basic_info'] } },
+  params: { device_info: { name: ['basic_info', 'info'] } },
 };
 const COMPONENTS: SmartRequest = {
   method: 'getAppComponentList',

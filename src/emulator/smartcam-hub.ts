@@ -177,8 +177,16 @@ export class EmulatedSmartcamHub {
     this.counters.methods[method] = (this.counters.methods[method] ?? 0) + 1;
     const p = isObject(params) ? params : {};
     switch (method) {
-      case 'getDeviceInfo':
-        return ok({ device_info: { basic_info: { ...this.basic } } });
+      case 'getDeviceInfo': {
+        // The parts asked for by name (the dumps answer basic_info and info alike).
+        const names = isObject(p.device_info) ? p.device_info.name : undefined;
+        if (!Array.isArray(names) || names.length === 0) return fail(SMARTCAM_ERRORS.badParams);
+        const info: Json = {};
+        for (const name of names) {
+          if (name === 'basic_info' || name === 'info') info[name] = { ...this.basic };
+        }
+        return ok({ device_info: info });
+      }
       case 'getAppComponentList':
         return ok({
           app_component: { app_component_list: this.components.map((c) => ({ ...c })) },
