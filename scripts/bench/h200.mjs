@@ -8,14 +8,11 @@
 // does.
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
-
-import { quantile, startHubFlow } from './hub.mjs';
+import { IDLE_SECONDS, PRESSES, quantile, sleep, startHubFlow } from './hub.mjs';
 
 const require = createRequire(import.meta.url);
 const { startH200 } = require('../../dist/emulator/index.js');
 
-const PRESSES = Number(process.env.BENCH_HUB_PRESSES ?? 40);
-const IDLE_SECONDS = Number(process.env.BENCH_HUB_IDLE_SECONDS ?? 20);
 const CHILDREN = [
   { model: 'S200B', alias: 'Door button' },
   { model: 'S200B', alias: 'Bed button' },
@@ -23,8 +20,6 @@ const CHILDREN = [
   { model: 'T310', alias: 'Living room' },
   { model: 'S220', alias: 'Hall switch' },
 ];
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const row = (label, value, target = '') =>
   console.log(`${label.padEnd(42)}${value.padStart(5)}${target}`);

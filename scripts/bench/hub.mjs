@@ -11,8 +11,8 @@ const require = createRequire(import.meta.url);
 const helper = require('node-red-node-test-helper');
 const { startEmulator } = require('../../dist/emulator/index.js');
 
-const PRESSES = Number(process.env.BENCH_HUB_PRESSES ?? 40);
-const IDLE_SECONDS = Number(process.env.BENCH_HUB_IDLE_SECONDS ?? 20);
+export const PRESSES = Number(process.env.BENCH_HUB_PRESSES ?? 40);
+export const IDLE_SECONDS = Number(process.env.BENCH_HUB_IDLE_SECONDS ?? 20);
 const CHILDREN = [
   { model: 'S200B', alias: 'Door button' },
   { model: 'S200B', alias: 'Bed button' },
@@ -22,7 +22,7 @@ const CHILDREN = [
   { model: 'S220', alias: 'Hall switch' },
 ];
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function quantile(samples, q) {
   const sorted = [...samples].sort((a, b) => a - b);
