@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { cpuOf, emulatorProcess, median } from './bench/emulator-process.mjs';
 import { followMove } from './bench/follow-move.mjs';
+import { h200Figures } from './bench/h200.mjs';
 import { hubFigures } from './bench/hub.mjs';
 import { targets } from './bench/targets.mjs';
 
@@ -146,6 +147,7 @@ async function main() {
   await targets();
   await hubFigures();
   await followMove();
+  await h200Figures();
   console.log(`\nrss ${(process.memoryUsage().rss / 1024 / 1024).toFixed(1)} MiB at the end`);
 }
 

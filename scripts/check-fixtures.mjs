@@ -29,7 +29,9 @@
  * own children and every child dump of smart/child attached (scripts/fixtures-hubs.mjs): each
  * child's state keys, switches switching, thermostats taking a target, and one event of each
  * child that logs reaching the library's reader and a `lamp-event` node exactly once. Cameras,
- * sensors and other kinds are skipped with a reason. Exits 1 on any failure.
+ * sensors and other kinds are skipped with a reason. The H200 dumps (smartcam/H200*) are driven
+ * the same way over sslaes with their own children, camera children included, and every child
+ * dump attached (scripts/fixtures-h200.mjs). Exits 1 on any failure.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,6 +47,7 @@ import {
   smartFeatureExpectations,
   smartFeatureModel,
 } from './fixtures-features.mjs';
+import { driveH200InMemory, driveH200ThroughNodes, h200Plans } from './fixtures-h200.mjs';
 import { driveHubInMemory, hubPlans } from './fixtures-hubs.mjs';
 import { driveHubsThroughNodes } from './fixtures-hubs-nodes.mjs';
 import { attempt, checkThroughNodes, expect, wireLabel } from './fixtures-nodes.mjs';
@@ -691,6 +694,8 @@ const started = Date.now();
 const results = [];
 const hubs = hubPlans(root, smartProtocol, smartWire);
 const hubFiles = new Set(hubs.map((h) => h.file));
+const h200s = h200Plans(root);
+const h200Files = new Set(h200s.map((h) => h.file));
 for (const family of ['smart', 'iot']) {
   for (const name of listJson(join(root, family))) {
     if (hubFiles.has(`${family}/${name}`)) continue;
@@ -704,6 +709,7 @@ for (const [folder, reason] of [
   ['iotcam', 'camera'],
 ]) {
   for (const name of listJson(join(root, folder))) {
+    if (h200Files.has(`${folder}/${name}`)) continue;
     results.push({ file: `${folder}/${name}`, protocol: '-', outcome: 'skipped', reason });
   }
 }
@@ -725,11 +731,23 @@ for (const h of hubs) {
   h.memory = problems.length === 0 ? { outcome: 'ok' } : { outcome: 'failed', problems };
   if (problems.length > 0) h.memory.reason = problems.join(' | ');
 }
+const h200Counts = {
+  memory: { states: 0, switches: 0, logEvents: 0, stateEvents: 0 },
+  nodes: { states: 0, switches: 0, logEvents: 0, stateEvents: 0 },
+};
+for (const h of h200s) {
+  const problems = await driveH200InMemory(h, h200Counts.memory).catch((error) => [
+    `${h.file}: ${error.message}`,
+  ]);
+  h.memory = problems.length === 0 ? { outcome: 'ok' } : { outcome: 'failed', problems };
+  if (problems.length > 0) h.memory.reason = problems.join(' | ');
+}
 const memorySeconds = (Date.now() - started) / 1000;
 for (const r of driven) r.colorTempRange = await colorTempRange(r);
-const nodes = await checkThroughNodes(driven, (packed, helper) =>
-  driveHubsThroughNodes(hubs, packed, helper, hubCounts.nodes),
-);
+const nodes = await checkThroughNodes(driven, async (packed, helper) => {
+  await driveHubsThroughNodes(hubs, packed, helper, hubCounts.nodes);
+  await driveH200ThroughNodes(h200s, packed, helper, h200Counts.nodes);
+});
 // A hub passes when both checks found nothing; a child dump when no hub had a problem with it.
 const hubProblems = [];
 for (const h of hubs) {
@@ -742,6 +760,22 @@ for (const h of hubs) {
     wire: h.wire,
     outcome: failures.length > 0 ? 'failed' : h.nodes.outcome,
     reason: failures.map((check) => check.reason).join(' | ') || h.nodes.reason,
+  });
+}
+for (const h of h200s) {
+  const checks = [
+    h.memory,
+    h.nodes ?? { outcome: 'failed', reason: 'not driven through the nodes' },
+  ];
+  const failures = checks.filter((check) => check.outcome === 'failed');
+  hubProblems.push(...failures.flatMap((check) => check.problems ?? [check.reason]));
+  results.push({
+    file: h.file,
+    protocol: 'SSLAES',
+    category: 'hub',
+    wire: { protocol: 'sslaes' },
+    outcome: failures.length > 0 ? 'failed' : 'ok',
+    reason: failures.map((check) => check.reason).join(' | '),
   });
 }
 for (const name of listJson(join(root, 'smart', 'child'))) {
@@ -764,7 +798,7 @@ for (const r of driven) {
   else r.outcome = 'ok';
 }
 
-const PROTOCOLS = ['KLAP', 'AES', 'TPAP', 'legacy', '-'];
+const PROTOCOLS = ['KLAP', 'AES', 'TPAP', 'SSLAES', 'legacy', '-'];
 const OUTCOMES = ['ok', 'failed', 'skipped'];
 const pad = (text, width) => String(text).padEnd(width);
 
@@ -809,7 +843,7 @@ for (const category of ['lamp', 'plug', 'switch', 'dimmer', 'strip', 'hub', 'hub
   const notes = {
     strip: '  (every outlet: state, name, power; one switched)',
     hub: '  (own children + every child dump attached; both checks)',
-    'hub child': `  (attached to each of the ${hubs.length} hub dumps)`,
+    'hub child': `  (attached to each of the ${hubs.length} hub and ${h200s.length} H200 dumps)`,
   };
   const note = notes[category] ?? '';
   console.log(`  ${pad(category, 10)}${counts.join(', ')}  [${byProtocol.join(', ')}]${note}`);
@@ -824,6 +858,15 @@ console.log(
 );
 console.log(`  library in memory:           ${hubLine(hubCounts.memory)}`);
 console.log(`  packed nodes over the wire:  ${hubLine(hubCounts.nodes)}`);
+const h200Line = (c) =>
+  `${c.states} child states match their dump, ${c.switches} switches switched, ` +
+  `${c.logEvents} contact/motion changes with a log entry and ${c.stateEvents} without ` +
+  'each delivered exactly once (source log / state)';
+console.log(
+  `\nH200 hubs over sslaes (${h200s.length} dumps, ${h200s.map((h) => h.expected.length).join('/')} children):`,
+);
+console.log(`  library in memory:           ${h200Line(h200Counts.memory)}`);
+console.log(`  packed nodes over sslaes:    ${h200Line(h200Counts.nodes)}`);
 
 const skipped = new Map();
 for (const r of results.filter((x) => x.outcome === 'skipped')) {

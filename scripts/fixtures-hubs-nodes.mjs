@@ -19,57 +19,63 @@ const SETTLE_MS = 3_000;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function hubFlow(i, port, plan, device) {
+/**
+ * One hub's nodes, their ids starting with `prefix` and numbered `i`: a klap-device on `port`
+ * speaking `protocol`, one lamp-event for every child, a lamp-status per child and a
+ * lamp-control per child that takes commands (`children`: `{ id, controlled }`).
+ */
+export function hubFlow({ prefix, i, port, protocol, label, children }) {
+  const device = `${prefix}dev${i}`;
   const flow = [
     {
-      id: `hdev${i}`,
+      id: device,
       type: 'klap-device',
-      name: plan.file,
+      name: label,
       host: '127.0.0.1',
       port,
-      protocol: 'auto',
+      protocol,
       version: 1,
       timeout: 5,
     },
     {
-      id: `hevent${i}`,
+      id: `${prefix}event${i}`,
       type: 'lamp-event',
       z: TAB,
-      device: `hdev${i}`,
+      device,
       child: '',
       events: '',
       interval: 1,
-      wires: [[`heventOut${i}`]],
+      wires: [[`${prefix}eventOut${i}`]],
     },
-    { id: `heventOut${i}`, type: 'helper', z: TAB },
+    { id: `${prefix}eventOut${i}`, type: 'helper', z: TAB },
   ];
-  for (const [k, want] of plan.expected.entries()) {
-    const child = device.hub.children[k].id;
+  for (const { id: child, controlled } of children) {
+    const status = `${prefix}status${i}_${child}`;
     flow.push(
       {
-        id: `hstatus${i}_${child}`,
+        id: status,
         type: 'lamp-status',
         z: TAB,
-        device: `hdev${i}`,
+        device,
         child,
         interval: 3600,
         output: 'state',
-        wires: [[`hstatusOut${i}_${child}`]],
+        wires: [[`${prefix}statusOut${i}_${child}`]],
       },
-      { id: `hstatusOut${i}_${child}`, type: 'helper', z: TAB },
+      { id: `${prefix}statusOut${i}_${child}`, type: 'helper', z: TAB },
     );
-    if (want.state.kind === 'switch' || want.state.kind === 'thermostat') {
+    if (controlled) {
       flow.push(
         {
-          id: `hcontrol${i}_${child}`,
+          id: `${prefix}control${i}_${child}`,
           type: 'lamp-control',
           z: TAB,
-          device: `hdev${i}`,
+          device,
           child,
           action: 'payload',
-          wires: [[`hcontrolOut${i}_${child}`]],
+          wires: [[`${prefix}controlOut${i}_${child}`]],
         },
-        { id: `hcontrolOut${i}_${child}`, type: 'helper', z: TAB },
+        { id: `${prefix}controlOut${i}_${child}`, type: 'helper', z: TAB },
       );
     }
   }
@@ -109,7 +115,19 @@ export async function driveHubsThroughNodes(plans, nodes, helper, counts) {
   const flow = [...FRAME];
   const credentials = {};
   for (const [i, plan] of wired.entries()) {
-    flow.push(...hubFlow(i, devices[i].port, plan, devices[i]));
+    flow.push(
+      ...hubFlow({
+        prefix: 'h',
+        i,
+        port: devices[i].port,
+        protocol: 'auto',
+        label: plan.file,
+        children: plan.expected.map((want, k) => ({
+          id: devices[i].hub.children[k].id,
+          controlled: want.state.kind === 'switch' || want.state.kind === 'thermostat',
+        })),
+      }),
+    );
     credentials[`hdev${i}`] = { username: USER, password: PASS };
   }
   try {

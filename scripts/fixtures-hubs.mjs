@@ -156,7 +156,7 @@ export function childIdOf(name, k) {
 }
 
 /** What a child's record in its dump says its state is, by the contract's keys. */
-function childExpectation({ record, components }) {
+export function childExpectation({ record, components }) {
   const kind = HUB_CHILD_KINDS[record.model];
   const state = {
     kind,

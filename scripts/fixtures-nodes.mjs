@@ -101,6 +101,7 @@ export function wireLabel(wire) {
   if (!wire) return 'none';
   if (wire.protocol === 'klap') return `KLAP v${wire.klap}`;
   if (wire.protocol === 'aes') return `AES lv${wire.loginVersion}`;
+  if (wire.protocol === 'sslaes') return 'sslaes (HTTPS)';
   return 'XOR (TCP)';
 }
 

@@ -11,8 +11,8 @@ const require = createRequire(import.meta.url);
 const helper = require('node-red-node-test-helper');
 const { startEmulator } = require('../../dist/emulator/index.js');
 
-const PRESSES = Number(process.env.BENCH_HUB_PRESSES ?? 40);
-const IDLE_SECONDS = Number(process.env.BENCH_HUB_IDLE_SECONDS ?? 20);
+export const PRESSES = Number(process.env.BENCH_HUB_PRESSES ?? 40);
+export const IDLE_SECONDS = Number(process.env.BENCH_HUB_IDLE_SECONDS ?? 20);
 const CHILDREN = [
   { model: 'S200B', alias: 'Door button' },
   { model: 'S200B', alias: 'Bed button' },
@@ -22,9 +22,9 @@ const CHILDREN = [
   { model: 'S220', alias: 'Hall switch' },
 ];
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function quantile(samples, q) {
+export function quantile(samples, q) {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
@@ -43,9 +43,12 @@ function sensorEvent(hub, k) {
   }
 }
 
-export async function hubFigures() {
-  const credentials = { username: 'bench@example.com', password: 'bench-password' };
-  const device = await startEmulator({ model: 'H100', children: CHILDREN, ...credentials });
+/**
+ * A real Node-RED with the built nodes: a klap-device for the hub at `device` speaking
+ * `protocol`, one lamp-event (default interval 1 s) into helper `out` and one lamp-status (default
+ * 10 s). Returns the helper node and how to stop it all.
+ */
+export async function startHubFlow(device, protocol, credentials) {
   helper.init(require.resolve('node-red'));
   await helper.startServer();
   const nodes = ['klap-device', 'lamp-status', 'lamp-event'].map((type) =>
@@ -53,23 +56,34 @@ export async function hubFigures() {
   );
   const flow = [
     { id: 'tab', type: 'tab' },
-    {
-      id: 'hub',
-      type: 'klap-device',
-      host: device.host,
-      port: device.port,
-      protocol: 'klap',
-      version: 1,
-    },
+    { id: 'hub', type: 'klap-device', host: device.host, port: device.port, protocol, version: 1 },
     // Both at their default intervals: lamp-event 1 s, lamp-status 10 s.
     { id: 'events', type: 'lamp-event', z: 'tab', device: 'hub', wires: [['out']] },
     { id: 'status', type: 'lamp-status', z: 'tab', device: 'hub', wires: [[]] },
     { id: 'out', type: 'helper', z: 'tab' },
   ];
-  const waiting = new Map();
   try {
     await helper.load(nodes, flow, { hub: credentials });
-    helper.getNode('out').on('input', (msg) => {
+  } catch (error) {
+    await helper.stopServer();
+    throw error;
+  }
+  return {
+    out: helper.getNode('out'),
+    async stop() {
+      await helper.unload();
+      await helper.stopServer();
+    },
+  };
+}
+
+export async function hubFigures() {
+  const credentials = { username: 'bench@example.com', password: 'bench-password' };
+  const device = await startEmulator({ model: 'H100', children: CHILDREN, ...credentials });
+  const flow = await startHubFlow(device, 'klap', credentials);
+  const waiting = new Map();
+  try {
+    flow.out.on('input', (msg) => {
       const resolve = waiting.get(msg.event?.id);
       if (resolve) resolve(performance.now());
     });
@@ -116,8 +130,7 @@ export async function hubFigures() {
       `hub requests per second, nothing happens  ${idle.toFixed(2).padStart(5)}                     ≤ 4`,
     );
   } finally {
-    await helper.unload();
-    await helper.stopServer();
+    await flow.stop();
     await device.close();
   }
 }

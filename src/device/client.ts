@@ -37,6 +37,8 @@ import { LampOutlet } from './outlets/lamp-outlet';
 import { findOutlet, type OutletSelector, outletCapabilities } from './outlets/outlet';
 import { SmartDriver } from './smart-driver';
 import { NotSmartReplyError, SmartProtocol } from './smart-protocol';
+import { SmartcamDriver } from './smartcam-driver';
+import { carriesSmartcam, SmartcamProtocol, speaksNoSmartcam } from './smartcam-protocol';
 import type { Capabilities, EnergyPoint, HubChild, LampCommand, LampState, Outlet } from './types';
 
 export interface ConnectOptions {
@@ -355,6 +357,17 @@ export class LampClient {
       return IotDriver.open(new IotProtocol(this.transport, this.address), undefined, identify);
     };
     if (this.transport.encryption === 'XOR') return await iot();
+    if (carriesSmartcam(this.transport)) {
+      // HTTPS carries the camera dialect on the H200; a device that answers its methods as
+      // unknown (a SMART device behind the same login) is spoken to in SMART instead. The
+      // camera dialect has no get_device_info to identify a device by after each login, so an
+      // H200 is not checked against a MAC (docs/architecture.md §7).
+      try {
+        return await SmartcamDriver.open(new SmartcamProtocol(this.transport, this.address));
+      } catch (error) {
+        if (!speaksNoSmartcam(error)) throw error;
+      }
+    }
     try {
       const smart = new SmartProtocol(this.transport, this.address);
       this.identification = smartIdentification(() => smart.envelope('get_device_info'));
@@ -451,7 +464,7 @@ export class LampClient {
           if (!driver.hub) {
             throw new UnsupportedFeatureError(
               'events',
-              `this ${driver.model || 'device'} is not a hub: events come from the devices paired to a Tapo H100 or Kasa KH100`,
+              `this ${driver.model || 'device'} is not a hub: events come from the devices paired to a Tapo H100, H200 or Kasa KH100`,
             );
           }
           return job(driver.hub);

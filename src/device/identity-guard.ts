@@ -75,6 +75,10 @@ export class IdentityGuard implements Transport {
     return this.transport.lastLogin;
   }
 
+  get dialect(): Transport['dialect'] {
+    return this.transport.dialect;
+  }
+
   get certificateFingerprint(): string | null {
     return this.transport.certificateFingerprint ?? null;
   }

@@ -76,6 +76,7 @@ export type ChildKind =
   | 'leak'
   | 'climate'
   | 'thermostat'
+  | 'camera'
   | 'other';
 
 /**
@@ -173,7 +174,7 @@ export interface Outlet {
 }
 
 export type DeviceKind = 'bulb' | 'strip' | 'plug' | 'hub';
-export type Dialect = 'smart' | 'iot';
+export type Dialect = 'smart' | 'iot' | 'smartcam';
 
 /** What a device can do; commands are validated against this before anything is sent. */
 export interface Capabilities {

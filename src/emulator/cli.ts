@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { type EmulatedH200, startH200 } from './h200';
 import { HUB_CHILD_MODEL_NAMES } from './hub-types';
 /**
  * lamp-emulator: run emulated TP-Link devices on loopback for trying flows without hardware.
@@ -28,6 +29,7 @@ import {
 } from './models-hubs';
 import { NESTED_CONTROL_CHILD_MODES, type NestedControlChildMode } from './nested-control-child';
 import { EmulatedSmartDevice } from './smart-device';
+import type { H200ChildOption } from './smartcam-hub';
 import { CREDENTIAL_MODES, type CredentialMode } from './wire/credentials';
 
 const PROTOCOLS: readonly EmulatedProtocol[] = ['klap', 'aes', 'tpap', 'sslaes', 'legacy'];
@@ -39,7 +41,7 @@ securePassthrough, TPAP, sslaes (HTTPS, the H200 hub's) or the legacy Kasa XOR
 protocol.
 
 Options:
-  --model MODEL         ${MODEL_NAMES.join(', ')} (repeat for several devices)
+  --model MODEL         ${MODEL_NAMES.join(', ')}, H200 (repeat for several devices)
   --port N              port of the first device (default 0 = any free port);
                         each further device takes the next port
   --host ADDRESS        address to listen on (default 127.0.0.1)
@@ -59,9 +61,9 @@ Options:
                         on port N (0 = any free port), each further one on the next;
                         default: no discovery
 
-Hubs (${HUB_MODEL_NAMES.join(', ')}):
+Hubs (${HUB_MODEL_NAMES.join(', ')}, H200 on sslaes):
   --child MODEL[:NAME]  pair a device with the hub given last before it (repeat):
-                        ${HUB_CHILD_MODEL_NAMES.join(', ')};
+                        ${HUB_CHILD_MODEL_NAMES.join(', ')}; D230 (doorbell, H200 only);
                         default names: Button, Dial, Motion sensor, Contact sensor,
                         Leak sensor, Climate sensor, Light switch, Radiator valve
   --control PORT        run the control interface on PORT of --host (each further
@@ -83,6 +85,8 @@ Hubs (${HUB_MODEL_NAMES.join(', ')}):
                           POST /children/CHILD/switch     press a wall switch (toggles it)
                           GET  /alarm                     the siren's state
                         e.g. curl -X POST localhost:9100/children/Button/press
+  --log-buttons         H200: buttons and dials log their presses (real H200s keep
+                        those logs empty, so presses cannot be read; for tests)
   --nested-control-child MODE
                         how strips and hubs answer control_child inside a parent
                         multipleRequest (no real device is known to take it):
@@ -92,19 +96,32 @@ Hubs (${HUB_MODEL_NAMES.join(', ')}):
 
 export class UsageError extends Error {}
 
+/** An H200 to start (startH200): it has a wire and a JSON side of its own. */
+export type H200CliOptions = Omit<EmulatorOptions, 'model' | 'children'> & {
+  model: 'H200';
+  children: H200ChildOption[];
+  logButtons: boolean;
+};
+
 export interface CliConfig {
-  devices: EmulatorOptions[];
+  devices: (EmulatorOptions | H200CliOptions)[];
 }
 
-function isHubModel(name: ModelName): name is HubModelName {
-  return (HUB_MODEL_NAMES as readonly string[]).includes(name);
+function isH200(options: EmulatorOptions | H200CliOptions): options is H200CliOptions {
+  return options.model === 'H200';
+}
+
+function isHubModel(name: ModelName | 'H200'): name is HubModelName | 'H200' {
+  return name === 'H200' || (HUB_MODEL_NAMES as readonly string[]).includes(name);
 }
 
 /** `MODEL` or `MODEL:NAME` of --child. */
-function childOption(text: string): HubChildOption {
+function childOption(text: string): H200ChildOption {
   const split = text.indexOf(':');
   const model = (split < 0 ? text : text.slice(0, split)).trim().toUpperCase();
   const alias = split < 0 ? undefined : text.slice(split + 1).trim();
+  if (alias === '') throw new UsageError(`--child ${text}: the name after ":" is empty`);
+  if (model === 'D230') return alias === undefined ? model : { model, alias };
   if (!isHubChildModelName(model)) {
     throw new UsageError(
       `unknown child model "${model}"; valid: ${HUB_CHILD_MODEL_NAMES.join(', ')}`,
@@ -123,9 +140,10 @@ function portNumber(flag: string, text: string): number {
 
 /** Parses argv (without node and script) into one EmulatorOptions per device. */
 export function parseArgs(argv: readonly string[]): CliConfig | 'help' {
-  const models: ModelName[] = [];
+  const models: (ModelName | 'H200')[] = [];
   /** --child options by the index of the hub in `models` they follow. */
-  const children = new Map<number, HubChildOption[]>();
+  const children = new Map<number, H200ChildOption[]>();
+  let logButtons = false;
   let controlPort: number | undefined;
   const shared: Omit<EmulatorOptions, 'model'> = {};
   let port = 0;
@@ -145,6 +163,10 @@ export function parseArgs(argv: readonly string[]): CliConfig | 'help' {
     switch (flag) {
       case '--model': {
         const name = value().toUpperCase();
+        if (name === 'H200') {
+          models.push(name);
+          break;
+        }
         if (!isModelName(name))
           throw new UsageError(`unknown model "${name}"; valid models: ${MODEL_NAMES.join(', ')}`);
         models.push(name);
@@ -171,6 +193,9 @@ export function parseArgs(argv: readonly string[]): CliConfig | 'help' {
         children.set(hub, [...(children.get(hub) ?? []), option]);
         break;
       }
+      case '--log-buttons':
+        logButtons = true;
+        break;
       case '--nested-control-child': {
         const mode = value() as NestedControlChildMode;
         if (!NESTED_CONTROL_CHILD_MODES.includes(mode)) {
@@ -249,6 +274,12 @@ export function parseArgs(argv: readonly string[]): CliConfig | 'help' {
     throw new UsageError(`--credentials ${shared.credentials} needs --username and --password`);
   }
   for (const model of new Set(models)) {
+    if (model === 'H200') {
+      if (shared.protocol !== undefined && shared.protocol !== 'sslaes') {
+        throw new UsageError(`--model H200 speaks sslaes only (got --protocol ${shared.protocol})`);
+      }
+      continue;
+    }
     let protocol: string;
     try {
       protocol = resolveProtocol(createModel(model), shared).protocol;
@@ -278,21 +309,45 @@ export function parseArgs(argv: readonly string[]): CliConfig | 'help' {
     throw new UsageError('not enough ports above --discovery-port for every device');
   let hubIndex = 0;
   return {
-    devices: models.map((model, index) => ({
-      ...shared,
-      model,
-      ...(children.has(index) ? { children: children.get(index) } : {}),
-      ...(controlPort !== undefined && isHubModel(model)
-        ? { controlPort: controlPort === 0 ? 0 : controlPort + hubIndex++ }
-        : {}),
-      // Port 0 stays 0 for every device: each gets its own free port.
-      port: port === 0 ? 0 : port + index,
-      ...(discoveryPort === undefined
-        ? {}
-        : { discoveryPort: discoveryPort === 0 ? 0 : discoveryPort + index }),
-      alias:
-        shared.alias !== undefined && index > 0 ? `${shared.alias} ${index + 1}` : shared.alias,
-    })),
+    devices: models.map((model, index) => {
+      const alias =
+        shared.alias !== undefined && index > 0 ? `${shared.alias} ${index + 1}` : shared.alias;
+      const hubControl =
+        controlPort !== undefined && isHubModel(model)
+          ? { controlPort: controlPort === 0 ? 0 : controlPort + hubIndex++ }
+          : {};
+      if (model === 'H200') {
+        return {
+          model,
+          protocol: 'sslaes',
+          host: shared.host,
+          username: shared.username,
+          password: shared.password,
+          credentials: shared.credentials,
+          alias,
+          children: children.get(index) ?? [],
+          logButtons,
+          ...hubControl,
+          port: port === 0 ? 0 : port + index,
+        } satisfies H200CliOptions;
+      }
+      const paired = children.get(index);
+      if (paired?.some((c) => (typeof c === 'string' ? c : c.model) === 'D230')) {
+        throw new UsageError(`--child D230: a doorbell pairs with an H200, not an ${model}`);
+      }
+      return {
+        ...shared,
+        model,
+        ...(paired ? { children: paired as HubChildOption[] } : {}),
+        ...hubControl,
+        // Port 0 stays 0 for every device: each gets its own free port.
+        port: port === 0 ? 0 : port + index,
+        ...(discoveryPort === undefined
+          ? {}
+          : { discoveryPort: discoveryPort === 0 ? 0 : discoveryPort + index }),
+        alias,
+      };
+    }),
   };
 }
 
@@ -336,6 +391,17 @@ export function describeDevice(device: EmulatedDevice): string {
   return line;
 }
 
+/** The line printed once an H200 listens. */
+export function describeH200(device: EmulatedH200): string {
+  let line = `Tapo hub H200 listening on ${device.url} (sslaes (HTTPS), smartcam, certificate SHA-256 ${device.server.certificateFingerprint})`;
+  if (device.controlUrl !== null) line += `, control on ${device.controlUrl}`;
+  const paired = [
+    ...device.hub.children.map((c) => `${c.alias} (${String(c.info.model)})`),
+    ...device.device.cameras.map((r) => `${String(r.alias)} (D230)`),
+  ].map((name, i) => `${i + 1} ${name}`);
+  return `${line}; paired: ${paired.join(', ') || 'none'}`;
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   let config: CliConfig | 'help';
   try {
@@ -349,7 +415,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const devices: EmulatedDevice[] = [];
+  const devices: (EmulatedDevice | EmulatedH200)[] = [];
   const closeAll = () => Promise.allSettled(devices.map((d) => d.close()));
   // Listening for Ctrl-C before the first line goes out: a caller that stops us as soon as it
   // has read the lines must find the handler there, not Node's default (die at once).
@@ -361,6 +427,22 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
   try {
     for (const options of config.devices) {
+      if (isH200(options)) {
+        const device = await startH200({
+          host: options.host,
+          port: options.port,
+          username: options.username,
+          password: options.password,
+          credentials: options.credentials,
+          alias: options.alias,
+          children: options.children,
+          logButtons: options.logButtons,
+          controlPort: options.controlPort,
+        });
+        devices.push(device);
+        process.stdout.write(`${describeH200(device)}\n`);
+        continue;
+      }
       const device = await startEmulator(options);
       devices.push(device);
       process.stdout.write(`${describeDevice(device)}\n`);

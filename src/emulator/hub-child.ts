@@ -69,6 +69,8 @@ export class EmulatedHubChild {
     private readonly clock: () => number,
     ids: HubLogIds,
     capacity: number,
+    /** Whether the hub keeps this child's events out of its log (H200 buttons do). */
+    private readonly unlogged: () => boolean = () => false,
   ) {
     this.state = model.info;
     // A record that starts with motion seen (a dump's) holds it as long as fresh motion would.
@@ -245,6 +247,7 @@ export class EmulatedHubChild {
   }
 
   private record(event: string, params?: Record<string, unknown>): TriggerLogEntry | undefined {
+    if (this.unlogged()) return undefined;
     return this.log?.append(event, this.clock(), params);
   }
 

@@ -72,4 +72,6 @@ export interface HubSpec {
   childPageSize?: number;
   /** Entries a child's log keeps before the oldest go (default 200). */
   logCapacity?: number;
+  /** Kinds whose events are kept out of their logs (the H200's buttons, by default). */
+  unloggedKinds?: HubChildKind[];
 }

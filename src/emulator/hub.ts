@@ -5,7 +5,7 @@
  * to the paired devices.
  */
 import { CHILD_UNSUPPORTED, EmulatedHubChild, HubActionError } from './hub-child';
-import type { HubChildModel, HubSpec, TriggerLogEntry } from './hub-types';
+import type { HubChildKind, HubChildModel, HubSpec, TriggerLogEntry } from './hub-types';
 import { isObject, type Json } from './json';
 import { firmwareGetters } from './model-parts';
 import type { SmartModel } from './model-types';
@@ -57,6 +57,8 @@ export class EmulatedHub {
   private readonly pageSize: number;
   private readonly config: { duration: number; type: string; volume: string };
   private alarmUntil = 0;
+  /** Kinds whose events change the record but are kept out of the logs (H200 buttons). */
+  private unloggedKinds: Set<HubChildKind>;
   private plays = 0;
   private last: HubAlarmState['last'] = null;
 
@@ -66,6 +68,7 @@ export class EmulatedHub {
     private readonly info: Json,
     private readonly clock: () => number,
   ) {
+    this.unloggedKinds = new Set(spec.unloggedKinds ?? []);
     // Start the counter somewhere that looks lived-in: real hubs' ids run into the thousands.
     this.ids = new HubLogIds(1000);
     this.children = spec.children.map((child) => this.adopt(child));
@@ -75,7 +78,9 @@ export class EmulatedHub {
 
   private adopt(model: HubChildModel): EmulatedHubChild {
     const capacity = this.spec.logCapacity ?? DEFAULT_LOG_CAPACITY;
-    return new EmulatedHubChild(model, this.clock, this.ids, capacity);
+    return new EmulatedHubChild(model, this.clock, this.ids, capacity, () =>
+      this.unloggedKinds.has(model.kind),
+    );
   }
 
   /** The answer to a hub method, or undefined when it is not one (the device answers it). */
@@ -207,6 +212,14 @@ export class EmulatedHub {
   }
 
   // --- The control side: make things happen to a paired device ---
+
+  /**
+   * Which kinds log nothing when something happens to them (their records still change): an
+   * H200 keeps its buttons' logs empty by default; tests make them log with [].
+   */
+  setUnloggedKinds(kinds: readonly HubChildKind[]): void {
+    this.unloggedKinds = new Set(kinds);
+  }
 
   /** One child by id, alias (case-insensitive) or 1-based index; throws naming what exists. */
   child(selector: HubChildSelector): EmulatedHubChild {

@@ -562,6 +562,7 @@ function setMac(model: DeviceModel, value: string): void {
 }
 
 export type { DiscoveryCounters, EmulatedEncryption } from './discovery-responder';
+export { type EmulatedH200, type H200EmulatorOptions, startH200 } from './h200';
 export {
   type EmulatedHub,
   HubActionError,
@@ -601,6 +602,12 @@ export { NESTED_CONTROL_CHILD_MODES, type NestedControlChildMode } from './neste
 export type { EmulatedOutlet } from './outlets';
 export type { SmartChildMeter, SmartChildModel } from './smart-children';
 export { EmulatedSmartDevice, type SmartDeviceFaults } from './smart-device';
+export {
+  EmulatedSmartcamHub,
+  type H200ChildOption,
+  type H200DumpSpec,
+  type H200Options,
+} from './smartcam-hub';
 export type { AesFaults, AesServerCounters } from './wire/aes-server';
 export { CREDENTIAL_MODES, type CredentialMode } from './wire/credentials';
 export type { WireCounters, WireFaults, WireServer } from './wire/faults';

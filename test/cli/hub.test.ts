@@ -4,54 +4,16 @@
  * (one JSON line each with --json), none from before it started.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseArgs, UsageError } from '../../src/cli/lamp-control';
 import type { HubEvent } from '../../src/device/hub/event-reader';
 import { type EmulatedDevice, startEmulator } from '../../src/emulator';
 
-const CLI = path.join(__dirname, '../../src/cli/lamp-control.ts');
+import { cliRunner } from './cli-runner';
+
 const USER = 'cli-hub@example.com';
 const PASS = 'Cli-Hub-Secret-9';
-
-interface Running {
-  stdout: () => string;
-  stderr: () => string;
-  /** Resolves once stderr has shown `text`. */
-  saw: (text: string) => Promise<void>;
-  done: Promise<number | null>;
-}
-
-function start(args: string[]): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LAMP_USERNAME: USER, LAMP_PASSWORD: PASS },
-  });
-  let stdout = '';
-  let stderr = '';
-  const waiting: { text: string; resolve: () => void }[] = [];
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-    for (const w of waiting.filter((w) => stderr.includes(w.text))) w.resolve();
-  });
-  const done = new Promise<number | null>((resolve) => child.on('close', resolve));
-  return {
-    stdout: () => stdout,
-    stderr: () => stderr,
-    saw: (text) =>
-      stderr.includes(text)
-        ? Promise.resolve()
-        : new Promise<void>((resolve, reject) => {
-            waiting.push({ text, resolve });
-            done.then(() => reject(new Error(`exited before "${text}": ${stderr}`)));
-          }),
-    done,
-  };
-}
+const start = cliRunner(USER, PASS);
 
 describe('lamp-control CLI with a hub', () => {
   let hub: EmulatedDevice;

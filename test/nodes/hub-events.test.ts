@@ -17,11 +17,14 @@ import {
   collect,
   creds,
   deploy,
+  eventNode,
+  eventOf,
   type FlowNode,
   getNode,
   helper,
   helperNode,
   hubOf,
+  listening,
   logged,
   PASS,
   sleep,
@@ -34,31 +37,7 @@ import {
 
 const CHILDREN: EmulatorOptions['children'] = ['S200B', 'S200D', 'T100', 'T110', 'S220'];
 
-/** A lamp-event node of device `dev` wired to helper `out` (or `wire`). */
-const eventNode = (id: string, extra: Partial<FlowNode> = {}, wire = 'out'): FlowNode => ({
-  id,
-  type: 'lamp-event',
-  z: TAB,
-  name: '',
-  device: 'dev',
-  child: '',
-  events: '',
-  interval: 0.5,
-  wires: [[wire]],
-  ...extra,
-});
-
-const eventOf = (msg: NodeMessage) => (msg as NodeMessage & { event: HubEventLike }).event;
 const names = (msgs: NodeMessage[]) => msgs.map((m) => `${m.topic}:${m.payload}`);
-
-/** The green "listening" ring: the reader's baseline read is done. */
-async function listening(id: string, seen: { text?: string }[]): Promise<void> {
-  await until(
-    () => seen.some((s) => s.text === 'klap-device.status.listening'),
-    `${id} listening`,
-    8000,
-  );
-}
 
 /** Trigger-log reads the hub has answered so far (every child). */
 function logReads(d: EmulatedDevice): number {

@@ -18,6 +18,7 @@ const press: HubEventLike = {
   time: '2026-12-07T13:00:00.000Z',
   child: { id: '80AB', alias: 'Door button', model: 'S200B', kind: 'button' },
   params: {},
+  source: 'log',
 };
 
 describe('lamp-event settings', () => {
@@ -69,6 +70,7 @@ describe('lamp-event settings', () => {
       child: { id: '80AB', alias: 'Door button', model: 'S200D', kind: 'dial' },
       params: { rotate_deg: -30 },
       degrees: -30,
+      source: 'log',
     });
     (msg.event.params as Record<string, unknown>).rotate_deg = 0;
     assert.equal(turn.params?.rotate_deg, -30, 'a flow changing msg.event leaves the source alone');

@@ -14,6 +14,7 @@ import {
   startEmulator,
 } from '../../src/emulator';
 import type { DeviceHub } from '../../src/nodes/shared/device-hub';
+import type { HubEventLike } from '../../src/nodes/shared/event-types';
 
 export { helper };
 
@@ -209,4 +210,30 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 /** The caught error message of a Catch node's output. */
 export function caughtError(msg: NodeMessage): { message: string; code?: string } {
   return msg.error as { message: string; code?: string };
+}
+
+/** A lamp-event node of device `dev` wired to helper `out` (or `wire`). */
+export const eventNode = (id: string, extra: Partial<FlowNode> = {}, wire = 'out'): FlowNode => ({
+  id,
+  type: 'lamp-event',
+  z: TAB,
+  name: '',
+  device: 'dev',
+  child: '',
+  events: '',
+  interval: 0.5,
+  wires: [[wire]],
+  ...extra,
+});
+
+/** The event a lamp-event message carries (msg.event). */
+export const eventOf = (msg: NodeMessage) => (msg as NodeMessage & { event: HubEventLike }).event;
+
+/** The green "listening" ring: the reader's baseline read is done. */
+export async function listening(id: string, seen: { text?: string }[]): Promise<void> {
+  await until(
+    () => seen.some((s) => s.text === 'klap-device.status.listening'),
+    `${id} listening`,
+    8000,
+  );
 }

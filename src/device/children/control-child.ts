@@ -67,15 +67,32 @@ export async function allPages(
   key: string,
   first: unknown,
 ): Promise<Info[]> {
+  return followPages(protocol.address, method, key, first, (start) =>
+    protocol.call(method, { start_index: start }),
+  );
+}
+
+/**
+ * The entries of every page of a paged list, from its first page on: `next(n)` asks for the
+ * page starting at entry n, until `sum` entries are in (H100 and H200 lists page alike, only
+ * the request differs).
+ */
+export async function followPages(
+  address: string,
+  method: string,
+  key: string,
+  first: unknown,
+  next: (startIndex: number) => Promise<unknown>,
+): Promise<Info[]> {
   const entries: Info[] = [];
   let page = first;
   for (let pages = 0; pages < MAX_PAGES; pages++) {
     const list = isInfo(page) && Array.isArray(page[key]) ? (page[key] as unknown[]) : undefined;
-    if (!list) throw new MalformedResponseError(protocol.address, `${method} has no ${key}`);
+    if (!list) throw new MalformedResponseError(address, `${method} has no ${key}`);
     entries.push(...list.filter(isInfo));
     const sum = isInfo(page) && typeof page.sum === 'number' ? page.sum : entries.length;
     if (list.length === 0 || entries.length >= sum) break;
-    page = await protocol.call(method, { start_index: entries.length });
+    page = await next(entries.length);
   }
   return entries;
 }

@@ -66,6 +66,7 @@ export function childId(record: Info): string {
 }
 
 export function hubChild(record: Info): HubChild {
+  if (record.category === 'camera') return cameraChild(record);
   const kind = childKind(record);
   const child: HubChild = {
     id: childId(record),
@@ -115,6 +116,26 @@ export function hubChild(record: Info): HubChild {
       break;
     }
   }
+  return child;
+}
+
+/**
+ * A camera-type child of an H200 (the D230 doorbell): its record is the camera's own shape
+ * (alias in plain text, device_model, battery_percent, online) and it takes no commands.
+ */
+function cameraChild(record: Info): HubChild {
+  const child: HubChild = {
+    id: childId(record),
+    alias: typeof record.alias === 'string' ? record.alias : '',
+    model: modelWithoutRegion(record.device_model),
+    kind: 'camera',
+    online: record.online === undefined || record.online === true,
+  };
+  if (typeof record.low_battery === 'boolean') child.batteryLow = record.low_battery;
+  const battery = num(record.battery_percent);
+  if (battery !== undefined) child.battery = battery;
+  const rssi = num(record.rssi);
+  if (rssi !== undefined) child.rssi = rssi;
   return child;
 }
 

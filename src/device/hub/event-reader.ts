@@ -24,6 +24,7 @@ import {
 import type { ChildKind, HubChild } from '../types';
 import { childId, hubChild } from './child-record';
 import type { HubLogSource, Info } from './log-source';
+import { type ListedState, listedState, stateEventNames } from './state-events';
 
 /** One logged event, as `lamp-event` hands it on (`msg.event`). */
 export interface HubEvent {
@@ -40,6 +41,11 @@ export interface HubEvent {
   degrees?: number;
   /** A wall switch's press: the state it switched to. */
   on?: boolean;
+  /**
+   * Where the event was found: `log` (the child's trigger log; `id` is the entry's) or `state`
+   * (a change in the hub's child list, e.g. a contact opening; `id` is 0).
+   */
+  source: 'log' | 'state';
 }
 
 export interface EventReaderOptions {
@@ -110,6 +116,7 @@ function toEvent(entry: Info, child: HubChild): HubEvent {
     time: new Date(seconds * 1000).toISOString(),
     child: { id: child.id, alias: child.alias, model: child.model, kind: child.kind },
     params,
+    source: 'log',
   };
   if (typeof params.rotate_deg === 'number') event.degrees = params.rotate_deg;
   if (typeof params.on_off === 'boolean') event.on = params.on_off;
@@ -118,6 +125,13 @@ function toEvent(entry: Info, child: HubChild): HubEvent {
 
 export class EventReader {
   private readonly marks = new Map<string, Mark>();
+  /** Each child's listed state (open, motion, leak) at the last read. */
+  private readonly listed = new Map<string, ListedState>();
+  /**
+   * State events handed out for a child whose log could not be read then: the same change in
+   * its log, found later, is not handed out again.
+   */
+  private readonly unmatched = new Map<string, string[]>();
   private readonly selector: string | undefined;
   private readonly pageSize: number;
   private readonly sweepEvery: number;
@@ -157,11 +171,17 @@ export class EventReader {
   }
 
   private async readWith(hub: HubLogSource): Promise<HubEvent[]> {
-    const records = this.selected(await hub.readRecords()).filter((r) => hub.hasLog(childId(r)));
+    const all = this.selected(await hub.readRecords());
+    const records = all.filter((r) => hub.hasLog(childId(r)));
     const first = this.reads === 0;
     const marks = new Map<string, Mark>();
     const events: HubEvent[] = [];
+    /** Per child whose log was read: the names of the events its log gave. */
+    const logged = new Map<string, string[]>();
     const due = first ? records : this.due(records);
+    const ahead = due.map(childId).filter((id) => this.marks.has(id));
+    // Always asked (also with nothing due), so no page read ahead for an earlier read is left.
+    if (hub.prefetchLogs) await hub.prefetchLogs(ahead, this.pageSize);
     for (const record of due) {
       const id = childId(record);
       const mark = this.marks.get(id);
@@ -175,17 +195,77 @@ export class EventReader {
         next.signature = signature(record);
         marks.set(id, next);
         const child = hubChild(record);
-        for (const entry of entries) events.push(toEvent(entry, child));
+        const names: string[] = [];
+        const unmatched = [...(this.unmatched.get(id) ?? [])];
+        for (const entry of entries) {
+          const event = toEvent(entry, child);
+          // Already handed out from the child list while the log could not be read.
+          const earlier = unmatched.indexOf(event.name);
+          if (earlier >= 0) {
+            unmatched.splice(earlier, 1);
+            continue;
+          }
+          names.push(event.name);
+          events.push(event);
+        }
+        logged.set(id, names);
       } catch (error) {
         // One child's log refused (the hub's error for it) holds up no other child: its mark
         // stays, and a later read finds its entries. A failing link fails the whole read.
         if (!(error instanceof DeviceError || error instanceof MalformedResponseError)) throw error;
       }
     }
+    const fromState = this.stateEvents(all, first, logged);
     // Only now, with every log read, do the marks move: a failed read changes nothing.
     for (const [id, mark] of marks) this.marks.set(id, mark);
+    for (const id of logged.keys()) this.unmatched.delete(id);
+    for (const [id, names] of fromState.unmatched) {
+      this.unmatched.set(id, [...(this.unmatched.get(id) ?? []), ...names].slice(-8));
+    }
+    for (const [id, state] of fromState.listed) this.listed.set(id, state);
     this.reads += 1;
-    return events.sort((a, b) => a.id - b.id);
+    return [...events.sort((a, b) => a.id - b.id), ...fromState.events];
+  }
+
+  /**
+   * The events the child list shows changed since the last read (contact, motion, leak), one
+   * per change, except those whose log gave the same event in this read.
+   */
+  private stateEvents(
+    records: Info[],
+    first: boolean,
+    logged: ReadonlyMap<string, string[]>,
+  ): { events: HubEvent[]; listed: Map<string, ListedState>; unmatched: Map<string, string[]> } {
+    const events: HubEvent[] = [];
+    const listed = new Map<string, ListedState>();
+    const unmatched = new Map<string, string[]>();
+    const time = new Date().toISOString();
+    for (const record of records) {
+      const child = hubChild(record);
+      const now = listedState(child);
+      listed.set(child.id, now);
+      const before = this.listed.get(child.id);
+      if (first || !before) continue;
+      const fromLog = [...(logged.get(child.id) ?? [])];
+      for (const name of stateEventNames(before, now)) {
+        const same = fromLog.indexOf(name);
+        if (same >= 0) {
+          fromLog.splice(same, 1);
+          continue;
+        }
+        if (!logged.has(child.id))
+          unmatched.set(child.id, [...(unmatched.get(child.id) ?? []), name]);
+        events.push({
+          name,
+          id: 0,
+          time,
+          child: { id: child.id, alias: child.alias, model: child.model, kind: child.kind },
+          params: {},
+          source: 'state',
+        });
+      }
+    }
+    return { events, listed, unmatched };
   }
 
   private selected(records: Info[]): Info[] {

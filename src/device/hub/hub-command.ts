@@ -7,6 +7,7 @@
 import { UnsupportedFeatureError } from '../../transport/errors';
 import { invalid, isPlainObject, wholeNumberIn } from '../grammar-values';
 import type { AlarmCommand, AlarmVolume, HubChild, LampCommand } from '../types';
+import { targetRange } from './child-record';
 
 export const HUB_PROPERTIES = ['alarm', 'targetTemperature'] as const;
 
@@ -150,4 +151,36 @@ export function checkHubProperties(
     }
     command.alarm.sound = match;
   }
+}
+
+/**
+ * The set_device_info a child takes for a command (the same on an H100 and an H200, which only
+ * wrap it differently), checked first against what the child's kind takes.
+ */
+export function childSetRequest(
+  command: LampCommand,
+  child: HubChild,
+  record: Record<string, unknown>,
+): { method: string; params: Record<string, unknown> } {
+  checkChildCommand(command, child, child.kind === 'thermostat' ? targetRange(record) : undefined);
+  const params: Record<string, unknown> = {};
+  const on = command.toggle ? child.on !== true : command.on;
+  if (child.kind === 'switch') {
+    params.device_on = on ?? true;
+  } else {
+    // A valve is "off" in frost protection; a new target takes it out of it, as the app does.
+    if (command.targetTemperature !== undefined) {
+      params.target_temp = deviceUnit(record, command.targetTemperature);
+      params.frost_protection_on = on === false;
+    } else if (on !== undefined) {
+      params.frost_protection_on = !on;
+    }
+  }
+  return { method: 'set_device_info', params };
+}
+
+/** °C → the unit the valve works in. */
+function deviceUnit(record: Record<string, unknown>, celsius: number): number {
+  if (record.temp_unit !== 'fahrenheit') return celsius;
+  return Math.round((celsius * 9) / 5 + 32);
 }

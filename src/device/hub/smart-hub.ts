@@ -21,9 +21,9 @@ import {
   unwrap,
 } from '../smart-protocol';
 import type { AlarmCommand, HubChild, LampCommand } from '../types';
-import { childId, childKind, hubChild, targetRange } from './child-record';
-import { checkChildCommand } from './hub-command';
-import type { HubLogSource, TriggerLogPage } from './log-source';
+import { childId, childKind, hubChild } from './child-record';
+import { childSetRequest } from './hub-command';
+import { type HubLogSource, type TriggerLogPage, triggerLogPage } from './log-source';
 
 /** Whether a device's get_device_info says it is a hub (type SMART.TAPOHUB / SMART.KASAHUB). */
 export function isHubInfo(info: Info): boolean {
@@ -112,16 +112,7 @@ export class SmartHub implements HubLogSource {
       await this.protocol.call(request.method, request.params),
       this.protocol.address,
     );
-    if (!isInfo(result) || !Array.isArray(result.logs)) {
-      throw new MalformedResponseError(this.protocol.address, 'get_trigger_logs has no logs');
-    }
-    const logs = result.logs.filter(isInfo);
-    const newest = typeof logs[0]?.id === 'number' ? logs[0].id : 0;
-    return {
-      logs,
-      startId: typeof result.start_id === 'number' ? result.start_id : newest,
-      sum: typeof result.sum === 'number' ? result.sum : logs.length,
-    };
+    return triggerLogPage(result, this.protocol.address);
   }
 
   /** The record of a child from the last read. */
@@ -135,25 +126,7 @@ export class SmartHub implements HubLogSource {
    */
   childRequest(command: LampCommand, child: HubChild): SmartRequest {
     const record = this.records.get(child.id) ?? {};
-    checkChildCommand(
-      command,
-      child,
-      child.kind === 'thermostat' ? targetRange(record) : undefined,
-    );
-    const params: Info = {};
-    const on = command.toggle ? child.on !== true : command.on;
-    if (child.kind === 'switch') {
-      params.device_on = on ?? true;
-    } else {
-      // A valve is "off" in frost protection; a new target takes it out of it, as the app does.
-      if (command.targetTemperature !== undefined) {
-        params.target_temp = deviceUnit(record, command.targetTemperature);
-        params.frost_protection_on = on === false;
-      } else if (on !== undefined) {
-        params.frost_protection_on = !on;
-      }
-    }
-    return controlChild(child.id, [{ method: 'set_device_info', params }]);
+    return controlChild(child.id, [childSetRequest(command, child, record)]);
   }
 
   /** play_alarm (with the overrides given) or stop_alarm. */
@@ -167,12 +140,6 @@ export class SmartHub implements HubLogSource {
       ? { method: 'play_alarm', params }
       : { method: 'play_alarm' };
   }
-}
-
-/** °C → the unit the valve works in. */
-function deviceUnit(record: Info, celsius: number): number {
-  if (record.temp_unit !== 'fahrenheit') return celsius;
-  return Math.round((celsius * 9) / 5 + 32);
 }
 
 /** The ids of the children whose component list has trigger_log. */

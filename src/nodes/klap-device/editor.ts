@@ -48,6 +48,8 @@ interface ProbeAnswer {
   mac?: string;
   /** HTTPS (sslaes): the SHA-256 fingerprint of the device's certificate. */
   certificateFingerprint?: string;
+  /** An H200 with buttons or dials: their presses cannot be read locally. */
+  buttonsUnreadable?: boolean;
   /** On failure: the diagnosis, in a sentence that says what to do. */
   sentence?: string;
   code?: string;
@@ -172,11 +174,8 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
               ? this._('klap-device.search.hub', { model: device.model || '?' })
               : device.model || '?';
             const label = `${model} · ${device.host}${device.port !== 80 ? `:${device.port}` : ''}`;
-            // A hub on the camera protocol (H200, HTTPS) is not supported: say so in words.
-            const verdict =
-              hub && !device.supported && device.encryption === 'HTTPS'
-                ? this._('klap-device.search.cameraHub')
-                : device.verdict;
+            // The H200 hub (HTTPS) is supported like any hub; cameras say why they are not.
+            const verdict = device.verdict;
             const button = $('<button type="button" class="red-ui-button"></button>')
               .text(device.supported ? label : `${label} — ${verdict}`)
               .attr('title', this._('klap-device.search.use'))
@@ -265,6 +264,9 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
                   ),
                 );
               }
+            }
+            if (answer.buttonsUnreadable) {
+              result.append($('<div></div>').text(this._('klap-device.probe.buttonsUnreadable')));
             }
           } else {
             result.addClass('lamp-control-probe-error').text(

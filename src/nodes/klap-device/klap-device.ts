@@ -189,6 +189,11 @@ export = (RED: NodeAPI) => {
               })),
             }
           : {}),
+        // An H200 keeps its buttons' presses out of every log a local client can read: say so.
+        ...(link.protocol === 'SSLAES' &&
+        state.children?.some((c) => c.kind === 'button' || c.kind === 'dial')
+          ? { buttonsUnreadable: true }
+          : {}),
         // Hubs: the devices paired to them, for Test connection and the editor's child list.
         ...(state.children
           ? {
