@@ -108,3 +108,20 @@ export async function flowNode(
   const flows = await getJson<Record<string, unknown>[]>(`${url}/flows`);
   return flows.find((n) => n.id === id);
 }
+
+/**
+ * Clicks "Test connection" in the open klap-device dialog, waits for the result line to be
+ * marked `outcome` and returns its text.
+ */
+export async function testConnection(
+  page: Page,
+  outcome: 'ok' | 'error',
+  timeout: number,
+): Promise<string> {
+  await page.click('#node-config-lamp-control-probe');
+  await page.waitForSelector(
+    `#node-config-lamp-control-probe-result.lamp-control-probe-${outcome}`,
+    { timeout },
+  );
+  return (await page.textContent('#node-config-lamp-control-probe-result')) ?? '';
+}

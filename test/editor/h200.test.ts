@@ -18,7 +18,14 @@ import {
   repoRoot,
   startNodeRed,
 } from '../package/support';
-import { editConfig, launchChromium, linkedUserDir, openEditor, shots } from './editor-support';
+import {
+  editConfig,
+  launchChromium,
+  linkedUserDir,
+  openEditor,
+  shots,
+  testConnection,
+} from './editor-support';
 
 let tmp: string;
 let red: NodeRed;
@@ -80,11 +87,7 @@ for (const [locale, paired, buttons, label] of [
       await editConfig(page, 'hub1');
       const option = await page.textContent('#node-config-input-protocol option[value="sslaes"]');
       assert.equal(option?.trim(), label);
-      await page.click('#node-config-lamp-control-probe');
-      await page.waitForSelector('#node-config-lamp-control-probe-result.lamp-control-probe-ok', {
-        timeout: 20_000,
-      });
-      const text = (await page.textContent('#node-config-lamp-control-probe-result')) ?? '';
+      const text = await testConnection(page, 'ok', 20_000);
       assert.match(text, paired);
       assert.ok(text.includes(hub.server.certificateFingerprint), text);
       assert.match(text, buttons);

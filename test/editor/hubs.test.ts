@@ -31,6 +31,7 @@ import {
   linkedUserDir,
   openEditor as openAt,
   shots,
+  testConnection,
 } from './editor-support';
 
 let tmp: string;
@@ -111,11 +112,7 @@ test('Test connection on a hub: "Tapo hub H100, 4 devices paired"', async () => 
   const page = await openEditor();
   try {
     await editConfig(page, 'hub1');
-    await page.click('#node-config-lamp-control-probe');
-    await page.waitForSelector('#node-config-lamp-control-probe-result.lamp-control-probe-ok', {
-      timeout: 15_000,
-    });
-    const text = (await page.textContent('#node-config-lamp-control-probe-result')) ?? '';
+    const text = await testConnection(page, 'ok', 15_000);
     assert.match(text, /Tapo hub H100, 4 devices paired/);
     assert.doesNotMatch(text, new RegExp(DEMO_PASSWORD));
     await page.screenshot({ path: path.join(shots, 'klap-device-probe-hub.png') });

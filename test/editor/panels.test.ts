@@ -30,6 +30,7 @@ import {
   linkedUserDir,
   openEditor as openAt,
   shots,
+  testConnection,
 } from './editor-support';
 
 let tmp: string;
@@ -438,11 +439,7 @@ test('klap-device dialog: validation, password never rendered, test connection, 
 
     // ... and with a wrong password typed in: the device's refusal is shown.
     await page.fill('#node-config-input-password', 'not-the-password');
-    await page.click('#node-config-lamp-control-probe');
-    await page.waitForSelector('#node-config-lamp-control-probe-result.lamp-control-probe-error', {
-      timeout: 20_000,
-    });
-    const failure = (await page.textContent('#node-config-lamp-control-probe-result')) ?? '';
+    const failure = await testConnection(page, 'error', 20_000);
     assert.match(failure, /credentials|case-sensitive/i, failure);
     assert.ok(!failure.includes('not-the-password'), 'the typed password is not echoed');
     await page.screenshot({ path: path.join(shots, 'klap-device-probe-failed.png') });
@@ -532,11 +529,7 @@ test('German editor: labels, options and tips are translated', async () => {
     );
     assert.match((await page.textContent('#node-config-lamp-control-tips')) ?? '', /Drittanbieter/);
     await page.screenshot({ path: path.join(shots, 'klap-device-dialog-de.png') });
-    await page.click('#node-config-lamp-control-probe');
-    await page.waitForSelector('#node-config-lamp-control-probe-result.lamp-control-probe-ok', {
-      timeout: 15_000,
-    });
-    assert.match((await page.textContent('#node-config-lamp-control-probe-result')) ?? '', /L530/);
+    assert.match(await testConnection(page, 'ok', 15_000), /L530/);
     await page.screenshot({ path: path.join(shots, 'klap-device-probe-ok-de.png') });
     await page.click('#node-config-dialog-cancel');
     await page.waitForTimeout(400);
