@@ -170,9 +170,7 @@ export class SslAesServer extends HttpDeviceServer<SslAesFaults, SslAesServerCou
   }
 
   protected received(method: string, url: URL): boolean {
-    const isRequest = method === 'POST' && STOK_PATH.test(url.pathname);
-    if (isRequest) this.counters.requests += 1;
-    return isRequest;
+    return this.countRequest(method === 'POST' && STOK_PATH.test(url.pathname));
   }
 
   protected async route(
