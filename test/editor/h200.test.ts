@@ -6,7 +6,6 @@
  * cannot be read; in German too. The protocol list offers "HTTPS (H200 hub)". Needs a build.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
@@ -24,6 +23,7 @@ import {
   linkedUserDir,
   openEditor,
   shots,
+  tearDown,
   testConnection,
 } from './editor-support';
 
@@ -60,12 +60,7 @@ before(async () => {
   browser = await launchChromium();
 });
 
-after(async () => {
-  await browser?.close();
-  await red?.stop();
-  await hub?.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+after(() => tearDown(tmp, browser, red, hub));
 
 for (const [locale, paired, buttons, label] of [
   [

@@ -7,7 +7,6 @@
  * lamp-event dialog's defaults and its interval floor; German labels. Needs a build.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -31,6 +30,7 @@ import {
   linkedUserDir,
   openEditor as openAt,
   shots,
+  tearDown,
   testConnection,
 } from './editor-support';
 
@@ -86,12 +86,7 @@ before(async () => {
   browser = await launchChromium();
 });
 
-after(async () => {
-  await browser?.close();
-  await red?.stop();
-  await hub?.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+after(() => tearDown(tmp, browser, red, hub));
 
 function openEditor(locale = 'en-US'): Promise<Page> {
   return openAt(browser, red.url, 'ev1', 'lamp-event', locale);

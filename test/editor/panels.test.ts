@@ -6,7 +6,6 @@
  * German labels. Screenshots of each dialog go to test-results/. Needs a build.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -30,6 +29,7 @@ import {
   linkedUserDir,
   openEditor as openAt,
   shots,
+  tearDown,
   testConnection,
 } from './editor-support';
 
@@ -100,13 +100,7 @@ before(async () => {
   browser = await launchChromium();
 });
 
-after(async () => {
-  await browser?.close();
-  await red?.stop();
-  await emulator?.close();
-  await strip?.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+after(() => tearDown(tmp, browser, red, emulator, strip));
 
 function openEditor(locale = 'en-US'): Promise<Page> {
   return openAt(browser, red.url, 'ctl1', 'lamp-control', locale);
