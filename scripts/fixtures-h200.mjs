@@ -17,11 +17,16 @@ import { join } from 'node:path';
 import { LampClient } from '../src/device/client.ts';
 import { modelWithoutRegion } from '../src/device/state.ts';
 import { startH200 } from '../src/emulator/h200.ts';
-import { HUB_CHILD_KINDS } from '../src/emulator/hub-types.ts';
 import { MemoryTransport } from '../src/emulator/memory-transport.ts';
 import { EmulatedSmartcamHub } from '../src/emulator/smartcam-hub.ts';
-import { childDumps, childExpectation, childIdOf, stateDifferences } from './fixtures-hubs.mjs';
-import { hubFlow } from './fixtures-hubs-nodes.mjs';
+import {
+  childDumps,
+  childExpectation,
+  childIdOf,
+  childSpec,
+  stateDifferences,
+} from './fixtures-hubs.mjs';
+import { hubFlow, recordNodesOutcome } from './fixtures-hubs-nodes.mjs';
 import { exchange, FRAME, node, PASS, USER } from './fixtures-nodes.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -71,17 +76,7 @@ export function h200Plans(root) {
     const spec = () => ({
       basic,
       components: structuredClone(dump.getAppComponentList.app_component.app_component_list),
-      children: smart.map((child, k) => ({
-        kind: HUB_CHILD_KINDS[child.record.model],
-        info: {
-          ...structuredClone(child.record),
-          device_id: childIdOf(name, k),
-          parent_device_id: basic.dev_id,
-        },
-        components: structuredClone(child.components),
-        logs: structuredClone(child.logs),
-        getters: structuredClone(child.getters),
-      })),
+      children: smart.map((child, k) => childSpec(child, childIdOf(name, k), basic.dev_id)),
       cameras: cameras.map((c) => ({
         record: structuredClone(c.record),
         components: c.components,
@@ -269,18 +264,10 @@ export async function driveH200ThroughNodes(plans, nodes, helper, counts) {
             return [...received];
           },
         };
-        try {
-          const problems = [
-            ...(await driveChildren(plan, device, io, counts)),
-            ...(await driveEvents(plan, device, io, counts)),
-          ];
-          plan.nodes =
-            problems.length === 0
-              ? { outcome: 'ok' }
-              : { outcome: 'failed', reason: problems.join(' | '), problems };
-        } catch (error) {
-          plan.nodes = { outcome: 'failed', reason: error.message, problems: [error.message] };
-        }
+        await recordNodesOutcome(plan, async () => [
+          ...(await driveChildren(plan, device, io, counts)),
+          ...(await driveEvents(plan, device, io, counts)),
+        ]);
       }),
     );
   } finally {

@@ -83,6 +83,19 @@ export function hubFlow({ prefix, i, port, protocol, label, children }) {
 }
 
 /** Resolves once the hub has answered `count` more child-list reads (the reader's ticks). */
+/** Runs `drive` (it resolves to a list of problems) and records the outcome as `plan.nodes`. */
+export async function recordNodesOutcome(plan, drive) {
+  try {
+    const problems = await drive();
+    plan.nodes =
+      problems.length === 0
+        ? { outcome: 'ok' }
+        : { outcome: 'failed', reason: problems.join(' | '), problems };
+  } catch (error) {
+    plan.nodes = { outcome: 'failed', reason: error.message, problems: [error.message] };
+  }
+}
+
 async function ticks(device, count) {
   const reads = () => device.device.counters.methods.get_child_device_list ?? 0;
   const until = reads() + count;
@@ -159,15 +172,7 @@ export async function driveHubsThroughNodes(plans, nodes, helper, counts) {
             return [...received[i]];
           },
         };
-        try {
-          const problems = await driveHub(plan, device.hub, io, counts);
-          plan.nodes =
-            problems.length === 0
-              ? { outcome: 'ok' }
-              : { outcome: 'failed', reason: problems.join(' | '), problems };
-        } catch (error) {
-          plan.nodes = { outcome: 'failed', reason: error.message, problems: [error.message] };
-        }
+        await recordNodesOutcome(plan, () => driveHub(plan, device.hub, io, counts));
       }),
     );
   } finally {

@@ -130,23 +130,24 @@ function hubModel(dump, name, children) {
         : {}),
     },
     hub: {
-      children: children.map((child, k) => ({
-        kind: HUB_CHILD_KINDS[child.record.model],
-        info: {
-          ...structuredClone(child.record),
-          device_id: childIdOf(name, k),
-          parent_device_id: info.device_id,
-        },
-        components: structuredClone(child.components),
-        logs: structuredClone(child.logs),
-        getters: structuredClone(child.getters),
-      })),
+      children: children.map((child, k) => childSpec(child, childIdOf(name, k), info.device_id)),
       alarm: answered(dump.get_alarm_configure)
         ? structuredClone(dump.get_alarm_configure)
         : { duration: 300, type: 'Doorbell Ring 1', volume: 'high' },
       alarmTypes: dump.get_support_alarm_type_list?.alarm_type_list ?? [...HUB_ALARM_TYPES],
       getters,
     },
+  };
+}
+
+/** The emulator's spec of one dumped hub child, under our id and its hub's. */
+export function childSpec(child, deviceId, parentId) {
+  return {
+    kind: HUB_CHILD_KINDS[child.record.model],
+    info: { ...structuredClone(child.record), device_id: deviceId, parent_device_id: parentId },
+    components: structuredClone(child.components),
+    logs: structuredClone(child.logs),
+    getters: structuredClone(child.getters),
   };
 }
 

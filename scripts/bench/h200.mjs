@@ -8,7 +8,16 @@
 // does.
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import { IDLE_SECONDS, PRESSES, quantile, sleep, startHubFlow } from './hub.mjs';
+import {
+  idleRate,
+  PRESSES,
+  pressLatency,
+  quantile,
+  requestRate,
+  row,
+  sleep,
+  startHubFlow,
+} from './hub.mjs';
 
 const require = createRequire(import.meta.url);
 const { startH200 } = require('../../dist/emulator/index.js');
@@ -20,9 +29,6 @@ const CHILDREN = [
   { model: 'T310', alias: 'Living room' },
   { model: 'S220', alias: 'Hall switch' },
 ];
-
-const row = (label, value, target = '') =>
-  console.log(`${label.padEnd(42)}${value.padStart(5)}${target}`);
 
 export async function h200Figures() {
   const credentials = { username: 'bench@example.com', password: 'bench-password' };
@@ -40,8 +46,8 @@ export async function h200Figures() {
     const counters = hub.device.counters;
     const presses = [];
     const contacts = [];
-    let requests = counters.requests;
-    let started = performance.now();
+    const requests = counters.requests;
+    const started = performance.now();
     for (let k = 0; k < PRESSES; k++) {
       if (k % 4 === 3) {
         // A door opening or closing that only the child list shows.
@@ -55,18 +61,13 @@ export async function h200Figures() {
         waiting.delete(key);
       }
       if (k % 4 === 1) hub.hub.climate('Living room', { temperature: 20 + (k % 3) });
-      const pressedAt = performance.now();
-      const entry = hub.hub.press(k % 2 === 0 ? 'Door button' : 'Bed button');
-      const arrived = await new Promise((resolve) => waiting.set(entry.id, resolve));
-      waiting.delete(entry.id);
-      presses.push(arrived - pressedAt);
+      presses.push(
+        await pressLatency(hub.hub, k % 2 === 0 ? 'Door button' : 'Bed button', waiting),
+      );
       await sleep(Math.random() * 1000);
     }
-    const busy = (counters.requests - requests) / ((performance.now() - started) / 1000);
-    requests = counters.requests;
-    started = performance.now();
-    await sleep(IDLE_SECONDS * 1000);
-    const idle = (counters.requests - requests) / ((performance.now() - started) / 1000);
+    const busy = requestRate(counters, requests, started);
+    const idle = await idleRate(counters);
 
     console.log(
       '\nH200 hub (emulated H200 over sslaes/HTTPS: 2 buttons set to log, contact, climate sensor,\n' +

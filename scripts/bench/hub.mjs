@@ -24,6 +24,35 @@ const CHILDREN = [
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** One line of a figures table: label, right-aligned value, unit and target. */
+export const row = (label, value, target = '') =>
+  console.log(`${label.padEnd(42)}${value.padStart(5)}${target}`);
+
+/**
+ * Presses button `name` of the emulated `hub` and resolves to how many ms passed until the flow
+ * reported the press (the flow's listener resolves `waiting`'s entry for the log entry's id).
+ */
+export async function pressLatency(hub, name, waiting) {
+  const pressedAt = performance.now();
+  const entry = hub.press(name);
+  const arrived = await new Promise((resolve) => waiting.set(entry.id, resolve));
+  waiting.delete(entry.id);
+  return arrived - pressedAt;
+}
+
+/** Requests per second that `counters` took since it read `requests` at `started`. */
+export function requestRate(counters, requests, started) {
+  return (counters.requests - requests) / ((performance.now() - started) / 1000);
+}
+
+/** Requests per second that `counters` takes while nothing happens for IDLE_SECONDS. */
+export async function idleRate(counters) {
+  const requests = counters.requests;
+  const started = performance.now();
+  await sleep(IDLE_SECONDS * 1000);
+  return requestRate(counters, requests, started);
+}
+
 export function quantile(samples, q) {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
@@ -92,24 +121,18 @@ export async function hubFigures() {
 
     const counters = device.server.counters;
     const latencies = [];
-    let requests = counters.requests;
-    let started = performance.now();
+    const requests = counters.requests;
+    const started = performance.now();
     for (let k = 0; k < PRESSES; k++) {
       if (k % 3 === 2) sensorEvent(device.hub, k);
-      const pressedAt = performance.now();
-      const entry = device.hub.press(k % 2 === 0 ? 'Door button' : 'Bed button');
-      const arrived = await new Promise((resolve) => waiting.set(entry.id, resolve));
-      waiting.delete(entry.id);
-      latencies.push(arrived - pressedAt);
+      latencies.push(
+        await pressLatency(device.hub, k % 2 === 0 ? 'Door button' : 'Bed button', waiting),
+      );
       // A random moment in the reader's second, so every phase of its tick is sampled.
       await sleep(Math.random() * 1000);
     }
-    const busy = (counters.requests - requests) / ((performance.now() - started) / 1000);
-
-    requests = counters.requests;
-    started = performance.now();
-    await sleep(IDLE_SECONDS * 1000);
-    const idle = (counters.requests - requests) / ((performance.now() - started) / 1000);
+    const busy = requestRate(counters, requests, started);
+    const idle = await idleRate(counters);
 
     const p95 = quantile(latencies, 0.95);
     console.log(
@@ -117,18 +140,14 @@ export async function hubFigures() {
         '     lamp-event at its default 1 s, lamp-status at its default 10 s, real Node-RED)',
     );
     console.log('measure                                   measured                  target');
-    console.log(
-      `press → lamp-event message, median        ${quantile(latencies, 0.5).toFixed(0).padStart(5)} ms`,
+    row('press → lamp-event message, median', quantile(latencies, 0.5).toFixed(0), ' ms');
+    row(
+      'press → lamp-event message, p95',
+      p95.toFixed(0),
+      ` ms (n=${latencies.length})      ≤ 1500 ms`,
     );
-    console.log(
-      `press → lamp-event message, p95           ${p95.toFixed(0).padStart(5)} ms (n=${latencies.length})      ≤ 1500 ms`,
-    );
-    console.log(
-      `hub requests per second, while pressing   ${busy.toFixed(2).padStart(5)}                     ≤ 4`,
-    );
-    console.log(
-      `hub requests per second, nothing happens  ${idle.toFixed(2).padStart(5)}                     ≤ 4`,
-    );
+    row('hub requests per second, while pressing', busy.toFixed(2), '                     ≤ 4');
+    row('hub requests per second, nothing happens', idle.toFixed(2), '                     ≤ 4');
   } finally {
     await flow.stop();
     await device.close();

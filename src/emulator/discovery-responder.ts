@@ -70,13 +70,7 @@ export class DiscoveryResponder extends UdpResponder {
       scheme.new_klap = 1;
     }
     const result: Record<string, unknown> = {
-      device_id: identity.deviceId,
-      owner: ownerOf(identity),
-      device_type: identity.deviceType,
-      device_model: identity.deviceModel,
-      ip: this.host,
-      mac: identity.mac,
-      is_support_iot_cloud: true,
+      ...this.deviceFields(),
       obd_src: 'tplink',
       factory_default: false,
       mgt_encrypt_schm: scheme,
@@ -98,22 +92,29 @@ export class DiscoveryResponder extends UdpResponder {
    * emulator's is not 443.
    */
   private httpsReply(): Record<string, unknown> {
-    const { identity } = this.options;
     return {
       error_code: 0,
       result: {
-        device_id: identity.deviceId,
-        owner: ownerOf(identity),
-        device_type: identity.deviceType,
-        device_model: identity.deviceModel,
-        ip: this.host,
-        mac: identity.mac,
-        is_support_iot_cloud: true,
+        ...this.deviceFields(),
         factory_default: false,
         encrypt_type: ['3'],
         encrypt_info: { sym_schm: 'AES', key: '', data: '' },
         mgt_encrypt_schm: { is_support_https: true, http_port: this.options.httpPort() },
       },
+    };
+  }
+
+  /** The fields every reply opens with, in the devices' order. */
+  private deviceFields(): Record<string, unknown> {
+    const { identity } = this.options;
+    return {
+      device_id: identity.deviceId,
+      owner: ownerOf(identity),
+      device_type: identity.deviceType,
+      device_model: identity.deviceModel,
+      ip: this.host,
+      mac: identity.mac,
+      is_support_iot_cloud: true,
     };
   }
 

@@ -4,7 +4,7 @@
  * interface as the H100 (hub-control-server.ts) on request. The H200 speaks sslaes only.
  */
 import type { EmulatedHub } from './hub';
-import { HubControlServer } from './hub-control-server';
+import { startHubControl } from './hub-control-server';
 import { EmulatedSmartcamHub, type H200ChildOption, type H200DumpSpec } from './smartcam-hub';
 import type { CredentialMode } from './wire/credentials';
 import { SslAesServer, type SslAesServerOptions } from './wire/sslaes-server';
@@ -62,16 +62,9 @@ export async function startH200(options: H200EmulatorOptions = {}): Promise<Emul
   });
   await server.start();
   device.basic.local_ip = host;
-  const control =
-    options.controlPort === undefined
-      ? null
-      : new HubControlServer(device.hub, host, options.controlPort);
-  try {
-    await control?.start();
-  } catch (error) {
-    await server.close();
-    throw error;
-  }
+  const control = await startHubControl(device.hub, host, options.controlPort, () =>
+    server.close(),
+  );
   return {
     get host() {
       return server.host;

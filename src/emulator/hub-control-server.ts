@@ -220,3 +220,24 @@ export class HubControlServer {
     res.end(JSON.stringify(body));
   }
 }
+
+/**
+ * The started control server of `hub` when a port was asked for, else null. If it cannot start,
+ * `undo` first closes what the caller has already started, then the error goes on.
+ */
+export async function startHubControl(
+  hub: EmulatedHub | undefined,
+  host: string,
+  port: number | undefined,
+  undo: () => Promise<unknown>,
+): Promise<HubControlServer | null> {
+  if (!hub || port === undefined) return null;
+  const control = new HubControlServer(hub, host, port);
+  try {
+    await control.start();
+  } catch (error) {
+    await undo();
+    throw error;
+  }
+  return control;
+}

@@ -12,7 +12,7 @@ import {
   type EmulatedEncryption,
 } from './discovery-responder';
 import type { EmulatedHub } from './hub';
-import { HubControlServer } from './hub-control-server';
+import { startHubControl } from './hub-control-server';
 import { EmulatedIotDevice } from './iot-device';
 import { createModel, type DeviceModel, type ModelName } from './models';
 import { type HubChildOption, pairChildren } from './models-hubs';
@@ -445,16 +445,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatedD
     }
   }
   const hub = device instanceof EmulatedSmartDevice ? device.hub : undefined;
-  const control =
-    hub && options.controlPort !== undefined
-      ? new HubControlServer(hub, host, options.controlPort)
-      : null;
-  try {
-    await control?.start();
-  } catch (error) {
-    await Promise.all([server.close(), (discovery ?? xorDiscovery)?.stop()]);
-    throw error;
-  }
+  const control = await startHubControl(hub, host, options.controlPort, () =>
+    Promise.all([server.close(), (discovery ?? xorDiscovery)?.stop()]),
+  );
   const udp = () => discovery ?? xorDiscovery;
   const scheme = plan.protocol === 'legacy' ? 'tcp' : plan.protocol === 'sslaes' ? 'https' : 'http';
   return {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { getJson, MODULE, repoRoot } from '../package/support';
+import { getJson, MODULE, type NodeRed, repoRoot } from '../package/support';
 
 // npm test passes the Chromium that scripts/chromium.mjs found (or installed); run alone, this
 // falls back to Debian's.
@@ -107,4 +107,37 @@ export async function flowNode(
 ): Promise<Record<string, unknown> | undefined> {
   const flows = await getJson<Record<string, unknown>[]>(`${url}/flows`);
   return flows.find((n) => n.id === id);
+}
+
+/**
+ * Clicks "Test connection" in the open klap-device dialog, waits for the result line to be
+ * marked `outcome` and returns its text.
+ */
+export async function testConnection(
+  page: Page,
+  outcome: 'ok' | 'error',
+  timeout: number,
+): Promise<string> {
+  await page.click('#node-config-lamp-control-probe');
+  await page.waitForSelector(
+    `#node-config-lamp-control-probe-result.lamp-control-probe-${outcome}`,
+    { timeout },
+  );
+  return (await page.textContent('#node-config-lamp-control-probe-result')) ?? '';
+}
+
+/**
+ * An editor test's after(): closes the browser, Node-RED and the emulators, whichever of them
+ * before() got to start, then removes the temporary dir.
+ */
+export async function tearDown(
+  tmp: string | undefined,
+  browser: Browser | undefined,
+  red: NodeRed | undefined,
+  ...devices: ({ close(): void | Promise<void> } | undefined)[]
+): Promise<void> {
+  await browser?.close();
+  await red?.stop();
+  for (const device of devices) await device?.close();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 }

@@ -6,7 +6,6 @@
  * cannot be read; in German too. The protocol list offers "HTTPS (H200 hub)". Needs a build.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
@@ -18,7 +17,15 @@ import {
   repoRoot,
   startNodeRed,
 } from '../package/support';
-import { editConfig, launchChromium, linkedUserDir, openEditor, shots } from './editor-support';
+import {
+  editConfig,
+  launchChromium,
+  linkedUserDir,
+  openEditor,
+  shots,
+  tearDown,
+  testConnection,
+} from './editor-support';
 
 let tmp: string;
 let red: NodeRed;
@@ -53,12 +60,7 @@ before(async () => {
   browser = await launchChromium();
 });
 
-after(async () => {
-  await browser?.close();
-  await red?.stop();
-  await hub?.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+after(() => tearDown(tmp, browser, red, hub));
 
 for (const [locale, paired, buttons, label] of [
   [
@@ -80,11 +82,7 @@ for (const [locale, paired, buttons, label] of [
       await editConfig(page, 'hub1');
       const option = await page.textContent('#node-config-input-protocol option[value="sslaes"]');
       assert.equal(option?.trim(), label);
-      await page.click('#node-config-lamp-control-probe');
-      await page.waitForSelector('#node-config-lamp-control-probe-result.lamp-control-probe-ok', {
-        timeout: 20_000,
-      });
-      const text = (await page.textContent('#node-config-lamp-control-probe-result')) ?? '';
+      const text = await testConnection(page, 'ok', 20_000);
       assert.match(text, paired);
       assert.ok(text.includes(hub.server.certificateFingerprint), text);
       assert.match(text, buttons);

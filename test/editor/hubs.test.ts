@@ -7,7 +7,6 @@
  * lamp-event dialog's defaults and its interval floor; German labels. Needs a build.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -31,6 +30,8 @@ import {
   linkedUserDir,
   openEditor as openAt,
   shots,
+  tearDown,
+  testConnection,
 } from './editor-support';
 
 let tmp: string;
@@ -85,12 +86,7 @@ before(async () => {
   browser = await launchChromium();
 });
 
-after(async () => {
-  await browser?.close();
-  await red?.stop();
-  await hub?.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+after(() => tearDown(tmp, browser, red, hub));
 
 function openEditor(locale = 'en-US'): Promise<Page> {
   return openAt(browser, red.url, 'ev1', 'lamp-event', locale);
@@ -111,11 +107,7 @@ test('Test connection on a hub: "Tapo hub H100, 4 devices paired"', async () => 
   const page = await openEditor();
   try {
     await editConfig(page, 'hub1');
-    await page.click('#node-config-lamp-control-probe');
-    await page.waitForSelector('#node-config-lamp-control-probe-result.lamp-control-probe-ok', {
-      timeout: 15_000,
-    });
-    const text = (await page.textContent('#node-config-lamp-control-probe-result')) ?? '';
+    const text = await testConnection(page, 'ok', 15_000);
     assert.match(text, /Tapo hub H100, 4 devices paired/);
     assert.doesNotMatch(text, new RegExp(DEMO_PASSWORD));
     await page.screenshot({ path: path.join(shots, 'klap-device-probe-hub.png') });

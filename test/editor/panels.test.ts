@@ -6,7 +6,6 @@
  * German labels. Screenshots of each dialog go to test-results/. Needs a build.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -30,6 +29,8 @@ import {
   linkedUserDir,
   openEditor as openAt,
   shots,
+  tearDown,
+  testConnection,
 } from './editor-support';
 
 let tmp: string;
@@ -99,13 +100,7 @@ before(async () => {
   browser = await launchChromium();
 });
 
-after(async () => {
-  await browser?.close();
-  await red?.stop();
-  await emulator?.close();
-  await strip?.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+after(() => tearDown(tmp, browser, red, emulator, strip));
 
 function openEditor(locale = 'en-US'): Promise<Page> {
   return openAt(browser, red.url, 'ctl1', 'lamp-control', locale);
@@ -438,11 +433,7 @@ test('klap-device dialog: validation, password never rendered, test connection, 
 
     // ... and with a wrong password typed in: the device's refusal is shown.
     await page.fill('#node-config-input-password', 'not-the-password');
-    await page.click('#node-config-lamp-control-probe');
-    await page.waitForSelector('#node-config-lamp-control-probe-result.lamp-control-probe-error', {
-      timeout: 20_000,
-    });
-    const failure = (await page.textContent('#node-config-lamp-control-probe-result')) ?? '';
+    const failure = await testConnection(page, 'error', 20_000);
     assert.match(failure, /credentials|case-sensitive/i, failure);
     assert.ok(!failure.includes('not-the-password'), 'the typed password is not echoed');
     await page.screenshot({ path: path.join(shots, 'klap-device-probe-failed.png') });
@@ -532,11 +523,7 @@ test('German editor: labels, options and tips are translated', async () => {
     );
     assert.match((await page.textContent('#node-config-lamp-control-tips')) ?? '', /Drittanbieter/);
     await page.screenshot({ path: path.join(shots, 'klap-device-dialog-de.png') });
-    await page.click('#node-config-lamp-control-probe');
-    await page.waitForSelector('#node-config-lamp-control-probe-result.lamp-control-probe-ok', {
-      timeout: 15_000,
-    });
-    assert.match((await page.textContent('#node-config-lamp-control-probe-result')) ?? '', /L530/);
+    assert.match(await testConnection(page, 'ok', 15_000), /L530/);
     await page.screenshot({ path: path.join(shots, 'klap-device-probe-ok-de.png') });
     await page.click('#node-config-dialog-cancel');
     await page.waitForTimeout(400);

@@ -6,7 +6,7 @@
  * where it does not), and nothing old after a "modified nodes" redeploy.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { NodeMessage } from 'node-red';
 import { type EmulatedH200, startH200 } from '../../src/emulator/h200';
 import type { H200ChildOption } from '../../src/emulator/smartcam-hub';
@@ -27,6 +27,7 @@ import {
   statuses,
   USER,
   until,
+  useStarter,
 } from './support';
 
 const SSLAES = { protocol: 'sslaes', version: 1, timeout: 5 };
@@ -35,18 +36,9 @@ const names = (msgs: NodeMessage[]) =>
   msgs.map((m) => `${m.topic}:${m.payload}:${eventOf(m).source}`);
 
 describe('H200 in Node-RED (sslaes)', () => {
-  const started: EmulatedH200[] = [];
-  before(() => helper.startServer());
-  after(() => helper.stopServer());
-  afterEach(async () => {
-    await helper.unload();
-    await Promise.all(started.splice(0).map((d) => d.close()));
-  });
-  const start = async (children: H200ChildOption[]) => {
-    const d = await startH200({ username: USER, password: PASS, children });
-    started.push(d);
-    return d;
-  };
+  const start = useStarter((children: H200ChildOption[]) =>
+    startH200({ username: USER, password: PASS, children }),
+  );
   const load = (d: EmulatedH200, nodes: FlowNode[]) =>
     helper.load(allNodes, baseFlow(d, nodes, SSLAES), creds());
 

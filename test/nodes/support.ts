@@ -122,7 +122,14 @@ export function useEmulator(): (model?: ModelName) => Promise<EmulatedDevice> {
 
 /** As useEmulator, for any emulator options (protocol, a model without a login, …). */
 export function useDevices(): (options: EmulatorOptions) => Promise<EmulatedDevice> {
-  const started: EmulatedDevice[] = [];
+  return useStarter((options: EmulatorOptions) => startEmulator({ port: 0, ...options }));
+}
+
+/** As useDevices, for any way of starting an emulated device (e.g. startH200). */
+export function useStarter<O, D extends { close(): Promise<void> }>(
+  startOne: (options: O) => Promise<D>,
+): (options: O) => Promise<D> {
+  const started: D[] = [];
   before(() => helper.startServer());
   after(() => helper.stopServer());
   afterEach(async () => {
@@ -130,7 +137,7 @@ export function useDevices(): (options: EmulatorOptions) => Promise<EmulatedDevi
     await Promise.all(started.splice(0).map((d) => d.close()));
   });
   return async (options) => {
-    const d = await startEmulator({ port: 0, ...options });
+    const d = await startOne(options);
     started.push(d);
     return d;
   };

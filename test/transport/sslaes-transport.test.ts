@@ -31,6 +31,19 @@ function client(device: EmulatedDevice, password = PASS): SslAesTransport {
   return transport;
 }
 
+/** createTransport as auto: our account, no discovery, `options` on top; closed after the tests. */
+function auto(options: Partial<Parameters<typeof createTransport>[0]>): Transport {
+  const transport = createTransport({
+    host: HOST,
+    username: USER,
+    password: PASS,
+    discoveryPort: null,
+    ...options,
+  });
+  transports.push(transport);
+  return transport;
+}
+
 describe('sslaes login', () => {
   it('falls back to the user "admin" when the hub refuses the account name, and keeps it', async () => {
     const device = await hub();
@@ -166,15 +179,10 @@ describe('sslaes in the factory and auto', () => {
 
   it('auto starts with sslaes from a discovery hint (is_support_https), no other protocol tried', async () => {
     const device = await hub();
-    const transport = createTransport({
-      host: HOST,
+    const transport = auto({
       port: device.port,
-      username: USER,
-      password: PASS,
-      discoveryPort: null,
       hint: { encryptType: 'HTTPS', isSupportHttps: true },
     });
-    transports.push(transport);
     await transport.open?.();
     assert.equal(transport.encryption, 'SSLAES');
     assert.equal(device.sslaes.counters.connections, 1, 'only the sslaes login connected');
@@ -183,15 +191,10 @@ describe('sslaes in the factory and auto', () => {
 
   it('auto on a port given: not HTTP but TLS means sslaes', async () => {
     const device = await hub();
-    const transport = createTransport({
-      host: HOST,
+    const transport = auto({
       port: device.port,
-      username: USER,
-      password: PASS,
-      discoveryPort: null,
       timeoutMs: 2000,
     });
-    transports.push(transport);
     assert.ok(answered(await transport.send(REQUEST)));
     assert.equal(transport.encryption, 'SSLAES');
   });
@@ -202,15 +205,9 @@ describe('sslaes in the factory and auto', () => {
     const closed = await startEmulator({ model: 'L530', protocol: 'klap' });
     const nothing = closed.port;
     await closed.close();
-    const transport = createTransport({
-      host: HOST,
-      username: USER,
-      password: PASS,
-      discoveryPort: null,
+    return auto({
       defaultPorts: { http: http ?? nothing, https: device.port, legacy: nothing },
     });
-    transports.push(transport);
-    return transport;
   }
 
   it('auto without a port: 80 closed, 443 speaks TLS: sslaes on 443 (test ports here)', async () => {
@@ -233,15 +230,11 @@ describe('sslaes in the factory and auto', () => {
 
   it('a wrong password under auto is AUTH_FAILED from sslaes (the search ends there)', async () => {
     const device = await hub();
-    const transport = createTransport({
-      host: HOST,
+    const transport = auto({
       port: device.port,
-      username: USER,
       password: 'wrong',
-      discoveryPort: null,
       hint: { isSupportHttps: true },
     });
-    transports.push(transport);
     await assert.rejects(transport.send(REQUEST), (e) => codeOf(e) === 'AUTH_FAILED');
     assert.equal(device.sslaes.counters.logins, 0);
   });

@@ -130,9 +130,9 @@ export class AesServer extends HttpDeviceServer<AesFaults, AesServerCounters> {
 
   protected received(method: string, url: URL): boolean {
     // Only commands travel with a token; handshakes and logins are counted once parsed.
-    const isRequest = method === 'POST' && url.pathname === '/app' && url.searchParams.has('token');
-    if (isRequest) this.counters.requests += 1;
-    return isRequest;
+    return this.countRequest(
+      method === 'POST' && url.pathname === '/app' && url.searchParams.has('token'),
+    );
   }
 
   protected async route(

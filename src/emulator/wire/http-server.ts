@@ -113,6 +113,12 @@ export abstract class HttpDeviceServer<F extends HttpFaults, C extends WireCount
    */
   protected abstract received(method: string, url: URL): boolean;
 
+  /** For `received`: counts a payload request and passes the verdict on. */
+  protected countRequest(isRequest: boolean): boolean {
+    if (isRequest) this.counters.requests += 1;
+    return isRequest;
+  }
+
   /** Answers one request that got past the generic faults. */
   protected abstract route(
     req: http.IncomingMessage,

@@ -137,9 +137,7 @@ export class KlapServer extends HttpDeviceServer<KlapFaults, KlapServerCounters>
   protected received(method: string, url: URL): boolean {
     if (method !== 'POST') return false;
     if (url.pathname === '/app/handshake1') this.counters.handshake1 += 1;
-    const isRequest = url.pathname === '/app/request';
-    if (isRequest) this.counters.requests += 1;
-    return isRequest;
+    return this.countRequest(url.pathname === '/app/request');
   }
 
   protected async route(

@@ -170,9 +170,7 @@ export class SslAesServer extends HttpDeviceServer<SslAesFaults, SslAesServerCou
   }
 
   protected received(method: string, url: URL): boolean {
-    const isRequest = method === 'POST' && STOK_PATH.test(url.pathname);
-    if (isRequest) this.counters.requests += 1;
-    return isRequest;
+    return this.countRequest(method === 'POST' && STOK_PATH.test(url.pathname));
   }
 
   protected async route(
@@ -263,6 +261,11 @@ export class SslAesServer extends HttpDeviceServer<SslAesFaults, SslAesServerCou
     while (this.pending.size > MAX_PENDING) {
       this.pending.delete(this.pending.keys().next().value as string);
     }
+    this.nonceReply(res, nonce, deviceConfirm(cnonce, nonce, hash));
+  }
+
+  /** The hub's nonce answer: the nonce, its proof (or none) and the attempts left. */
+  private nonceReply(res: http.ServerResponse, nonce: string, confirm: string): void {
     this.json(res, {
       error_code: SSLAES_CODES.INVALID_NONCE,
       result: {
@@ -270,7 +273,7 @@ export class SslAesServer extends HttpDeviceServer<SslAesFaults, SslAesServerCou
           code: SSLAES_CODES.SESSION_EXPIRED,
           encrypt_type: [SECURE_ENCRYPT_TYPE],
           nonce,
-          device_confirm: deviceConfirm(cnonce, nonce, hash),
+          device_confirm: confirm,
           time: this.attempts() - this.wrongDigests,
           max_time: this.attempts(),
         },
@@ -294,19 +297,7 @@ export class SslAesServer extends HttpDeviceServer<SslAesFaults, SslAesServerCou
         this.json(res, this.blockedReply());
         return;
       }
-      this.json(res, {
-        error_code: SSLAES_CODES.INVALID_NONCE,
-        result: {
-          data: {
-            code: SSLAES_CODES.SESSION_EXPIRED,
-            encrypt_type: [SECURE_ENCRYPT_TYPE],
-            nonce: pending.nonce,
-            device_confirm: '',
-            time: this.attempts() - this.wrongDigests,
-            max_time: this.attempts(),
-          },
-        },
-      });
+      this.nonceReply(res, pending.nonce, '');
       return;
     }
     this.wrongDigests = 0;

@@ -208,9 +208,7 @@ export class TpapServer extends HttpDeviceServer<TpapFaults, TpapServerCounters>
   }
 
   protected received(method: string, url: URL): boolean {
-    const isRequest = method === 'POST' && DS_PATH.test(url.pathname);
-    if (isRequest) this.counters.requests += 1;
-    return isRequest;
+    return this.countRequest(method === 'POST' && DS_PATH.test(url.pathname));
   }
 
   protected async route(
