@@ -29,6 +29,7 @@ import {
 } from './outlets/outlet';
 import { SmartDriver } from './smart-driver';
 import { NotSmartReplyError, SmartProtocol } from './smart-protocol';
+import { cloneState } from './state';
 import type { Capabilities, EnergyPoint, LampCommand, LampState, Outlet } from './types';
 
 export interface ConnectOptions {
@@ -124,7 +125,7 @@ export class LampClient {
 
   /** The state from the last successful exchange with the device; undefined before the first. */
   get lastState(): LampState | undefined {
-    return this.state ? { ...this.state } : undefined;
+    return this.state ? cloneState(this.state) : undefined;
   }
 
   /** 'smart' or 'iot' once known. */
@@ -192,7 +193,7 @@ export class LampClient {
         first.resolve(await first.task());
       } else if (first.kind === 'read') {
         const state = await this.readState();
-        for (const job of live) job.resolve({ ...state });
+        for (const job of live) job.resolve(cloneState(state));
       } else {
         await this.applyCommands(live as (Job & CommandWork)[]);
       }
@@ -247,7 +248,7 @@ export class LampClient {
           ? driver.applyToOutlet(merged, outlet)
           : driver.apply(merged);
       const state = this.remember(await applied);
-      for (const job of accepted) job.resolve({ ...state });
+      for (const job of accepted) job.resolve(cloneState(state));
     } catch (error) {
       for (const job of accepted) job.reject(error);
       throw error;
@@ -259,9 +260,13 @@ export class LampClient {
     return this.state ?? { on: false, online: true, model: driver.model, alias: '', type: 'plug' };
   }
 
+  /**
+   * Keeps `state` as the last known and returns it, not a copy: the driver may hand out the
+   * same object again for an unchanged reply, so whatever leaves the client is a cloneState.
+   */
   private remember(state: LampState): LampState {
     this.state = state;
-    return { ...state };
+    return state;
   }
 
   /**
@@ -295,7 +300,7 @@ export class LampClient {
   open(): Promise<LampState> {
     return this.serial(async () => {
       const { driver, state } = await this.ensureDriver();
-      return this.remember(state ?? (await driver.readState()));
+      return cloneState(this.remember(state ?? (await driver.readState())));
     });
   }
 

@@ -40,6 +40,10 @@ export class SmartDriver implements DeviceDriver {
   /** The last meter readings (get_energy_usage, get_emeter_data). */
   private energy: Info | undefined;
   private emeter: Info | undefined;
+  /** The last state mapped and what it was mapped from (see toState). Never handed out. */
+  private mapped:
+    | { info: Info; energy?: Info; emeter?: Info; settings: number; state: LampState }
+    | undefined;
 
   private constructor(
     private readonly protocol: SmartProtocol,
@@ -130,10 +134,24 @@ export class SmartDriver implements DeviceDriver {
 
   private toState(info: Info, energy?: Info, emeter?: Info): LampState {
     this.info = info;
-    return smartState(info, this.capabilities, energy, {
+    // The same reply objects (the protocol re-uses the parse of a byte-identical reply) and the
+    // same settings make the same state: a poll of an unchanged device maps nothing.
+    const last = this.mapped;
+    const settings = this.settings.version;
+    if (
+      last?.info === info &&
+      last.energy === energy &&
+      last.emeter === emeter &&
+      last.settings === settings
+    ) {
+      return last.state;
+    }
+    const state = smartState(info, this.capabilities, energy, {
       emeter,
       settings: this.settings.values(),
     });
+    this.mapped = { info, energy, emeter, settings, state };
+    return state;
   }
 
   /** A poll: one device request (one batch), the settings that are due filling its free places. */

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DeviceError, MalformedResponseError } from '../transport/errors';
-import type { Transport } from '../transport/types';
+import type { SendOptions, Transport } from '../transport/types';
 
 export interface SmartRequest {
   method: string;
@@ -142,18 +142,39 @@ export class SmartProtocol {
     return body;
   }
 
-  /** Send one envelope, return the parsed reply (error_code not yet checked). */
-  private async exchange(method: string, params?: unknown): Promise<SmartEnvelope> {
-    // The transport shows us each reply to ask whether the session died; the parse made for
-    // that question is kept, so the reply that is returned is not parsed a second time.
-    let seen: { text: string; reply: unknown } | undefined;
-    const text = await this.transport.send(JSON.stringify(this.envelope(method, params)), {
-      sessionDead: (replyText) => {
-        seen = { text: replyText, reply: parseReply(replyText) };
-        return isSessionDead(seen.reply);
-      },
-    });
-    const reply = seen?.text === text ? seen.reply : parseReply(text);
+  /**
+   * The last reply read for callAll, parsed. A reply byte-identical to it (a poll of a device
+   * whose state did not change) is not parsed again: callAll hands out the same result objects,
+   * which its callers only read and which lets the driver skip mapping an unchanged state.
+   * Results of `call` are parsed afresh every time: they go to users, who may change them.
+   */
+  private lastReply: { text: string; reply: unknown } | undefined;
+  /** The transport shows us each reply to ask whether the session died; that parse is kept. */
+  private readonly sendOptions: SendOptions = {
+    sessionDead: (replyText) => isSessionDead(this.parsed(replyText).reply),
+  };
+
+  private parsed(text: string): { text: string; reply: unknown } {
+    const last = this.lastReply;
+    if (last !== undefined && last.text === text) return last;
+    const fresh = { text, reply: parseReply(text) };
+    this.lastReply = fresh;
+    return fresh;
+  }
+
+  /**
+   * Send one envelope, return the parsed reply (error_code not yet checked); `shared` allows
+   * the parse of an identical earlier reply to be returned (see lastReply).
+   */
+  private async exchange(method: string, params: unknown, shared: boolean): Promise<SmartEnvelope> {
+    if (!shared) this.lastReply = undefined;
+    const text = await this.transport.send(
+      JSON.stringify(this.envelope(method, params)),
+      this.sendOptions,
+    );
+    const seen = this.parsed(text);
+    const reply = seen.reply;
+    if (!shared) this.lastReply = undefined;
     if (reply === NOT_JSON) {
       throw new MalformedResponseError(this.address, `${method}: reply is not JSON`);
     }
@@ -179,8 +200,12 @@ export class SmartProtocol {
   }
 
   /** One request; its result (`{}` for setters that return none), or a DeviceError thrown. */
-  async call(method: string, params?: unknown): Promise<unknown> {
-    const reply = await this.exchange(method, params);
+  call(method: string, params?: unknown): Promise<unknown> {
+    return this.result(method, params, false);
+  }
+
+  private async result(method: string, params: unknown, shared: boolean): Promise<unknown> {
+    const reply = await this.exchange(method, params, shared);
     if (reply.error_code !== 0) throw this.error(method, reply.error_code);
     return reply.result ?? {};
   }
@@ -239,7 +264,7 @@ export class SmartProtocol {
       return {
         method: request.method,
         ok: true,
-        result: await this.call(request.method, request.params),
+        result: await this.result(request.method, request.params, true),
       };
     } catch (error) {
       if (error instanceof DeviceError) return { method: request.method, ok: false, error };
@@ -255,7 +280,7 @@ export class SmartProtocol {
     const requests = chunk.map((r) =>
       hasParams(r.params) ? { method: r.method, params: r.params } : { method: r.method },
     );
-    const reply = await this.exchange('multipleRequest', { requests });
+    const reply = await this.exchange('multipleRequest', { requests }, true);
     if (reply.error_code !== 0) {
       if (
         BATCH_REFUSED_CODES.has(reply.error_code) ||

@@ -41,6 +41,9 @@ export class SmartSettings {
   private presetList: Preset[] | undefined;
   /** The last LED rule other than "never" (night mode, …), which `led: true` brings back. */
   private lastLitRule: string | undefined;
+  private stored = 0;
+  /** values() as of the last store(), read on every poll and copied by smartState. */
+  private valuesCache: DeviceSettings | undefined;
 
   constructor(
     private readonly capabilities: Capabilities,
@@ -117,7 +120,14 @@ export class SmartSettings {
     }
   }
 
+  /** Grows with every setting stored: the same version means the same values(). */
+  get version(): number {
+    return this.stored;
+  }
+
   private store(key: SettingKey, result: Info): void {
+    this.stored += 1;
+    this.valuesCache = undefined;
     this.raw.set(key, structuredClone(result));
     if (key === 'presets') this.presetList = smartPresets(result, this.capabilities);
     if (key === 'led' && typeof result.led_rule === 'string' && result.led_rule !== 'never') {
@@ -125,10 +135,15 @@ export class SmartSettings {
     }
   }
 
-  /** The settings as state keys, for those read so far. */
+  /** The settings as state keys, for those read so far; shared, so callers copy what they keep. */
   values(): DeviceSettings {
+    this.valuesCache ??= this.read();
+    return this.valuesCache;
+  }
+
+  private read(): DeviceSettings {
     const settings: DeviceSettings = {};
-    if (this.presetList) settings.presets = structuredClone(this.presetList);
+    if (this.presetList) settings.presets = this.presetList;
     const fade = this.raw.get('fade');
     if (fade) settings.fade = { on: fadeMs(fade.on_state), off: fadeMs(fade.off_state) };
     const autoOff = this.raw.get('autoOff');

@@ -88,6 +88,26 @@ export function sameStatus(a: DeviceStatus, b: DeviceStatus): boolean {
   return a.fill === b.fill && a.shape === b.shape && a.text === b.text;
 }
 
+/** Whether two states (plain data: numbers, strings, objects, arrays) are equal throughout. */
+export function sameData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameData(a[i], b[i])) return false;
+    return true;
+  }
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) {
+    if (!(key in b)) return false;
+    if (!sameData((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) {
+      return false;
+    }
+  }
+  return true;
+}
+
 /** Fields compared to decide whether a state "changed"; order fixed so snapshots compare. */
 const STATE_KEYS: (keyof LampState)[] = [
   'online',
