@@ -153,9 +153,35 @@ function parseHead(text: string): NonNullable<ReplyReader['head']> {
   return { status: code, headers, rest, length };
 }
 
+/** The request in flight on a connection, and how to settle it. */
+interface Pending {
+  readonly socket: net.Socket;
+  readonly reader: ReplyReader;
+  readonly step: string;
+  readonly timeoutMs: number;
+  /** performance.now() after which the request has timed out. */
+  readonly deadline: number;
+  readonly resolve: (reply: HttpReply) => void;
+  readonly reject: (error: LampError) => void;
+}
+
 export class HttpConnection {
   private socket: net.Socket | null = null;
   private readonly hostHeader: string;
+  /**
+   * The one request in flight. The socket's listeners are attached once, when it opens, and
+   * look here: a request costs no listeners, closures or timers of its own.
+   */
+  private pending: Pending | null = null;
+  /**
+   * One timer for the connection, not one per request: it fires at the earliest deadline it
+   * was armed for, times out the request in flight if that one's deadline has passed, and
+   * re-arms for it otherwise. Unreferenced while no request waits, so it keeps no process alive.
+   */
+  private timer: NodeJS.Timeout | undefined;
+  private timerDue = 0;
+  /** The abort signals listened to (the transport's one, in practice). */
+  private readonly watched = new WeakSet<AbortSignal>();
 
   constructor(
     private readonly host: string,
@@ -168,9 +194,20 @@ export class HttpConnection {
   private open(): net.Socket {
     const socket = net.connect({ host: this.host, port: this.port, noDelay: true });
     // Between requests nobody listens: an idle socket the device drops must not crash us.
-    socket.on('error', () => undefined);
+    socket.on('error', (error: Error) => {
+      const pending = this.pending;
+      if (pending?.socket === socket) {
+        this.finish(pending, mapNetworkError(error, this.address, pending.step));
+      }
+    });
     socket.on('close', () => {
       if (this.socket === socket) this.socket = null;
+      const pending = this.pending;
+      if (pending?.socket === socket) this.closedUnder(pending);
+    });
+    socket.on('data', (data: Buffer) => {
+      const pending = this.pending;
+      if (pending?.socket === socket) this.received(pending, data);
     });
     this.socket = socket;
     return socket;
@@ -186,14 +223,24 @@ export class HttpConnection {
     const { step, signal } = options;
     const limit = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     let head = `POST ${options.path} HTTP/1.1\r\nHost: ${this.hostHeader}\r\n`;
-    for (const [name, value] of Object.entries(options.headers)) head += `${name}: ${value}\r\n`;
+    for (const name in options.headers) head += `${name}: ${options.headers[name]}\r\n`;
     head += `Content-Length: ${options.body.length}\r\n`;
     if (options.sessionId) head += `Cookie: TP_SESSIONID=${options.sessionId}\r\n`;
-    const request = Buffer.concat([Buffer.from(`${head}\r\n`, 'latin1'), options.body]);
+    head += '\r\n';
+    // Head and body in one buffer, so that one write (one packet) carries the request.
+    const headBytes = Buffer.byteLength(head, 'latin1');
+    const request = Buffer.allocUnsafe(headBytes + options.body.length);
+    request.write(head, 0, 'latin1');
+    options.body.copy(request, headBytes);
 
     return new Promise<HttpReply>((resolve, reject) => {
       if (signal?.aborted) {
         reject(new ClosedError(this.address));
+        return;
+      }
+      if (this.pending) {
+        // The transports queue their requests; a second one here is a bug, not a device fault.
+        reject(new MalformedResponseError(this.address, `${step}: a request is still running`));
         return;
       }
       const reused = this.socket !== null;
@@ -205,60 +252,94 @@ export class HttpConnection {
         reject(mapNetworkError(error, this.address, step));
         return;
       }
-      const reader = new ReplyReader(limit);
-      let settled = false;
-      const finish = (error: LampError | null, reply?: HttpReply): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        socket.off('data', onData);
-        socket.off('error', onError);
-        socket.off('close', onClose);
-        // A failed exchange, or a server that closes: never reuse that socket.
-        if (error || reader.closes) {
-          socket.destroy();
-          if (this.socket === socket) this.socket = null;
-        }
-        if (error) reject(error);
-        else resolve(reply as HttpReply);
+      if (signal && !this.watched.has(signal)) {
+        this.watched.add(signal);
+        signal.addEventListener('abort', () => {
+          const pending = this.pending;
+          if (pending) this.finish(pending, new ClosedError(this.address));
+        });
+      }
+      const timeoutMs = options.timeoutMs;
+      const pending: Pending = {
+        socket,
+        reader: new ReplyReader(limit),
+        step,
+        timeoutMs,
+        deadline: performance.now() + timeoutMs,
+        resolve,
+        reject,
       };
-      const onData = (data: Buffer): void => {
-        let reply: HttpReply | null;
-        try {
-          reply = reader.push(data);
-        } catch (error) {
-          const code = (error as { code?: unknown }).code;
-          finish(
-            typeof code === 'string'
-              ? mapNetworkError(error, this.address, step)
-              : new MalformedResponseError(this.address, `${step}: ${(error as Error).message}`),
-          );
-          return;
-        }
-        if (reply) finish(null, reply);
-      };
-      const onError = (error: Error): void => finish(mapNetworkError(error, this.address, step));
-      const onClose = (): void => {
-        const reply = reader.closed();
-        if (reply) finish(null, reply);
-        // A kept-alive socket the device closed meanwhile, or a reply cut short.
-        else finish(new ConnectionResetError(this.address, step));
-      };
-      const onAbort = (): void => finish(new ClosedError(this.address));
-      const timer = setTimeout(
-        () => finish(new TimeoutError(this.address, step, options.timeoutMs)),
-        options.timeoutMs,
-      );
-      signal?.addEventListener('abort', onAbort);
-      socket.on('data', onData);
-      socket.on('error', onError);
-      socket.on('close', onClose);
+      this.pending = pending;
+      this.arm(pending);
       if (reused && (socket.destroyed || !socket.writable)) {
-        onClose();
+        this.closedUnder(pending);
         return;
       }
       socket.write(request);
     });
+  }
+
+  private received(pending: Pending, data: Buffer): void {
+    let reply: HttpReply | null;
+    try {
+      reply = pending.reader.push(data);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      this.finish(
+        pending,
+        typeof code === 'string'
+          ? mapNetworkError(error, this.address, pending.step)
+          : new MalformedResponseError(
+              this.address,
+              `${pending.step}: ${(error as Error).message}`,
+            ),
+      );
+      return;
+    }
+    if (reply) this.finish(pending, null, reply);
+  }
+
+  /** The socket closed under a request: a close-delimited reply ends, anything else failed. */
+  private closedUnder(pending: Pending): void {
+    const reply = pending.reader.closed();
+    if (reply) this.finish(pending, null, reply);
+    // A kept-alive socket the device closed meanwhile, or a reply cut short.
+    else this.finish(pending, new ConnectionResetError(this.address, pending.step));
+  }
+
+  private finish(pending: Pending, error: LampError | null, reply?: HttpReply): void {
+    if (this.pending !== pending) return;
+    this.pending = null;
+    this.timer?.unref();
+    // A failed exchange, or a server that closes: never reuse that socket.
+    if (error || pending.reader.closes) {
+      pending.socket.destroy();
+      if (this.socket === pending.socket) this.socket = null;
+    }
+    if (error) pending.reject(error);
+    else pending.resolve(reply as HttpReply);
+  }
+
+  /** Makes sure the connection's timer fires by `pending`'s deadline (see `timer`). */
+  private arm(pending: Pending): void {
+    const timer = this.timer;
+    if (timer !== undefined && this.timerDue <= pending.deadline) {
+      timer.ref();
+      return;
+    }
+    if (timer !== undefined) clearTimeout(timer);
+    this.timerDue = pending.deadline;
+    this.timer = setTimeout(() => this.expire(), Math.max(1, pending.deadline - performance.now()));
+  }
+
+  private expire(): void {
+    this.timer = undefined;
+    const pending = this.pending;
+    if (!pending) return;
+    if (performance.now() >= pending.deadline) {
+      this.finish(pending, new TimeoutError(this.address, pending.step, pending.timeoutMs));
+    } else {
+      this.arm(pending);
+    }
   }
 }

@@ -7,7 +7,13 @@
  * seq, so both directions use the same encrypt/decrypt pair.
  */
 
-import { createCipheriv, createDecipheriv, createHash, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  type Decipher,
+  timingSafeEqual,
+} from 'node:crypto';
 
 /** The largest seq a signed int32 can carry; going past it means a new handshake (docs/protocols/klap.md §4). */
 export const MAX_SEQ = 0x7fffffff;
@@ -53,6 +59,11 @@ export class KlapCipher {
   readonly sigKey: Buffer;
   readonly initialSeq: number;
   private seq: number;
+  /**
+   * AES-128 in ECB without padding, made once per session: CBC decryption is each block's ECB
+   * decryption XOR the block before it, so no decipher needs to be made per message.
+   */
+  private readonly blocks: Decipher;
 
   constructor(localSeed: Buffer, remoteSeed: Buffer, auth: Buffer) {
     const seeds = [localSeed, remoteSeed, auth];
@@ -62,6 +73,7 @@ export class KlapCipher {
     this.initialSeq = ivHash.readInt32BE(28);
     this.sigKey = sha256(Buffer.from('ldk'), ...seeds).subarray(0, 28);
     this.seq = this.initialSeq;
+    this.blocks = createDecipheriv('aes-128-ecb', this.key, null).setAutoPadding(false);
   }
 
   /** The last seq handed out (the initial seq before any request). */
@@ -82,7 +94,10 @@ export class KlapCipher {
   }
 
   private iv(seq: number): Buffer {
-    return Buffer.concat([this.ivBase, be32(seq)]);
+    const iv = Buffer.allocUnsafe(16);
+    this.ivBase.copy(iv, 0);
+    iv.writeInt32BE(seq, 12);
+    return iv;
   }
 
   signature(seq: number, ciphertext: Buffer): Buffer {
@@ -93,8 +108,16 @@ export class KlapCipher {
   encrypt(plaintext: string | Buffer, seq: number): Buffer {
     const cipher = createCipheriv('aes-128-cbc', this.key, this.iv(seq));
     const data = typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext;
-    const ciphertext = Buffer.concat([cipher.update(data), cipher.final()]);
-    return Buffer.concat([this.signature(seq, ciphertext), ciphertext]);
+    const head = cipher.update(data);
+    const tail = cipher.final();
+    // sigKey ‖ seq ‖ ciphertext is hashed in place; its first 32 bytes become the signature.
+    const out = Buffer.allocUnsafe(SIGNATURE_BYTES + head.length + tail.length);
+    this.sigKey.copy(out, 0);
+    out.writeInt32BE(seq, 28);
+    head.copy(out, SIGNATURE_BYTES);
+    tail.copy(out, SIGNATURE_BYTES + head.length);
+    createHash('sha256').update(out).digest().copy(out, 0);
+    return out;
   }
 
   /**
@@ -116,11 +139,16 @@ export class KlapCipher {
         `ciphertext of ${ciphertext.length} bytes is not whole blocks`,
       );
     }
-    try {
-      const decipher = createDecipheriv('aes-128-cbc', this.key, this.iv(seq));
-      return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
-    } catch {
-      throw new CipherError('decrypt', 'bad padding');
+    const plain = this.blocks.update(ciphertext);
+    for (let i = plain.length - 1; i >= BLOCK_BYTES; i--) plain[i] ^= ciphertext[i - BLOCK_BYTES];
+    const iv = this.iv(seq);
+    for (let i = 0; i < BLOCK_BYTES; i++) plain[i] ^= iv[i];
+    // PKCS#7: 1 to 16 bytes, each holding their count.
+    const pad = plain[plain.length - 1];
+    if (!(pad >= 1 && pad <= BLOCK_BYTES)) throw new CipherError('decrypt', 'bad padding');
+    for (let i = plain.length - pad; i < plain.length; i++) {
+      if (plain[i] !== pad) throw new CipherError('decrypt', 'bad padding');
     }
+    return plain.subarray(0, plain.length - pad);
   }
 }
