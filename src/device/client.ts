@@ -138,14 +138,14 @@ export class LampClient {
     return this.enqueue<T>({ kind: 'task', task });
   }
 
+  /** Queues `work` (a fresh object each caller makes, which becomes the job itself). */
   private enqueue<T>(work: Work): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.jobs.push({
-        ...work,
-        ticket: this.linkFailure.ticket(),
-        resolve: resolve as (value: unknown) => void,
-        reject,
-      });
+      const job = work as Job;
+      job.ticket = this.linkFailure.ticket();
+      job.resolve = resolve as (value: unknown) => void;
+      job.reject = reject;
+      this.jobs.push(job);
       void this.drain();
     });
   }

@@ -40,6 +40,8 @@ export class SmartDriver implements DeviceDriver {
   /** The last meter readings (get_energy_usage, get_emeter_data). */
   private energy: Info | undefined;
   private emeter: Info | undefined;
+  /** baseReads() as last built, and the emeterData it was built for. */
+  private polled: { emeterData: boolean; reads: SmartRequest[] } | undefined;
   /** The last state mapped and what it was mapped from (see toState). Never handed out. */
   private mapped:
     | { info: Info; energy?: Info; emeter?: Info; settings: number; state: LampState }
@@ -92,19 +94,23 @@ export class SmartDriver implements DeviceDriver {
     return { driver, state };
   }
 
-  /** The light, meter and outlet reads, which every state needs. */
+  /** The light, meter and outlet reads, which every state needs (never changed by callers). */
   private baseReads(): SmartRequest[] {
+    // Built once while they stay the same (outlet reads may vary: always built afresh).
+    if (!this.outlets && this.polled?.emeterData === this.emeterData) return this.polled.reads;
     const reads: SmartRequest[] = [{ method: 'get_device_info' }];
     if (this.capabilities.energy) reads.push({ method: 'get_energy_usage' });
     if (this.emeterData) reads.push({ method: 'get_emeter_data' });
     if (this.outlets) reads.push(...this.outlets.readRequests());
+    else this.polled = { emeterData: this.emeterData, reads };
     return reads;
   }
 
   /** The base reads plus the settings that are due, as many as `room` more requests allow. */
   private readRequests(room: number): SmartRequest[] {
     const reads = this.baseReads();
-    return [...reads, ...this.settings.due(room - reads.length)];
+    const due = this.settings.due(room - reads.length);
+    return due.length === 0 ? reads : [...reads, ...due];
   }
 
   /**

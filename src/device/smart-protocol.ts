@@ -113,6 +113,7 @@ export class SmartProtocol {
   /** Drops to 1 for good once the device refuses a batch. */
   batchSize = MAX_BATCH_SIZE;
   private readonly now: () => number;
+  private readonly uuidJson: string;
   /**
    * True once the device has answered with a SMART envelope. From then on a reply in another
    * shape is a malformed reply (a typed MalformedResponseError), not a hint at another dialect.
@@ -128,6 +129,7 @@ export class SmartProtocol {
     this.terminalUuid =
       options.terminalUuid ?? Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64');
     this.now = options.now ?? Date.now;
+    this.uuidJson = JSON.stringify(this.terminalUuid);
   }
 
   /** The envelope of one request; params omitted when empty (except where `{}` is required). */
@@ -140,6 +142,17 @@ export class SmartProtocol {
     if (hasParams(params)) body.params = params;
     else if (EMPTY_OBJECT_PARAMS.has(method)) body.params = {};
     return body;
+  }
+
+  /** JSON.stringify(envelope(method, params)), written out without building the envelope. */
+  private envelopeText(method: string, params: unknown): string {
+    const head = `{"method":${JSON.stringify(method)},"request_time_milis":${JSON.stringify(this.now())},"terminal_uuid":${this.uuidJson}`;
+    // A value JSON cannot carry (a function) is left out, as JSON.stringify leaves it out.
+    const json = hasParams(params) ? JSON.stringify(params) : undefined;
+    if (json !== undefined) return `${head},"params":${json}}`;
+    return EMPTY_OBJECT_PARAMS.has(method) && !hasParams(params)
+      ? `${head},"params":{}}`
+      : `${head}}`;
   }
 
   /**
@@ -168,10 +181,7 @@ export class SmartProtocol {
    */
   private async exchange(method: string, params: unknown, shared: boolean): Promise<SmartEnvelope> {
     if (!shared) this.lastReply = undefined;
-    const text = await this.transport.send(
-      JSON.stringify(this.envelope(method, params)),
-      this.sendOptions,
-    );
+    const text = await this.transport.send(this.envelopeText(method, params), this.sendOptions);
     const seen = this.parsed(text);
     const reply = seen.reply;
     if (!shared) this.lastReply = undefined;
@@ -221,6 +231,8 @@ export class SmartProtocol {
     requests: SmartRequest[],
     options: { requeryMissing?: boolean } = {},
   ): Promise<SmartOutcome[]> {
+    // A poll of a lamp: one getter, one request, nothing to batch or re-query.
+    if (requests.length === 1) return [await this.single(requests[0] as SmartRequest)];
     const requeryMissing = options.requeryMissing ?? true;
     const outcomes: SmartOutcome[] = [];
     // The first failure so far; without re-query, nothing after it is sent (as a device would).

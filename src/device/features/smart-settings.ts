@@ -85,7 +85,9 @@ export class SmartSettings {
    * longer than SETTINGS_REFRESH_MS ago, the oldest first.
    */
   due(room: number): SmartRequest[] {
+    if (room <= 0 || this.getters.length === 0) return [];
     const now = this.clock();
+    if (now < this.nextDue()) return []; // the usual poll: nothing due, nothing built
     // Never read counts as read at time 0: due at once, and first in line.
     const readAt = (g: Getter) => this.readAt.get(g.key) ?? 0;
     return this.getters
@@ -93,6 +95,17 @@ export class SmartSettings {
       .sort((a, b) => readAt(a) - readAt(b))
       .slice(0, Math.max(0, room))
       .map((g) => g.request);
+  }
+
+  /** When the next getter falls due (clock ms); 0 while one has never been read. */
+  private nextDue(): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (const getter of this.getters) {
+      const at = this.readAt.get(getter.key);
+      if (at === undefined) return 0;
+      next = Math.min(next, at + SETTINGS_REFRESH_MS);
+    }
+    return next;
   }
 
   /** The getters of the settings a command changes whose value is not known yet. */
@@ -111,7 +124,7 @@ export class SmartSettings {
   absorb(outcomes: SmartOutcome[]): void {
     const now = this.clock();
     for (const outcome of outcomes) {
-      const getter = this.getters.find((g) => g.request.method === outcome.method);
+      const getter = this.getterFor(outcome.method);
       if (!getter) continue;
       // Failed or not, it is not asked again before the refresh time: a firmware that lists a
       // component but refuses its getter is not hammered on every poll.
@@ -123,6 +136,11 @@ export class SmartSettings {
   /** Grows with every setting stored: the same version means the same values(). */
   get version(): number {
     return this.stored;
+  }
+
+  private getterFor(method: string): Getter | undefined {
+    for (const getter of this.getters) if (getter.request.method === method) return getter;
+    return undefined;
   }
 
   private store(key: SettingKey, result: Info): void {

@@ -97,15 +97,17 @@ export function sameData(a: unknown, b: unknown): boolean {
     for (let i = 0; i < a.length; i++) if (!sameData(a[i], b[i])) return false;
     return true;
   }
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  for (const key of keys) {
+  // for…in rather than Object.keys: a poll compares a state this way, and builds no arrays.
+  let keys = 0;
+  for (const key in a) {
     if (!(key in b)) return false;
     if (!sameData((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) {
       return false;
     }
+    keys += 1;
   }
-  return true;
+  for (const _ in b) keys -= 1;
+  return keys === 0;
 }
 
 /** Fields compared to decide whether a state "changed"; order fixed so snapshots compare. */
