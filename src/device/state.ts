@@ -129,8 +129,11 @@ function copyValue<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map(copyValue) as T;
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value))
-    copy[key] = copyValue((value as Record<string, unknown>)[key]);
+  // for…in, not Object.keys: every state handed out is copied so, and builds no key arrays.
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key];
+    copy[key] = typeof item === 'object' && item !== null ? copyValue(item) : item;
+  }
   return copy as T;
 }
 

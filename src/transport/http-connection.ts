@@ -38,12 +38,7 @@ const HEADER_END = Buffer.from('\r\n\r\n');
 /** A reply being read: headers first, then a body of known length, chunks, or up to close. */
 class ReplyReader {
   private buffered: Buffer = Buffer.alloc(0);
-  private head: {
-    status: number;
-    headers: Record<string, string | string[]>;
-    rest: 'length' | 'chunked' | 'close';
-    length: number;
-  } | null = null;
+  private head: Head | null = null;
   private chunks: Buffer[] = [];
   private received = 0;
 
@@ -107,28 +102,48 @@ class ReplyReader {
   }
 
   private reply(body: Buffer): HttpReply {
-    const head = this.head as NonNullable<ReplyReader['head']>;
-    return { status: head.status, headers: head.headers, body: Buffer.from(body) };
+    const head = this.head as Head;
+    return new Reply(head.status, head.text, Buffer.from(body));
   }
 
   /** Whether the server said it closes the connection after this reply. */
   get closes(): boolean {
-    const connection = this.head?.headers.connection;
+    const connection = this.head?.connection;
     return (
       this.head?.rest === 'close' || (typeof connection === 'string' && /close/i.test(connection))
     );
   }
 }
 
-function parseHead(text: string): NonNullable<ReplyReader['head']> {
-  // "HTTP/1.x NNN": the status sits at a fixed place; anything else is not HTTP.
-  const code = text.charCodeAt(9) >= 48 ? Number(text.slice(9, 12)) : Number.NaN;
-  if (!text.startsWith('HTTP/1.') || !(code >= 100 && code <= 599)) {
-    throw Object.assign(new Error('bad status line'), { code: 'HPE_INVALID_CONSTANT' });
+/** What reading a reply needs of its head; the other headers are parsed only when asked for. */
+interface Head {
+  status: number;
+  /** The head's text after the status line's start, for the headers (see Reply). */
+  text: string;
+  rest: 'length' | 'chunked' | 'close';
+  length: number;
+  connection: string | undefined;
+}
+
+/** A reply whose headers are parsed on first use: a request's reply never needs them. */
+class Reply implements HttpReply {
+  private parsedHeaders: Record<string, string | string[]> | undefined;
+
+  constructor(
+    readonly status: number,
+    private readonly head: string,
+    readonly body: Buffer,
+  ) {}
+
+  get headers(): Record<string, string | string[]> {
+    this.parsedHeaders ??= parseHeaders(this.head);
+    return this.parsedHeaders;
   }
+}
+
+/** Every header line after the status line; names lower-case, Set-Cookie as a list. */
+function parseHeaders(text: string): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
-  let rest: 'length' | 'chunked' | 'close' = code === 204 || code === 304 ? 'length' : 'close';
-  let length = 0;
   for (let start = text.indexOf('\r\n') + 2; start > 1 && start < text.length; ) {
     const end = text.indexOf('\r\n', start);
     const line = end < 0 ? text.slice(start) : text.slice(start, end);
@@ -143,14 +158,52 @@ function parseHead(text: string): NonNullable<ReplyReader['head']> {
       continue;
     }
     headers[name] = value;
-    if (name === 'content-length' && rest !== 'chunked' && /^\d+$/.test(value)) {
-      rest = 'length';
-      length = Number(value);
-    } else if (name === 'transfer-encoding' && /chunked/i.test(value)) {
-      rest = 'chunked';
+  }
+  return headers;
+}
+
+const LOWER_C = 0x63;
+const LOWER_T = 0x74;
+/** Space and tab with the 0x20 bit set, as the first-character test below sees them. */
+const SPACE = 0x20;
+const TAB = 0x29;
+
+/**
+ * The status and the framing of a reply: Content-Length, Transfer-Encoding and Connection,
+ * found by looking only at lines that may carry them (the others start with other letters).
+ */
+function parseHead(text: string): Head {
+  // "HTTP/1.x NNN": the status sits at a fixed place; anything else is not HTTP.
+  const code = text.charCodeAt(9) >= 48 ? Number(text.slice(9, 12)) : Number.NaN;
+  if (!text.startsWith('HTTP/1.') || !(code >= 100 && code <= 599)) {
+    throw Object.assign(new Error('bad status line'), { code: 'HPE_INVALID_CONSTANT' });
+  }
+  let rest: Head['rest'] = code === 204 || code === 304 ? 'length' : 'close';
+  let length = 0;
+  let connection: string | undefined;
+  for (let start = text.indexOf('\r\n') + 2; start > 1 && start < text.length; ) {
+    const found = text.indexOf('\r\n', start);
+    const end = found < 0 ? text.length : found;
+    const first = text.charCodeAt(start) | 0x20;
+    const from = start;
+    start = end + 2;
+    if (first !== LOWER_C && first !== LOWER_T && first !== SPACE && first !== TAB) continue;
+    const colon = text.indexOf(':', from);
+    if (colon <= from || colon > end) continue;
+    const name = text.slice(from, colon).trim().toLowerCase();
+    if (name === 'content-length') {
+      const value = text.slice(colon + 1, end).trim();
+      if (rest !== 'chunked' && /^\d+$/.test(value)) {
+        rest = 'length';
+        length = Number(value);
+      }
+    } else if (name === 'transfer-encoding') {
+      if (/chunked/i.test(text.slice(colon + 1, end))) rest = 'chunked';
+    } else if (name === 'connection') {
+      connection = text.slice(colon + 1, end).trim();
     }
   }
-  return { status: code, headers, rest, length };
+  return { status: code, text, rest, length, connection };
 }
 
 /** The request in flight on a connection, and how to settle it. */
@@ -329,10 +382,16 @@ export class HttpConnection {
     }
     if (timer !== undefined) clearTimeout(timer);
     this.timerDue = pending.deadline;
-    this.timer = setTimeout(() => this.expire(), Math.max(1, pending.deadline - performance.now()));
+    // Whole milliseconds, the request's own timeout when it just started: Node keeps one list
+    // per distinct duration, so every connection's timer shares one.
+    const left = Math.ceil(pending.deadline - performance.now());
+    this.timer = setTimeout(
+      this.expire,
+      left >= pending.timeoutMs ? pending.timeoutMs : Math.max(1, left),
+    );
   }
 
-  private expire(): void {
+  private readonly expire = (): void => {
     this.timer = undefined;
     const pending = this.pending;
     if (!pending) return;
@@ -341,5 +400,5 @@ export class HttpConnection {
     } else {
       this.arm(pending);
     }
-  }
+  };
 }
