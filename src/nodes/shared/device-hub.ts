@@ -367,16 +367,17 @@ export class DeviceHub {
   }
 
   private accept(state: LampState, origin?: HubUser): LampState {
+    // A poll of a device that changed nothing since the last state fanned out: status, logs
+    // and back-off are as that state left them; only users not yet handed it hear of it. (The
+    // client's states are its own copies, online already.)
+    if (!this.closed && state.online === true && this.unchanged(state)) {
+      for (const user of this.users.values()) {
+        if (user !== origin && !this.informed.has(user)) this.inform(user, state);
+      }
+      return state;
+    }
     const fresh: LampState = { ...state, online: true };
     if (this.closed) return { ...fresh };
-    if (this.unchanged(fresh)) {
-      // A poll of a device that changed nothing since the last state fanned out: status, logs
-      // and back-off are as that state left them; only users not yet handed it hear of it.
-      for (const user of this.users.values()) {
-        if (user !== origin && !this.informed.has(user)) this.inform(user, fresh);
-      }
-      return fresh;
-    }
     this.accepted = fresh;
     this.informed.clear();
     this.lastState = fresh;
