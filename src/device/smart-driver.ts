@@ -162,7 +162,8 @@ export class SmartDriver implements DeviceDriver {
 
   /** A poll: one device request (one batch), the settings that are due filling its free places. */
   async readState(): Promise<LampState> {
-    return this.stateFrom(await this.protocol.callAll(this.readRequests(this.protocol.batchSize)));
+    const reads = this.readRequests(this.protocol.batchSize);
+    return this.stateFrom(await this.protocol.callAll(reads, { sameReply: true }));
   }
 
   async resolve(command: LampCommand): Promise<LampCommand> {

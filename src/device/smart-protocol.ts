@@ -156,10 +156,11 @@ export class SmartProtocol {
   }
 
   /**
-   * The last reply read for callAll, parsed. A reply byte-identical to it (a poll of a device
-   * whose state did not change) is not parsed again: callAll hands out the same result objects,
-   * which its callers only read and which lets the driver skip mapping an unchanged state.
-   * Results of `call` are parsed afresh every time: they go to users, who may change them.
+   * The last poll's reply (callAll with `sameReply`), parsed. A reply byte-identical to it (a
+   * device whose state did not change) is not parsed again: the same result objects are handed
+   * out, which the driver only reads and which let it skip mapping an unchanged state. Nothing
+   * else is kept: other results may go to users, who may change them, and a client keeps no
+   * copy of its negotiation.
    */
   private lastReply: { text: string; reply: unknown } | undefined;
   /** The transport shows us each reply to ask whether the session died; that parse is kept. */
@@ -229,10 +230,11 @@ export class SmartProtocol {
    */
   async callAll(
     requests: SmartRequest[],
-    options: { requeryMissing?: boolean } = {},
+    options: { requeryMissing?: boolean; sameReply?: boolean } = {},
   ): Promise<SmartOutcome[]> {
+    const shared = options.sameReply === true;
     // A poll of a lamp: one getter, one request, nothing to batch or re-query.
-    if (requests.length === 1) return [await this.single(requests[0] as SmartRequest)];
+    if (requests.length === 1) return [await this.single(requests[0] as SmartRequest, shared)];
     const requeryMissing = options.requeryMissing ?? true;
     const outcomes: SmartOutcome[] = [];
     // The first failure so far; without re-query, nothing after it is sent (as a device would).
@@ -254,29 +256,29 @@ export class SmartProtocol {
       }
       const chunk = requests.slice(index, index + this.batchSize);
       if (chunk.length === 1) {
-        record(await this.single(chunk[0]));
+        record(await this.single(chunk[0], shared));
         index += 1;
         continue;
       }
-      const batch = await this.batch(chunk);
+      const batch = await this.batch(chunk, shared);
       if (batch === null) continue; // batching just got switched off: redo this chunk singly
       for (let i = 0; i < chunk.length; i++) {
         const outcome = batch[i];
         if (outcome) record(outcome);
         else if (!requeryMissing && firstError) outcomes.push(skipped(chunk[i], firstError));
-        else record(await this.single(chunk[i]));
+        else record(await this.single(chunk[i], shared));
       }
       index += chunk.length;
     }
     return outcomes;
   }
 
-  private async single(request: SmartRequest): Promise<SmartOutcome> {
+  private async single(request: SmartRequest, shared: boolean): Promise<SmartOutcome> {
     try {
       return {
         method: request.method,
         ok: true,
-        result: await this.result(request.method, request.params, true),
+        result: await this.result(request.method, request.params, shared),
       };
     } catch (error) {
       if (error instanceof DeviceError) return { method: request.method, ok: false, error };
@@ -288,11 +290,14 @@ export class SmartProtocol {
    * One multipleRequest. Returns outcomes aligned with `chunk` (undefined where the device did
    * not answer), or null when the device refused batching, after which batchSize is 1.
    */
-  private async batch(chunk: SmartRequest[]): Promise<(SmartOutcome | undefined)[] | null> {
+  private async batch(
+    chunk: SmartRequest[],
+    shared: boolean,
+  ): Promise<(SmartOutcome | undefined)[] | null> {
     const requests = chunk.map((r) =>
       hasParams(r.params) ? { method: r.method, params: r.params } : { method: r.method },
     );
-    const reply = await this.exchange('multipleRequest', { requests }, true);
+    const reply = await this.exchange('multipleRequest', { requests }, shared);
     if (reply.error_code !== 0) {
       if (
         BATCH_REFUSED_CODES.has(reply.error_code) ||

@@ -233,8 +233,8 @@ export class HttpConnection {
    */
   private timer: NodeJS.Timeout | undefined;
   private timerDue = 0;
-  /** The abort signals listened to (the transport's one, in practice). */
-  private readonly watched = new WeakSet<AbortSignal>();
+  /** The abort signal last listened to (the transport's one, the same for every post). */
+  private watched: AbortSignal | undefined;
 
   constructor(
     private readonly host: string,
@@ -305,8 +305,8 @@ export class HttpConnection {
         reject(mapNetworkError(error, this.address, step));
         return;
       }
-      if (signal && !this.watched.has(signal)) {
-        this.watched.add(signal);
+      if (signal && signal !== this.watched) {
+        this.watched = signal;
         signal.addEventListener('abort', () => {
           const pending = this.pending;
           if (pending) this.finish(pending, new ClosedError(this.address));

@@ -92,8 +92,6 @@ export class KlapTransport extends SessionTransport<Session, KlapLoginInfo> {
   private readonly localSeedSource: () => Buffer;
   private readonly connection = new HttpConnection(this.host, this.port, this.address);
   private wakeUpCount = 0;
-  /** The last reply opened, and its text (see exchange). */
-  private lastReply: { opened: Buffer; text: string } | undefined;
   /**
    * When a wake-up last failed to help (clock ms), or null. Until the device answers over HTTP
    * again, refused logins fail at once, with a new wake-up at most every WAKE_UP_REPEAT_MS.
@@ -262,13 +260,7 @@ export class KlapTransport extends SessionTransport<Session, KlapLoginInfo> {
       throw new MalformedResponseError(this.address, detail);
     }
     this.countRequest();
-    // A reply byte-identical to the last (an unchanged state polled) is the same string, not
-    // decoded again; the protocol above then finds it equal at once.
-    const last = this.lastReply;
-    if (last?.opened.equals(opened)) return last.text;
-    const text = opened.toString('utf8');
-    this.lastReply = { opened, text };
-    return text;
+    return opened.toString('utf8');
   }
 }
 
