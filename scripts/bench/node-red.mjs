@@ -5,8 +5,8 @@ import { performance } from 'node:perf_hooks';
 import { emulatorProcess, median } from './emulator-process.mjs';
 
 const require = createRequire(import.meta.url);
-const helper = require('node-red-node-test-helper');
-const nodes = ['klap-device', 'lamp-control', 'lamp-status'].map((type) =>
+export const helper = require('node-red-node-test-helper');
+export const nodes = ['klap-device', 'lamp-control', 'lamp-status'].map((type) =>
   require(`../../nodes/${type}.js`),
 );
 const { connect } = require('../../dist/index.js');
@@ -84,16 +84,16 @@ async function endToEnd(row, credentials) {
 }
 
 /**
- * 100 emulated devices on consecutive ports below the ephemeral range (32768 up, where our own
- * client sockets take their ports); another range when a port is taken meanwhile.
+ * `count` emulated devices on consecutive ports below the ephemeral range (32768 up, where our
+ * own client sockets take their ports); another range when a port is taken meanwhile.
  */
-async function deviceFarm(credentials) {
-  const models = Array.from({ length: 100 }, (_, i) => [
+export async function deviceFarm(credentials, count = 100) {
+  const models = Array.from({ length: count }, (_, i) => [
     '--model',
     ['L530', 'L510', 'P110', 'P100'][i % 4],
   ]).flat();
   for (let attempt = 1; ; attempt++) {
-    const base = 21000 + Math.floor(Math.random() * 11000);
+    const base = 21000 + Math.floor(Math.random() * (11000 - count));
     try {
       return await emulatorProcess(
         [
@@ -105,7 +105,7 @@ async function deviceFarm(credentials) {
           '--password',
           credentials.password,
         ],
-        100,
+        count,
       );
     } catch (error) {
       if (attempt === 5) throw error;

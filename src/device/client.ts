@@ -39,6 +39,7 @@ import { SmartDriver } from './smart-driver';
 import { NotSmartReplyError, SmartProtocol } from './smart-protocol';
 import { SmartcamDriver } from './smartcam-driver';
 import { carriesSmartcam, SmartcamProtocol, speaksNoSmartcam } from './smartcam-protocol';
+import { cloneState } from './state';
 import type { Capabilities, EnergyPoint, HubChild, LampCommand, LampState, Outlet } from './types';
 
 export interface ConnectOptions {
@@ -182,7 +183,7 @@ export class LampClient {
 
   /** The state from the last successful exchange with the device; undefined before the first. */
   get lastState(): LampState | undefined {
-    return this.state ? { ...this.state } : undefined;
+    return this.state ? cloneState(this.state) : undefined;
   }
 
   /** 'smart' or 'iot' once known. */
@@ -195,14 +196,14 @@ export class LampClient {
     return this.enqueue<T>({ kind: 'task', task });
   }
 
+  /** Queues `work` (a fresh object each caller makes, which becomes the job itself). */
   private enqueue<T>(work: Work): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.jobs.push({
-        ...work,
-        ticket: this.linkFailure.ticket(),
-        resolve: resolve as (value: unknown) => void,
-        reject,
-      });
+      const job = work as Job;
+      job.ticket = this.linkFailure.ticket();
+      job.resolve = resolve as (value: unknown) => void;
+      job.reject = reject;
+      this.jobs.push(job);
       void this.drain();
     });
   }
@@ -250,7 +251,7 @@ export class LampClient {
         first.resolve(await first.task());
       } else if (first.kind === 'read') {
         const state = await this.readState();
-        for (const job of live) job.resolve({ ...state });
+        for (const job of live) job.resolve(cloneState(state));
       } else {
         await this.applyCommands(live as (Job & CommandWork)[]);
       }
@@ -327,7 +328,7 @@ export class LampClient {
         state = await driver.apply(savedPainting(merged, state));
       }
       state = this.remember(state);
-      for (const job of accepted) job.resolve({ ...state });
+      for (const job of accepted) job.resolve(cloneState(state));
     } catch (error) {
       for (const job of accepted) job.reject(error);
       throw error;
@@ -339,9 +340,13 @@ export class LampClient {
     return this.state ?? { on: false, online: true, model: driver.model, alias: '', type: 'plug' };
   }
 
+  /**
+   * Keeps `state` as the last known and returns it, not a copy: the driver may hand out the
+   * same object again for an unchanged reply, so whatever leaves the client is a cloneState.
+   */
   private remember(state: LampState): LampState {
     this.state = state;
-    return { ...state };
+    return state;
   }
 
   /**
@@ -402,7 +407,7 @@ export class LampClient {
   open(): Promise<LampState> {
     return this.serial(async () => {
       const { driver, state } = await this.ensureDriver();
-      return this.remember(state ?? (await driver.readState()));
+      return cloneState(this.remember(state ?? (await driver.readState())));
     });
   }
 

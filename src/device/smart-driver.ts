@@ -53,6 +53,12 @@ export class SmartDriver implements DeviceDriver {
   /** The last meter readings (get_energy_usage, get_emeter_data). */
   private energy: Info | undefined;
   private emeter: Info | undefined;
+  /** baseReads() as last built, and the emeterData it was built for. */
+  private polled: { emeterData: boolean; reads: SmartRequest[] } | undefined;
+  /** The last state mapped and what it was mapped from (see toState). Never handed out. */
+  private mapped:
+    | { info: Info; energy?: Info; emeter?: Info; settings: number; state: LampState }
+    | undefined;
 
   private constructor(
     private readonly protocol: SmartProtocol,
@@ -133,20 +139,25 @@ export class SmartDriver implements DeviceDriver {
     return { driver, state };
   }
 
-  /** The light, meter and outlet reads, which every state needs. */
+  /** The light, meter and outlet reads, which every state needs (never changed by callers). */
   private baseReads(): SmartRequest[] {
+    // Built once while they stay the same (outlet and hub reads may vary: always built afresh).
+    if (!this.outlets && !this.hub && this.polled?.emeterData === this.emeterData)
+      return this.polled.reads;
     const reads: SmartRequest[] = [{ method: 'get_device_info' }];
     if (this.capabilities.energy) reads.push({ method: 'get_energy_usage' });
     if (this.emeterData) reads.push({ method: 'get_emeter_data' });
     if (this.outlets) reads.push(...this.outlets.readRequests());
-    if (this.hub) reads.push(...this.hub.readRequests());
+    else if (this.hub) reads.push(...this.hub.readRequests());
+    else this.polled = { emeterData: this.emeterData, reads };
     return reads;
   }
 
   /** The base reads plus the settings that are due, as many as `room` more requests allow. */
   private readRequests(room: number): SmartRequest[] {
     const reads = this.baseReads();
-    return [...reads, ...this.settings.due(room - reads.length)];
+    const due = this.settings.due(room - reads.length);
+    return due.length === 0 ? reads : [...reads, ...due];
   }
 
   /**
@@ -189,17 +200,31 @@ export class SmartDriver implements DeviceDriver {
 
   private toState(info: Info, energy?: Info, emeter?: Info): LampState {
     this.info = info;
+    // The same reply objects (the protocol re-uses the parse of a byte-identical reply) and the
+    // same settings make the same state: a poll of an unchanged device maps nothing.
+    const last = this.mapped;
+    const settings = this.settings.version;
+    if (
+      last?.info === info &&
+      last.energy === energy &&
+      last.emeter === emeter &&
+      last.settings === settings
+    ) {
+      return last.state;
+    }
     const state = smartState(info, this.capabilities, energy, {
       emeter,
       settings: this.settings.values(),
     });
     this.segments?.addTo(state, info);
+    this.mapped = { info, energy, emeter, settings, state };
     return state;
   }
 
   /** A poll: one device request (one batch), the settings that are due filling its free places. */
   async readState(): Promise<LampState> {
-    return this.stateFrom(await this.protocol.callAll(this.readRequests(this.protocol.batchSize)));
+    const reads = this.readRequests(this.protocol.batchSize);
+    return this.stateFrom(await this.protocol.callAll(reads, { sameReply: true }));
   }
 
   async resolve(command: LampCommand): Promise<LampCommand> {

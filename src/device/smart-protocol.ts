@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DeviceError, MalformedResponseError } from '../transport/errors';
-import type { Transport } from '../transport/types';
+import type { SendOptions, Transport } from '../transport/types';
 
 export interface SmartRequest {
   method: string;
@@ -113,6 +113,7 @@ export class SmartProtocol {
   /** Drops to 1 for good once the device refuses a batch. */
   batchSize = MAX_BATCH_SIZE;
   private readonly now: () => number;
+  private readonly uuidJson: string;
   /**
    * True once the device has answered with a SMART envelope. From then on a reply in another
    * shape is a malformed reply (a typed MalformedResponseError), not a hint at another dialect.
@@ -128,6 +129,7 @@ export class SmartProtocol {
     this.terminalUuid =
       options.terminalUuid ?? Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64');
     this.now = options.now ?? Date.now;
+    this.uuidJson = JSON.stringify(this.terminalUuid);
   }
 
   /** The envelope of one request; params omitted when empty (except where `{}` is required). */
@@ -142,18 +144,48 @@ export class SmartProtocol {
     return body;
   }
 
-  /** Send one envelope, return the parsed reply (error_code not yet checked). */
-  private async exchange(method: string, params?: unknown): Promise<SmartEnvelope> {
-    // The transport shows us each reply to ask whether the session died; the parse made for
-    // that question is kept, so the reply that is returned is not parsed a second time.
-    let seen: { text: string; reply: unknown } | undefined;
-    const text = await this.transport.send(JSON.stringify(this.envelope(method, params)), {
-      sessionDead: (replyText) => {
-        seen = { text: replyText, reply: parseReply(replyText) };
-        return isSessionDead(seen.reply);
-      },
-    });
-    const reply = seen?.text === text ? seen.reply : parseReply(text);
+  /** JSON.stringify(envelope(method, params)), written out without building the envelope. */
+  private envelopeText(method: string, params: unknown): string {
+    const head = `{"method":${JSON.stringify(method)},"request_time_milis":${JSON.stringify(this.now())},"terminal_uuid":${this.uuidJson}`;
+    // A value JSON cannot carry (a function) is left out, as JSON.stringify leaves it out.
+    const json = hasParams(params) ? JSON.stringify(params) : undefined;
+    if (json !== undefined) return `${head},"params":${json}}`;
+    return EMPTY_OBJECT_PARAMS.has(method) && !hasParams(params)
+      ? `${head},"params":{}}`
+      : `${head}}`;
+  }
+
+  /**
+   * The last poll's reply (callAll with `sameReply`), parsed. A reply byte-identical to it (a
+   * device whose state did not change) is not parsed again: the same result objects are handed
+   * out, which the driver only reads and which let it skip mapping an unchanged state. Nothing
+   * else is kept: other results may go to users, who may change them, and a client keeps no
+   * copy of its negotiation.
+   */
+  private lastReply: { text: string; reply: unknown } | undefined;
+  /** The transport shows us each reply to ask whether the session died; that parse is kept. */
+  private readonly sendOptions: SendOptions = {
+    sessionDead: (replyText) => isSessionDead(this.parsed(replyText).reply),
+  };
+
+  private parsed(text: string): { text: string; reply: unknown } {
+    const last = this.lastReply;
+    if (last !== undefined && last.text === text) return last;
+    const fresh = { text, reply: parseReply(text) };
+    this.lastReply = fresh;
+    return fresh;
+  }
+
+  /**
+   * Send one envelope, return the parsed reply (error_code not yet checked); `shared` allows
+   * the parse of an identical earlier reply to be returned (see lastReply).
+   */
+  private async exchange(method: string, params: unknown, shared: boolean): Promise<SmartEnvelope> {
+    if (!shared) this.lastReply = undefined;
+    const text = await this.transport.send(this.envelopeText(method, params), this.sendOptions);
+    const seen = this.parsed(text);
+    const reply = seen.reply;
+    if (!shared) this.lastReply = undefined;
     if (reply === NOT_JSON) {
       throw new MalformedResponseError(this.address, `${method}: reply is not JSON`);
     }
@@ -179,8 +211,12 @@ export class SmartProtocol {
   }
 
   /** One request; its result (`{}` for setters that return none), or a DeviceError thrown. */
-  async call(method: string, params?: unknown): Promise<unknown> {
-    const reply = await this.exchange(method, params);
+  call(method: string, params?: unknown): Promise<unknown> {
+    return this.result(method, params, false);
+  }
+
+  private async result(method: string, params: unknown, shared: boolean): Promise<unknown> {
+    const reply = await this.exchange(method, params, shared);
     if (reply.error_code !== 0) throw this.error(method, reply.error_code);
     return reply.result ?? {};
   }
@@ -194,8 +230,11 @@ export class SmartProtocol {
    */
   async callAll(
     requests: SmartRequest[],
-    options: { requeryMissing?: boolean } = {},
+    options: { requeryMissing?: boolean; sameReply?: boolean } = {},
   ): Promise<SmartOutcome[]> {
+    const shared = options.sameReply === true;
+    // A poll of a lamp: one getter, one request, nothing to batch or re-query.
+    if (requests.length === 1) return [await this.single(requests[0] as SmartRequest, shared)];
     const requeryMissing = options.requeryMissing ?? true;
     const outcomes: SmartOutcome[] = [];
     // The first failure so far; without re-query, nothing after it is sent (as a device would).
@@ -217,29 +256,29 @@ export class SmartProtocol {
       }
       const chunk = nextChunk(requests, index, this.batchSize);
       if (chunk.length === 1) {
-        record(await this.single(chunk[0]));
+        record(await this.single(chunk[0], shared));
         index += 1;
         continue;
       }
-      const batch = await this.batch(chunk);
+      const batch = await this.batch(chunk, shared);
       if (batch === null) continue; // batching just got switched off: redo this chunk singly
       for (let i = 0; i < chunk.length; i++) {
         const outcome = batch[i];
         if (outcome) record(outcome);
         else if (!requeryMissing && firstError) outcomes.push(skipped(chunk[i], firstError));
-        else record(await this.single(chunk[i]));
+        else record(await this.single(chunk[i], shared));
       }
       index += chunk.length;
     }
     return outcomes;
   }
 
-  private async single(request: SmartRequest): Promise<SmartOutcome> {
+  private async single(request: SmartRequest, shared: boolean): Promise<SmartOutcome> {
     try {
       return {
         method: request.method,
         ok: true,
-        result: await this.call(request.method, request.params),
+        result: await this.result(request.method, request.params, shared),
       };
     } catch (error) {
       if (error instanceof DeviceError) return { method: request.method, ok: false, error };
@@ -251,11 +290,14 @@ export class SmartProtocol {
    * One multipleRequest. Returns outcomes aligned with `chunk` (undefined where the device did
    * not answer), or null when the device refused batching, after which batchSize is 1.
    */
-  private async batch(chunk: SmartRequest[]): Promise<(SmartOutcome | undefined)[] | null> {
+  private async batch(
+    chunk: SmartRequest[],
+    shared: boolean,
+  ): Promise<(SmartOutcome | undefined)[] | null> {
     const requests = chunk.map((r) =>
       hasParams(r.params) ? { method: r.method, params: r.params } : { method: r.method },
     );
-    const reply = await this.exchange('multipleRequest', { requests });
+    const reply = await this.exchange('multipleRequest', { requests }, shared);
     if (reply.error_code !== 0) {
       if (
         BATCH_REFUSED_CODES.has(reply.error_code) ||

@@ -124,11 +124,31 @@ function addElectrical(state: LampState, volts: number | undefined, amps: number
   if (amps !== undefined) state.current = amps;
 }
 
+/** A deep copy of plain state data (numbers, strings, booleans, objects and arrays of them). */
+function copyValue<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(copyValue) as T;
+  const copy: Record<string, unknown> = {};
+  // for…in, not Object.keys: every state handed out is copied so, and builds no key arrays.
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key];
+    copy[key] = typeof item === 'object' && item !== null ? copyValue(item) : item;
+  }
+  return copy as T;
+}
+
+/**
+ * A copy of a state that shares nothing with it, without structuredClone's cost: a state is
+ * plain data (docs/architecture.md §3).
+ */
+export function cloneState(state: LampState): LampState {
+  return copyValue(state);
+}
+
 function addSettings(state: LampState, settings: DeviceSettings | undefined): void {
   if (!settings) return;
   for (const [key, value] of Object.entries(settings)) {
-    if (value !== undefined)
-      (state as unknown as Record<string, unknown>)[key] = structuredClone(value);
+    if (value !== undefined) (state as unknown as Record<string, unknown>)[key] = copyValue(value);
   }
 }
 

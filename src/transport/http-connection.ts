@@ -39,12 +39,7 @@ const HEADER_END = Buffer.from('\r\n\r\n');
 /** A reply being read: headers first, then a body of known length, chunks, or up to close. */
 class ReplyReader {
   private buffered: Buffer = Buffer.alloc(0);
-  private head: {
-    status: number;
-    headers: Record<string, string | string[]>;
-    rest: 'length' | 'chunked' | 'close';
-    length: number;
-  } | null = null;
+  private head: Head | null = null;
   private chunks: Buffer[] = [];
   private received = 0;
 
@@ -108,28 +103,48 @@ class ReplyReader {
   }
 
   private reply(body: Buffer): HttpReply {
-    const head = this.head as NonNullable<ReplyReader['head']>;
-    return { status: head.status, headers: head.headers, body: Buffer.from(body) };
+    const head = this.head as Head;
+    return new Reply(head.status, head.text, Buffer.from(body));
   }
 
   /** Whether the server said it closes the connection after this reply. */
   get closes(): boolean {
-    const connection = this.head?.headers.connection;
+    const connection = this.head?.connection;
     return (
       this.head?.rest === 'close' || (typeof connection === 'string' && /close/i.test(connection))
     );
   }
 }
 
-function parseHead(text: string): NonNullable<ReplyReader['head']> {
-  // "HTTP/1.x NNN": the status sits at a fixed place; anything else is not HTTP.
-  const code = text.charCodeAt(9) >= 48 ? Number(text.slice(9, 12)) : Number.NaN;
-  if (!text.startsWith('HTTP/1.') || !(code >= 100 && code <= 599)) {
-    throw Object.assign(new Error('bad status line'), { code: 'HPE_INVALID_CONSTANT' });
+/** What reading a reply needs of its head; the other headers are parsed only when asked for. */
+interface Head {
+  status: number;
+  /** The head's text after the status line's start, for the headers (see Reply). */
+  text: string;
+  rest: 'length' | 'chunked' | 'close';
+  length: number;
+  connection: string | undefined;
+}
+
+/** A reply whose headers are parsed on first use: a request's reply never needs them. */
+class Reply implements HttpReply {
+  private parsedHeaders: Record<string, string | string[]> | undefined;
+
+  constructor(
+    readonly status: number,
+    private readonly head: string,
+    readonly body: Buffer,
+  ) {}
+
+  get headers(): Record<string, string | string[]> {
+    this.parsedHeaders ??= parseHeaders(this.head);
+    return this.parsedHeaders;
   }
+}
+
+/** Every header line after the status line; names lower-case, Set-Cookie as a list. */
+function parseHeaders(text: string): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
-  let rest: 'length' | 'chunked' | 'close' = code === 204 || code === 304 ? 'length' : 'close';
-  let length = 0;
   for (let start = text.indexOf('\r\n') + 2; start > 1 && start < text.length; ) {
     const end = text.indexOf('\r\n', start);
     const line = end < 0 ? text.slice(start) : text.slice(start, end);
@@ -144,14 +159,64 @@ function parseHead(text: string): NonNullable<ReplyReader['head']> {
       continue;
     }
     headers[name] = value;
-    if (name === 'content-length' && rest !== 'chunked' && /^\d+$/.test(value)) {
-      rest = 'length';
-      length = Number(value);
-    } else if (name === 'transfer-encoding' && /chunked/i.test(value)) {
-      rest = 'chunked';
+  }
+  return headers;
+}
+
+const LOWER_C = 0x63;
+const LOWER_T = 0x74;
+/** Space and tab with the 0x20 bit set, as the first-character test below sees them. */
+const SPACE = 0x20;
+const TAB = 0x29;
+
+/**
+ * The status and the framing of a reply: Content-Length, Transfer-Encoding and Connection,
+ * found by looking only at lines that may carry them (the others start with other letters).
+ */
+function parseHead(text: string): Head {
+  // "HTTP/1.x NNN": the status sits at a fixed place; anything else is not HTTP.
+  const code = text.charCodeAt(9) >= 48 ? Number(text.slice(9, 12)) : Number.NaN;
+  if (!text.startsWith('HTTP/1.') || !(code >= 100 && code <= 599)) {
+    throw Object.assign(new Error('bad status line'), { code: 'HPE_INVALID_CONSTANT' });
+  }
+  let rest: Head['rest'] = code === 204 || code === 304 ? 'length' : 'close';
+  let length = 0;
+  let connection: string | undefined;
+  for (let start = text.indexOf('\r\n') + 2; start > 1 && start < text.length; ) {
+    const found = text.indexOf('\r\n', start);
+    const end = found < 0 ? text.length : found;
+    const first = text.charCodeAt(start) | 0x20;
+    const from = start;
+    start = end + 2;
+    if (first !== LOWER_C && first !== LOWER_T && first !== SPACE && first !== TAB) continue;
+    const colon = text.indexOf(':', from);
+    if (colon <= from || colon > end) continue;
+    const name = text.slice(from, colon).trim().toLowerCase();
+    if (name === 'content-length') {
+      const value = text.slice(colon + 1, end).trim();
+      if (rest !== 'chunked' && /^\d+$/.test(value)) {
+        rest = 'length';
+        length = Number(value);
+      }
+    } else if (name === 'transfer-encoding') {
+      if (/chunked/i.test(text.slice(colon + 1, end))) rest = 'chunked';
+    } else if (name === 'connection') {
+      connection = text.slice(colon + 1, end).trim();
     }
   }
-  return { status: code, headers, rest, length };
+  return { status: code, text, rest, length, connection };
+}
+
+/** The request in flight on a connection, and how to settle it. */
+interface Pending {
+  readonly socket: net.Socket;
+  readonly reader: ReplyReader;
+  readonly step: string;
+  readonly timeoutMs: number;
+  /** performance.now() after which the request has timed out. */
+  readonly deadline: number;
+  readonly resolve: (reply: HttpReply) => void;
+  readonly reject: (error: LampError) => void;
 }
 
 export interface HttpConnectionOptions {
@@ -167,6 +232,20 @@ export class HttpConnection {
   private readonly hostHeader: string;
   private readonly tls: boolean;
   private fingerprint: string | null = null;
+  /**
+   * The one request in flight. The socket's listeners are attached once, when it opens, and
+   * look here: a request costs no listeners, closures or timers of its own.
+   */
+  private pending: Pending | null = null;
+  /**
+   * One timer for the connection, not one per request: it fires at the earliest deadline it
+   * was armed for, times out the request in flight if that one's deadline has passed, and
+   * re-arms for it otherwise. Unreferenced while no request waits, so it keeps no process alive.
+   */
+  private timer: NodeJS.Timeout | undefined;
+  private timerDue = 0;
+  /** The abort signal last listened to (the transport's one, the same for every post). */
+  private watched: AbortSignal | undefined;
 
   constructor(
     private readonly host: string,
@@ -187,9 +266,20 @@ export class HttpConnection {
     const socket = this.tls ? this.openTls() : net.connect({ host: this.host, port: this.port });
     socket.setNoDelay(true);
     // Between requests nobody listens: an idle socket the device drops must not crash us.
-    socket.on('error', () => undefined);
+    socket.on('error', (error: Error) => {
+      const pending = this.pending;
+      if (pending?.socket === socket) {
+        this.finish(pending, mapNetworkError(error, this.address, pending.step));
+      }
+    });
     socket.on('close', () => {
       if (this.socket === socket) this.socket = null;
+      const pending = this.pending;
+      if (pending?.socket === socket) this.closedUnder(pending);
+    });
+    socket.on('data', (data: Buffer) => {
+      const pending = this.pending;
+      if (pending?.socket === socket) this.received(pending, data);
     });
     this.socket = socket;
     return socket;
@@ -221,14 +311,24 @@ export class HttpConnection {
     const { step, signal } = options;
     const limit = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     let head = `POST ${options.path} HTTP/1.1\r\nHost: ${this.hostHeader}\r\n`;
-    for (const [name, value] of Object.entries(options.headers)) head += `${name}: ${value}\r\n`;
+    for (const name in options.headers) head += `${name}: ${options.headers[name]}\r\n`;
     head += `Content-Length: ${options.body.length}\r\n`;
     if (options.sessionId) head += `Cookie: TP_SESSIONID=${options.sessionId}\r\n`;
-    const request = Buffer.concat([Buffer.from(`${head}\r\n`, 'latin1'), options.body]);
+    head += '\r\n';
+    // Head and body in one buffer, so that one write (one packet) carries the request.
+    const headBytes = Buffer.byteLength(head, 'latin1');
+    const request = Buffer.allocUnsafe(headBytes + options.body.length);
+    request.write(head, 0, 'latin1');
+    options.body.copy(request, headBytes);
 
     return new Promise<HttpReply>((resolve, reject) => {
       if (signal?.aborted) {
         reject(new ClosedError(this.address));
+        return;
+      }
+      if (this.pending) {
+        // The transports queue their requests; a second one here is a bug, not a device fault.
+        reject(new MalformedResponseError(this.address, `${step}: a request is still running`));
         return;
       }
       const reused = this.socket !== null;
@@ -240,60 +340,100 @@ export class HttpConnection {
         reject(mapNetworkError(error, this.address, step));
         return;
       }
-      const reader = new ReplyReader(limit);
-      let settled = false;
-      const finish = (error: LampError | null, reply?: HttpReply): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        socket.off('data', onData);
-        socket.off('error', onError);
-        socket.off('close', onClose);
-        // A failed exchange, or a server that closes: never reuse that socket.
-        if (error || reader.closes) {
-          socket.destroy();
-          if (this.socket === socket) this.socket = null;
-        }
-        if (error) reject(error);
-        else resolve(reply as HttpReply);
+      if (signal && signal !== this.watched) {
+        this.watched = signal;
+        signal.addEventListener('abort', () => {
+          const pending = this.pending;
+          if (pending) this.finish(pending, new ClosedError(this.address));
+        });
+      }
+      const timeoutMs = options.timeoutMs;
+      const pending: Pending = {
+        socket,
+        reader: new ReplyReader(limit),
+        step,
+        timeoutMs,
+        deadline: performance.now() + timeoutMs,
+        resolve,
+        reject,
       };
-      const onData = (data: Buffer): void => {
-        let reply: HttpReply | null;
-        try {
-          reply = reader.push(data);
-        } catch (error) {
-          const code = (error as { code?: unknown }).code;
-          finish(
-            typeof code === 'string'
-              ? mapNetworkError(error, this.address, step)
-              : new MalformedResponseError(this.address, `${step}: ${(error as Error).message}`),
-          );
-          return;
-        }
-        if (reply) finish(null, reply);
-      };
-      const onError = (error: Error): void => finish(mapNetworkError(error, this.address, step));
-      const onClose = (): void => {
-        const reply = reader.closed();
-        if (reply) finish(null, reply);
-        // A kept-alive socket the device closed meanwhile, or a reply cut short.
-        else finish(new ConnectionResetError(this.address, step));
-      };
-      const onAbort = (): void => finish(new ClosedError(this.address));
-      const timer = setTimeout(
-        () => finish(new TimeoutError(this.address, step, options.timeoutMs)),
-        options.timeoutMs,
-      );
-      signal?.addEventListener('abort', onAbort);
-      socket.on('data', onData);
-      socket.on('error', onError);
-      socket.on('close', onClose);
+      this.pending = pending;
+      this.arm(pending);
       if (reused && (socket.destroyed || !socket.writable)) {
-        onClose();
+        this.closedUnder(pending);
         return;
       }
       socket.write(request);
     });
   }
+
+  private received(pending: Pending, data: Buffer): void {
+    let reply: HttpReply | null;
+    try {
+      reply = pending.reader.push(data);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      this.finish(
+        pending,
+        typeof code === 'string'
+          ? mapNetworkError(error, this.address, pending.step)
+          : new MalformedResponseError(
+              this.address,
+              `${pending.step}: ${(error as Error).message}`,
+            ),
+      );
+      return;
+    }
+    if (reply) this.finish(pending, null, reply);
+  }
+
+  /** The socket closed under a request: a close-delimited reply ends, anything else failed. */
+  private closedUnder(pending: Pending): void {
+    const reply = pending.reader.closed();
+    if (reply) this.finish(pending, null, reply);
+    // A kept-alive socket the device closed meanwhile, or a reply cut short.
+    else this.finish(pending, new ConnectionResetError(this.address, pending.step));
+  }
+
+  private finish(pending: Pending, error: LampError | null, reply?: HttpReply): void {
+    if (this.pending !== pending) return;
+    this.pending = null;
+    this.timer?.unref();
+    // A failed exchange, or a server that closes: never reuse that socket.
+    if (error || pending.reader.closes) {
+      pending.socket.destroy();
+      if (this.socket === pending.socket) this.socket = null;
+    }
+    if (error) pending.reject(error);
+    else pending.resolve(reply as HttpReply);
+  }
+
+  /** Makes sure the connection's timer fires by `pending`'s deadline (see `timer`). */
+  private arm(pending: Pending): void {
+    const timer = this.timer;
+    if (timer !== undefined && this.timerDue <= pending.deadline) {
+      timer.ref();
+      return;
+    }
+    if (timer !== undefined) clearTimeout(timer);
+    this.timerDue = pending.deadline;
+    // Whole milliseconds, the request's own timeout when it just started: Node keeps one list
+    // per distinct duration, so every connection's timer shares one.
+    const left = Math.ceil(pending.deadline - performance.now());
+    this.timer = setTimeout(
+      this.expire,
+      left >= pending.timeoutMs ? pending.timeoutMs : Math.max(1, left),
+    );
+  }
+
+  private readonly expire = (): void => {
+    this.timer = undefined;
+    const pending = this.pending;
+    if (!pending) return;
+    if (performance.now() >= pending.deadline) {
+      this.finish(pending, new TimeoutError(this.address, pending.step, pending.timeoutMs));
+    } else {
+      this.arm(pending);
+    }
+  };
 }

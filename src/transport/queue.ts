@@ -23,6 +23,19 @@ export class SerialQueue {
   }
 
   run<T>(task: () => Promise<T>): Promise<T> {
+    if (!this.running && this.waiting.length === 0) {
+      // Idle: the task starts at once and its own promise is the caller's (one layer fewer);
+      // whatever queues meanwhile starts when it settles, before the caller hears of it.
+      this.running = true;
+      let started: Promise<T>;
+      try {
+        started = task();
+      } catch (error) {
+        started = Promise.reject(error);
+      }
+      started.then(this.settled, this.settled);
+      return started;
+    }
     return new Promise<T>((resolve, reject) => {
       this.waiting.push({ run: task, resolve: resolve as (value: unknown) => void, reject });
       void this.drain();
@@ -33,6 +46,12 @@ export class SerialQueue {
   rejectPending(reason: unknown): void {
     for (const job of this.waiting.splice(0)) job.reject(reason);
   }
+
+  /** The task started by run() while idle has settled: on to what queued meanwhile. */
+  private readonly settled = (): void => {
+    this.running = false;
+    if (this.waiting.length > 0) void this.drain();
+  };
 
   private async drain(): Promise<void> {
     if (this.running) return;

@@ -236,21 +236,6 @@ export abstract class SessionTransport<S extends BaseSession, L extends LoginInf
     let verified = false;
     // Real time, not `clock`: the window bounds how long the caller waits.
     const started = monotonicMs();
-    const inWindow = (): boolean =>
-      monotonicMs() - started < this.timeoutMs * RETRY_BUDGET.windowSteps;
-    const retrySession = (detail: string): void => {
-      this.session = null;
-      this.pacer.lost(this.clock());
-      const wait = this.pacer.waitMs(this.clock());
-      if (wait > 0) throw new SessionContestedError(this.address, wait);
-      if (relogins >= RETRY_BUDGET.relogins || !inWindow()) {
-        throw new SessionExpiredError(
-          this.address,
-          relogins > 0 ? `${detail} right after a fresh login` : detail,
-        );
-      }
-      relogins += 1;
-    };
     for (;;) {
       this.assertOpen();
       let loggingIn = false;
@@ -273,17 +258,17 @@ export abstract class SessionTransport<S extends BaseSession, L extends LoginInf
         const reply = await this.exchange(session, plaintext);
         if (!isSessionDead(options, reply)) return reply;
         // The device answered inside the payload that our session is gone (SMART 9999 etc.).
-        retrySession('the device reported the session dead');
+        relogins = this.retrySession('the device reported the session dead', relogins, started);
       } catch (error) {
         if (error instanceof SessionRejected) {
-          retrySession(error.detail);
+          relogins = this.retrySession(error.detail, relogins, started);
           continue;
         }
         if (
           error instanceof ConnectionResetError &&
           reconnects < RETRY_BUDGET.reconnects &&
           !this.closed &&
-          inWindow()
+          this.inWindow(started)
         ) {
           // The device merely closed the connection; some close after every reply.
           reconnects += 1;
@@ -298,6 +283,27 @@ export abstract class SessionTransport<S extends BaseSession, L extends LoginInf
         throw failure;
       }
     }
+  }
+
+  /** Whether a call that started at `started` may still retry (RETRY_BUDGET.windowSteps). */
+  private inWindow(started: number): boolean {
+    return monotonicMs() - started < this.timeoutMs * RETRY_BUDGET.windowSteps;
+  }
+
+  /** Drops the session for a fresh login; the relogins used so far, or SessionExpiredError. */
+  private retrySession(detail: string, relogins: number, started: number): number {
+    this.session = null;
+    // Another app taking the session again and again: log in again only at the pacer's pace.
+    this.pacer.lost(this.clock());
+    const wait = this.pacer.waitMs(this.clock());
+    if (wait > 0) throw new SessionContestedError(this.address, wait);
+    if (relogins >= RETRY_BUDGET.relogins || !this.inWindow(started)) {
+      throw new SessionExpiredError(
+        this.address,
+        relogins > 0 ? `${detail} right after a fresh login` : detail,
+      );
+    }
+    return relogins + 1;
   }
 
   private async freshSession(ticket: number): Promise<S> {

@@ -74,6 +74,31 @@ describe('LampClient over SMART (in memory)', () => {
     ]);
   });
 
+  it('unchanged polls map nothing anew, yet every state and raw answer handed out is its own', async () => {
+    const r = rig('L530');
+    await r.client.getState(); // opens, reading the settings too
+    const first = await r.client.getState();
+    // A caller changing what it was given changes nothing the client keeps, though the next
+    // poll gets the very same reply and is not mapped again.
+    (first.presets as { brightness: number }[])[0].brightness = 1;
+    first.presets?.push({ brightness: 2 });
+    first.alias = 'changed';
+    const second = await r.client.getState();
+    assert.notEqual(second, first);
+    assert.equal(second.presets?.length, 7);
+    assert.notEqual(second.presets?.[0]?.brightness, 1);
+    assert.notEqual(second.alias, 'changed');
+    assert.deepEqual(await r.client.getState(), second);
+    // Raw answers to the same question are parsed afresh: one may be changed without the other.
+    const a = (await r.client.request('get_device_info')) as Record<string, unknown>;
+    a.brightness = -1;
+    const b = (await r.client.request('get_device_info')) as Record<string, unknown>;
+    assert.equal(b.brightness, second.brightness);
+    // And a change on the device shows at the next poll.
+    smartDevice(r).info.brightness = 12;
+    assert.equal((await r.client.getState()).brightness, 12);
+  });
+
   it('a combined change is one request that also reads the new state back', async () => {
     const r = await opened('L530');
     const state = await r.client.setState({ on: true, brightness: 40, colorTemp: 4000 });

@@ -24,8 +24,11 @@ class ScriptedClient implements HubClient {
     this.reads++;
     return new Promise((resolve, reject) => this.pending.push({ resolve, reject }));
   }
-  release(): void {
-    for (const p of this.pending.splice(0)) p.resolve({ ...STATE });
+  release(state: LampState = STATE): void {
+    for (const p of this.pending.splice(0)) p.resolve({ ...state });
+  }
+  fail(error: unknown): void {
+    for (const p of this.pending.splice(0)) p.reject(error);
   }
   setState(): Promise<LampState> {
     return Promise.resolve({ ...STATE });
@@ -89,6 +92,57 @@ describe('DeviceHub', () => {
       clients[1]?.release();
       await until(() => states.length === 1, 'the first state at the new node');
       assert.equal(states[0]?.online, true);
+    } finally {
+      await hub.close();
+    }
+  });
+
+  it('a state equal to the last one goes only to users not yet handed it; a failure makes it news again', async () => {
+    const clients: ScriptedClient[] = [];
+    const hub = hubWith(clients);
+    const a: ReportedState[] = [];
+    const b: ReportedState[] = [];
+    const userA = user('a', a);
+    const userB = user('b', b);
+    const read = async (origin?: HubUser, state: LampState = STATE) => {
+      const reading = hub.refresh(origin);
+      await until(() => clients[0]?.reads === reads + 1, 'the read');
+      reads += 1;
+      clients[0]?.release(state);
+      return reading;
+    };
+    let reads = 0;
+    try {
+      hub.register(userA);
+      hub.register(userB);
+      // The read at deploy: both hear of it.
+      await until(() => clients[0]?.reads === 1, 'the read at deploy');
+      reads = 1;
+      clients[0]?.release();
+      await until(() => a.length === 1 && b.length === 1, 'both users given the first state');
+
+      // A asks itself (an input message) and emits what it read; B hears of the change.
+      const dimmed: LampState = { ...STATE, brightness: 40 };
+      assert.equal((await read(userA, dimmed)).brightness, 40);
+      assert.deepEqual([a.length, b.length], [1, 2]);
+      // The same state polled again: A was never handed it, so it is now; B has it already.
+      await read(undefined, dimmed);
+      assert.deepEqual([a.length, b.length], [2, 2]);
+      assert.equal(a[1]?.brightness, 40);
+      await read(undefined, dimmed);
+      assert.deepEqual([a.length, b.length], [2, 2]);
+
+      // Lost, then back with the same state: both hear of both.
+      const reading = hub.refresh();
+      await until(() => clients[0]?.reads === reads + 1, 'the read');
+      reads += 1;
+      clients[0]?.fail(Object.assign(new Error('gone'), { code: 'UNREACHABLE' }));
+      await assert.rejects(reading);
+      assert.deepEqual([a.at(-1)?.online, b.at(-1)?.online], [false, false]);
+      await read(undefined, dimmed);
+      assert.deepEqual([a.length, b.length], [4, 4]);
+      assert.deepEqual([a[3]?.online, b[3]?.brightness], [true, 40]);
+      assert.equal(hub.currentStatus.text, 'klap-device.status.onBrightness');
     } finally {
       await hub.close();
     }

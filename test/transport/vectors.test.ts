@@ -1,6 +1,7 @@
 /** The KLAP test vectors (docs/protocols/klap.md §7), cross-checked against python-kasa, for both KLAP variants. */
 
 import assert from 'node:assert/strict';
+import { createCipheriv } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { KlapCipher } from '../../src/transport/klap/cipher';
 import { authHash, handshake2Payload, serverHash } from '../../src/transport/klap/hashes';
@@ -82,6 +83,32 @@ describe('KLAP v2 (sha auth hash, v2 seed formula)', () => {
       device.decrypt(seq as number, body).toString('utf8'),
       '{"method":"get_device_info"}',
     );
+  });
+
+  it('every later message is plain CBC with its own IV, whatever the session sent or refused before', () => {
+    // The cipher keeps one CBC stream each way for the session; each message must still come
+    // out exactly as a fresh AES-128-CBC with IV = ivBase ‖ be32(seq) would make it.
+    const cipher = new KlapCipher(localSeed, remoteSeed, auth);
+    const texts = ['', 'x', '0123456789abcdef', '{"method":"get_device_info"}', 'é'.repeat(40)];
+    const sent = texts.map((text) => {
+      const seq = cipher.nextSeq() as number;
+      const iv = Buffer.concat([cipher.ivBase, Buffer.alloc(4)]);
+      iv.writeInt32BE(seq, 12);
+      const fresh = createCipheriv('aes-128-cbc', cipher.key, iv);
+      const expected = Buffer.concat([fresh.update(text, 'utf8'), fresh.final()]);
+      const body = cipher.encrypt(text, seq);
+      assert.deepEqual(body.subarray(32), expected, `ciphertext of ${JSON.stringify(text)}`);
+      assert.deepEqual(body.subarray(0, 32), cipher.signature(seq, expected));
+      return { text, seq, body };
+    });
+    // The other side opens them in any order, a tampered one in between changing nothing.
+    const device = new KlapCipher(localSeed, remoteSeed, auth);
+    const tampered = Buffer.from(sent[3]?.body as Buffer);
+    tampered[40] = (tampered[40] as number) ^ 1;
+    assert.throws(() => device.decrypt(sent[3]?.seq as number, tampered), /signature/);
+    for (const { text, seq, body } of [...sent].reverse()) {
+      assert.equal(device.decrypt(seq, body).toString('utf8'), text);
+    }
   });
 });
 

@@ -41,6 +41,9 @@ export class SmartSettings {
   private presetList: Preset[] | undefined;
   /** The last LED rule other than "never" (night mode, …), which `led: true` brings back. */
   private lastLitRule: string | undefined;
+  private stored = 0;
+  /** values() as of the last store(), read on every poll and copied by smartState. */
+  private valuesCache: DeviceSettings | undefined;
 
   constructor(
     private readonly capabilities: Capabilities,
@@ -82,7 +85,9 @@ export class SmartSettings {
    * longer than SETTINGS_REFRESH_MS ago, the oldest first.
    */
   due(room: number): SmartRequest[] {
+    if (room <= 0 || this.getters.length === 0) return [];
     const now = this.clock();
+    if (now < this.nextDue()) return []; // the usual poll: nothing due, nothing built
     // Never read counts as read at time 0: due at once, and first in line.
     const readAt = (g: Getter) => this.readAt.get(g.key) ?? 0;
     return this.getters
@@ -90,6 +95,17 @@ export class SmartSettings {
       .sort((a, b) => readAt(a) - readAt(b))
       .slice(0, Math.max(0, room))
       .map((g) => g.request);
+  }
+
+  /** When the next getter falls due (clock ms); 0 while one has never been read. */
+  private nextDue(): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (const getter of this.getters) {
+      const at = this.readAt.get(getter.key);
+      if (at === undefined) return 0;
+      next = Math.min(next, at + SETTINGS_REFRESH_MS);
+    }
+    return next;
   }
 
   /** The getters of the settings a command changes whose value is not known yet. */
@@ -108,7 +124,7 @@ export class SmartSettings {
   absorb(outcomes: SmartOutcome[]): void {
     const now = this.clock();
     for (const outcome of outcomes) {
-      const getter = this.getters.find((g) => g.request.method === outcome.method);
+      const getter = this.getterFor(outcome.method);
       if (!getter) continue;
       // Failed or not, it is not asked again before the refresh time: a firmware that lists a
       // component but refuses its getter is not hammered on every poll.
@@ -117,7 +133,19 @@ export class SmartSettings {
     }
   }
 
+  /** Grows with every setting stored: the same version means the same values(). */
+  get version(): number {
+    return this.stored;
+  }
+
+  private getterFor(method: string): Getter | undefined {
+    for (const getter of this.getters) if (getter.request.method === method) return getter;
+    return undefined;
+  }
+
   private store(key: SettingKey, result: Info): void {
+    this.stored += 1;
+    this.valuesCache = undefined;
     this.raw.set(key, structuredClone(result));
     if (key === 'presets') this.presetList = smartPresets(result, this.capabilities);
     if (key === 'led' && typeof result.led_rule === 'string' && result.led_rule !== 'never') {
@@ -125,10 +153,15 @@ export class SmartSettings {
     }
   }
 
-  /** The settings as state keys, for those read so far. */
+  /** The settings as state keys, for those read so far; shared, so callers copy what they keep. */
   values(): DeviceSettings {
+    this.valuesCache ??= this.read();
+    return this.valuesCache;
+  }
+
+  private read(): DeviceSettings {
     const settings: DeviceSettings = {};
-    if (this.presetList) settings.presets = structuredClone(this.presetList);
+    if (this.presetList) settings.presets = this.presetList;
     const fade = this.raw.get('fade');
     if (fade) settings.fade = { on: fadeMs(fade.on_state), off: fadeMs(fade.off_state) };
     const autoOff = this.raw.get('autoOff');

@@ -26,6 +26,7 @@ import {
   isFullState,
   type ReportedState,
   reasonOf,
+  sameData,
   sameStatus,
   stateStatus,
   type Translate,
@@ -142,6 +143,10 @@ export class DeviceHub {
   private status: DeviceStatus = {};
   /** The state behind the current status, when it comes from one (not from an error). */
   private stateForStatus: LampState | undefined;
+  /** The last state accept() fanned out (it is lastState until a failure replaces that). */
+  private accepted: LampState | undefined;
+  /** The users that have been handed `accepted`: a poll that reads it again skips them. */
+  private readonly informed = new Set<HubUser>();
   /** What each user was last shown, so polls that change nothing do not flood the editor. */
   private readonly shown = new Map<string, DeviceStatus>();
   private started = false;
@@ -257,6 +262,8 @@ export class DeviceHub {
 
   register(user: HubUser): void {
     if (this.closed) return;
+    const replaced = this.users.get(user.id);
+    if (replaced) this.informed.delete(replaced);
     this.users.set(user.id, user);
     this.shown.delete(user.id);
     if (this.status.text) this.show(user, this.status);
@@ -284,6 +291,7 @@ export class DeviceHub {
       this.users.delete(user.id);
       this.shown.delete(user.id);
     }
+    this.informed.delete(user);
     if (this.users.size === 0) {
       // Nobody uses the device any more: free the session and the timer (MQTT-broker style).
       this.poller.pause();
@@ -514,8 +522,21 @@ export class DeviceHub {
   }
 
   private accept(state: LampState, origin?: HubUser): LampState {
+    // A poll of a device that changed nothing since the last state fanned out: status, logs
+    // and back-off are as that state left them; only users not yet handed it hear of it. (The
+    // client's states are its own copies, online already.)
+    if (!this.closed && state.online === true && this.unchanged(state)) {
+      // The hub answered: an event reader backing off after a failure is due again.
+      this.events.hubAnswered();
+      for (const user of this.users.values()) {
+        if (user !== origin && !this.informed.has(user)) this.inform(user, state);
+      }
+      return state;
+    }
     const fresh: LampState = { ...state, online: true };
     if (this.closed) return { ...fresh };
+    this.accepted = fresh;
+    this.informed.clear();
     this.lastState = fresh;
     this.online = true;
     this.deviceErrorLogged = false;
@@ -531,9 +552,32 @@ export class DeviceHub {
     if (this.moveNote) status.text = `${status.text} · ${this.moveNote}`;
     this.fanStatus(status, fresh);
     for (const user of [...this.users.values()]) {
-      if (user !== origin) this.deliver(user, fresh);
+      if (user !== origin) this.inform(user, fresh);
     }
     return { ...fresh };
+  }
+
+  /**
+   * Whether `fresh` equals the state last fanned out and nothing happened since (no failure
+   * took its place as the last state, its status still shows): then accepting it again would
+   * change nothing but hand every user an equal state once more.
+   */
+  private unchanged(fresh: LampState): boolean {
+    const last = this.accepted;
+    return (
+      last !== undefined &&
+      this.lastState === last &&
+      this.stateForStatus === last &&
+      this.online === true &&
+      !this.outageLogged &&
+      !this.deviceErrorLogged &&
+      sameData(fresh, last)
+    );
+  }
+
+  private inform(user: HubUser, state: LampState): void {
+    this.informed.add(user);
+    this.deliver(user, state);
   }
 
   private fail(err: unknown, reading: boolean): void {

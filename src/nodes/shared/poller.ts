@@ -107,11 +107,14 @@ export class Poller {
     if (this.timer && this.timerDue <= due) return;
     this.clearTimer();
     this.timerDue = due;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.poll();
-    }, delayMs);
+    this.timer = setTimeout(this.fire, delayMs);
   }
+
+  /** The timer's callback, made once rather than per poll. */
+  private readonly fire = (): void => {
+    this.timer = undefined;
+    void this.poll();
+  };
 
   private clearTimer(): void {
     if (this.timer) clearTimeout(this.timer);

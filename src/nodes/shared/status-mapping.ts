@@ -195,6 +195,28 @@ export function sameStatus(a: DeviceStatus, b: DeviceStatus): boolean {
   return a.fill === b.fill && a.shape === b.shape && a.text === b.text;
 }
 
+/** Whether two states (plain data: numbers, strings, objects, arrays) are equal throughout. */
+export function sameData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameData(a[i], b[i])) return false;
+    return true;
+  }
+  // for…in rather than Object.keys: a poll compares a state this way, and builds no arrays.
+  let keys = 0;
+  for (const key in a) {
+    if (!(key in b)) return false;
+    if (!sameData((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) {
+      return false;
+    }
+    keys += 1;
+  }
+  for (const _ in b) keys -= 1;
+  return keys === 0;
+}
+
 /**
  * Fields compared to decide whether a state "changed"; order fixed so snapshots compare. A hub
  * child's keys (design.md) are here too: a child's state is not a LampState.

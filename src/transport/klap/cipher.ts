@@ -7,7 +7,15 @@
  * seq, so both directions use the same encrypt/decrypt pair.
  */
 
-import { createCipheriv, createDecipheriv, createHash, timingSafeEqual } from 'node:crypto';
+import {
+  type Cipher,
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  type Decipher,
+  hash as hashOnce,
+  timingSafeEqual,
+} from 'node:crypto';
 
 /** The largest seq a signed int32 can carry; going past it means a new handshake (docs/protocols/klap.md §4). */
 export const MAX_SEQ = 0x7fffffff;
@@ -41,10 +49,11 @@ export function initialSeqFor(localSeed: Buffer, remoteSeed: Buffer, auth: Buffe
   return sha256(Buffer.from('iv'), localSeed, remoteSeed, auth).readInt32BE(28);
 }
 
-function be32(seq: number): Buffer {
-  const out = Buffer.alloc(4);
-  out.writeInt32BE(seq, 0);
-  return out;
+/** sha256 of one buffer; one-shot where Node has crypto.hash (20.12+), without a Hash object. */
+function sha256Of(data: Buffer): Buffer {
+  return typeof hashOnce === 'function'
+    ? (hashOnce('sha256', data, 'buffer') as unknown as Buffer)
+    : createHash('sha256').update(data).digest();
 }
 
 export class KlapCipher {
@@ -53,6 +62,17 @@ export class KlapCipher {
   readonly sigKey: Buffer;
   readonly initialSeq: number;
   private seq: number;
+  /**
+   * One AES-128-CBC stream each way for the whole session, without padding, instead of a
+   * cipher object per message (native objects that cost the garbage collector most of all).
+   * A stream chains each message from the last block it handled; XORing that block and the
+   * message's own IV into the first block makes the result exactly CBC with that IV.
+   */
+  private readonly encryptor: Cipher;
+  private readonly decryptor: Decipher;
+  /** The last ciphertext block each stream handled (its chaining value). */
+  private readonly encrypted = Buffer.alloc(BLOCK_BYTES);
+  private readonly decrypted = Buffer.alloc(BLOCK_BYTES);
 
   constructor(localSeed: Buffer, remoteSeed: Buffer, auth: Buffer) {
     const seeds = [localSeed, remoteSeed, auth];
@@ -62,6 +82,9 @@ export class KlapCipher {
     this.initialSeq = ivHash.readInt32BE(28);
     this.sigKey = sha256(Buffer.from('ldk'), ...seeds).subarray(0, 28);
     this.seq = this.initialSeq;
+    const zero = Buffer.alloc(BLOCK_BYTES);
+    this.encryptor = createCipheriv('aes-128-cbc', this.key, zero).setAutoPadding(false);
+    this.decryptor = createDecipheriv('aes-128-cbc', this.key, zero).setAutoPadding(false);
   }
 
   /** The last seq handed out (the initial seq before any request). */
@@ -81,20 +104,44 @@ export class KlapCipher {
     return this.seq;
   }
 
-  private iv(seq: number): Buffer {
-    return Buffer.concat([this.ivBase, be32(seq)]);
+  /** Re-chains a stream's first block of a message from `chained` to this message's IV. */
+  private rechain(block: Buffer, seq: number, chained: Buffer): void {
+    for (let i = 0; i < 12; i++) block[i] ^= this.ivBase[i] ^ chained[i];
+    for (let i = 12; i < BLOCK_BYTES; i++) {
+      block[i] ^= ((seq >>> ((BLOCK_BYTES - 1 - i) * 8)) & 0xff) ^ chained[i];
+    }
   }
 
+  /** sigKey ‖ be32(seq) ‖ ciphertext, hashed. */
   signature(seq: number, ciphertext: Buffer): Buffer {
-    return sha256(this.sigKey, be32(seq), ciphertext);
+    const signed = Buffer.allocUnsafe(SIGNATURE_BYTES + ciphertext.length);
+    this.sign(signed, seq, ciphertext);
+    return signed.subarray(0, SIGNATURE_BYTES);
+  }
+
+  /** Fills `out` with sigKey ‖ be32(seq) ‖ ciphertext, then puts the signature in front. */
+  private sign(out: Buffer, seq: number, ciphertext: Buffer): void {
+    this.sigKey.copy(out, 0);
+    out.writeInt32BE(seq, SIGNATURE_BYTES - 4);
+    ciphertext.copy(out, SIGNATURE_BYTES);
+    sha256Of(out).copy(out, 0);
   }
 
   /** signature ‖ ciphertext for `seq`. */
   encrypt(plaintext: string | Buffer, seq: number): Buffer {
-    const cipher = createCipheriv('aes-128-cbc', this.key, this.iv(seq));
-    const data = typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext;
-    const ciphertext = Buffer.concat([cipher.update(data), cipher.final()]);
-    return Buffer.concat([this.signature(seq, ciphertext), ciphertext]);
+    const length =
+      typeof plaintext === 'string' ? Buffer.byteLength(plaintext, 'utf8') : plaintext.length;
+    const pad = BLOCK_BYTES - (length % BLOCK_BYTES); // PKCS#7
+    const padded = Buffer.allocUnsafe(length + pad);
+    if (typeof plaintext === 'string') padded.write(plaintext, 0, 'utf8');
+    else plaintext.copy(padded, 0);
+    padded.fill(pad, length);
+    this.rechain(padded, seq, this.encrypted);
+    const ciphertext = this.encryptor.update(padded);
+    ciphertext.copy(this.encrypted, 0, ciphertext.length - BLOCK_BYTES);
+    const out = Buffer.allocUnsafe(SIGNATURE_BYTES + ciphertext.length);
+    this.sign(out, seq, ciphertext);
+    return out;
   }
 
   /**
@@ -116,11 +163,15 @@ export class KlapCipher {
         `ciphertext of ${ciphertext.length} bytes is not whole blocks`,
       );
     }
-    try {
-      const decipher = createDecipheriv('aes-128-cbc', this.key, this.iv(seq));
-      return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
-    } catch {
-      throw new CipherError('decrypt', 'bad padding');
+    const plain = this.decryptor.update(ciphertext);
+    this.rechain(plain, seq, this.decrypted);
+    ciphertext.copy(this.decrypted, 0, ciphertext.length - BLOCK_BYTES);
+    // PKCS#7: 1 to 16 bytes, each holding their count.
+    const pad = plain[plain.length - 1];
+    if (!(pad >= 1 && pad <= BLOCK_BYTES)) throw new CipherError('decrypt', 'bad padding');
+    for (let i = plain.length - pad; i < plain.length; i++) {
+      if (plain[i] !== pad) throw new CipherError('decrypt', 'bad padding');
     }
+    return plain.subarray(0, plain.length - pad);
   }
 }

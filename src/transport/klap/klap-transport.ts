@@ -140,7 +140,7 @@ export class KlapTransport extends SessionTransport<Session, KlapLoginInfo> {
       timeoutMs: this.timeoutMs,
       step,
       signal: this.abort.signal,
-      ...(sessionId ? { sessionId } : {}),
+      sessionId,
     });
   }
 
