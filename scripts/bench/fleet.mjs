@@ -45,8 +45,10 @@ function summary(windows) {
 function answered(count) {
   let total = 0;
   for (let i = 0; i < count; i++) {
-    // Bench only: the hub's client and its transport are private to the library.
-    total += helper.getNode(`dev${i}`)?.hub?.client?.transport?.stats?.requests ?? 0;
+    // Bench only: the hub's client and its transport (inside the client's identity guard) are
+    // private to the library.
+    const guard = helper.getNode(`dev${i}`)?.hub?.client?.transport;
+    total += (guard?.transport ?? guard)?.stats?.requests ?? 0;
   }
   return total;
 }

@@ -9,6 +9,8 @@ import type { SendOptions, Transport } from '../transport/types';
 
 type Exchange = (plaintext: string) => Promise<string>;
 
+const EMPTY: SendOptions = {};
+
 /** Reads the description a device gives of itself from one identification reply. */
 export interface Identification {
   /** The request that asks it. */
@@ -83,15 +85,26 @@ export class IdentityGuard implements Transport {
     return this.transport.certificateFingerprint ?? null;
   }
 
-  send(plaintext: string, options: SendOptions = {}): Promise<string> {
-    const verifySession = async (exchange: Exchange): Promise<void> => {
-      const asking = this.identification();
-      if (!asking) return;
-      const info = asking.read(await exchange(asking.request()));
-      if (info) this.check(info);
-    };
-    return this.transport.send(plaintext, { ...options, verifySession });
+  send(plaintext: string, options: SendOptions = EMPTY): Promise<string> {
+    // The protocols pass the same options object with every request: its guarded copy is made
+    // once, not per request (a poll of a large fleet would otherwise allocate both each time).
+    if (options !== this.given) {
+      this.given = options;
+      this.guarded = { ...options, verifySession: this.verifySession };
+    }
+    return this.transport.send(plaintext, this.guarded);
   }
+
+  /** The last options send() was given, and them with verifySession added. */
+  private given: SendOptions | undefined;
+  private guarded: SendOptions = {};
+
+  private readonly verifySession = async (exchange: Exchange): Promise<void> => {
+    const asking = this.identification();
+    if (!asking) return;
+    const info = asking.read(await exchange(asking.request()));
+    if (info) this.check(info);
+  };
 
   open(): Promise<void> {
     return this.transport.open?.() ?? Promise.resolve();
