@@ -73,6 +73,13 @@ export interface ConnectOptions {
 }
 
 /** Who the device is, as it says at negotiation; never a secret. */
+/** What poll() answers: a mark for the state read, and that state unless the caller holds it. */
+export interface Poll {
+  readonly mark: number;
+  /** Absent when the state is the one of the mark the caller passed. */
+  readonly state?: LampState;
+}
+
 export interface DeviceIdentity {
   /** "AA:BB:CC:DD:EE:FF", or null when the device reports none. */
   mac: string | null;
@@ -120,7 +127,10 @@ export interface TargetOptions {
   child?: unknown;
 }
 
-type Work = CommandWork | { kind: 'read' } | { kind: 'task'; task: () => Promise<unknown> };
+type Work =
+  | CommandWork
+  | { kind: 'read'; poll?: boolean; since?: number }
+  | { kind: 'task'; task: () => Promise<unknown> };
 type Job = Work & {
   ticket: number;
   resolve: (value: unknown) => void;
@@ -144,6 +154,8 @@ export class LampClient {
   private readonly linkFailure = new SharedFailure();
   private closed = false;
   private state: LampState | undefined;
+  /** Names the state kept in `state`; see remember() and poll(). */
+  private stateMark = 0;
   private expectedMac: string | null;
   /** How to ask the device who it is, in its dialect (set at negotiation). */
   private identification: Identification | undefined;
@@ -251,7 +263,18 @@ export class LampClient {
         first.resolve(await first.task());
       } else if (first.kind === 'read') {
         const state = await this.readState();
-        for (const job of live) job.resolve(cloneState(state));
+        const mark = this.stateMark;
+        for (const job of live) {
+          // poll() hears of the mark; one that holds the state of this mark needs no copy again.
+          const poll = (job as { poll?: boolean; since?: number }).poll === true;
+          if (!poll) job.resolve(cloneState(state));
+          else
+            job.resolve(
+              (job as { since?: number }).since === mark
+                ? { mark }
+                : { mark, state: cloneState(state) },
+            );
+        }
       } else {
         await this.applyCommands(live as (Job & CommandWork)[]);
       }
@@ -345,6 +368,9 @@ export class LampClient {
    * same object again for an unchanged reply, so whatever leaves the client is a cloneState.
    */
   private remember(state: LampState): LampState {
+    // The mark moves with every state except a poll's that repeats the one kept, as its driver
+    // vouches (the same object, unchanged since).
+    if (state !== this.state || this.driver?.readRepeated !== true) this.stateMark += 1;
     this.state = state;
     return state;
   }
@@ -417,6 +443,15 @@ export class LampClient {
    */
   getState(): Promise<LampState> {
     return this.enqueue<LampState>({ kind: 'read' });
+  }
+
+  /**
+   * A poll for a caller that keeps what it was handed (the config node): getState, but with a
+   * mark for the state read, and no state when it is the state of the mark `since` once more
+   * (the device answered byte for byte the same; nothing was copied or mapped for it).
+   */
+  poll(since?: number): Promise<Poll> {
+    return this.enqueue<Poll>({ kind: 'read', poll: true, since });
   }
 
   /**

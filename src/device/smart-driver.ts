@@ -59,6 +59,10 @@ export class SmartDriver implements DeviceDriver {
   private mapped:
     | { info: Info; energy?: Info; emeter?: Info; settings: number; state: LampState }
     | undefined;
+  /** Whether the last stateFrom mapped a new state (false: it returned `mapped` as it was). */
+  private mappedAgain = true;
+  /** See readRepeated. */
+  private repeated = false;
 
   private constructor(
     private readonly protocol: SmartProtocol,
@@ -165,6 +169,7 @@ export class SmartDriver implements DeviceDriver {
    * than the info may fail harmlessly.
    */
   private async stateFrom(reads: SmartOutcome[]): Promise<LampState> {
+    this.mappedAgain = true;
     const info = deviceInfoOf(unwrap(reads[0] as SmartOutcome), this.protocol.address);
     const result = (method: string) => {
       const outcome = reads.find((r) => r.method === method);
@@ -210,6 +215,7 @@ export class SmartDriver implements DeviceDriver {
       last.emeter === emeter &&
       last.settings === settings
     ) {
+      this.mappedAgain = false;
       return last.state;
     }
     const state = smartState(info, this.capabilities, energy, {
@@ -223,8 +229,17 @@ export class SmartDriver implements DeviceDriver {
 
   /** A poll: one device request (one batch), the settings that are due filling its free places. */
   async readState(): Promise<LampState> {
+    this.repeated = false;
     const reads = this.readRequests(this.protocol.batchSize);
-    return this.stateFrom(await this.protocol.callAll(reads, { sameReply: true }));
+    const state = await this.stateFrom(await this.protocol.callAll(reads, { sameReply: true }));
+    // Outlets and hub children are added to the mapped state afresh each poll (the same
+    // object may then hold other children): only a plain device's state can repeat.
+    this.repeated = !this.mappedAgain && !this.outlets && !this.hub;
+    return state;
+  }
+
+  get readRepeated(): boolean {
+    return this.repeated;
   }
 
   async resolve(command: LampCommand): Promise<LampCommand> {

@@ -99,6 +99,39 @@ describe('LampClient over SMART (in memory)', () => {
     assert.equal((await r.client.getState()).brightness, 12);
   });
 
+  it('poll() names each state with a mark and hands out no state for a repeated one', async () => {
+    const r = rig('L530');
+    await r.client.getState(); // opens, reading the settings too
+    const first = await r.client.poll();
+    assert.equal(first.state?.model, 'L530');
+    // The device changed nothing: the same mark, no state (the caller holds it).
+    const again = await r.client.poll(first.mark);
+    assert.deepEqual(again, { mark: first.mark });
+    // Without the mark, or with another one, the state comes as getState's would.
+    assert.deepEqual((await r.client.poll()).state, first.state);
+    assert.deepEqual((await r.client.poll(first.mark - 1)).state, first.state);
+    // A change on the device moves the mark.
+    smartDevice(r).info.brightness = 12;
+    const changed = await r.client.poll(first.mark);
+    assert.notEqual(changed.mark, first.mark);
+    assert.equal(changed.state?.brightness, 12);
+    // So does a command, even one that leaves the device as it was read.
+    await r.client.setState({ brightness: 12 });
+    const after = await r.client.poll(changed.mark);
+    assert.notEqual(after.mark, changed.mark);
+    assert.equal(after.state?.brightness, 12);
+    assert.deepEqual(await r.client.poll(after.mark), { mark: after.mark });
+  });
+
+  it('poll() of a plug with outlets always hands out the state (its outlets are read afresh)', async () => {
+    const r = rig('P300');
+    await r.client.getState();
+    const first = await r.client.poll();
+    const again = await r.client.poll(first.mark);
+    assert.notEqual(again.mark, first.mark);
+    assert.deepEqual(again.state, first.state);
+  });
+
   it('a combined change is one request that also reads the new state back', async () => {
     const r = await opened('L530');
     const state = await r.client.setState({ on: true, brightness: 40, colorTemp: 4000 });

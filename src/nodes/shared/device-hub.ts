@@ -6,7 +6,7 @@
  * Deliberately free of Node-RED types beyond the status shape, so it can be reasoned about (and
  * tested) on its own; klap-device.ts wires it to the node API (i18n, logging, credentials).
  */
-import type { ConnectOptions, TargetOptions } from '../../device/client';
+import type { ConnectOptions, Poll, TargetOptions } from '../../device/client';
 import { findOutlet, outletState } from '../../device/outlets/outlet';
 import type { Capabilities, EnergyPoint, LampState } from '../../device/types';
 import type { DiscoveredDevice } from '../../transport/discovery';
@@ -58,6 +58,8 @@ export interface HubUser {
 /** The part of LampClient the hub uses (lets tests substitute a client). */
 export interface HubClient {
   getState(): Promise<LampState>;
+  /** LampClient.poll: a mark for the state read, and no state when it is the mark `since`'s. */
+  poll?(since?: number): Promise<Poll>;
   setState(payload: unknown, options?: TargetOptions): Promise<LampState>;
   request(method: string, params?: unknown, options?: TargetOptions): Promise<unknown>;
   energyHistory(query: unknown, options?: TargetOptions): Promise<EnergyPoint[]>;
@@ -145,6 +147,8 @@ export class DeviceHub {
   private stateForStatus: LampState | undefined;
   /** The last state accept() fanned out (it is lastState until a failure replaces that). */
   private accepted: LampState | undefined;
+  /** The client and poll mark `accepted` came from, if a poll read it (see LampClient.poll). */
+  private acceptedPoll: { client: HubClient; mark: number } | undefined;
   /** The users that have been handed `accepted`: a poll that reads it again skips them. */
   private readonly informed = new Set<HubUser>();
   /** What each user was last shown, so polls that change nothing do not flood the editor. */
@@ -371,13 +375,27 @@ export class DeviceHub {
   async refresh(origin?: HubUser): Promise<LampState> {
     const generation = this.generation;
     try {
-      const state = await this.call((client) => client.getState());
+      let from: HubClient | undefined;
+      const read = await this.call<{ mark?: number; state?: LampState }>((client) => {
+        from = client;
+        if (!client.poll) return client.getState().then((state) => ({ state }));
+        const held = this.acceptedPoll;
+        return client.poll(held?.client === client ? held.mark : undefined);
+      });
       const last = this.lastState;
       if (generation !== this.generation && last && isFullState(last)) {
         // A command finished while we read: its result is newer than ours.
         return { ...last };
       }
-      return this.accept(state, origin);
+      // No state: the client read the very state accepted from its mark again.
+      const state = read.state ?? (this.accepted as LampState);
+      const accepted = this.accept(state, origin, read.state === undefined);
+      // The state just accepted is that mark's (accept() clears what it replaced).
+      const held = this.acceptedPoll;
+      if (read.mark === undefined || !from || this.closed) return accepted;
+      if (held?.client === from) held.mark = read.mark;
+      else this.acceptedPoll = { client: from, mark: read.mark };
+      return accepted;
     } catch (err) {
       this.fail(err, true);
       throw err;
@@ -485,6 +503,7 @@ export class DeviceHub {
   private retire(): void {
     const client = this.client;
     this.client = undefined;
+    this.acceptedPoll = undefined;
     if (client) {
       const closing = client.close().catch(() => undefined);
       this.retiring.add(closing);
@@ -521,21 +540,23 @@ export class DeviceHub {
     return this.client;
   }
 
-  private accept(state: LampState, origin?: HubUser): LampState {
+  /** `same`: `state` is `accepted` itself, which the client read again (nothing to compare). */
+  private accept(state: LampState, origin?: HubUser, same = false): LampState {
     // A poll of a device that changed nothing since the last state fanned out: status, logs
     // and back-off are as that state left them; only users not yet handed it hear of it. (The
     // client's states are its own copies, online already.)
-    if (!this.closed && state.online === true && this.unchanged(state)) {
+    if (!this.closed && state.online === true && this.unchanged(state, same)) {
       // The hub answered: an event reader backing off after a failure is due again.
       this.events.hubAnswered();
       for (const user of this.users.values()) {
         if (user !== origin && !this.informed.has(user)) this.inform(user, state);
       }
-      return state;
+      return same ? { ...state } : state;
     }
     const fresh: LampState = { ...state, online: true };
     if (this.closed) return { ...fresh };
     this.accepted = fresh;
+    this.acceptedPoll = undefined;
     this.informed.clear();
     this.lastState = fresh;
     this.online = true;
@@ -562,7 +583,7 @@ export class DeviceHub {
    * took its place as the last state, its status still shows): then accepting it again would
    * change nothing but hand every user an equal state once more.
    */
-  private unchanged(fresh: LampState): boolean {
+  private unchanged(fresh: LampState, same: boolean): boolean {
     const last = this.accepted;
     return (
       last !== undefined &&
@@ -571,7 +592,7 @@ export class DeviceHub {
       this.online === true &&
       !this.outageLogged &&
       !this.deviceErrorLogged &&
-      sameData(fresh, last)
+      (same || sameData(fresh, last))
     );
   }
 
