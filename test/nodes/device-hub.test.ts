@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Poll } from '../../src/device/client';
 import type { LampState } from '../../src/device/types';
 import {
   DeviceHub,
@@ -50,7 +51,23 @@ class ScriptedClient implements HubClient {
   }
 }
 
-function hubWith(clients: ScriptedClient[]): DeviceHub {
+/** A client with LampClient's poll(): the test answers each poll with a mark and maybe a state. */
+class PollingClient extends ScriptedClient {
+  readonly since: (number | undefined)[] = [];
+  private polls: { resolve: (poll: Poll) => void; reject: (e: unknown) => void }[] = [];
+  poll(since?: number): Promise<Poll> {
+    this.since.push(since);
+    return new Promise((resolve, reject) => this.polls.push({ resolve, reject }));
+  }
+  answer(poll: Poll): void {
+    for (const p of this.polls.splice(0)) p.resolve(poll);
+  }
+  failPolls(error: unknown): void {
+    for (const p of this.polls.splice(0)) p.reject(error);
+  }
+}
+
+function hubWith(clients: ScriptedClient[], make = () => new ScriptedClient()): DeviceHub {
   return new DeviceHub({
     host: '127.0.0.1',
     port: 80,
@@ -59,7 +76,7 @@ function hubWith(clients: ScriptedClient[]): DeviceHub {
     warn: () => undefined,
     log: () => undefined,
     createClient: () => {
-      const client = new ScriptedClient();
+      const client = make();
       clients.push(client);
       return client;
     },
@@ -143,6 +160,55 @@ describe('DeviceHub', () => {
       assert.deepEqual([a.length, b.length], [4, 4]);
       assert.deepEqual([a[3]?.online, b[3]?.brightness], [true, 40]);
       assert.equal(hub.currentStatus.text, 'klap-device.status.onBrightness');
+    } finally {
+      await hub.close();
+    }
+  });
+
+  it('a poll the client answers with the mark of the accepted state changes nothing, even after a failure', async () => {
+    const clients: PollingClient[] = [];
+    const hub = hubWith(clients, () => new PollingClient());
+    const a: ReportedState[] = [];
+    const b: ReportedState[] = [];
+    const userA = user('a', a);
+    const poll = async (answer: Poll, origin?: HubUser) => {
+      const polls = clients[0]?.since.length ?? 0;
+      const reading = hub.refresh(origin);
+      await until(() => clients[0]?.since.length === polls + 1, 'the poll');
+      clients[0]?.answer(answer);
+      return reading;
+    };
+    try {
+      hub.register(userA);
+      hub.register(user('b', b));
+      await until(() => clients[0]?.since.length === 1, 'the read at deploy');
+      clients[0]?.answer({ mark: 7, state: { ...STATE, brightness: 30 } });
+      await until(() => a.length === 1 && b.length === 1, 'both users given the first state');
+      assert.equal(clients[0]?.since[0], undefined);
+
+      // The client read the state of mark 7 again: nobody hears of it, the caller gets a copy.
+      const again = await poll({ mark: 7 }, userA);
+      assert.equal(clients[0]?.since[1], 7);
+      assert.deepEqual(again, { ...STATE, brightness: 30 });
+      again.brightness = 1;
+      assert.deepEqual([a.length, b.length], [1, 1]);
+
+      // Lost, then back with the same state: both hear of it, from what the hub kept.
+      const reading = hub.refresh();
+      await until(() => clients[0]?.since.length === 3, 'the poll');
+      clients[0]?.failPolls(Object.assign(new Error('gone'), { code: 'UNREACHABLE' }));
+      await assert.rejects(reading);
+      assert.deepEqual([a.at(-1)?.online, b.at(-1)?.online], [false, false]);
+      await poll({ mark: 7 });
+      assert.equal(clients[0]?.since.at(-1), 7);
+      assert.deepEqual([a.length, b.length], [3, 3]);
+      assert.deepEqual([a[2]?.online, b[2]?.brightness], [true, 30]);
+      assert.equal(hub.currentStatus.text, 'klap-device.status.onBrightness');
+
+      // A new mark with a state is news again.
+      await poll({ mark: 8, state: { ...STATE, brightness: 50 } });
+      assert.equal(b.at(-1)?.brightness, 50);
+      assert.equal(clients[0]?.since.at(-1), 7);
     } finally {
       await hub.close();
     }
