@@ -35,7 +35,7 @@ describe('MAC notations', () => {
   it('refuses what is not a MAC (mixed separators, addresses, zero and broadcast)', () => {
     for (const text of [
       '5C-E9:31-AA-BB-0C',
-      '192.168.1.20',
+      '127.0.0.20',
       'lamp.local',
       '5CE931AABB',
       '00:00:00:00:00:00',

@@ -6,7 +6,7 @@ import type { NodeMessage } from 'node-red';
 import { MIN_EVENT_INTERVAL } from '../shared/event-feed';
 import type { HubEventLike } from '../shared/event-types';
 
-/** Default seconds between reads of the hub's logs (design.md). */
+/** Default seconds between reads of the hub's logs (README, "Hubs": lamp-event). */
 export const DEFAULT_EVENT_INTERVAL = 1;
 
 /**

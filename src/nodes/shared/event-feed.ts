@@ -23,7 +23,7 @@ import type { EventSource, HubEventLike } from './event-types';
 import { Poller } from './poller';
 import { type DeviceStatus, errorStatus, type Translate } from './status-mapping';
 
-/** Smallest interval between two reads a node may ask for, in seconds (design.md). */
+/** Smallest interval between two reads a node may ask for, in seconds (README, "Hubs": lamp-event). */
 export const MIN_EVENT_INTERVAL = 0.5;
 /** How long a reader outlives its last node (a redeploy's close → start). */
 const DEFAULT_GRACE_MS = 10_000;

@@ -6,7 +6,7 @@
  */
 import type { HubEvent } from '../../device/hub/event-reader';
 
-/** One logged event (design.md `msg.event`); `source` where the reader tells log from state. */
+/** One logged event (README "Hubs": `msg.event`); `source` where the reader tells log from state. */
 export type HubEventLike = HubEvent & { source?: string };
 
 export interface EventSource {

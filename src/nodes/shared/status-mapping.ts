@@ -73,7 +73,7 @@ export function errorStatus(t: Translate, err: unknown): DeviceStatus {
   return { fill: 'red', shape: 'ring', text: t(`klap-device.status.${key}`) };
 }
 
-/** The fields of a hub child's state the ring shows (design.md, hub children). */
+/** The fields of a hub child's state the ring shows (docs/protocols/hubs.md §4). */
 interface ChildFields {
   kind?: unknown;
   online?: unknown;
@@ -219,7 +219,7 @@ export function sameData(a: unknown, b: unknown): boolean {
 
 /**
  * Fields compared to decide whether a state "changed"; order fixed so snapshots compare. A hub
- * child's keys (design.md) are here too: a child's state is not a LampState.
+ * child's keys (docs/protocols/hubs.md §4) are here too: a child's state is not a LampState.
  */
 const STATE_KEYS: string[] = [
   'online',
