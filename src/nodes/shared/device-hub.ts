@@ -6,6 +6,8 @@
  * Deliberately free of Node-RED types beyond the status shape, so it can be reasoned about (and
  * tested) on its own; klap-device.ts wires it to the node API (i18n, logging, credentials).
  */
+
+import { childState } from '../../device/children/child';
 import type { ConnectOptions, Poll, TargetOptions } from '../../device/client';
 import { findOutlet, outletState } from '../../device/outlets/outlet';
 import type { Capabilities, EnergyPoint, LampState } from '../../device/types';
@@ -13,7 +15,6 @@ import type { DiscoveredDevice } from '../../transport/discovery';
 import { describeAddress } from '../../transport/errors';
 import type { ProtocolChoice } from '../../transport/factory';
 import type { Encryption, LoginInfo } from '../../transport/types';
-import { childView } from './child-view';
 import { EventFeed } from './event-feed';
 import type { EventSource } from './event-types';
 import { DeviceLocator, type KnownIdentity } from './identity';
@@ -424,7 +425,8 @@ export class DeviceHub {
     if (!isFullState(state)) {
       return typeof asked === 'number' ? { ...state, outlet: asked } : { ...state };
     }
-    if (target.child !== undefined) return childView(state, target.child);
+    // A sensor's state has no `on`: child states pass on as the library derives them.
+    if (target.child !== undefined) return childState(state, target.child) as ReportedState;
     return outletState(state, findOutlet(state, target.outlet as NonNullable<Target['outlet']>));
   }
 
