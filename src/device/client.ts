@@ -157,8 +157,8 @@ export class LampClient {
   /** Names the state kept in `state`; see remember() and poll(). */
   private stateMark = 0;
   private expectedMac: string | null;
-  /** How to ask the device who it is, in its dialect (set at negotiation). */
-  private identification: Identification | undefined;
+  /** The dialect to ask the device who it is in (set at negotiation; none for the H200). */
+  private identifyBy: SmartProtocol | 'iot' | undefined;
   private identity_: DeviceIdentity | undefined;
 
   constructor(options: ConnectOptions, transport?: Transport) {
@@ -168,7 +168,7 @@ export class LampClient {
     // Requests resent after a new login first check that the same device answers.
     this.transport = new IdentityGuard(
       transport ?? createTransport(options),
-      () => (this.expectedMac ? this.identification : undefined),
+      () => (this.expectedMac ? this.identification() : undefined),
       (info) => this.identify(info),
     );
   }
@@ -384,7 +384,7 @@ export class LampClient {
     await this.transport.open?.();
     const identify = (info: Record<string, unknown>) => this.identify(info);
     const iot = () => {
-      this.identification = iotIdentification();
+      this.identifyBy = 'iot';
       return IotDriver.open(new IotProtocol(this.transport, this.address), undefined, identify);
     };
     if (this.transport.encryption === 'XOR') return await iot();
@@ -401,12 +401,20 @@ export class LampClient {
     }
     try {
       const smart = new SmartProtocol(this.transport, this.address);
-      this.identification = smartIdentification(() => smart.envelope('get_device_info'));
+      this.identifyBy = smart;
       return await SmartDriver.open(smart, identify);
     } catch (error) {
       if (!(error instanceof NotSmartReplyError)) throw error;
       return await iot();
     }
+  }
+
+  /** How to ask who answers after a new login (made when asked: that is about once a day). */
+  private identification(): Identification | undefined {
+    const by = this.identifyBy;
+    if (by === undefined) return undefined;
+    if (by === 'iot') return iotIdentification();
+    return smartIdentification(() => by.envelope('get_device_info'));
   }
 
   /** Learns who answered; refuses a device whose MAC is not the expected one. */

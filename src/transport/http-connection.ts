@@ -28,8 +28,6 @@ export interface ConnectionPost {
   timeoutMs: number;
   /** Names the protocol step in messages ("handshake1", ...). */
   step: string;
-  /** Aborting rejects with ClosedError and drops the socket. */
-  signal?: AbortSignal;
   maxResponseBytes?: number;
 }
 
@@ -244,8 +242,8 @@ export class HttpConnection {
    */
   private timer: NodeJS.Timeout | undefined;
   private timerDue = 0;
-  /** The abort signal last listened to (the transport's one, the same for every post). */
-  private watched: AbortSignal | undefined;
+  /** Set by close(): every post from then on fails with ClosedError. */
+  private closed = false;
 
   constructor(
     private readonly host: string,
@@ -307,8 +305,19 @@ export class HttpConnection {
     this.socket = null;
   }
 
+  /**
+   * For good: the request in flight fails with ClosedError, the socket goes, and so does every
+   * later post. (The transport calls it when it closes; no abort signal or listener is needed.)
+   */
+  close(): void {
+    this.closed = true;
+    const pending = this.pending;
+    if (pending) this.finish(pending, new ClosedError(this.address));
+    this.destroy();
+  }
+
   post(options: ConnectionPost): Promise<HttpReply> {
-    const { step, signal } = options;
+    const { step } = options;
     const limit = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     let head = `POST ${options.path} HTTP/1.1\r\nHost: ${this.hostHeader}\r\n`;
     for (const name in options.headers) head += `${name}: ${options.headers[name]}\r\n`;
@@ -322,7 +331,7 @@ export class HttpConnection {
     options.body.copy(request, headBytes);
 
     return new Promise<HttpReply>((resolve, reject) => {
-      if (signal?.aborted) {
+      if (this.closed) {
         reject(new ClosedError(this.address));
         return;
       }
@@ -339,13 +348,6 @@ export class HttpConnection {
         // An impossible port or host throws at once; it is still "cannot reach", not a crash.
         reject(mapNetworkError(error, this.address, step));
         return;
-      }
-      if (signal && signal !== this.watched) {
-        this.watched = signal;
-        signal.addEventListener('abort', () => {
-          const pending = this.pending;
-          if (pending) this.finish(pending, new ClosedError(this.address));
-        });
       }
       const timeoutMs = options.timeoutMs;
       const pending: Pending = {

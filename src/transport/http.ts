@@ -75,7 +75,11 @@ export function parseSetCookie(header: string | string[] | undefined): SessionCo
     }
   }
   if (sessionId === undefined || !SESSION_ID_PATTERN.test(sessionId)) return null;
-  return { sessionId, timeoutSeconds: parseTimeout(timeout) };
+  // A copy of its own: a slice would keep the whole reply head alive for the session's life.
+  return {
+    sessionId: Buffer.from(sessionId, 'latin1').toString('latin1'),
+    timeoutSeconds: parseTimeout(timeout),
+  };
 }
 
 function parseTimeout(raw: string | undefined): number {

@@ -143,14 +143,12 @@ describe('HttpConnection', () => {
       post(c, { path: '/silent', timeoutMs: 100 }),
       (e) => e instanceof LampError && e.code === 'TIMEOUT',
     );
-    const abort = new AbortController();
-    const pending = post(c, { path: '/silent', signal: abort.signal });
-    abort.abort();
+    // close() ends the request in flight and refuses every later one.
+    const closing = new HttpConnection('127.0.0.1', s.port, 'dev');
+    const pending = post(closing, { path: '/silent' });
+    closing.close();
     await assert.rejects(pending, (e) => e instanceof LampError && e.code === 'CLOSED');
-    await assert.rejects(
-      post(c, { signal: abort.signal }),
-      (e) => e instanceof LampError && e.code === 'CLOSED',
-    );
+    await assert.rejects(post(closing), (e) => e instanceof LampError && e.code === 'CLOSED');
     const bad = new HttpConnection('127.0.0.1', 70000, 'dev');
     await assert.rejects(post(bad), (e) => e instanceof LampError && e.code === 'UNREACHABLE');
     c.destroy();

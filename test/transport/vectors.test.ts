@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { createCipheriv } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { KlapCipher } from '../../src/transport/klap/cipher';
+import { KlapCipher, klapSessionKeys } from '../../src/transport/klap/cipher';
 import { authHash, handshake2Payload, serverHash } from '../../src/transport/klap/hashes';
 
 const hex = (value: Buffer) => value.toString('hex');
@@ -56,11 +56,12 @@ describe('KLAP v2 (sha auth hash, v2 seed formula)', () => {
   });
 
   it('session key, IV base, initial seq and signature key', () => {
-    const cipher = new KlapCipher(localSeed, remoteSeed, auth);
-    assert.equal(hex(cipher.key), '35dcf29cd535ce140a239c67f641d395');
-    assert.equal(hex(cipher.ivBase), '863e09a70667472d3fa152a4');
-    assert.equal(cipher.initialSeq, -903964344);
-    assert.equal(hex(cipher.sigKey), '777443e2fdd5cb21052633a60e830f44c8654b3a701f449231ed11fa');
+    const keys = klapSessionKeys(localSeed, remoteSeed, auth);
+    assert.equal(hex(keys.key), '35dcf29cd535ce140a239c67f641d395');
+    assert.equal(hex(keys.ivBase), '863e09a70667472d3fa152a4');
+    assert.equal(keys.initialSeq, -903964344);
+    assert.equal(new KlapCipher(localSeed, remoteSeed, auth).initialSeq, -903964344);
+    assert.equal(hex(keys.sigKey), '777443e2fdd5cb21052633a60e830f44c8654b3a701f449231ed11fa');
   });
 
   it('first request: seq, ciphertext and signature of get_device_info', () => {
@@ -89,12 +90,13 @@ describe('KLAP v2 (sha auth hash, v2 seed formula)', () => {
     // The cipher keeps one CBC stream each way for the session; each message must still come
     // out exactly as a fresh AES-128-CBC with IV = ivBase ‖ be32(seq) would make it.
     const cipher = new KlapCipher(localSeed, remoteSeed, auth);
+    const keys = klapSessionKeys(localSeed, remoteSeed, auth);
     const texts = ['', 'x', '0123456789abcdef', '{"method":"get_device_info"}', 'é'.repeat(40)];
     const sent = texts.map((text) => {
       const seq = cipher.nextSeq() as number;
-      const iv = Buffer.concat([cipher.ivBase, Buffer.alloc(4)]);
+      const iv = Buffer.concat([keys.ivBase, Buffer.alloc(4)]);
       iv.writeInt32BE(seq, 12);
-      const fresh = createCipheriv('aes-128-cbc', cipher.key, iv);
+      const fresh = createCipheriv('aes-128-cbc', keys.key, iv);
       const expected = Buffer.concat([fresh.update(text, 'utf8'), fresh.final()]);
       const body = cipher.encrypt(text, seq);
       assert.deepEqual(body.subarray(32), expected, `ciphertext of ${JSON.stringify(text)}`);

@@ -33,6 +33,26 @@ function fadeMs(state: unknown): number {
   return typeof state.duration === 'number' ? state.duration * 1000 : 0;
 }
 
+// Version 3 preset lists are paged like other lists; version 1 takes no params.
+const PRESETS: Getter = { key: 'presets', request: { method: 'get_preset_rules' } };
+const PAGED_PRESETS: Getter = {
+  key: 'presets',
+  request: { method: 'get_preset_rules', params: { start_index: 0 } },
+};
+const GETTERS: Readonly<Record<Exclude<SettingKey, 'presets'>, Getter>> = {
+  fade: { key: 'fade', request: { method: 'get_on_off_gradually_info' } },
+  autoOff: {
+    key: 'autoOff',
+    request: { method: 'get_auto_off_config', params: { start_index: 0 } },
+  },
+  led: { key: 'led', request: { method: 'get_led_info' } },
+  autoUpdate: { key: 'autoUpdate', request: { method: 'get_auto_update_info' } },
+};
+
+const SETTING_METHODS: ReadonlySet<string> = new Set(
+  [PRESETS, ...Object.values(GETTERS)].map((g) => g.request.method),
+);
+
 export class SmartSettings {
   private readonly getters: Getter[] = [];
   /** The raw getter results: setters send them back with one field changed (as python-kasa). */
@@ -50,29 +70,12 @@ export class SmartSettings {
     presetVersion: number,
     private readonly clock: () => number = Date.now,
   ) {
-    // Version 3 preset lists are paged like other lists; version 1 takes no params.
-    if (capabilities.presets) {
-      this.getters.push({
-        key: 'presets',
-        request:
-          presetVersion >= 3
-            ? { method: 'get_preset_rules', params: { start_index: 0 } }
-            : { method: 'get_preset_rules' },
-      });
-    }
-    if (capabilities.fade) {
-      this.getters.push({ key: 'fade', request: { method: 'get_on_off_gradually_info' } });
-    }
-    if (capabilities.autoOff) {
-      this.getters.push({
-        key: 'autoOff',
-        request: { method: 'get_auto_off_config', params: { start_index: 0 } },
-      });
-    }
-    if (capabilities.led) this.getters.push({ key: 'led', request: { method: 'get_led_info' } });
-    if (capabilities.autoUpdate) {
-      this.getters.push({ key: 'autoUpdate', request: { method: 'get_auto_update_info' } });
-    }
+    // Shared getters (never changed): a fleet of devices holds one set, not one each.
+    if (capabilities.presets) this.getters.push(presetVersion >= 3 ? PAGED_PRESETS : PRESETS);
+    if (capabilities.fade) this.getters.push(GETTERS.fade);
+    if (capabilities.autoOff) this.getters.push(GETTERS.autoOff);
+    if (capabilities.led) this.getters.push(GETTERS.led);
+    if (capabilities.autoUpdate) this.getters.push(GETTERS.autoUpdate);
   }
 
   /** The presets last read (undefined before the first read or without presets). */
@@ -122,10 +125,13 @@ export class SmartSettings {
 
   /** Takes the outcomes of getters sent with `due`; a failed getter keeps its last value. */
   absorb(outcomes: SmartOutcome[]): void {
-    const now = this.clock();
+    // A poll's reads are mostly the light and the meter: no clock read, no search for them.
+    let now: number | undefined;
     for (const outcome of outcomes) {
+      if (!SETTING_METHODS.has(outcome.method)) continue;
       const getter = this.getterFor(outcome.method);
       if (!getter) continue;
+      now ??= this.clock();
       // Failed or not, it is not asked again before the refresh time: a firmware that lists a
       // component but refuses its getter is not hammered on every poll.
       this.readAt.set(getter.key, now);
@@ -146,8 +152,13 @@ export class SmartSettings {
   private store(key: SettingKey, result: Info): void {
     this.stored += 1;
     this.valuesCache = undefined;
-    this.raw.set(key, structuredClone(result));
-    if (key === 'presets') this.presetList = smartPresets(result, this.capabilities);
+    if (key === 'presets') {
+      // No setter sends the preset list back: its mapped form is all that is kept.
+      this.presetList = smartPresets(result, this.capabilities);
+      this.raw.set(key, {});
+    } else {
+      this.raw.set(key, structuredClone(result));
+    }
     if (key === 'led' && typeof result.led_rule === 'string' && result.led_rule !== 'never') {
       this.lastLitRule = result.led_rule;
     }

@@ -89,7 +89,7 @@ export class AesTransport extends SessionTransport<Session, AesLoginInfo> {
   }
 
   protected release(): void {
-    this.connection.destroy();
+    this.connection.close();
   }
 
   // ---- login ---------------------------------------------------------------------------------
@@ -284,7 +284,6 @@ export class AesTransport extends SessionTransport<Session, AesLoginInfo> {
       headers: JSON_HEADERS,
       timeoutMs: this.timeoutMs,
       step,
-      signal: this.abort.signal,
       ...(sessionId ? { sessionId } : {}),
     });
   }

@@ -56,10 +56,40 @@ function sha256Of(data: Buffer): Buffer {
     : createHash('sha256').update(data).digest();
 }
 
+/** What a session derives from its seeds (docs/protocols/klap.md §4). */
+export interface KlapSessionKeys {
+  key: Buffer;
+  ivBase: Buffer;
+  initialSeq: number;
+  sigKey: Buffer;
+}
+
+export function klapSessionKeys(
+  localSeed: Buffer,
+  remoteSeed: Buffer,
+  auth: Buffer,
+): KlapSessionKeys {
+  const seeds = [localSeed, remoteSeed, auth];
+  const ivHash = sha256(Buffer.from('iv'), ...seeds);
+  return {
+    key: sha256(Buffer.from('lsk'), ...seeds).subarray(0, 16),
+    ivBase: ivHash.subarray(0, 12),
+    initialSeq: ivHash.readInt32BE(28),
+    sigKey: sha256(Buffer.from('ldk'), ...seeds).subarray(0, 28),
+  };
+}
+
+/**
+ * Where the session's fixed bytes sit in KlapCipher's one buffer: one buffer instead of five
+ * keeps a fleet of sessions small (each Buffer is two heap objects and a store of its own).
+ */
+const IV_BASE = 0; // 12 bytes: the IV's fixed part
+const SIG_KEY = 12; // 28 bytes: signs each message
+const ENCRYPTED = 40; // 16 bytes: the last block the encrypting stream produced
+const DECRYPTED = 56; // 16 bytes: the last block the decrypting stream took in
+const MATERIAL_BYTES = 72;
+
 export class KlapCipher {
-  readonly key: Buffer;
-  readonly ivBase: Buffer;
-  readonly sigKey: Buffer;
   readonly initialSeq: number;
   private seq: number;
   /**
@@ -70,21 +100,18 @@ export class KlapCipher {
    */
   private readonly encryptor: Cipher;
   private readonly decryptor: Decipher;
-  /** The last ciphertext block each stream handled (its chaining value). */
-  private readonly encrypted = Buffer.alloc(BLOCK_BYTES);
-  private readonly decrypted = Buffer.alloc(BLOCK_BYTES);
+  /** IV base, signing key and each stream's chaining block (offsets above). */
+  private readonly material = Buffer.alloc(MATERIAL_BYTES);
 
   constructor(localSeed: Buffer, remoteSeed: Buffer, auth: Buffer) {
-    const seeds = [localSeed, remoteSeed, auth];
-    this.key = sha256(Buffer.from('lsk'), ...seeds).subarray(0, 16);
-    const ivHash = sha256(Buffer.from('iv'), ...seeds);
-    this.ivBase = ivHash.subarray(0, 12);
-    this.initialSeq = ivHash.readInt32BE(28);
-    this.sigKey = sha256(Buffer.from('ldk'), ...seeds).subarray(0, 28);
+    const keys = klapSessionKeys(localSeed, remoteSeed, auth);
+    keys.ivBase.copy(this.material, IV_BASE);
+    keys.sigKey.copy(this.material, SIG_KEY);
+    this.initialSeq = keys.initialSeq;
     this.seq = this.initialSeq;
     const zero = Buffer.alloc(BLOCK_BYTES);
-    this.encryptor = createCipheriv('aes-128-cbc', this.key, zero).setAutoPadding(false);
-    this.decryptor = createDecipheriv('aes-128-cbc', this.key, zero).setAutoPadding(false);
+    this.encryptor = createCipheriv('aes-128-cbc', keys.key, zero).setAutoPadding(false);
+    this.decryptor = createDecipheriv('aes-128-cbc', keys.key, zero).setAutoPadding(false);
   }
 
   /** The last seq handed out (the initial seq before any request). */
@@ -104,11 +131,15 @@ export class KlapCipher {
     return this.seq;
   }
 
-  /** Re-chains a stream's first block of a message from `chained` to this message's IV. */
-  private rechain(block: Buffer, seq: number, chained: Buffer): void {
-    for (let i = 0; i < 12; i++) block[i] ^= this.ivBase[i] ^ chained[i];
+  /**
+   * Re-chains a stream's first block of a message from its chaining block (at `chained` in the
+   * material) to this message's IV.
+   */
+  private rechain(block: Buffer, seq: number, chained: number): void {
+    const m = this.material;
+    for (let i = 0; i < 12; i++) block[i] ^= m[IV_BASE + i] ^ m[chained + i];
     for (let i = 12; i < BLOCK_BYTES; i++) {
-      block[i] ^= ((seq >>> ((BLOCK_BYTES - 1 - i) * 8)) & 0xff) ^ chained[i];
+      block[i] ^= ((seq >>> ((BLOCK_BYTES - 1 - i) * 8)) & 0xff) ^ m[chained + i];
     }
   }
 
@@ -121,7 +152,7 @@ export class KlapCipher {
 
   /** Fills `out` with sigKey ‖ be32(seq) ‖ ciphertext, then puts the signature in front. */
   private sign(out: Buffer, seq: number, ciphertext: Buffer): void {
-    this.sigKey.copy(out, 0);
+    this.material.copy(out, 0, SIG_KEY, SIG_KEY + 28);
     out.writeInt32BE(seq, SIGNATURE_BYTES - 4);
     ciphertext.copy(out, SIGNATURE_BYTES);
     sha256Of(out).copy(out, 0);
@@ -136,9 +167,9 @@ export class KlapCipher {
     if (typeof plaintext === 'string') padded.write(plaintext, 0, 'utf8');
     else plaintext.copy(padded, 0);
     padded.fill(pad, length);
-    this.rechain(padded, seq, this.encrypted);
+    this.rechain(padded, seq, ENCRYPTED);
     const ciphertext = this.encryptor.update(padded);
-    ciphertext.copy(this.encrypted, 0, ciphertext.length - BLOCK_BYTES);
+    ciphertext.copy(this.material, ENCRYPTED, ciphertext.length - BLOCK_BYTES);
     const out = Buffer.allocUnsafe(SIGNATURE_BYTES + ciphertext.length);
     this.sign(out, seq, ciphertext);
     return out;
@@ -164,8 +195,8 @@ export class KlapCipher {
       );
     }
     const plain = this.decryptor.update(ciphertext);
-    this.rechain(plain, seq, this.decrypted);
-    ciphertext.copy(this.decrypted, 0, ciphertext.length - BLOCK_BYTES);
+    this.rechain(plain, seq, DECRYPTED);
+    ciphertext.copy(this.material, DECRYPTED, ciphertext.length - BLOCK_BYTES);
     // PKCS#7: 1 to 16 bytes, each holding their count.
     const pad = plain[plain.length - 1];
     if (!(pad >= 1 && pad <= BLOCK_BYTES)) throw new CipherError('decrypt', 'bad padding');

@@ -129,7 +129,7 @@ export class KlapTransport extends SessionTransport<Session, KlapLoginInfo> {
   }
 
   protected release(): void {
-    this.connection.destroy();
+    this.connection.close();
   }
 
   private post(path: string, body: Buffer, step: string, sessionId?: string): Promise<HttpReply> {
@@ -139,7 +139,6 @@ export class KlapTransport extends SessionTransport<Session, KlapLoginInfo> {
       headers: BINARY_HEADERS,
       timeoutMs: this.timeoutMs,
       step,
-      signal: this.abort.signal,
       sessionId,
     });
   }
@@ -211,7 +210,6 @@ export class KlapTransport extends SessionTransport<Session, KlapLoginInfo> {
       const started = monotonicMs();
       const outcome = await wakeUp(this.host, port, {
         waitMs: this.wakeUpDelayMs,
-        signal: this.abort.signal,
       });
       // Nothing listens for the probe: nothing will open the port either, so retry at once.
       if (outcome === 'answered' || outcome === 'silent') {

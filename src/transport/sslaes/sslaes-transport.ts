@@ -103,7 +103,7 @@ export class SslAesTransport extends SessionTransport<Session, SslAesLoginInfo> 
   }
 
   protected release(): void {
-    this.connection.destroy();
+    this.connection.close();
   }
 
   // ---- login ---------------------------------------------------------------------------------
@@ -300,7 +300,6 @@ export class SslAesTransport extends SessionTransport<Session, SslAesLoginInfo> 
       headers: { ...this.headers, ...extra },
       timeoutMs: this.timeoutMs,
       step,
-      signal: this.abort.signal,
     });
   }
 }

@@ -113,7 +113,7 @@ export class TpapTransport extends SessionTransport<Session, TpapLoginInfo> {
   }
 
   protected release(): void {
-    this.connection.destroy();
+    this.connection.close();
   }
 
   // ---- login ---------------------------------------------------------------------------------
@@ -320,7 +320,6 @@ export class TpapTransport extends SessionTransport<Session, TpapLoginInfo> {
       headers,
       timeoutMs: this.timeoutMs,
       step,
-      signal: this.abort.signal,
     });
   }
 }
