@@ -294,6 +294,9 @@ export class LampClient {
   }
 
   private async readState(): Promise<LampState> {
+    // A negotiated client (every poll but the first) goes straight to its driver.
+    const known = this.driver;
+    if (known) return this.remember(await known.readState());
     const { driver, state } = await this.ensureDriver();
     return this.remember(state ?? (await driver.readState()));
   }

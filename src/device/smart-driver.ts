@@ -25,7 +25,7 @@ import { isHubInfo, SmartHub } from './hub/smart-hub';
 import { outletCapabilities, summarise } from './outlets/outlet';
 import { SmartOutlets } from './outlets/smart-outlets';
 import { type SmartOutcome, type SmartProtocol, type SmartRequest, unwrap } from './smart-protocol';
-import { modelWithoutRegion, smartState } from './state';
+import { modelWithoutRegion, sameMeterReadings, smartState } from './state';
 import type {
   Capabilities,
   EnergyHistoryQuery,
@@ -169,6 +169,16 @@ export class SmartDriver implements DeviceDriver {
    * than the info may fail harmlessly.
    */
   private async stateFrom(reads: SmartOutcome[]): Promise<LampState> {
+    const state = this.ownStateFrom(reads);
+    if (this.hub) return this.hubState(state, this.info, reads);
+    if (!this.outlets) return state;
+    const first = reads.findIndex((r) => r.method === 'get_child_device_list');
+    const count = this.outlets.readRequests().length;
+    return summarise(state, await this.outlets.outletsFrom(reads.slice(first, first + count)));
+  }
+
+  /** The device's own state (light, meter, settings) from the read outcomes; no children. */
+  private ownStateFrom(reads: SmartOutcome[]): LampState {
     this.mappedAgain = true;
     const info = deviceInfoOf(unwrap(reads[0] as SmartOutcome), this.protocol.address);
     const result = (method: string) => {
@@ -183,12 +193,7 @@ export class SmartDriver implements DeviceDriver {
       if (!this.emeter) this.emeterData = false;
     }
     this.settings.absorb(reads);
-    const state = this.toState(info, this.energy, this.emeter);
-    if (this.hub) return this.hubState(state, info, reads);
-    if (!this.outlets) return state;
-    const first = reads.findIndex((r) => r.method === 'get_child_device_list');
-    const count = this.outlets.readRequests().length;
-    return summarise(state, await this.outlets.outletsFrom(reads.slice(first, first + count)));
+    return this.toState(info, this.energy, this.emeter);
   }
 
   /** A hub's state: its own, its siren's, and every child's from the list read with it. */
@@ -209,14 +214,18 @@ export class SmartDriver implements DeviceDriver {
     // same settings make the same state: a poll of an unchanged device maps nothing.
     const last = this.mapped;
     const settings = this.settings.version;
-    if (
-      last?.info === info &&
-      last.energy === energy &&
-      last.emeter === emeter &&
-      last.settings === settings
-    ) {
-      this.mappedAgain = false;
-      return last.state;
+    if (last?.info === info && last.settings === settings) {
+      // A meter reply that differs only in what the state does not show (its clock) counts as
+      // the same: the protocol re-uses the info's parse when only the meter's part changed.
+      const same =
+        (last.energy === energy && last.emeter === emeter) ||
+        sameMeterReadings(last, { energy, emeter });
+      if (same) {
+        last.energy = energy;
+        last.emeter = emeter;
+        this.mappedAgain = false;
+        return last.state;
+      }
     }
     const state = smartState(info, this.capabilities, energy, {
       emeter,
@@ -231,7 +240,10 @@ export class SmartDriver implements DeviceDriver {
   async readState(): Promise<LampState> {
     this.repeated = false;
     const reads = this.readRequests(this.protocol.batchSize);
-    const state = await this.stateFrom(await this.protocol.callAll(reads, { sameReply: true }));
+    const outcomes = await this.protocol.callAll(reads, { sameReply: true });
+    // A device without outlets or children maps its state without waiting for anything.
+    const state =
+      this.outlets || this.hub ? await this.stateFrom(outcomes) : this.ownStateFrom(outcomes);
     // Outlets and hub children are added to the mapped state afresh each poll (the same
     // object may then hold other children): only a plain device's state can repeat.
     this.repeated = !this.mappedAgain && !this.outlets && !this.hub;

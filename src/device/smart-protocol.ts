@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeviceError, MalformedResponseError } from '../transport/errors';
 import type { SendOptions, Transport } from '../transport/types';
+import { type BatchReplyParts, reparseBatchReply, splitBatchReply } from './batch-reply-text';
 
 export interface SmartRequest {
   method: string;
@@ -78,6 +79,13 @@ interface SmartEnvelope {
 }
 
 const NOT_JSON = Symbol('not JSON');
+
+/** A reply's text and parse; `parts` once split (null: not a batch that splits). */
+interface ParsedReply {
+  text: string;
+  reply: unknown;
+  parts?: BatchReplyParts | null;
+}
 
 function parseReply(text: string): unknown {
   try {
@@ -158,20 +166,28 @@ export class SmartProtocol {
   /**
    * The last poll's reply (callAll with `sameReply`), parsed. A reply byte-identical to it (a
    * device whose state did not change) is not parsed again: the same result objects are handed
-   * out, which the driver only reads and which let it skip mapping an unchanged state. Nothing
-   * else is kept: other results may go to users, who may change them, and a client keeps no
+   * out, which the driver only reads and which let it skip mapping an unchanged state; a batch
+   * that differs only after its first response shares that response's parse
+   * (batch-reply-text.ts). Nothing else is kept: other results may go to users, who may change them, and a client keeps no
    * copy of its negotiation.
    */
-  private lastReply: { text: string; reply: unknown } | undefined;
+  private lastReply: ParsedReply | undefined;
   /** The transport shows us each reply to ask whether the session died; that parse is kept. */
   private readonly sendOptions: SendOptions = {
     sessionDead: (replyText) => isSessionDead(this.parsed(replyText).reply),
   };
 
-  private parsed(text: string): { text: string; reply: unknown } {
+  private parsed(text: string): ParsedReply {
     const last = this.lastReply;
-    if (last !== undefined && last.text === text) return last;
-    const fresh = { text, reply: parseReply(text) };
+    let fresh: ParsedReply | undefined;
+    if (last !== undefined) {
+      if (last.text === text) return last;
+      // A batch whose first response (the device info) is as before: only the rest is parsed.
+      if (last.parts === undefined) last.parts = splitBatchReply(last.text, last.reply) ?? null;
+      const reply = last.parts && reparseBatchReply(last.reply, last.parts, text);
+      if (reply !== undefined && reply !== null) fresh = { text, reply, parts: last.parts };
+    }
+    fresh ??= { text, reply: parseReply(text) };
     this.lastReply = fresh;
     return fresh;
   }
@@ -274,16 +290,16 @@ export class SmartProtocol {
   }
 
   private async single(request: SmartRequest, shared: boolean): Promise<SmartOutcome> {
-    try {
+    // As call(), without its layer: a device error is this request's outcome, not thrown.
+    const reply = await this.exchange(request.method, request.params, shared);
+    if (reply.error_code !== 0) {
       return {
         method: request.method,
-        ok: true,
-        result: await this.result(request.method, request.params, shared),
+        ok: false,
+        error: this.error(request.method, reply.error_code),
       };
-    } catch (error) {
-      if (error instanceof DeviceError) return { method: request.method, ok: false, error };
-      throw error;
     }
+    return { method: request.method, ok: true, result: reply.result ?? {} };
   }
 
   /**

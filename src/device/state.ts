@@ -106,6 +106,24 @@ export interface SmartEmeter {
   current_ma?: unknown;
 }
 
+/**
+ * Whether two meter replies say the same to smartState: it reads nothing else of them (an
+ * energy reply also carries the device's clock, which changes every second).
+ */
+export function sameMeterReadings(
+  a: { energy?: SmartEnergy; emeter?: SmartEmeter },
+  b: { energy?: SmartEnergy; emeter?: SmartEmeter },
+): boolean {
+  return (
+    a.energy?.current_power === b.energy?.current_power &&
+    a.energy?.today_energy === b.energy?.today_energy &&
+    a.energy?.month_energy === b.energy?.month_energy &&
+    a.emeter?.power_mw === b.emeter?.power_mw &&
+    a.emeter?.voltage_mv === b.emeter?.voltage_mv &&
+    a.emeter?.current_ma === b.emeter?.current_ma
+  );
+}
+
 /** The settings a driver keeps (read less often than the light), added to the state as they are. */
 export type DeviceSettings = Partial<
   Pick<LampState, 'presets' | 'autoOff' | 'led' | 'fade' | 'autoUpdate'>

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { LampClient } from '../../src/device/client';
 import { findStripEffect } from '../../src/device/effects';
 import { MemoryTransport } from '../../src/emulator/memory-transport';
+import { createModel, type SmartModel } from '../../src/emulator/models';
+import { EmulatedSmartDevice } from '../../src/emulator/smart-device';
 import {
   ClosedError,
   DeviceError,
@@ -121,6 +123,35 @@ describe('LampClient over SMART (in memory)', () => {
     assert.notEqual(after.mark, changed.mark);
     assert.equal(after.state?.brightness, 12);
     assert.deepEqual(await r.client.poll(after.mark), { mark: after.mark });
+  });
+
+  it('a metering plug whose meter reply only moved its clock repeats its state; new readings show', async () => {
+    let now = Date.parse('2026-12-07T12:00:00Z');
+    const device = new EmulatedSmartDevice(createModel('P110') as SmartModel, { clock: () => now });
+    const replies: string[] = [];
+    const transport = new MemoryTransport((text) => {
+      const reply = device.handle(text);
+      replies.push(reply);
+      return reply;
+    });
+    const client = new LampClient({ host: '127.0.0.1', port: 9 }, transport);
+    await client.getState();
+    const first = await client.poll();
+    now += 1000;
+    assert.deepEqual(await client.poll(first.mark), { mark: first.mark });
+    const [before, after] = replies.slice(-2);
+    assert.notEqual(before, after, 'the meter part carries the clock');
+    assert.match(after ?? '', /"local_time":"[^"]*12:00:01"/);
+    // The meter counts on: the new reading shows, the device's own part as it was.
+    (device as unknown as { power: { todayMwh: number } }).power.todayMwh += 7000;
+    now += 1000;
+    const counted = await client.poll(first.mark);
+    assert.notEqual(counted.mark, first.mark);
+    assert.equal(counted.state?.energyToday, (first.state?.energyToday ?? 0) + 7);
+    assert.deepEqual({ ...counted.state, energyToday: first.state?.energyToday }, first.state);
+    // And a change of the device itself is parsed whole.
+    device.info.nickname = Buffer.from('Desk').toString('base64');
+    assert.equal((await client.poll(counted.mark)).state?.alias, 'Desk');
   });
 
   it('poll() of a plug with outlets always hands out the state (its outlets are read afresh)', async () => {

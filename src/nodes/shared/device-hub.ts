@@ -169,9 +169,7 @@ export class DeviceHub {
     });
     this.poller = new Poller({
       interval: () => this.pollIntervalMs,
-      read: async () => {
-        await this.refresh();
-      },
+      read: () => this.refresh(),
       active: () => !this.closed && this.users.size > 0,
       authBackoffMs: options.authBackoffMs,
       maxBackoffMs: options.maxBackoffMs,
@@ -464,7 +462,8 @@ export class DeviceHub {
    * another device answers) and discovery finds it elsewhere, moves there and runs it once more.
    */
   private async call<T>(work: (client: HubClient) => Promise<T>): Promise<T> {
-    const host = await this.locator.resolve();
+    // The address known (always, but while a device given by MAC is searched for): no wait.
+    const host = this.locator.host ?? (await this.locator.resolve());
     const client = this.getClient(host);
     try {
       const result = await work(client);

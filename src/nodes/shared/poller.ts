@@ -15,7 +15,7 @@ export interface PollerOptions {
   /** The poll period in ms, or undefined when nobody polls. */
   interval(): number | undefined;
   /** One read; its failures are the hub's to record (through `failed`). */
-  read(): Promise<void>;
+  read(): Promise<unknown>;
   /** Whether reading still serves anyone (users registered, hub open). */
   active(): boolean;
   /** Poll delay after the device refused the login. Default 30 s. */
