@@ -100,7 +100,9 @@ export function reparseBatchReply(
 ): unknown | undefined {
   const { head, tail } = parts;
   if (text.length <= head.length + tail.length) return undefined;
-  if (!text.startsWith(head) || !text.endsWith(tail)) return undefined;
+  // Compared as slices: V8 compares whole strings by memory, but startsWith char by char.
+  if (text.slice(0, head.length) !== head) return undefined;
+  if (text.slice(text.length - tail.length) !== tail) return undefined;
   let rest: unknown;
   try {
     rest = JSON.parse(`[${text.slice(head.length, text.length - tail.length)}]`);

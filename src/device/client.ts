@@ -80,11 +80,12 @@ export interface Poll {
   readonly state?: LampState;
 }
 
+/** Frozen: the client hands out the one it holds. */
 export interface DeviceIdentity {
   /** "AA:BB:CC:DD:EE:FF", or null when the device reports none. */
-  mac: string | null;
+  readonly mac: string | null;
   /** SMART device_id / IOT deviceId; "" when missing. */
-  deviceId: string;
+  readonly deviceId: string;
 }
 
 /**
@@ -175,7 +176,7 @@ export class LampClient {
 
   /** Who answered at negotiation (MAC, device id); undefined before it. */
   get identity(): DeviceIdentity | undefined {
-    return this.identity_ ? { ...this.identity_ } : undefined;
+    return this.identity_;
   }
 
   /** The protocol in use ('KLAP', 'AES', 'XOR' …), once known. */
@@ -426,7 +427,8 @@ export class LampClient {
     if (this.expectedMac && mac !== this.expectedMac) {
       throw new DeviceMismatchError(this.address, this.expectedMac, mac ?? '');
     }
-    this.identity_ = { mac, deviceId: deviceIdOfInfo(info) };
+    // Frozen, and so handed out as it is (the hub asks for it after every call).
+    this.identity_ = Object.freeze({ mac, deviceId: deviceIdOfInfo(info) });
     // A client stays bound to the device it first identified.
     this.expectedMac ??= mac;
   }

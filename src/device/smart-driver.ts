@@ -39,6 +39,9 @@ import type {
 
 type Info = Record<string, unknown>;
 
+/** callAll's options for a poll (one object for every poll). */
+const POLL = { sameReply: true } as const;
+
 export class SmartDriver implements DeviceDriver {
   readonly dialect = 'smart' as const;
   readonly model: string;
@@ -240,7 +243,7 @@ export class SmartDriver implements DeviceDriver {
   async readState(): Promise<LampState> {
     this.repeated = false;
     const reads = this.readRequests(this.protocol.batchSize);
-    const outcomes = await this.protocol.callAll(reads, { sameReply: true });
+    const outcomes = await this.protocol.callAll(reads, POLL);
     // A device without outlets or children maps its state without waiting for anything.
     const state =
       this.outlets || this.hub ? await this.stateFrom(outcomes) : this.ownStateFrom(outcomes);

@@ -251,7 +251,15 @@ export class SmartProtocol {
     const shared = options.sameReply === true;
     // A poll of a lamp: one getter, one request, nothing to batch or re-query.
     if (requests.length === 1) return [await this.single(requests[0] as SmartRequest, shared)];
-    const requeryMissing = options.requeryMissing ?? true;
+    return this.callBatches(requests, options.requeryMissing ?? true, shared);
+  }
+
+  /** callAll() of more than one request (its closures are made only here). */
+  private async callBatches(
+    requests: SmartRequest[],
+    requeryMissing: boolean,
+    shared: boolean,
+  ): Promise<SmartOutcome[]> {
     const outcomes: SmartOutcome[] = [];
     // The first failure so far; without re-query, nothing after it is sent (as a device would).
     let firstError: DeviceError | undefined;

@@ -41,7 +41,16 @@ class ReplyReader {
   private chunks: Buffer[] = [];
   private received = 0;
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    /** The connection's last reply head: a device repeats the same head reply after reply. */
+    private readonly previous: Head | null = null,
+  ) {}
+
+  /** The head read so far (null before it is complete). */
+  get readHead(): Head | null {
+    return this.head;
+  }
 
   private tooLarge(): Error {
     return new Error(`reply larger than ${this.limit} bytes`);
@@ -62,7 +71,8 @@ class ReplyReader {
         }
         return null;
       }
-      this.head = parseHead(this.buffered.subarray(0, end).toString('latin1'));
+      const text = this.buffered.subarray(0, end).toString('latin1');
+      this.head = this.previous?.text === text ? this.previous : parseHead(text);
       this.buffered = this.buffered.subarray(end + 4);
     }
     return this.body();
@@ -102,7 +112,8 @@ class ReplyReader {
 
   private reply(body: Buffer): HttpReply {
     const head = this.head as Head;
-    return new Reply(head.status, head.text, Buffer.from(body));
+    // Not copied: each socket read arrives in a buffer of its own that nothing else keeps.
+    return new Reply(head.status, head.text, body);
   }
 
   /** Whether the server said it closes the connection after this reply. */
@@ -242,6 +253,8 @@ export class HttpConnection {
    */
   private timer: NodeJS.Timeout | undefined;
   private timerDue = 0;
+  /** The head of the last reply read whole (see ReplyReader). */
+  private lastHead: Head | null = null;
   /** Set by close(): every post from then on fails with ClosedError. */
   private closed = false;
 
@@ -352,7 +365,7 @@ export class HttpConnection {
       const timeoutMs = options.timeoutMs;
       const pending: Pending = {
         socket,
-        reader: new ReplyReader(limit),
+        reader: new ReplyReader(limit, this.lastHead),
         step,
         timeoutMs,
         deadline: performance.now() + timeoutMs,
@@ -400,6 +413,7 @@ export class HttpConnection {
   private finish(pending: Pending, error: LampError | null, reply?: HttpReply): void {
     if (this.pending !== pending) return;
     this.pending = null;
+    if (reply) this.lastHead = pending.reader.readHead;
     this.timer?.unref();
     // A failed exchange, or a server that closes: never reuse that socket.
     if (error || pending.reader.closes) {

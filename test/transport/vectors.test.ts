@@ -107,9 +107,16 @@ describe('KLAP v2 (sha auth hash, v2 seed formula)', () => {
     const device = new KlapCipher(localSeed, remoteSeed, auth);
     const tampered = Buffer.from(sent[3]?.body as Buffer);
     tampered[40] = (tampered[40] as number) ^ 1;
+    const asReceived = Buffer.from(tampered);
     assert.throws(() => device.decrypt(sent[3]?.seq as number, tampered), /signature/);
+    assert.deepEqual(tampered, asReceived, 'checking a body leaves it as it came');
+    const wrongSignature = Buffer.from(sent[3]?.body as Buffer);
+    wrongSignature[0] = (wrongSignature[0] as number) ^ 1;
+    assert.throws(() => device.decrypt(sent[3]?.seq as number, wrongSignature), /signature/);
     for (const { text, seq, body } of [...sent].reverse()) {
+      const copy = Buffer.from(body);
       assert.equal(device.decrypt(seq, body).toString('utf8'), text);
+      assert.deepEqual(body, copy, 'opening a body leaves it as it came');
     }
   });
 });

@@ -169,7 +169,8 @@ export class DeviceHub {
     });
     this.poller = new Poller({
       interval: () => this.pollIntervalMs,
-      read: () => this.refresh(),
+      // The poller keeps nothing of the state: it needs no copy of it.
+      read: () => this.read(undefined, false),
       active: () => !this.closed && this.users.size > 0,
       authBackoffMs: options.authBackoffMs,
       maxBackoffMs: options.maxBackoffMs,
@@ -371,7 +372,12 @@ export class DeviceHub {
    * Reads the state now. Every user except `origin` hears about it (origin emits it itself).
    * Failures are rethrown; a link failure marks the device offline, a device error does not.
    */
-  async refresh(origin?: HubUser): Promise<LampState> {
+  refresh(origin?: HubUser): Promise<LampState> {
+    return this.read(origin, true);
+  }
+
+  /** refresh(), handing out a copy of the state only when `copy` (the caller keeps it). */
+  private async read(origin: HubUser | undefined, copy: boolean): Promise<LampState> {
     const generation = this.generation;
     try {
       let from: HubClient | undefined;
@@ -388,7 +394,7 @@ export class DeviceHub {
       }
       // No state: the client read the very state accepted from its mark again.
       const state = read.state ?? (this.accepted as LampState);
-      const accepted = this.accept(state, origin, read.state === undefined);
+      const accepted = this.accept(state, origin, read.state === undefined, copy);
       // The state just accepted is that mark's (accept() clears what it replaced).
       const held = this.acceptedPoll;
       if (read.mark === undefined || !from || this.closed) return accepted;
@@ -542,7 +548,7 @@ export class DeviceHub {
   }
 
   /** `same`: `state` is `accepted` itself, which the client read again (nothing to compare). */
-  private accept(state: LampState, origin?: HubUser, same = false): LampState {
+  private accept(state: LampState, origin?: HubUser, same = false, copy = true): LampState {
     // A poll of a device that changed nothing since the last state fanned out: status, logs
     // and back-off are as that state left them; only users not yet handed it hear of it. (The
     // client's states are its own copies, online already.)
@@ -552,7 +558,7 @@ export class DeviceHub {
       for (const user of this.users.values()) {
         if (user !== origin && !this.informed.has(user)) this.inform(user, state);
       }
-      return same ? { ...state } : state;
+      return same && copy ? { ...state } : state;
     }
     const fresh: LampState = { ...state, online: true };
     if (this.closed) return { ...fresh };
@@ -576,7 +582,7 @@ export class DeviceHub {
     for (const user of [...this.users.values()]) {
       if (user !== origin) this.inform(user, fresh);
     }
-    return { ...fresh };
+    return copy ? { ...fresh } : fresh;
   }
 
   /**

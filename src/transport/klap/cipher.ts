@@ -87,7 +87,8 @@ const IV_BASE = 0; // 12 bytes: the IV's fixed part
 const SIG_KEY = 12; // 28 bytes: signs each message
 const ENCRYPTED = 40; // 16 bytes: the last block the encrypting stream produced
 const DECRYPTED = 56; // 16 bytes: the last block the decrypting stream took in
-const MATERIAL_BYTES = 72;
+const RECEIVED = 72; // 32 bytes: a reply's signature while its body is being checked
+const MATERIAL_BYTES = 104;
 
 export class KlapCipher {
   readonly initialSeq: number;
@@ -158,6 +159,21 @@ export class KlapCipher {
     sha256Of(out).copy(out, 0);
   }
 
+  /**
+   * Whether `body` (signature ‖ ciphertext) carries the signature of its ciphertext for `seq`.
+   * Hashed where it lies, without a copy of the ciphertext: the signature's 32 bytes are set
+   * aside, sigKey ‖ be32(seq) written in their place, and put back before returning.
+   */
+  private signedBy(seq: number, body: Buffer): boolean {
+    const m = this.material;
+    body.copy(m, RECEIVED, 0, SIGNATURE_BYTES);
+    m.copy(body, 0, SIG_KEY, SIG_KEY + 28);
+    body.writeInt32BE(seq, SIGNATURE_BYTES - 4);
+    const expected = sha256Of(body);
+    m.copy(body, 0, RECEIVED, RECEIVED + SIGNATURE_BYTES);
+    return timingSafeEqual(m.subarray(RECEIVED, RECEIVED + SIGNATURE_BYTES), expected);
+  }
+
   /** signature ‖ ciphertext for `seq`. */
   encrypt(plaintext: string | Buffer, seq: number): Buffer {
     const length =
@@ -183,11 +199,8 @@ export class KlapCipher {
     if (body.length < SIGNATURE_BYTES) {
       throw new CipherError('short', `body of ${body.length} bytes cannot hold a signature`);
     }
-    const received = body.subarray(0, SIGNATURE_BYTES);
     const ciphertext = body.subarray(SIGNATURE_BYTES);
-    if (!timingSafeEqual(received, this.signature(seq, ciphertext))) {
-      throw new CipherError('signature', 'signature mismatch');
-    }
+    if (!this.signedBy(seq, body)) throw new CipherError('signature', 'signature mismatch');
     if (ciphertext.length === 0 || ciphertext.length % BLOCK_BYTES !== 0) {
       throw new CipherError(
         'decrypt',
