@@ -118,6 +118,14 @@ describe('outlets of a SMART strip (P300 over KLAP)', () => {
     );
   });
 
+  it('an outlet asked for as a child is the same outlet, in state and in commands', async () => {
+    const { lamp } = await strip('P300');
+    assert.deepEqual(await lamp.child('Fan').getState(), await lamp.outlet('Fan').getState());
+    const viaChild = await lamp.child(3).setState('toggle');
+    assert.deepEqual(await lamp.outlet(3).getState(), viaChild);
+    assert.equal(viaChild.on, !(await lamp.outlet('Fan').setState('toggle')).on);
+  });
+
   it('refuses, before sending, an unknown outlet, a light change to an outlet and an outlet of a lamp', async () => {
     const { device, lamp } = await strip('P300');
     await lamp.getState();
@@ -131,6 +139,17 @@ describe('outlets of a SMART strip (P300 over KLAP)', () => {
       },
     );
     await assert.rejects(lamp.outlet('Hall').getState(), /no outlet "Hall"/);
+    // A selector that names nothing: refused naming the property each way of asking uses.
+    for (const [part, property] of [
+      [lamp.outlet(''), 'outlet'],
+      [lamp.child(''), 'child'],
+    ] as const) {
+      await assert.rejects(part.setState(true), (e: Error & { code?: string }) => {
+        assert.equal(e.code, 'INVALID_COMMAND');
+        assert.match(e.message, new RegExp(`^${property}\\b|${property}\\(\\) needs`));
+        return true;
+      });
+    }
     await assert.rejects(
       lamp.setState({ brightness: 40 }, { outlet: 1 }),
       (e: Error & { code?: string }) => {
