@@ -312,12 +312,6 @@ export class HttpConnection {
     return socket;
   }
 
-  /** Drops the socket; the next post opens a new one. */
-  destroy(): void {
-    this.socket?.destroy();
-    this.socket = null;
-  }
-
   /**
    * For good: the request in flight fails with ClosedError, the socket goes, and so does every
    * later post. (The transport calls it when it closes; no abort signal or listener is needed.)
@@ -326,7 +320,8 @@ export class HttpConnection {
     this.closed = true;
     const pending = this.pending;
     if (pending) this.finish(pending, new ClosedError(this.address));
-    this.destroy();
+    this.socket?.destroy();
+    this.socket = null;
   }
 
   post(options: ConnectionPost): Promise<HttpReply> {

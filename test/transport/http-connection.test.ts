@@ -75,7 +75,7 @@ describe('HttpConnection', () => {
       seen[0] as string,
       /^POST \/app HTTP\/1\.1\r\nHost: 127\.0\.0\.1:\d+\r\nContent-Type: application\/json\r\nContent-Length: 7\r\nCookie: TP_SESSIONID=ABC\r\n\r\n\{"a":1\}$/,
     );
-    c.destroy();
+    c.close();
   });
 
   it('reads chunked and close-delimited bodies, replies split anywhere, and every Set-Cookie', async () => {
@@ -98,7 +98,7 @@ describe('HttpConnection', () => {
     assert.deepEqual(chunked.headers['set-cookie'], ['A=1', 'TP_SESSIONID=X;TIMEOUT=60']);
     const closed = await post(c);
     assert.equal(closed.body.toString(), 'until close');
-    c.destroy();
+    c.close();
   });
 
   it('a kept-alive connection the device dropped is a reset (retried above); the next post reconnects', async () => {
@@ -151,6 +151,6 @@ describe('HttpConnection', () => {
     await assert.rejects(post(closing), (e) => e instanceof LampError && e.code === 'CLOSED');
     const bad = new HttpConnection('127.0.0.1', 70000, 'dev');
     await assert.rejects(post(bad), (e) => e instanceof LampError && e.code === 'UNREACHABLE');
-    c.destroy();
+    c.close();
   });
 });
