@@ -166,6 +166,19 @@ describe('wake-up of a lazy HTTP port', () => {
       const pending = client.send('{}');
       while (!probed) await new Promise((resolve) => setTimeout(resolve, 5));
       await client.close();
+      // The wake-up's own 30-s listen ends with close() too, not only the wait after it.
+      let timer: NodeJS.Timeout | undefined;
+      const waited = await Promise.race([
+        pending.then(
+          () => 'answered',
+          () => 'ended',
+        ),
+        new Promise((resolve) => {
+          timer = setTimeout(() => resolve('still listening'), 10_000);
+        }),
+      ]);
+      clearTimeout(timer);
+      assert.equal(waited, 'ended');
       await rejectsWith(pending, ClosedError, 'CLOSED');
     } finally {
       udp.close();

@@ -210,6 +210,7 @@ export class KlapTransport extends SessionTransport<Session, KlapLoginInfo> {
       const started = monotonicMs();
       const outcome = await wakeUp(this.host, port, {
         waitMs: this.wakeUpDelayMs,
+        signal: this.abort.signal,
       });
       // Nothing listens for the probe: nothing will open the port either, so retry at once.
       if (outcome === 'answered' || outcome === 'silent') {
