@@ -125,6 +125,48 @@ describe('DeviceHub following a moved device', () => {
     await h.close();
   });
 
+  it('a hub given as a MAC reads its events at the address found, not at the MAC', async () => {
+    const made: string[] = [];
+    const read: string[] = [];
+    const h = new DeviceHub({
+      host: MAC.toLowerCase(),
+      port: 80,
+      timeoutMs: 1000,
+      t: (key) => key,
+      warn: () => undefined,
+      log: () => undefined,
+      findByMac: async () => found('127.0.0.57'),
+      createClient: (connect: ConnectOptions) => {
+        made.push(connect.host);
+        const client = new MovedClient(connect.host, false);
+        return Object.assign(client, {
+          events: () => ({
+            read: async () => {
+              read.push(connect.host);
+              return [];
+            },
+          }),
+        });
+      },
+    });
+    const statuses: string[] = [];
+    h.events.register({
+      id: 'ev',
+      interval: 1,
+      deliver: () => undefined,
+      setStatus: (status) => statuses.push(status.text ?? ''),
+    });
+    try {
+      for (let i = 0; i < 200 && read.length === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      assert.deepEqual(made, ['127.0.0.57'], 'one client, at the address found');
+      assert.equal(read[0], '127.0.0.57');
+    } finally {
+      await h.close();
+    }
+  });
+
   it('a host given as a MAC that no search finds: UNREACHABLE saying so, no client made', async () => {
     const clients: MovedClient[] = [];
     const h = hub({ host: MAC.toLowerCase(), clients, find: async () => null });

@@ -177,15 +177,9 @@ export class DeviceHub {
     });
     this.events = new EventFeed({
       open: () => {
-        const client = this.getClient(this.host);
         // The child list, so a node naming a child the hub lacks says so (one read, at start).
         if (!this.lastState) this.refresh().catch(() => undefined);
-        if (!client.events) {
-          throw Object.assign(new Error(options.t('klap-device.errors.noEvents')), {
-            code: 'UNSUPPORTED',
-          });
-        }
-        return this.followingReader(client, client.events());
+        return this.followingReader();
       },
       t: options.t,
       warn: options.warn,
@@ -318,13 +312,19 @@ export class DeviceHub {
    * anew on the client at the new address, whose first read sets a fresh baseline (nothing old
    * is replayed; what was logged during the move itself is not delivered).
    */
-  private followingReader(client: HubClient, reader: EventSource): EventSource {
-    let bound = client;
-    let current = reader;
+  private followingReader(): EventSource {
+    // Bound at the first read, inside call(): a hub given by MAC has an address only then.
+    let bound: HubClient | undefined;
+    let current: EventSource | undefined;
     return {
       read: () =>
         this.call((now) => {
-          if (now !== bound && now.events) {
+          if (now !== bound || !current) {
+            if (!now.events) {
+              throw Object.assign(new Error(this.options.t('klap-device.errors.noEvents')), {
+                code: 'UNSUPPORTED',
+              });
+            }
             bound = now;
             current = now.events();
           }
