@@ -49,8 +49,9 @@ const GETTERS: Readonly<Record<Exclude<SettingKey, 'presets'>, Getter>> = {
   autoUpdate: { key: 'autoUpdate', request: { method: 'get_auto_update_info' } },
 };
 
-const SETTING_METHODS: ReadonlySet<string> = new Set(
-  [PRESETS, ...Object.values(GETTERS)].map((g) => g.request.method),
+/** Which setting each getter method reads (both preset getters read `presets`). */
+const SETTING_OF: ReadonlyMap<string, SettingKey> = new Map(
+  [PRESETS, ...Object.values(GETTERS)].map((g) => [g.request.method, g.key]),
 );
 
 export class SmartSettings {
@@ -125,28 +126,22 @@ export class SmartSettings {
 
   /** Takes the outcomes of getters sent with `due`; a failed getter keeps its last value. */
   absorb(outcomes: SmartOutcome[]): void {
-    // A poll's reads are mostly the light and the meter: no clock read, no search for them.
+    // A poll's reads are mostly the light and the meter: one lookup each, no clock read.
     let now: number | undefined;
     for (const outcome of outcomes) {
-      if (!SETTING_METHODS.has(outcome.method)) continue;
-      const getter = this.getterFor(outcome.method);
-      if (!getter) continue;
+      const key = SETTING_OF.get(outcome.method);
+      if (key === undefined || !this.getters.some((g) => g.key === key)) continue;
       now ??= this.clock();
       // Failed or not, it is not asked again before the refresh time: a firmware that lists a
       // component but refuses its getter is not hammered on every poll.
-      this.readAt.set(getter.key, now);
-      if (outcome.ok && isInfo(outcome.result)) this.store(getter.key, outcome.result);
+      this.readAt.set(key, now);
+      if (outcome.ok && isInfo(outcome.result)) this.store(key, outcome.result);
     }
   }
 
   /** Grows with every setting stored: the same version means the same values(). */
   get version(): number {
     return this.stored;
-  }
-
-  private getterFor(method: string): Getter | undefined {
-    for (const getter of this.getters) if (getter.request.method === method) return getter;
-    return undefined;
   }
 
   private store(key: SettingKey, result: Info): void {
