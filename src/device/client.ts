@@ -295,11 +295,9 @@ export class LampClient {
   }
 
   private async readState(): Promise<LampState> {
-    // A negotiated client (every poll but the first) goes straight to its driver.
-    const known = this.driver;
-    if (known) return this.remember(await known.readState());
+    // Negotiation remembers the state it read itself.
     const { driver, state } = await this.ensureDriver();
-    return this.remember(state ?? (await driver.readState()));
+    return state ?? this.remember(await driver.readState());
   }
 
   /**
@@ -372,9 +370,8 @@ export class LampClient {
    * same object again for an unchanged reply, so whatever leaves the client is a cloneState.
    */
   private remember(state: LampState): LampState {
-    // The mark moves with every state except a poll's that repeats the one kept, as its driver
-    // vouches (the same object, unchanged since).
-    if (state !== this.state || this.driver?.readRepeated !== true) this.stateMark += 1;
+    // The mark moves with every new state; a driver hands out the same object only unchanged.
+    if (state !== this.state) this.stateMark += 1;
     this.state = state;
     return state;
   }
@@ -444,10 +441,7 @@ export class LampClient {
 
   /** Log in, detect dialect and capabilities, return the first state. */
   open(): Promise<LampState> {
-    return this.serial(async () => {
-      const { driver, state } = await this.ensureDriver();
-      return cloneState(this.remember(state ?? (await driver.readState())));
-    });
+    return this.serial(async () => cloneState(await this.readState()));
   }
 
   /**

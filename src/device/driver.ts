@@ -33,13 +33,11 @@ export interface DeviceDriver {
   readonly capabilities: Capabilities;
   /** Model without region, for messages ("this L530 ..."). */
   readonly model: string;
-  readState(): Promise<LampState>;
   /**
-   * True when the last readState() returned the very object of the read before it, unchanged
-   * (a byte-identical reply, the same settings, nothing mapped again): the client then tells a
-   * poller so instead of handing out another copy. Undefined where a driver cannot tell.
+   * The state now. The very object of the read before it when nothing changed (the client then
+   * hands a poller no copy); a new object whenever anything did.
    */
-  readonly readRepeated?: boolean;
+  readState(): Promise<LampState>;
   /** Apply a command already checked against `capabilities`; returns the state after it. */
   apply(command: LampCommand, options?: ApplyOptions): Promise<LampState>;
   /** Raw request in the dialect's own naming; returns the decoded result. */

@@ -58,14 +58,13 @@ export class SmartDriver implements DeviceDriver {
   private emeter: Info | undefined;
   /** baseReads() as last built, and the emeterData it was built for. */
   private polled: { emeterData: boolean; reads: SmartRequest[] } | undefined;
-  /** The last state mapped and what it was mapped from (see toState). Never handed out. */
+  /**
+   * The last state mapped and what it was mapped from (see toState). Handed out again, the very
+   * object, when nothing changed; nothing adds to it (outlets and children go on a copy).
+   */
   private mapped:
     | { info: Info; energy?: Info; emeter?: Info; settings: number; state: LampState }
     | undefined;
-  /** Whether the last stateFrom mapped a new state (false: it returned `mapped` as it was). */
-  private mappedAgain = true;
-  /** See readRepeated. */
-  private repeated = false;
 
   private constructor(
     private readonly protocol: SmartProtocol,
@@ -182,7 +181,6 @@ export class SmartDriver implements DeviceDriver {
 
   /** The device's own state (light, meter, settings) from the read outcomes; no children. */
   private ownStateFrom(reads: SmartOutcome[]): LampState {
-    this.mappedAgain = true;
     const info = deviceInfoOf(unwrap(reads[0] as SmartOutcome), this.protocol.address);
     const result = (method: string) => {
       const outcome = reads.find((r) => r.method === method);
@@ -200,10 +198,10 @@ export class SmartDriver implements DeviceDriver {
   }
 
   /** A hub's state: its own, its siren's, and every child's from the list read with it. */
-  private async hubState(state: LampState, info: Info, reads: SmartOutcome[]): Promise<LampState> {
+  private async hubState(own: LampState, info: Info, reads: SmartOutcome[]): Promise<LampState> {
     const hub = this.hub as SmartHub;
     const list = reads.filter((r) => r.method === 'get_child_device_list');
-    state.children = await hub.childrenFrom(list);
+    const state: LampState = { ...own, children: await hub.childrenFrom(list) };
     if (this.capabilities.alarm) {
       state.alarm = info.in_alarm === true;
       state.alarmSounds = [...hub.alarmSounds];
@@ -226,7 +224,6 @@ export class SmartDriver implements DeviceDriver {
       if (same) {
         last.energy = energy;
         last.emeter = emeter;
-        this.mappedAgain = false;
         return last.state;
       }
     }
@@ -241,20 +238,10 @@ export class SmartDriver implements DeviceDriver {
 
   /** A poll: one device request (one batch), the settings that are due filling its free places. */
   async readState(): Promise<LampState> {
-    this.repeated = false;
     const reads = this.readRequests(this.protocol.batchSize);
     const outcomes = await this.protocol.callAll(reads, POLL);
     // A device without outlets or children maps its state without waiting for anything.
-    const state =
-      this.outlets || this.hub ? await this.stateFrom(outcomes) : this.ownStateFrom(outcomes);
-    // Outlets and hub children are added to the mapped state afresh each poll (the same
-    // object may then hold other children): only a plain device's state can repeat.
-    this.repeated = !this.mappedAgain && !this.outlets && !this.hub;
-    return state;
-  }
-
-  get readRepeated(): boolean {
-    return this.repeated;
+    return this.outlets || this.hub ? this.stateFrom(outcomes) : this.ownStateFrom(outcomes);
   }
 
   async resolve(command: LampCommand): Promise<LampCommand> {
