@@ -77,10 +77,6 @@ export class IdentityGuard implements Transport {
     return this.transport.lastLogin;
   }
 
-  get dialect(): Transport['dialect'] {
-    return this.transport.dialect;
-  }
-
   get certificateFingerprint(): string | null {
     return this.transport.certificateFingerprint ?? null;
   }

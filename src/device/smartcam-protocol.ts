@@ -24,13 +24,9 @@ const SMARTCAM_MEANINGS: ReadonlyMap<number, string> = new Map([
   [-40413, 'invalid nonce; log in again'],
 ]);
 
-/**
- * Whether a transport carries the smartcam dialect: it says so (`dialect`), or it is the
- * sslaes transport by the name it reports.
- */
+/** Whether a transport carries the smartcam dialect: the sslaes transport (the H200's HTTPS). */
 export function carriesSmartcam(transport: Transport): boolean {
-  if (transport.dialect === 'smartcam') return true;
-  return /ssl|https/i.test(String(transport.encryption ?? ''));
+  return transport.encryption === 'SSLAES';
 }
 
 /**

@@ -4,11 +4,11 @@
  * KlapTransport does (one retry), and counts what was sent so tests can prove nothing was.
  */
 import { ClosedError } from '../transport/errors';
-import type { SendOptions, Transport } from '../transport/types';
+import type { Encryption, SendOptions, Transport } from '../transport/types';
 
 export class MemoryTransport implements Transport {
-  /** No wire, so no encryption. */
-  readonly encryption = undefined;
+  /** No wire, so no encryption (a test may stand in for one protocol by naming it). */
+  readonly encryption: Encryption | undefined = undefined;
   /** Every plaintext request sent, in order (retries included). */
   readonly sent: string[] = [];
   /** Logins the transport would have made (the first send, and each sessionDead retry). */

@@ -67,11 +67,6 @@ export interface Transport {
   /** How the last login matched; null before the first one. */
   readonly lastLogin?: LoginInfo | null;
   /**
-   * The JSON dialect the transport carries when it is not SMART/IOT: 'smartcam' for sslaes
-   * (the H200 hub's HTTPS protocol), which the device layer then speaks.
-   */
-  readonly dialect?: 'smartcam';
-  /**
    * HTTPS transports: the SHA-256 fingerprint ("AB:CD:…") of the certificate the device
    * presented (not verified: devices use self-signed ones), for people to compare; null before
    * the first connection. Absent on plain-HTTP and TCP transports.

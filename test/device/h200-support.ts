@@ -3,9 +3,9 @@ import { LampClient } from '../../src/device/client';
 import { MemoryTransport } from '../../src/emulator/memory-transport';
 import { EmulatedSmartcamHub, type H200Options } from '../../src/emulator/smartcam-hub';
 
-/** What the sslaes transport carries: the smartcam dialect. */
+/** In memory, as the sslaes transport: it carries the smartcam dialect. */
 export class SmartcamMemoryTransport extends MemoryTransport {
-  readonly dialect = 'smartcam' as const;
+  override readonly encryption = 'SSLAES' as const;
 }
 
 export function h200(options: H200Options = {}) {
