@@ -62,7 +62,7 @@ function nextCandidate(
  * as preferred, else KLAP.
  */
 function firstHttpProtocol(hint: DiscoveryHint | undefined): Protocol {
-  if (hint?.isSupportHttps === true) return 'sslaes';
+  if (hint?.encryptType === 'HTTPS') return 'sslaes';
   if (!hint || hint.tpapPreferred === false) return 'klap';
   return hint.encryptType === 'TPAP' || hint.tpapPake === true ? 'tpap' : 'klap';
 }

@@ -271,8 +271,6 @@ export function parseDiscoveryReply(packet: Buffer, source: string): DiscoveredD
   const lv = scheme.lv;
   const preferred = result.tpap_preferred ?? result.prefer_tpap;
   const hint: DiscoveryHint = { encryptType: encryption };
-  // The H200's announcement: HTTPS without an encrypt_type of KLAP, AES or TPAP fame.
-  if (encryption === 'HTTPS') hint.isSupportHttps = true;
   if (isRecord(result.tpap) && Array.isArray(result.tpap.pake)) hint.tpapPake = true;
   if (typeof preferred === 'boolean') hint.tpapPreferred = preferred;
   // TPAP announced but not preferred: the device wants KLAP (docs/protocols/tpap.md §8).

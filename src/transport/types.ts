@@ -16,14 +16,15 @@ export type Protocol = 'klap' | 'aes' | 'tpap' | 'sslaes' | 'legacy';
  * protocol (`DiscoveredDevice.hint`). Every field is optional: absent means "not announced".
  */
 export interface DiscoveryHint {
-  /** mgt_encrypt_schm.encrypt_type ("KLAP", "AES", "TPAP", ...). */
+  /**
+   * mgt_encrypt_schm.encrypt_type ("KLAP", "AES", "TPAP", ...); "HTTPS" for a device that
+   * announced is_support_https alone: it speaks `sslaes` (the H200 hub).
+   */
   encryptType?: string;
   /** A `tpap` object with a `pake` list was announced. */
   tpapPake?: boolean;
   /** tpap_preferred (prefer_tpap) as announced; false: the device wants KLAP. */
   tpapPreferred?: boolean;
-  /** mgt_encrypt_schm.is_support_https: the device speaks `sslaes` (HTTPS, the H200 hub). */
-  isSupportHttps?: boolean;
 }
 
 export interface SendOptions {

@@ -256,7 +256,7 @@ describe('discovery replies', () => {
           verdict: 'Tapo hub (HTTPS, sslaes): supported',
           protocol: 'sslaes',
           port: 443,
-          hint: { encryptType: 'HTTPS', isSupportHttps: true },
+          hint: { encryptType: 'HTTPS' },
         },
       ],
       [
@@ -415,7 +415,7 @@ describe('discover() against emulated devices on loopback', () => {
     });
     assert.equal(device?.protocol, 'sslaes');
     assert.equal(device?.port, hub.port);
-    assert.deepEqual(device?.hint, { encryptType: 'HTTPS', isSupportHttps: true });
+    assert.deepEqual(device?.hint, { encryptType: 'HTTPS' });
   });
 
   it('several devices (SMART, IOT v1 and v2, AES, TPAP) with their verdicts; strays ignored', async () => {

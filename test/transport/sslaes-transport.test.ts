@@ -183,7 +183,7 @@ describe('sslaes in the factory and auto', () => {
     const device = await hub();
     const transport = auto({
       port: device.port,
-      hint: { encryptType: 'HTTPS', isSupportHttps: true },
+      hint: { encryptType: 'HTTPS' },
     });
     await transport.open?.();
     assert.equal(transport.encryption, 'SSLAES');
@@ -235,7 +235,7 @@ describe('sslaes in the factory and auto', () => {
     const transport = auto({
       port: device.port,
       password: 'wrong',
-      hint: { isSupportHttps: true },
+      hint: { encryptType: 'HTTPS' },
     });
     await assert.rejects(transport.send(REQUEST), (e) => codeOf(e) === 'AUTH_FAILED');
     assert.equal(device.sslaes.counters.logins, 0);

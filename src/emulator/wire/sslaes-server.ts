@@ -13,6 +13,7 @@
 import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type * as http from 'node:http';
 import { AesCipherError, AesSessionCipher } from '../../transport/aes/cipher';
+import { parseRecord, record } from '../../transport/json';
 import {
   deviceConfirm,
   digestPassword,
@@ -26,8 +27,6 @@ import {
 } from '../../transport/sslaes/hashes';
 import {
   DEFAULT_SSLAES_USER,
-  parseRecord,
-  record,
   SECURE_ENCRYPT_TYPE,
   SSLAES_CODES,
 } from '../../transport/sslaes/messages';

@@ -12,13 +12,14 @@
 
 import { randomBytes } from 'node:crypto';
 import type * as http from 'node:http';
+import { record } from '../../transport/json';
 import { ChannelError, deriveChannelKeys, TpapChannel } from '../../transport/tpap/channel';
 import {
   credentialFor,
   type PasscodeType,
   passcodeTypeFor,
 } from '../../transport/tpap/credentials';
-import { base64Field, record } from '../../transport/tpap/messages';
+import { base64Field } from '../../transport/tpap/messages';
 import {
   confirmation,
   confirmationMatches,

@@ -1,3 +1,4 @@
+import { record } from '../json';
 /**
  * The JSON the secure login and the session exchange, shared by SslAesTransport and the
  * emulated hub: the request bodies, the error codes, and how a handshake 1 reply is read
@@ -52,21 +53,6 @@ export type Handshake1Reading =
   | { kind: 'bad-username' }
   | { kind: 'less-secure'; encryptTypes: string[] }
   | { kind: 'refused'; code: number | null; innerCode: number | null };
-
-export function record(value: unknown): Record<string, unknown> | undefined {
-  return value && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
-}
-
-/** A JSON object from text, or undefined for anything else (never throws). */
-export function parseRecord(text: string): Record<string, unknown> | undefined {
-  try {
-    return record(JSON.parse(text));
-  } catch {
-    return undefined;
-  }
-}
 
 /** The inner code: `data.code` at the top (lock-out) or inside `result`. */
 function innerOf(reply: Record<string, unknown>): {

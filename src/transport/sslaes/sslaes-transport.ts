@@ -15,6 +15,7 @@ import {
 } from '../errors';
 import type { HttpReply } from '../http';
 import { HttpConnection } from '../http-connection';
+import { parseRecord, record } from '../json';
 import {
   SessionRejected,
   SessionTransport,
@@ -37,10 +38,8 @@ import {
   handshake1Body,
   handshake2Body,
   hashedLoginBody,
-  parseRecord,
   passthroughBody,
   readHandshake1,
-  record,
   SSLAES_CODES,
   sessionPath,
 } from './messages';

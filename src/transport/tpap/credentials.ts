@@ -6,6 +6,7 @@
  * wrong guess would look like a wrong password.
  */
 import { createHash, hkdfSync } from 'node:crypto';
+import { record } from '../json';
 import { md5Crypt, sha256Crypt } from './crypt';
 
 export type PasscodeType = 'userpw' | 'default_userpw' | 'shared_token';
@@ -77,12 +78,6 @@ export function credentialFor(
 ): string {
   if (type === 'default_userpw') return defaultPasscode(secret.mac);
   return shadowCredential(extraCrypt, secret);
-}
-
-function record(value: unknown): Record<string, unknown> | undefined {
-  return value && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
 }
 
 /** An integer sent as a number or a decimal string; undefined otherwise. */

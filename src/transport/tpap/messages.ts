@@ -1,3 +1,4 @@
+import { record } from '../json';
 /**
  * The JSON of TPAP's three login calls (docs/protocols/tpap.md §2): what the client sends and
  * how each reply is read, tolerant of the spellings firmware uses. Shared by the transport and
@@ -25,12 +26,6 @@ export type DiscoverAnswer =
   | { kind: 'tpap'; parameters: TpapParameters }
   | { kind: 'prefers-klap' }
   | { kind: 'none' };
-
-export function record(value: unknown): Record<string, unknown> | undefined {
-  return value && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
-}
 
 /** A number, or a numeric string; undefined for anything else (counts as absent). */
 export function numeric(value: unknown): number | undefined {
