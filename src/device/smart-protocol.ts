@@ -78,7 +78,8 @@ interface SmartEnvelope {
   result?: unknown;
 }
 
-const NOT_JSON = Symbol('not JSON');
+/** parseReply's answer for text that is not JSON. */
+export const NOT_JSON = Symbol('not JSON');
 
 /** A reply's text and parse; `parts` once split (null: not a batch that splits). */
 interface ParsedReply {
@@ -87,7 +88,7 @@ interface ParsedReply {
   parts?: BatchReplyParts | null;
 }
 
-function parseReply(text: string): unknown {
+export function parseReply(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -95,7 +96,7 @@ function parseReply(text: string): unknown {
   }
 }
 
-function isSessionDead(reply: unknown): boolean {
+export function isSessionDead(reply: unknown): boolean {
   const code = (reply as { error_code?: unknown } | null)?.error_code;
   return typeof code === 'number' && SESSION_DEAD_CODES.has(code);
 }
@@ -336,25 +337,32 @@ export class SmartProtocol {
     if (!Array.isArray(responses)) {
       throw new MalformedResponseError(this.address, 'multipleRequest reply has no responses list');
     }
-    // Match answers to requests by method, in order, so repeated methods pair up correctly.
-    const aligned: (SmartOutcome | undefined)[] = new Array(chunk.length).fill(undefined);
-    for (const entry of responses as {
-      method?: unknown;
-      error_code?: unknown;
-      result?: unknown;
-    }[]) {
-      const slot = chunk.findIndex(
-        (r, i) => aligned[i] === undefined && r.method === entry?.method,
-      );
-      if (slot < 0) continue;
-      const code = typeof entry.error_code === 'number' ? entry.error_code : 0;
-      aligned[slot] =
-        code === 0
-          ? { method: chunk[slot].method, ok: true, result: entry.result ?? {} }
-          : { method: chunk[slot].method, ok: false, error: this.error(chunk[slot].method, code) };
-    }
-    return aligned;
+    return alignResponses(chunk, responses, (method, code) => this.error(method, code));
   }
+}
+
+/**
+ * A multipleRequest's responses matched to its requests by method, in order, so repeated
+ * methods pair up correctly; undefined where the device did not answer (both SMART dialects).
+ */
+export function alignResponses(
+  chunk: SmartRequest[],
+  responses: unknown[],
+  error: (method: string, code: number) => DeviceError,
+): (SmartOutcome | undefined)[] {
+  const aligned: (SmartOutcome | undefined)[] = new Array(chunk.length).fill(undefined);
+  for (const entry of responses) {
+    if (typeof entry !== 'object' || entry === null) continue;
+    const { method: answered, error_code: code, result } = entry as Record<string, unknown>;
+    const slot = chunk.findIndex((r, i) => aligned[i] === undefined && r.method === answered);
+    if (slot < 0) continue;
+    const method = (chunk[slot] as SmartRequest).method;
+    aligned[slot] =
+      typeof code !== 'number' || code === 0
+        ? { method, ok: true, result: result ?? {} }
+        : { method, ok: false, error: error(method, code) };
+  }
+  return aligned;
 }
 
 /**

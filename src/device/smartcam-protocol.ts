@@ -7,7 +7,10 @@
 import { DeviceError, MalformedResponseError } from '../transport/errors';
 import type { Transport } from '../transport/types';
 import {
-  SESSION_DEAD_CODES,
+  alignResponses,
+  isSessionDead,
+  NOT_JSON,
+  parseReply,
   type SmartOutcome,
   type SmartRequest,
   smartErrorMeaning,
@@ -16,12 +19,10 @@ import {
 /** Entries per multipleRequest, as clients that drive real H200s send at most. */
 export const SMARTCAM_BATCH_SIZE = 5;
 
-/** Smartcam codes beside the SMART ones (docs/protocols/smartcam.md §2). */
+/** Smartcam codes beside the SMART ones, which it shares (docs/protocols/smartcam.md §2). */
 const SMARTCAM_MEANINGS: ReadonlyMap<number, string> = new Map([
   [-40106, 'invalid parameters'],
   [-40210, 'method not supported by this device'],
-  [-40401, 'session expired; log in again'],
-  [-40413, 'invalid nonce; log in again'],
 ]);
 
 /** Whether a transport carries the smartcam dialect: the sslaes transport (the H200's HTTPS). */
@@ -130,22 +131,17 @@ export class SmartcamProtocol {
       r.params === undefined ? { method: r.method, params: {} } : r,
     );
     const body = JSON.stringify({ method: 'multipleRequest', params: { requests } });
-    let parsed: unknown;
+    // The transport shows each reply to ask whether the session died; that parse is kept.
+    let seen: { text: string; reply: unknown } | undefined;
+    const parse = (text: string): unknown => {
+      if (seen?.text !== text) seen = { text, reply: parseReply(text) };
+      return seen.reply;
+    };
     const text = await this.transport.send(body, {
-      sessionDead: (reply) => {
-        try {
-          parsed = JSON.parse(reply);
-        } catch {
-          return false;
-        }
-        const code = isInfo(parsed) ? parsed.error_code : undefined;
-        return typeof code === 'number' && SESSION_DEAD_CODES.has(code);
-      },
+      sessionDead: (reply) => isSessionDead(parse(reply)),
     });
-    let reply: unknown;
-    try {
-      reply = JSON.parse(text);
-    } catch {
+    const reply = parse(text);
+    if (reply === NOT_JSON) {
       throw new MalformedResponseError(this.address, 'multipleRequest: reply is not JSON');
     }
     if (!isInfo(reply)) throw new MalformedResponseError(this.address, 'reply is not an object');
@@ -156,18 +152,6 @@ export class SmartcamProtocol {
     if (!Array.isArray(responses)) {
       throw new MalformedResponseError(this.address, 'multipleRequest reply has no responses');
     }
-    const aligned: (SmartOutcome | undefined)[] = new Array(chunk.length).fill(undefined);
-    for (const entry of responses) {
-      if (!isInfo(entry)) continue;
-      const slot = chunk.findIndex((r, i) => aligned[i] === undefined && r.method === entry.method);
-      if (slot < 0) continue;
-      const method = (chunk[slot] as SmartRequest).method;
-      const entryCode = typeof entry.error_code === 'number' ? entry.error_code : 0;
-      aligned[slot] =
-        entryCode === 0
-          ? { method, ok: true, result: entry.result ?? {} }
-          : { method, ok: false, error: this.error(method, entryCode) };
-    }
-    return aligned;
+    return alignResponses(chunk, responses, (method, code) => this.error(method, code));
   }
 }
