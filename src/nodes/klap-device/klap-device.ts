@@ -9,7 +9,7 @@ import type { NodeAPI, NodeDef } from 'node-red';
 import { LampClient } from '../../device/client';
 import { explainFailure } from '../../device/diagnose';
 import type { LampState } from '../../device/types';
-import { LampError, UnreachableError } from '../../transport/errors';
+import { LampError } from '../../transport/errors';
 import { findByMac } from '../../transport/find-by-mac';
 import { isMac, normaliseMac } from '../../transport/mac';
 import {
@@ -21,6 +21,7 @@ import {
 } from '../shared/config';
 import { DeviceHub, type LinkInfo, linkInfo } from '../shared/device-hub';
 import { registerDiscoverRoute, searchSettings, settingsPort } from '../shared/discovery-route';
+import { DeviceLocator } from '../shared/identity';
 import { errorCode } from '../shared/status-mapping';
 import { migrate, parsePort, parseProtocol, type SavedDeviceConfig } from './migrate';
 
@@ -256,18 +257,12 @@ export = (RED: NodeAPI) => {
 
     if (isMac(configuredHost)) {
       // Host given as a MAC: ask the network where that device is, as the runtime does.
-      const found = await searchByMac(configuredHost).catch(() => null);
-      if (!found) {
-        await fail(
-          new UnreachableError(
-            configuredHost,
-            'no device with this MAC answered a search; check that it is powered, or set ' +
-              'lampControlDiscoveryTargets for networks broadcasts do not reach',
-          ),
-        );
+      try {
+        host = await new DeviceLocator({ host: configuredHost, find: searchByMac }).resolve();
+      } catch (err) {
+        await fail(err);
         return;
       }
-      host = found.host;
     }
     const client = new LampClient({
       host,

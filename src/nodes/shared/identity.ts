@@ -30,11 +30,9 @@ export interface LocatorOptions {
   find(mac: string): Promise<DiscoveredDevice | null>;
   /** Shortest time between two searches. Default 60 s. */
   searchIntervalMs?: number;
-  /** Monotonic ms; injectable for tests. */
-  clock?: () => number;
 }
 
-export const DEFAULT_SEARCH_INTERVAL_MS = 60_000;
+const DEFAULT_SEARCH_INTERVAL_MS = 60_000;
 
 export class DeviceLocator {
   private current: string | undefined;
@@ -55,11 +53,6 @@ export class DeviceLocator {
   /** Where the device answers now; undefined while a `host` given as a MAC is not found yet. */
   get host(): string | undefined {
     return this.current;
-  }
-
-  /** The configured host (an address or a MAC). */
-  get configuredHost(): string {
-    return this.options.host;
   }
 
   /** The MAC the device must have ("AA:BB:…"): configured, or learned; null before either. */
@@ -93,11 +86,9 @@ export class DeviceLocator {
     return found && found.host !== this.current ? found : null;
   }
 
-  /** Makes `host` the device's address; returns the previous one. */
-  moveTo(host: string): string | undefined {
-    const previous = this.current;
+  /** Makes `host` the device's address. */
+  moveTo(host: string): void {
     this.current = host;
-    return previous;
   }
 
   /**
@@ -123,7 +114,7 @@ export class DeviceLocator {
   private search(): Promise<DiscoveredDevice | null> {
     if (this.searching) return this.searching;
     const mac = this.expected;
-    const now = this.now();
+    const now = performance.now();
     const interval = this.options.searchIntervalMs ?? DEFAULT_SEARCH_INTERVAL_MS;
     if (!mac || (this.lastSearchAt !== undefined && now - this.lastSearchAt < interval)) {
       return Promise.resolve(null);
@@ -137,9 +128,5 @@ export class DeviceLocator {
       });
     this.searching = running;
     return running;
-  }
-
-  private now(): number {
-    return (this.options.clock ?? (() => performance.now()))();
   }
 }
