@@ -43,6 +43,15 @@ function list(children: readonly HubChild[]): string {
   return children.map((c) => `"${c.alias}" (${c.model})`).join(', ');
 }
 
+/** Whether `selector` (an id, or a name in any case) names `child`. */
+export function namesChild(selector: string, child: { id: string; alias: string }): boolean {
+  if (child.id === selector) return true;
+  return (
+    typeof child.alias === 'string' &&
+    child.alias.trim().toLocaleLowerCase() === selector.trim().toLocaleLowerCase()
+  );
+}
+
 /** The hub child `selector` names: by id, else by name (any case); refused when none or several. */
 function findHubChild(state: LampState, selector: ChildSelector): HubChild {
   const children = state.children ?? [];
@@ -50,8 +59,7 @@ function findHubChild(state: LampState, selector: ChildSelector): HubChild {
   const text = String(selector);
   const byId = children.find((c) => c.id === text);
   if (byId) return byId;
-  const wanted = text.trim().toLocaleLowerCase();
-  const byName = children.filter((c) => c.alias.trim().toLocaleLowerCase() === wanted);
+  const byName = children.filter((c) => namesChild(text, c));
   if (byName.length === 1) return byName[0] as HubChild;
   if (byName.length > 1) {
     throw new InvalidCommandError(

@@ -19,6 +19,7 @@
  * decides who hears what and keeps failures away from Node-RED (docs/architecture.md §7).
  */
 
+import { namesChild } from '../../device/children/child';
 import type { EventSource, HubEventLike } from './event-types';
 import { Poller } from './poller';
 import { type DeviceStatus, errorStatus, type Translate } from './status-mapping';
@@ -66,15 +67,6 @@ export interface EventFeedOptions {
   graceMs?: number;
   authBackoffMs?: number;
   maxBackoffMs?: number;
-}
-
-/** Whether `selector` (a node's Child: an id, or a name in any case) names `child`. */
-function namesChild(selector: string, child: { id: string; alias: string }): boolean {
-  if (child.id === selector) return true;
-  return (
-    typeof child.alias === 'string' &&
-    child.alias.trim().toLocaleLowerCase() === selector.trim().toLocaleLowerCase()
-  );
 }
 
 /** Whether `event` is one `user` asked for. */
