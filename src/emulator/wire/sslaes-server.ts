@@ -12,7 +12,7 @@
  */
 import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type * as http from 'node:http';
-import { AesCipherError, AesSessionCipher } from '../../transport/aes/cipher';
+import { AesCipherError } from '../../transport/aes/cipher';
 import { parseRecord, record } from '../../transport/json';
 import {
   deviceConfirm,
@@ -21,8 +21,8 @@ import {
   newNonce,
   type PasswordHashKind,
   passwordHash,
-  sessionKey,
-  tagSecret,
+  type Sealing,
+  sessionSealing,
   tapoTag,
 } from '../../transport/sslaes/hashes';
 import {
@@ -100,7 +100,7 @@ interface HubSession {
   readonly stok: string;
   readonly host: string;
   /** null: the less-secure login (plain JSON, no tag). */
-  readonly sealing: { cipher: AesSessionCipher; secret: string } | null;
+  readonly sealing: Sealing | null;
   lastSeq: number;
 }
 
@@ -301,17 +301,7 @@ export class SslAesServer extends HttpDeviceServer<SslAesFaults, SslAesServerCou
     }
     this.wrongDigests = 0;
     const startSeq = randomInt(1, 2 ** 30);
-    const stok = this.open(
-      host,
-      {
-        cipher: new AesSessionCipher(
-          sessionKey('lsk', cnonce, pending.nonce, pending.hash),
-          sessionKey('ivb', cnonce, pending.nonce, pending.hash),
-        ),
-        secret: tagSecret(pending.hash, cnonce),
-      },
-      startSeq,
-    );
+    const stok = this.open(host, sessionSealing(cnonce, pending.nonce, pending.hash), startSeq);
     this.json(res, { error_code: 0, result: { stok, user_group: 'root', start_seq: startSeq } });
   }
 

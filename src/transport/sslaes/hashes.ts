@@ -5,6 +5,7 @@
  * text, never as raw bytes (docs/protocols/sslaes.md §3–§4).
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { AesSessionCipher } from '../aes/cipher';
 
 /** Which hash of the password the hub keeps: SHA-256 on newer firmware, MD5 on older. */
 export type PasswordHashKind = 'sha256' | 'md5';
@@ -55,6 +56,23 @@ export function sessionKey(label: 'lsk' | 'ivb', cnonce: string, nonce: string, 
 /** The part of every tag that stays the same for a session: SHA256hex(H + CN). */
 export function tagSecret(hash: string, cnonce: string): string {
   return sha256Hex(hash + cnonce);
+}
+
+/** A secure session's sealing: its AES cipher and its tag secret, the same on both sides. */
+export interface Sealing {
+  cipher: AesSessionCipher;
+  secret: string;
+}
+
+/** The sealing both sides derive from the two nonces and the password hash. */
+export function sessionSealing(cnonce: string, nonce: string, hash: string): Sealing {
+  return {
+    cipher: new AesSessionCipher(
+      sessionKey('lsk', cnonce, nonce, hash),
+      sessionKey('ivb', cnonce, nonce, hash),
+    ),
+    secret: tagSecret(hash, cnonce),
+  };
 }
 
 /** Tapo_tag = SHA256(SHA256hex(H + CN) + body + seq): over the exact body text sent. */

@@ -5,7 +5,7 @@
  * AES-sealed to `/stok=T/ds` with a `Seq` and a `Tapo_tag` over the exact body.
  * docs/protocols/sslaes.md.
  */
-import { AesCipherError, AesSessionCipher } from '../aes/cipher';
+import { AesCipherError } from '../aes/cipher';
 import type { CredentialKind } from '../credentials';
 import {
   AuthenticationError,
@@ -28,8 +28,8 @@ import {
   md5Hex,
   newNonce,
   type PasswordHashKind,
-  sessionKey,
-  tagSecret,
+  type Sealing,
+  sessionSealing,
   tapoTag,
 } from './hashes';
 import {
@@ -64,7 +64,7 @@ export interface SslAesLoginInfo extends LoginInfo {
 interface Session {
   stok: string;
   /** null: the "less secure" variant, plain JSON without a tag. */
-  sealing: { cipher: AesSessionCipher; secret: string } | null;
+  sealing: Sealing | null;
   /** The next request's Seq; goes up by one per request sent, answered or not. */
   seq: number;
   renewAt: number;
@@ -181,13 +181,7 @@ export class SslAesTransport extends SessionTransport<Session, SslAesLoginInfo> 
     }
     return {
       stok,
-      sealing: {
-        cipher: new AesSessionCipher(
-          sessionKey('lsk', cnonce, nonce, hash),
-          sessionKey('ivb', cnonce, nonce, hash),
-        ),
-        secret: tagSecret(hash, cnonce),
-      },
+      sealing: sessionSealing(cnonce, nonce, hash),
       seq: startSeq,
       renewAt: Number.POSITIVE_INFINITY,
     };
