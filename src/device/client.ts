@@ -72,7 +72,6 @@ export interface ConnectOptions {
   mac?: string;
 }
 
-/** Who the device is, as it says at negotiation; never a secret. */
 /** What poll() answers: a mark for the state read, and that state unless the caller holds it. */
 export interface Poll {
   readonly mark: number;
@@ -80,7 +79,10 @@ export interface Poll {
   readonly state?: LampState;
 }
 
-/** Frozen: the client hands out the one it holds. */
+/**
+ * Who the device is, as it says at negotiation; never a secret. Frozen: the client hands out
+ * the one it holds.
+ */
 export interface DeviceIdentity {
   /** "AA:BB:CC:DD:EE:FF", or null when the device reports none. */
   readonly mac: string | null;

@@ -17,7 +17,7 @@ import {
 } from './smart-protocol';
 
 /** Entries per multipleRequest, as clients that drive real H200s send at most. */
-export const SMARTCAM_BATCH_SIZE = 5;
+const SMARTCAM_BATCH_SIZE = 5;
 
 /** Smartcam codes beside the SMART ones, which it shares (docs/protocols/smartcam.md §2). */
 const SMARTCAM_MEANINGS: ReadonlyMap<number, string> = new Map([

@@ -12,7 +12,7 @@ import type { Capabilities, LampCommand, SegmentColor } from '../types';
  * Most colours one painting takes. Strips report at most 50 segments (a 5 m strip, counted in
  * 10 cm steps); a list longer than any strip is a mistake, refused before any device is asked.
  */
-export const MAX_SEGMENT_COLORS = 50;
+const MAX_SEGMENT_COLORS = 50;
 
 /** Payload keys a painting cannot be combined with: they light the strip in another way. */
 const PAINT_CONFLICTS = ['color', 'hue', 'saturation', 'colorTemp', 'effect', 'preset'];
@@ -101,7 +101,7 @@ export function spread<T>(colors: readonly T[], count: number): T[] {
 }
 
 /** One painted segment as the strip takes it: [hue, saturation, value, white], white unused. */
-export type SegmentState = [number, number, number, number];
+type SegmentState = [number, number, number, number];
 
 function segmentState(color: SegmentColor | null): SegmentState {
   return color === null ? [0, 0, 0, 0] : [color.hue, color.saturation, color.brightness, 0];

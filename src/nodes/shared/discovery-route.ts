@@ -67,7 +67,7 @@ function settingsTargets(settings: Record<string, unknown>): string[] | undefine
  * Where a search goes without a typed target: the configured targets (networks expanded,
  * unusable ones skipped), or the broadcasts of this host's networks when none are configured.
  */
-export function settingsSearchTargets(settings: Record<string, unknown>): string[] {
+function settingsSearchTargets(settings: Record<string, unknown>): string[] {
   const port = settingsPort(settings);
   const configured = settingsTargets(settings);
   // A configured network that is malformed or too wide is skipped like any bad target.

@@ -11,9 +11,9 @@ import { AesSessionCipher } from '../aes/cipher';
 export type PasswordHashKind = 'sha256' | 'md5';
 
 /** The order a client tries them in. */
-export const PASSWORD_HASH_KINDS: readonly PasswordHashKind[] = ['sha256', 'md5'];
+const PASSWORD_HASH_KINDS: readonly PasswordHashKind[] = ['sha256', 'md5'];
 
-export function sha256Hex(text: string): string {
+function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex').toUpperCase();
 }
 
