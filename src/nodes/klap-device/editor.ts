@@ -60,6 +60,13 @@ interface ProbeAnswer {
   children?: { id: string; alias: string; model: string; kind: string; online: boolean }[];
 }
 
+/**
+ * A MAC in any notation the runtime reads (src/transport/mac.ts: 5C-E9-31-AA-BB-CC, 5c:e9:…,
+ * 5ce931aabbcc, 5ce9.31aa.bbcc); editor scripts import nothing, so it is written out here once.
+ */
+const MAC_PATTERN =
+  /^([0-9a-f]{2}([:-])[0-9a-f]{2}(\2[0-9a-f]{2}){4}|[0-9a-f]{12}|[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4})$/i;
+
 RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-device', {
   category: 'config',
   icon: 'lamp-control-device.svg',
@@ -88,11 +95,7 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
       value: '',
       // Blank, or a MAC in any common notation (5C-E9-31-AA-BB-CC, 5c:e9:…, 5ce931aabbcc).
       validate: (v: unknown) =>
-        v === undefined ||
-        String(v).trim() === '' ||
-        /^([0-9a-f]{2}([:-])[0-9a-f]{2}(\2[0-9a-f]{2}){4}|[0-9a-f]{12}|[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4})$/i.test(
-          String(v).trim(),
-        ),
+        v === undefined || String(v).trim() === '' || MAC_PATTERN.test(String(v).trim()),
     },
     version: { value: 1 },
     timeout: {
@@ -142,11 +145,7 @@ RED.nodes.registerType<KlapDeviceProps, KlapDeviceCreds, KlapDeviceNode>('klap-d
     $('#node-config-lamp-control-search').on('click', () => {
       const typed = String($('#node-config-input-host').val() ?? '').trim();
       // A host written as a MAC is no address to ask: search everywhere instead.
-      const target = /^[0-9a-f]{2}([:-]?[0-9a-f]{2}){5}$|^[0-9a-f]{4}(\.[0-9a-f]{4}){2}$/i.test(
-        typed,
-      )
-        ? ''
-        : typed;
+      const target = MAC_PATTERN.test(typed) ? '' : typed;
       searchArea.show();
       searchResults.empty();
       searchStatus
