@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { barePost } from './bare-post.mjs';
 import { postSizes } from './command-cpu.mjs';
+import { median } from './emulator-process.mjs';
 import { deviceFarm, helper, nodes } from './node-red.mjs';
 
 const require = createRequire(import.meta.url);
@@ -33,10 +34,10 @@ async function window(count) {
 
 /** Min and median of the windows' shares, and their mean poll rate. */
 function summary(windows) {
-  const sorted = windows.map((w) => w.percent).sort((a, b) => a - b);
+  const shares = windows.map((w) => w.percent);
   return {
-    min: sorted[0],
-    median: sorted[Math.floor(sorted.length / 2)],
+    min: Math.min(...shares),
+    median: median(shares),
     perSecond: windows.reduce((sum, w) => sum + w.perSecond, 0) / windows.length,
   };
 }
@@ -140,9 +141,7 @@ export async function fleet(row, credentials, devices = 500) {
     const plain = summary(plainWindows);
     // Each Node-RED window against the plain one right after it: the machine's slower and
     // faster moments (the plain figure alone moves by a quarter between runs) weigh on both.
-    const pairs = oursWindows
-      .map((w, i) => w.percent / plainWindows[i].percent)
-      .sort((a, b) => a - b);
+    const pairs = oursWindows.map((w, i) => w.percent / plainWindows[i].percent);
     const share = (r) =>
       `${r.min.toFixed(1)} / ${r.median.toFixed(1)} % of a core, ${r.perSecond.toFixed(0)} polls/s`;
     row(
@@ -157,7 +156,7 @@ export async function fleet(row, credentials, devices = 500) {
     );
     row(
       '  Node-RED / plain, window by window: median (min – max)',
-      `×${pairs[Math.floor(pairs.length / 2)].toFixed(2)} (×${pairs[0].toFixed(2)} – ×${pairs.at(-1).toFixed(2)})`,
+      `×${median(pairs).toFixed(2)} (×${Math.min(...pairs).toFixed(2)} – ×${Math.max(...pairs).toFixed(2)})`,
       '≤ 1.0×',
     );
   } finally {
