@@ -7,17 +7,14 @@
  * bulb itself is toggled, once. Needs a build.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { chromium } from 'playwright-core';
 import { startDemo } from '../package/demo-runner';
 import { DEMO_PASSWORD, DEMO_USER, repoRoot, waitFor } from '../package/support';
+import { launchChromium, shots } from './editor-support';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 // Apart from test/package/demo.test.ts's offsets, so the two can run side by side.
 const OFFSETS = [1300, 2500, 3700, 4900, 6100];
-const shots = path.join(repoRoot, 'test-results');
 
 // biome-ignore lint/suspicious/noExplicitAny: untyped browser globals
 declare const RED: any;
@@ -41,14 +38,11 @@ async function bulbOn(port: number): Promise<boolean> {
 }
 
 test("a click on the demo's hub button in the editor toggles the demo lamp", async () => {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}: run through npm test, or set CHROMIUM_PATH`);
-  }
-  fs.mkdirSync(shots, { recursive: true });
-  const demo = await startDemo(OFFSETS);
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+  // The browser first: without Chromium nothing starts (launchChromium says what to do).
+  const browser = await launchChromium();
+  const demo = await startDemo(OFFSETS).catch(async (error) => {
+    await browser.close();
+    throw error;
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

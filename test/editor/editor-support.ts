@@ -21,11 +21,7 @@ declare const RED: any;
 
 /** A temporary dir with a Node-RED user dir (`user`) that has this package linked in. */
 export function linkedUserDir(prefix: string): { tmp: string; userDir: string } {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(
-      `No Chromium at ${CHROMIUM}: run these tests through npm test, which finds or installs one, or set CHROMIUM_PATH`,
-    );
-  }
+  requireChromium();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const userDir = path.join(tmp, 'user');
   const scope = path.join(userDir, 'node_modules', MODULE.split('/')[0] as string);
@@ -35,7 +31,18 @@ export function linkedUserDir(prefix: string): { tmp: string; userDir: string } 
   return { tmp, userDir };
 }
 
+/** Fails with what to do when there is no Chromium to drive. */
+function requireChromium(): void {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(
+      `No Chromium at ${CHROMIUM}: run these tests through npm test, which finds or installs one, or set CHROMIUM_PATH`,
+    );
+  }
+}
+
 export function launchChromium(): Promise<Browser> {
+  requireChromium();
+  fs.mkdirSync(shots, { recursive: true });
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
