@@ -15,12 +15,10 @@ import type { NodeMessage } from 'node-red';
 import helper from 'node-red-node-test-helper';
 import { connect } from '../../src/device/client';
 import { type EmulatedDevice, startEmulator } from '../../src/emulator';
-import { repoRoot } from './support';
+import { DEMO_PASSWORD, DEMO_USER, repoRoot, waitFor } from './support';
 
 helper.init(require.resolve('node-red'));
 
-const USER = 'demo@example.com';
-const PASS = 'demo-password';
 const TAB = 'examples-tab';
 const NODES = [
   require('../../src/nodes/klap-device/klap-device'),
@@ -43,17 +41,6 @@ function only(nodes: FlowNode[], type: string, name?: string): FlowNode {
   const found = nodes.filter((n) => n.type === type && (name === undefined || n.name === name));
   assert.equal(found.length, 1, `one ${type} ${name ?? ''}`);
   return found[0] as FlowNode;
-}
-
-/** Waits until `check()` is truthy (bounded; fails saying what it waited for). */
-async function until<T>(check: () => T | Promise<T>, what: string, ms = 8000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('hub examples, run against the emulator', () => {
@@ -79,11 +66,16 @@ describe('hub examples, run against the emulator', () => {
     hub = await startEmulator({
       model: 'H100',
       port: 0,
-      username: USER,
-      password: PASS,
+      username: DEMO_USER,
+      password: DEMO_PASSWORD,
       children: ['S200B', 'S200D', 'T100', 'T300', 'T310'],
     });
-    lamp = await startEmulator({ model: 'L530', port: 0, username: USER, password: PASS });
+    lamp = await startEmulator({
+      model: 'L530',
+      port: 0,
+      username: DEMO_USER,
+      password: DEMO_PASSWORD,
+    });
     const nodes = example(file);
     const flow: FlowNode[] = [{ id: TAB, type: 'tab' }];
     const credentials: Record<string, Record<string, string>> = {};
@@ -93,7 +85,7 @@ describe('hub examples, run against the emulator', () => {
       if (n.type === 'klap-device') {
         assert.ok([8086, 8080].includes(Number(n.port)), `${n.id}: the demo's hub or bulb port`);
         flow.push({ ...n, port: n.port === 8086 ? hub.port : lamp.port });
-        credentials[n.id] = { username: USER, password: PASS };
+        credentials[n.id] = { username: DEMO_USER, password: DEMO_PASSWORD };
       } else if (n.type === 'debug' || n.type.startsWith('ui-')) {
         flow.push({ id: n.id, type: 'helper', z: TAB });
         sinks.set(n.id, []);
@@ -111,7 +103,7 @@ describe('hub examples, run against the emulator', () => {
       (helper.getNode(device.id) as unknown as { hub: { events: { listening: boolean } } }).hub
         .events;
     if (nodes.some((n) => n.type === 'lamp-event'))
-      await until(() => feed().listening, 'listening');
+      await waitFor('listening', async () => feed().listening);
     return sinks;
   }
 
@@ -119,8 +111,8 @@ describe('hub examples, run against the emulator', () => {
     const client = await connect({
       host: '127.0.0.1',
       port: lamp.port,
-      username: USER,
-      password: PASS,
+      username: DEMO_USER,
+      password: DEMO_PASSWORD,
     });
     try {
       return (await client.getState()) as unknown as Record<string, unknown>;
@@ -136,10 +128,10 @@ describe('hub examples, run against the emulator', () => {
     const doubles = sinks.get(only(nodes, 'debug', 'double click').id) as NodeMessage[];
     const before = (await bulb()).on;
     hub.hub.press('Button', 'singleClick');
-    await until(() => state.length === 1, 'the lamp toggled');
+    await waitFor('the lamp toggled', async () => state.length === 1);
     assert.equal((await bulb()).on, !before);
     hub.hub.press('Button', 'doubleClick');
-    await until(() => doubles.length === 1, 'the double click');
+    await waitFor('the double click', async () => doubles.length === 1);
     assert.equal(doubles[0]?.payload, 'doubleClick');
     assert.equal(doubles[0]?.topic, 'Button');
     await new Promise((r) => setTimeout(r, 1200));
@@ -152,15 +144,15 @@ describe('hub examples, run against the emulator', () => {
     const sinks = await load('13 Dial dims a lamp.json');
     const state = sinks.get(only(nodes, 'debug').id) as NodeMessage[];
     hub.hub.rotate('Dial', 90);
-    await until(() => state.length === 1, 'a turn');
+    await waitFor('a turn', async () => state.length === 1);
     let now = await bulb();
     assert.deepEqual([now.on, now.brightness], [true, 80], '50 + 90/3');
     hub.hub.rotate('Dial', -150);
-    await until(() => state.length === 2, 'a turn back');
+    await waitFor('a turn back', async () => state.length === 2);
     now = await bulb();
     assert.equal(now.brightness, 30, '80 - 150/3');
     hub.hub.press('Dial', 'singleClick');
-    await until(() => state.length === 3, 'a click');
+    await waitFor('a click', async () => state.length === 3);
     assert.equal((await bulb()).on, false);
   });
 
@@ -184,13 +176,13 @@ describe('hub examples, run against the emulator', () => {
     const client = await connect({
       host: '127.0.0.1',
       port: lamp.port,
-      username: USER,
-      password: PASS,
+      username: DEMO_USER,
+      password: DEMO_PASSWORD,
     });
     await client.setState({ on: false });
     await client.close();
     hub.hub.motion('Motion sensor');
-    await until(() => state.length === 1, 'the light switched');
+    await waitFor('the light switched', async () => state.length === 1);
     assert.equal((await bulb()).on, true);
   });
 
@@ -200,7 +192,7 @@ describe('hub examples, run against the emulator', () => {
     const which = sinks.get(only(nodes, 'debug', 'which sensor').id) as NodeMessage[];
     const hubState = sinks.get(only(nodes, 'debug', 'hub state').id) as NodeMessage[];
     hub.hub.leak('Leak sensor', true);
-    await until(() => hubState.length === 1, 'the siren command');
+    await waitFor('the siren command', async () => hubState.length === 1);
     assert.equal(hub.hub.alarm.sounding, true);
     assert.equal(
       (hubState[0] as NodeMessage & { payload: { alarm?: boolean } }).payload.alarm,
@@ -208,7 +200,7 @@ describe('hub examples, run against the emulator', () => {
     );
     assert.deepEqual([which[0]?.payload, which[0]?.topic], ['waterLeak', 'Leak sensor']);
     hub.hub.leak('Leak sensor', false);
-    await until(() => hubState.length === 2, 'the stop command');
+    await waitFor('the stop command', async () => hubState.length === 2);
     assert.equal(hub.hub.alarm.sounding, false);
   });
 
@@ -218,7 +210,10 @@ describe('hub examples, run against the emulator', () => {
     const temperature = sinks.get(only(nodes, 'ui-gauge', 'temperature').id) as NodeMessage[];
     const humidity = sinks.get(only(nodes, 'ui-gauge', 'humidity').id) as NodeMessage[];
     const battery = sinks.get(only(nodes, 'ui-text').id) as NodeMessage[];
-    await until(() => temperature.length === 1 && humidity.length === 1, 'the first reading');
+    await waitFor(
+      'the first reading',
+      async () => temperature.length === 1 && humidity.length === 1,
+    );
     assert.equal(typeof temperature[0]?.payload, 'number');
     assert.equal(battery[0]?.payload, 'battery ok');
     hub.hub.climate('Climate sensor', { temperature: 23.5, humidity: 41 });
@@ -228,7 +223,7 @@ describe('hub examples, run against the emulator', () => {
         receive(msg: NodeMessage): void;
       }
     ).receive({} as NodeMessage);
-    await until(() => temperature.some((m) => m.payload === 23.5), '23.5 °C');
+    await waitFor('23.5 °C', async () => temperature.some((m) => m.payload === 23.5));
     assert.ok(
       humidity.some((m) => m.payload === 41),
       '41 %',
